@@ -1,0 +1,107 @@
+package dev.vessel.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.curator.x.discovery.ServiceType;
+
+/**
+ * One registered container: a release of a service, reachable on a node's data plane.
+ *
+ * <p>Stored as a Curator x-discovery {@link ServiceInstance} whose payload is a plain {@code Map<String,String>}
+ * (keys {@code version, node, container, zone, state, weight}), so any stock x-discovery client can read it.
+ *
+ * @param id        unique instance id, {@code <node>.<container>}
+ * @param service   service name
+ * @param version   release version, OSGi syntax ({@code 1.1.0})
+ * @param node      node id
+ * @param container container id on that node
+ * @param zone      the node's zone
+ * @param state     the container state (always ACTIVE for registered instances today)
+ * @param weight    relative weight of this instance within its version (default 100)
+ * @param address   host or IP of the node's data plane
+ * @param port      port of the node's data plane
+ */
+public record InstanceRecord(
+        String id,
+        String service,
+        String version,
+        String node,
+        String container,
+        String zone,
+        InstanceState state,
+        int weight,
+        String address,
+        int port) {
+
+    public static final String VERSION = "version";
+    public static final String NODE = "node";
+    public static final String CONTAINER = "container";
+    public static final String ZONE = "zone";
+    public static final String STATE = "state";
+    public static final String WEIGHT = "weight";
+
+    public InstanceRecord {
+        RegistryLayout.requireName(id, "instance id");
+        RegistryLayout.requireName(service, "service");
+        requireNonNull(version, "version cannot be null");
+        requireNonNull(node, "node cannot be null");
+        requireNonNull(container, "container cannot be null");
+        requireNonNull(zone, "zone cannot be null");
+        requireNonNull(state, "state cannot be null");
+        requireNonNull(address, "address cannot be null");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1-65535; got " + port);
+        }
+        if (weight < 0) {
+            throw new IllegalArgumentException("weight must be >= 0; got " + weight);
+        }
+    }
+
+    /** The x-discovery form written to ZooKeeper. */
+    public ServiceInstance<Map<String, String>> toServiceInstance() {
+        Map<String, String> payload = new LinkedHashMap<>();
+        payload.put(VERSION, version);
+        payload.put(NODE, node);
+        payload.put(CONTAINER, container);
+        payload.put(ZONE, zone);
+        payload.put(STATE, state.name());
+        payload.put(WEIGHT, Integer.toString(weight));
+        return new ServiceInstance<>(
+                service, id, address, port, null, payload, System.currentTimeMillis(), ServiceType.DYNAMIC, null, true);
+    }
+
+    /**
+     * Reads an x-discovery instance written by Vessel.
+     *
+     * @throws IllegalArgumentException if the payload lacks a field Vessel needs (for instance a foreign
+     *                                  registration under the same path)
+     */
+    public static InstanceRecord fromServiceInstance(ServiceInstance<Map<String, String>> instance) {
+        Map<String, String> payload = instance.getPayload();
+        if (payload == null) {
+            throw new IllegalArgumentException("instance " + instance.getId() + " has no payload");
+        }
+        return new InstanceRecord(
+                instance.getId(),
+                instance.getName(),
+                required(payload, VERSION, instance),
+                required(payload, NODE, instance),
+                required(payload, CONTAINER, instance),
+                payload.getOrDefault(ZONE, "default"),
+                InstanceState.valueOf(payload.getOrDefault(STATE, InstanceState.ACTIVE.name())),
+                Integer.parseInt(payload.getOrDefault(WEIGHT, "100")),
+                instance.getAddress(),
+                instance.getPort() == null ? 0 : instance.getPort());
+    }
+
+    private static String required(Map<String, String> payload, String key, ServiceInstance<?> instance) {
+        String value = payload.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("instance " + instance.getId() + " has no '" + key + "' in its payload");
+        }
+        return value;
+    }
+}

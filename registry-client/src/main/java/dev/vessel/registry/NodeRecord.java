@@ -1,0 +1,31 @@
+package dev.vessel.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+
+/**
+ * A running node, stored ephemerally at {@code {root}/nodes/{id}}.
+ *
+ * @param id      node id
+ * @param address host or IP of its HTTP server (data plane and admin API)
+ * @param port    port of its HTTP server
+ * @param zone    failure zone
+ * @param labels  free-form labels for node selectors
+ * @param started start time, epoch milliseconds
+ * @param load    calls in flight on the node when the record was last written
+ */
+public record NodeRecord(
+        String id, String address, int port, String zone, Map<String, String> labels, long started, long load) {
+    public NodeRecord {
+        RegistryLayout.requireName(id, "node id");
+        requireNonNull(address, "address cannot be null");
+        requireNonNull(zone, "zone cannot be null");
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** {@code http://address:port} */
+    public String url() {
+        return "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+    }
+}

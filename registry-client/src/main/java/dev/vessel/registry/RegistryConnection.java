@@ -1,0 +1,125 @@
+package dev.vessel.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
+
+/**
+ * A Curator session to the registry together with its layout and x-discovery view. Every other registry class
+ * works through one of these. Closing it closes what it opened, never a client that was handed in.
+ */
+public final class RegistryConnection implements Closeable {
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(15);
+
+    private final CuratorFramework curator;
+    private final boolean ownsCurator;
+    private final RegistryLayout layout;
+    private final ServiceDiscovery<Map<String, String>> discovery;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final Class<Map<String, String>> PAYLOAD_TYPE = (Class) Map.class;
+
+    private RegistryConnection(CuratorFramework curator, boolean ownsCurator, RegistryLayout layout) throws Exception {
+        this.curator = curator;
+        this.ownsCurator = ownsCurator;
+        this.layout = layout;
+        this.discovery = ServiceDiscoveryBuilder.builder(PAYLOAD_TYPE)
+                .client(curator)
+                .basePath(layout.services())
+                // x-discovery's own JSON: exactly what a stock client with a Map payload reads and writes
+                .serializer(new JsonInstanceSerializer<>(PAYLOAD_TYPE))
+                .build();
+        discovery.start();
+    }
+
+    /**
+     * Opens a new session to {@code connectString} ({@code host:port[,host:port...]}) and waits for it.
+     *
+     * @throws RegistryException if no server answers within {@code timeout}
+     */
+    public static RegistryConnection connect(String connectString, RegistryLayout layout, Duration timeout) {
+        requireNonNull(connectString, "connectString cannot be null");
+        requireNonNull(layout, "layout cannot be null");
+        requireNonNull(timeout, "timeout cannot be null");
+        CuratorFramework curator = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs(15_000)
+                .connectionTimeoutMs(5_000)
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                .build();
+        curator.start();
+        try {
+            if (!curator.blockUntilConnected((int) timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new RegistryException("could not reach ZooKeeper at " + connectString + " within "
+                        + timeout.toMillis() + " ms");
+            }
+            return new RegistryConnection(curator, true, layout);
+        } catch (InterruptedException e) {
+            curator.close();
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while connecting to ZooKeeper at " + connectString, e);
+        } catch (RegistryException e) {
+            curator.close();
+            throw e;
+        } catch (Exception e) {
+            curator.close();
+            throw new RegistryException("could not open the registry at " + connectString + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static RegistryConnection connect(String connectString) {
+        return connect(connectString, RegistryLayout.defaultLayout(), DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    /** Uses a started client owned by the caller; {@link #close()} leaves it open. */
+    public static RegistryConnection using(CuratorFramework curator, RegistryLayout layout) {
+        requireNonNull(curator, "curator cannot be null");
+        requireNonNull(layout, "layout cannot be null");
+        try {
+            return new RegistryConnection(curator, false, layout);
+        } catch (Exception e) {
+            throw new RegistryException("could not open the registry: " + e.getMessage(), e);
+        }
+    }
+
+    public CuratorFramework curator() {
+        return curator;
+    }
+
+    public RegistryLayout layout() {
+        return layout;
+    }
+
+    /** The x-discovery view of {@code {root}/services}; instances carry a {@code Map<String,String>} payload. */
+    public ServiceDiscovery<Map<String, String>> discovery() {
+        return discovery;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            discovery.close();
+        } catch (IOException | RuntimeException e) {
+            // keep closing: the session below must go regardless
+        } finally {
+            if (ownsCurator) {
+                curator.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.vessel.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import org.apache.curator.utils.ZKPaths;
+
+/**
+ * Where each kind of record lives under the configurable root (default {@value #DEFAULT_ROOT}).
+ *
+ * <pre>
+ * {root}/services/{service}/{instanceId}   ephemeral, Curator x-discovery ServiceInstance JSON
+ * {root}/nodes/{nodeId}                    ephemeral, {@link NodeRecord}
+ * {root}/status/{nodeId}                   ephemeral, {@link NodeStatus}
+ * </pre>
+ */
+public final class RegistryLayout {
+    public static final String DEFAULT_ROOT = "/vessel";
+
+    private final String root;
+
+    private RegistryLayout(String root) {
+        this.root = root;
+    }
+
+    public static RegistryLayout defaultLayout() {
+        return at(DEFAULT_ROOT);
+    }
+
+    /** @param root an absolute ZooKeeper path such as {@code /vessel} or {@code /teams/a/vessel} */
+    public static RegistryLayout at(String root) {
+        requireNonNull(root, "root cannot be null");
+        if (!root.startsWith("/") || root.length() < 2 || root.endsWith("/")) {
+            throw new IllegalArgumentException(
+                    "registry root must be an absolute ZooKeeper path without a trailing slash, e.g. /vessel; got '"
+                            + root + "'");
+        }
+        org.apache.zookeeper.common.PathUtils.validatePath(root);
+        return new RegistryLayout(root);
+    }
+
+    public String root() {
+        return root;
+    }
+
+    /** Parent of all service groups; Curator x-discovery's base path. */
+    public String services() {
+        return ZKPaths.makePath(root, "services");
+    }
+
+    public String nodes() {
+        return ZKPaths.makePath(root, "nodes");
+    }
+
+    public String node(String nodeId) {
+        return ZKPaths.makePath(nodes(), requireName(nodeId, "nodeId"));
+    }
+
+    public String statuses() {
+        return ZKPaths.makePath(root, "status");
+    }
+
+    public String status(String nodeId) {
+        return ZKPaths.makePath(statuses(), requireName(nodeId, "nodeId"));
+    }
+
+    /**
+     * Names used as a single path segment (service names, node ids, instance ids): letters, digits and
+     * {@code . _ -}, so they never form a path or clash with ZooKeeper's reserved names.
+     */
+    public static String requireName(String name, String what) {
+        requireNonNull(name, what + " cannot be null");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new IllegalArgumentException(what + " must be 1-128 characters of letters, digits, '.', '_' or '-',"
+                    + " starting with a letter or digit; got '" + name + "'");
+        }
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "RegistryLayout[" + root + "]";
+    }
+}
