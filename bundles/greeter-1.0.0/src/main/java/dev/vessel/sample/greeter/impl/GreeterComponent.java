@@ -1,0 +1,29 @@
+package dev.vessel.sample.greeter.impl;
+
+import dev.vessel.sample.greeter.api.Greeter;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+@Component(service = Greeter.class, property = "vessel.endpoint=greeter")
+public class GreeterComponent implements Greeter {
+    private final String version;
+
+    @Activate
+    public GreeterComponent(BundleContext context) {
+        this.version = context.getBundle().getVersion().toString();
+    }
+
+    @Override
+    public String greet(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        return "Hello, " + name + "! (greeter " + version + ")";
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+}
