@@ -1,0 +1,162 @@
+package dev.vessel.host;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.vessel.registry.RegistryLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How a node runs. Only the ZooKeeper connect string and the data directory have no default.
+ *
+ * @param zkConnect           ZooKeeper connect string, {@code host:port[,host:port...]}
+ * @param registryRoot        registry root path, default {@code /vessel}
+ * @param dataDir             where containers keep their framework storage
+ * @param nodeId              node id; empty means {@code <hostname>-<port>}
+ * @param bindAddress         address the HTTP server binds, default {@code 127.0.0.1}
+ * @param advertiseAddress    address routers use to reach this node; empty means the bind address
+ * @param port                HTTP port, default 7070; 0 picks a free one
+ * @param zone                failure zone, default {@code default}
+ * @param labels              free-form labels published with the node
+ * @param systemPackagesExtra host packages exported into every container
+ *                            ({@code org.osgi.framework.system.packages.extra}), default org.slf4j
+ * @param readyTimeout        how long a starting container may take to register its endpoints, default 10 s
+ * @param drainTimeout        how long a stopping container waits for calls in flight, default 5 s
+ * @param maxRequestBytes     largest call body accepted, default 1 MiB
+ */
+public record NodeConfig(
+        String zkConnect,
+        String registryRoot,
+        Path dataDir,
+        Optional<String> nodeId,
+        String bindAddress,
+        Optional<String> advertiseAddress,
+        int port,
+        String zone,
+        Map<String, String> labels,
+        String systemPackagesExtra,
+        Duration readyTimeout,
+        Duration drainTimeout,
+        long maxRequestBytes) {
+
+    public NodeConfig {
+        requireNonNull(zkConnect, "zkConnect cannot be null");
+        RegistryLayout.at(registryRoot);
+        requireNonNull(dataDir, "dataDir cannot be null");
+        nodeId.ifPresent(id -> RegistryLayout.requireName(id, "node id"));
+        requireNonNull(bindAddress, "bindAddress cannot be null");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535 (0 picks a free port); got " + port);
+        }
+        RegistryLayout.requireName(zone, "zone");
+        labels = Map.copyOf(labels);
+        requireNonNull(systemPackagesExtra, "systemPackagesExtra cannot be null");
+        requirePositive(readyTimeout, "readyTimeout");
+        requirePositive(drainTimeout, "drainTimeout");
+        if (maxRequestBytes < 2) {
+            throw new IllegalArgumentException("maxRequestBytes must be at least 2 (\"[]\"); got " + maxRequestBytes);
+        }
+    }
+
+    public static Builder builder(String zkConnect, Path dataDir) {
+        return new Builder(zkConnect, dataDir);
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        requireNonNull(value, name + " cannot be null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive; got " + value);
+        }
+    }
+
+    /** The host's SLF4J API, exported at the version the host actually runs. */
+    static String defaultSystemPackages() {
+        String version = org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion();
+        return "org.slf4j;version=" + (version == null ? "2.0.0" : version);
+    }
+
+    public static final class Builder {
+        private final String zkConnect;
+        private final Path dataDir;
+        private String registryRoot = RegistryLayout.DEFAULT_ROOT;
+        private String nodeId;
+        private String bindAddress = "127.0.0.1";
+        private String advertiseAddress;
+        private int port = 7070;
+        private String zone = "default";
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private String systemPackagesExtra = defaultSystemPackages();
+        private Duration readyTimeout = Duration.ofSeconds(10);
+        private Duration drainTimeout = Duration.ofSeconds(5);
+        private long maxRequestBytes = 1 << 20;
+
+        private Builder(String zkConnect, Path dataDir) {
+            this.zkConnect = zkConnect;
+            this.dataDir = dataDir;
+        }
+
+        public Builder registryRoot(String root) {
+            this.registryRoot = root;
+            return this;
+        }
+
+        public Builder nodeId(String id) {
+            this.nodeId = id;
+            return this;
+        }
+
+        public Builder bindAddress(String address) {
+            this.bindAddress = address;
+            return this;
+        }
+
+        public Builder advertiseAddress(String address) {
+            this.advertiseAddress = address;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder zone(String zone) {
+            this.zone = zone;
+            return this;
+        }
+
+        public Builder label(String key, String value) {
+            labels.put(requireNonNull(key, "label key cannot be null"), requireNonNull(value, "label value cannot be null"));
+            return this;
+        }
+
+        public Builder systemPackagesExtra(String packages) {
+            this.systemPackagesExtra = packages;
+            return this;
+        }
+
+        public Builder readyTimeout(Duration timeout) {
+            this.readyTimeout = timeout;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        public Builder maxRequestBytes(long bytes) {
+            this.maxRequestBytes = bytes;
+            return this;
+        }
+
+        public NodeConfig build() {
+            return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
+                    Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
+                    drainTimeout, maxRequestBytes);
+        }
+    }
+}

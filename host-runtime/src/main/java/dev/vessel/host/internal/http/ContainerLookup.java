@@ -1,0 +1,18 @@
+package dev.vessel.host.internal.http;
+
+import dev.vessel.host.internal.container.Container;
+import java.util.List;
+
+/** What the data plane needs to know about the node's containers. */
+public interface ContainerLookup {
+    /** The container running {@code version} (normalized OSGi form) of {@code service}, or null. */
+    Container find(String service, String version);
+
+    /** Whether any container on the node, in any state, belongs to {@code service}. */
+    boolean hasService(String service);
+
+    /** Every container, in start order, for health output. */
+    List<Container> all();
+
+    String nodeId();
+}

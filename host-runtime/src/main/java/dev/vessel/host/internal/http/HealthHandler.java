@@ -1,0 +1,43 @@
+package dev.vessel.host.internal.http;
+
+import dev.vessel.host.internal.container.Container;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** {@code GET /v1/health}: the node is up, and the state of each of its containers. */
+final class HealthHandler implements Request.Handler {
+    static final String PATH = "/v1/health";
+
+    private final ContainerLookup containers;
+
+    HealthHandler(ContainerLookup containers) {
+        this.containers = containers;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Container container : containers.all()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", container.id());
+            entry.put("service", container.release().service());
+            entry.put("version", container.release().version().toString());
+            entry.put("state", container.state().name());
+            if (container.error() != null) {
+                entry.put("error", container.error());
+            }
+            list.add(entry);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "UP");
+        body.put("node", containers.nodeId());
+        body.put("containers", list);
+        JsonResponses.json(response, callback, 200, body);
+        return true;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.vessel.host.internal.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** Writes JSON bodies and the data plane's {@code {"error": CODE, "message": ...}} errors. */
+final class JsonResponses {
+    /** Only ever serializes JDK types and JsonNodes: safe to share across containers. */
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JsonResponses() {}
+
+    static void json(Response response, Callback callback, int status, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    static void json(Response response, Callback callback, int status, Object value) {
+        try {
+            json(response, callback, status, MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            callback.failed(e);
+        }
+    }
+
+    static void error(Response response, Callback callback, int status, String code, String message) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        json(response, callback, status, body);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.vessel.host.internal.http;
+
+import java.io.Closeable;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** The node's Jetty server: data plane and health on one port. */
+public final class NodeHttpServer implements Closeable {
+    private final Server server;
+    private final ServerConnector connector;
+
+    private NodeHttpServer(Server server, ServerConnector connector) {
+        this.server = server;
+        this.connector = connector;
+    }
+
+    /** Binds {@code host:port} (port 0 picks a free one) and starts serving. */
+    public static NodeHttpServer start(String host, int port, ContainerLookup containers, long maxBodyBytes)
+            throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("vessel-http");
+        Server server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(new ApiHandler(containers, maxBodyBytes));
+        server.setStopTimeout(5_000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+        return new NodeHttpServer(server, connector);
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("HTTP server did not stop cleanly: " + e.getMessage(), e);
+        }
+    }
+}

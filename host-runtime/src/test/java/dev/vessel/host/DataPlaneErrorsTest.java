@@ -1,0 +1,113 @@
+package dev.vessel.host;
+
+import static dev.vessel.host.NodeTestSupport.call;
+import static dev.vessel.host.NodeTestSupport.config;
+import static dev.vessel.host.NodeTestSupport.get;
+import static dev.vessel.host.NodeTestSupport.post;
+import static dev.vessel.host.NodeTestSupport.release;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bad call gets its documented status and error code, and the containers keep serving afterwards. */
+class DataPlaneErrorsTest {
+    @TempDir
+    static Path data;
+
+    private static TestingServer zk;
+    private static VesselNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        zk = new TestingServer(true);
+        node = VesselNode.start(config(zk.getConnectString(), data).maxRequestBytes(4096).build());
+        node.deploy(release("greeter-1.1.0"));
+        node.deploy(release("greeter-2.0.0"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        node.close();
+        zk.close();
+    }
+
+    @AfterEach
+    void nothingElseIsDisturbed() throws Exception {
+        assertThat(call(node, "1.1.0", "greet", "[\"Ada\"]").body()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
+        assertThat(call(node, "2.0.0", "greet", "[\"Ada\", \"fr\"]").body())
+                .isEqualTo("{\"message\":\"Bonjour, Ada! (greeter 2.0.0)\",\"language\":\"fr\",\"version\":\"2.0.0\"}");
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code, String messagePart) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("application/json"));
+        assertThat(response.body()).contains("\"error\":\"" + code + "\"").contains(messagePart);
+    }
+
+    @Test
+    void malformedJsonIs400() throws Exception {
+        assertError(call(node, "1.1.0", "greet", "[\"Ada\""), 400, "MALFORMED_JSON", "not valid JSON");
+    }
+
+    @Test
+    void aBodyThatIsNotAnArrayIs400() throws Exception {
+        assertError(call(node, "1.1.0", "greet", "{\"name\":\"Ada\"}"), 400, "BAD_ARGUMENTS", "JSON array");
+    }
+
+    @Test
+    void theWrongNumberOfArgumentsIs400() throws Exception {
+        assertError(call(node, "1.1.0", "greet", "[\"Ada\", \"Grace\"]"), 400, "BAD_ARGUMENTS",
+                "greet takes 1 argument(s), got 2");
+        assertError(call(node, "2.0.0", "greet", "[\"Ada\"]"), 400, "BAD_ARGUMENTS", "greet takes 2 argument(s)");
+    }
+
+    @Test
+    void argumentsOfTheWrongTypeAre400() throws Exception {
+        assertError(call(node, "1.1.0", "greet", "[42]"), 400, "BAD_ARGUMENTS", "argument 1 of greet(String)");
+        assertError(call(node, "1.1.0", "greetAll", "[\"Ada\"]"), 400, "BAD_ARGUMENTS",
+                "argument 1 of greetAll(List)");
+    }
+
+    @Test
+    void unknownServiceVersionEndpointAndMethodAre404() throws Exception {
+        assertError(post(node, "/v1/call/billing/1.0.0/greeter/greet", "[]"), 404, "UNKNOWN_SERVICE", "billing");
+        assertError(post(node, "/v1/call/greeter/1.5.0/greeter/greet", "[]"), 404, "UNKNOWN_VERSION", "1.5.0");
+        assertError(post(node, "/v1/call/greeter/one/greeter/greet", "[]"), 404, "UNKNOWN_VERSION", "'one'");
+        assertError(post(node, "/v1/call/greeter/1.1.0/billing/greet", "[]"), 404, "UNKNOWN_ENDPOINT",
+                "has no endpoint 'billing'");
+        assertError(call(node, "1.1.0", "farewell", "[]"), 404, "UNKNOWN_METHOD",
+                "has no method 'farewell'; it has [greet, greetAll, version]");
+        assertError(post(node, "/v1/call/greeter/1.1.0", "[]"), 404, "NOT_FOUND", "expected /v1/call/");
+        assertError(get(node, "/v1/nothing"), 404, "NOT_FOUND", "/v1/nothing");
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413() throws Exception {
+        String big = "[\"" + "x".repeat(5000) + "\"]";
+        assertError(call(node, "1.1.0", "greet", big), 413, "TOO_LARGE", "exceeds 4096 bytes");
+    }
+
+    @Test
+    void aMethodThatThrowsIs500WithTypeAndMessageButNoStackTrace() throws Exception {
+        HttpResponse<String> response = call(node, "2.0.0", "greet", "[\"Ada\", \"xx\"]");
+        assertError(response, 500, "METHOD_THREW",
+                "java.lang.IllegalArgumentException: unsupported language 'xx'; supported: de, en, fr");
+        assertThat(response.body()).doesNotContain("\tat ").doesNotContain("GreeterComponent.java");
+        assertThat(response.headers().firstValue("Vessel-Version")).contains("2.0.0");
+    }
+
+    @Test
+    void callsMustBePosts() throws Exception {
+        HttpResponse<String> response = get(node, "/v1/call/greeter/1.1.0/greeter/version");
+        assertError(response, 405, "METHOD_NOT_ALLOWED", "POST");
+        assertThat(response.headers().firstValue("Allow")).contains("POST");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.vessel.host;
+
+import static dev.vessel.host.NodeTestSupport.call;
+import static dev.vessel.host.NodeTestSupport.config;
+import static dev.vessel.host.NodeTestSupport.get;
+import static dev.vessel.host.NodeTestSupport.release;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.RegistryConnection;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TwoVersionsOnOneNodeTest {
+    @TempDir
+    Path data;
+
+    private TestingServer zk;
+    private VesselNode node;
+    private RegistryConnection reader;
+
+    @BeforeEach
+    void start() throws Exception {
+        zk = new TestingServer(true);
+        node = VesselNode.start(config(zk.getConnectString(), data).build());
+        reader = RegistryConnection.connect(zk.getConnectString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        reader.close();
+        node.close();
+        zk.close();
+    }
+
+    @Test
+    void twoVersionsOfOneBundleServeSideBySideAndStoppingOneLeavesTheOther() throws Exception {
+        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(node.deploy(release("greeter-1.1.0")).state()).isEqualTo(InstanceState.ACTIVE);
+
+        HttpResponse<String> old = call(node, "1.0.0", "greet", "[\"Ada\"]");
+        assertThat(old.statusCode()).isEqualTo(200);
+        assertThat(old.body()).isEqualTo("\"Hello, Ada! (greeter 1.0.0)\"");
+        assertThat(old.headers().firstValue("Vessel-Version")).contains("1.0.0");
+
+        HttpResponse<String> current = call(node, "1.1.0", "greetAll", "[[\"Ada\",\"Grace\"]]");
+        assertThat(current.statusCode()).isEqualTo(200);
+        assertThat(current.body()).isEqualTo("\"Hello, Ada and Grace! (greeter 1.1.0)\"");
+        assertThat(current.headers().firstValue("Vessel-Version")).contains("1.1.0");
+        // the method 1.1.0 added does not exist in the 1.0.0 container's class space
+        assertThat(call(node, "1.0.0", "greetAll", "[[\"Ada\"]]").statusCode()).isEqualTo(404);
+
+        assertThat(new ClusterReader(reader).instances("greeter"))
+                .extracting(InstanceRecord::version)
+                .containsExactly("1.0.0", "1.1.0");
+
+        ContainerInfo stopped = node.stop("greeter", "1.0.0");
+        assertThat(stopped.state()).isEqualTo(InstanceState.STOPPED);
+
+        HttpResponse<String> refused = call(node, "1.0.0", "greet", "[\"Ada\"]");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Vessel-Retry")).contains("other");
+        assertThat(call(node, "1.1.0", "greet", "[\"Ada\"]").body()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
+        assertThat(new ClusterReader(reader).instances("greeter"))
+                .extracting(InstanceRecord::version)
+                .containsExactly("1.1.0");
+    }
+
+    @Test
+    void theSameReleaseCannotRunTwiceButCanBeRestartedAfterItStopped() {
+        node.deploy(release("greeter-1.0.0"));
+        assertThatThrownBy(() -> node.deploy(release("greeter-1.0.0")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("greeter-1.0.0 already runs on node n1 (ACTIVE)");
+        node.stop("greeter", "1.0.0");
+        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+    }
+
+    @Test
+    void healthListsEveryContainerWithItsState() throws Exception {
+        node.deploy(release("greeter-2.0.0"));
+        HttpResponse<String> health = get(node, "/v1/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body())
+                .contains("\"status\":\"UP\"")
+                .contains("\"node\":\"n1\"")
+                .contains("\"id\":\"greeter-2.0.0\"")
+                .contains("\"state\":\"ACTIVE\"");
+    }
+}
