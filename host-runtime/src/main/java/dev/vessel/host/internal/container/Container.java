@@ -201,6 +201,13 @@ public final class Container {
         return target.call(method, arguments);
     }
 
+    /** The implementation class of an endpoint service, or null: lets callers name the code that answers. */
+    Class<?> endpointImplementation(String endpoint) {
+        EndpointTracker tracker = endpoints;
+        Endpoint target = tracker == null ? null : tracker.endpoint(endpoint);
+        return target == null ? null : target.implementation();
+    }
+
     /**
      * Stops taking calls, waits up to {@code drainTimeout} for calls in flight, then stops the framework and
      * removes its storage. A FAILED container keeps its state and reason.

@@ -19,11 +19,14 @@ import java.util.TreeSet;
  */
 final class Endpoint {
     private final String name;
+    private final Class<?> implementation;
     private final Map<String, List<EndpointMethod>> methods;
     private final ObjectMapper mapper;
 
-    private Endpoint(String name, Map<String, List<EndpointMethod>> methods, ObjectMapper mapper) {
+    private Endpoint(String name, Class<?> implementation, Map<String, List<EndpointMethod>> methods,
+            ObjectMapper mapper) {
         this.name = name;
+        this.implementation = implementation;
         this.methods = methods;
         this.mapper = mapper;
     }
@@ -39,19 +42,24 @@ final class Endpoint {
             }
         }
         byName.replaceAll((n, list) -> List.copyOf(list));
-        return new Endpoint(name, Map.copyOf(byName), mapper);
+        return new Endpoint(name, service.getClass(), Map.copyOf(byName), mapper);
     }
 
     String name() {
         return name;
     }
 
+    /** The service's implementation class, loaded by the release's bundle. */
+    Class<?> implementation() {
+        return implementation;
+    }
+
     /** Calls {@code method} with the JSON array {@code arguments}; returns the result serialized as JSON. */
     byte[] call(String method, JsonNode arguments) throws CallFailure {
         List<EndpointMethod> candidates = methods.get(method);
         if (candidates == null) {
-            throw CallFailure.unknownMethod("endpoint '" + name + "' has no method '" + method + "'; it has "
-                    + new TreeSet<>(methods.keySet()));
+            throw CallFailure.unknownMethod("endpoint '" + name + "' (" + implementation.getName()
+                    + ") has no method '" + method + "'; it has " + new TreeSet<>(methods.keySet()));
         }
         CallFailure mismatch = null;
         for (EndpointMethod candidate : candidates) {

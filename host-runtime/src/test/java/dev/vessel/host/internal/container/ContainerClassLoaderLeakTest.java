@@ -1,0 +1,62 @@
+package dev.vessel.host.internal.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.host.Release;
+import dev.vessel.host.ReleaseReader;
+import dev.vessel.registry.InstanceState;
+import java.lang.ref.WeakReference;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stopped container must not stay reachable: anything global that cached one of its classes (a shared Jackson
+ * type cache, a static method cache, a thread-local) would pin its whole framework, and repeated deploys would
+ * grow metaspace.
+ */
+class ContainerClassLoaderLeakTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path storage;
+
+    @Test
+    void aStoppedContainersClassLoadersCanBeCollected() throws Exception {
+        List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            loaders.add(runAndStop(storage.resolve("round-" + round)));
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            System.gc();
+            assertThat(loaders).allSatisfy(ref -> assertThat(ref.get()).isNull());
+        });
+    }
+
+    private static WeakReference<ClassLoader> runAndStop(Path dir) throws Exception {
+        Release release = ReleaseReader.read(List.of(Path.of(System.getProperty("vessel.test.releases"),
+                "greeter-2.0.0.jar")));
+        Container container = new Container(release, dir,
+                new Container.Settings("org.slf4j;version=2.0.0", Duration.ofSeconds(10)), c -> { });
+        container.start();
+        assertThat(container.state()).isEqualTo(InstanceState.ACTIVE);
+        // exercise argument binding and result serialization, which fill Jackson's caches with release classes
+        assertThat(container.enter()).isTrue();
+        try {
+            byte[] result = container.call("greeter", "greet", JSON.readTree("[\"Ada\", \"de\"]"));
+            assertThat(new String(result)).contains("Hallo, Ada!");
+        } finally {
+            container.exit();
+        }
+        ClassLoader loader = container.endpointImplementation("greeter").getClassLoader();
+        assertThat(loader.getClass().getName()).startsWith("org.apache.felix.framework");
+        container.stop(Duration.ofSeconds(1));
+        assertThat(container.state()).isEqualTo(InstanceState.STOPPED);
+        return new WeakReference<>(loader);
+    }
+}
