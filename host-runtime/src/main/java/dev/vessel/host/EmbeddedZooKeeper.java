@@ -50,7 +50,7 @@ public final class EmbeddedZooKeeper implements Closeable {
             return new EmbeddedZooKeeper(server, "127.0.0.1:" + port);
         } catch (Exception e) {
             throw new IllegalStateException("embedded ZooKeeper could not start on 127.0.0.1:" + port + " in "
-                    + baseDir + ": " + e.getMessage(), e);
+                    + baseDir + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
     }
 

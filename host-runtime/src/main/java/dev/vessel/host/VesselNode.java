@@ -24,6 +24,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -186,10 +187,15 @@ public final class VesselNode implements Closeable {
         container.stop(config.drainTimeout());
     }
 
-    /** Every container this node has run since it started, in no particular order. */
+    /** Every container this node has run since it started, by service then version. */
     public List<ContainerInfo> containers() {
-        List<ContainerInfo> list = new ArrayList<>();
-        containers.values().forEach(c -> list.add(info(c)));
+        return sortedContainers().stream().map(VesselNode::info).toList();
+    }
+
+    private List<Container> sortedContainers() {
+        List<Container> list = new ArrayList<>(containers.values());
+        list.sort(Comparator.comparing((Container c) -> c.release().service())
+                .thenComparing(c -> c.release().version()));
         return list;
     }
 
@@ -204,7 +210,7 @@ public final class VesselNode implements Closeable {
             if (current == null) {
                 return;
             }
-            List<ContainerStatus> statuses = containers.values().stream().map(c -> info(c).toStatus()).toList();
+            List<ContainerStatus> statuses = sortedContainers().stream().map(c -> info(c).toStatus()).toList();
             try {
                 current.update(new NodeStatus(nodeId, statuses, System.currentTimeMillis()));
             } catch (RegistryException e) {
@@ -261,7 +267,7 @@ public final class VesselNode implements Closeable {
 
         @Override
         public List<Container> all() {
-            return List.copyOf(containers.values());
+            return sortedContainers();
         }
 
         @Override

@@ -1,0 +1,90 @@
+package dev.vessel.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.vessel.router.CallResult;
+import dev.vessel.router.VersionRanges;
+import dev.vessel.router.VesselClient;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.osgi.framework.VersionRange;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "call", mixinStandardHelpOptions = true,
+        description = {"Calls a method of a service endpoint on the newest ACTIVE release inside --range.",
+                "Prints the JSON result on stdout and which version answered on stderr."})
+final class CallCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Parameters(index = "0", paramLabel = "SERVICE")
+    String service;
+
+    @Parameters(index = "1", paramLabel = "ENDPOINT")
+    String endpoint;
+
+    @Parameters(index = "2", paramLabel = "METHOD")
+    String method;
+
+    @Parameters(index = "3..*", paramLabel = "JSON_ARG",
+            description = "Arguments: each is parsed as JSON (42, true, [\"a\"], {\"k\":1}, \"text\"); anything that"
+                    + " is not JSON is passed as a string, so `greet Ada` works.")
+    List<String> arguments = new ArrayList<>();
+
+    @Option(names = "--range", required = true, paramLabel = "RANGE",
+            description = "OSGi version range the caller was built for, e.g. '[1.0,2.0)'.")
+    String range;
+
+    @Option(names = "--json", description = "Print {result, version, instance, attempts} as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws JsonProcessingException {
+        VersionRange versions = VersionRanges.parse(range);
+        Object[] args = arguments.stream().map(CallCommand::argument).toArray();
+        try (VesselClient client = VesselClient.builder().connectString(cluster.connectString()).root(cluster.root)
+                .build()) {
+            CallResult result = client.call(service, versions, endpoint, method, args);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("result", result.body());
+                answer.put("version", result.version());
+                answer.put("instance", result.instanceId());
+                answer.put("attempts", result.attempts());
+                out.println(JSON.writeValueAsString(answer));
+            } else {
+                out.println(result.body().toString());
+                spec.commandLine().getErr().println("answered by " + service + " " + result.version() + " ("
+                        + result.instanceId() + ")");
+            }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    private static JsonNode argument(String text) {
+        try {
+            JsonNode parsed = JSON.readTree(text);
+            return parsed == null || parsed.isMissingNode() ? TextNode.valueOf(text) : parsed;
+        } catch (JsonProcessingException notJson) {
+            return TextNode.valueOf(text);
+        }
+    }
+}

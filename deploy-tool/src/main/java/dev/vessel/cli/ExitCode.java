@@ -1,0 +1,37 @@
+package dev.vessel.cli;
+
+import dev.vessel.host.InvalidReleaseException;
+import dev.vessel.registry.RegistryException;
+import dev.vessel.router.NoCompatibleVersionException;
+import dev.vessel.router.UnavailableException;
+
+/** The exit codes of every verb, and the one place that maps failures onto them. */
+final class ExitCode {
+    static final int OK = 0;
+    /** The operation ran and failed: a remote error, a container that FAILED. */
+    static final int FAILED = 1;
+    /** The command line or its files are wrong; nothing was changed. */
+    static final int BAD_INPUT = 2;
+    /** What was asked for does not exist: no compatible version, no such node or container. */
+    static final int NOT_FOUND = 3;
+    /** The cluster cannot be reached: ZooKeeper or every instance down, or no cluster known on this machine. */
+    static final int UNAVAILABLE = 4;
+
+    private ExitCode() {}
+
+    static int of(Throwable failure) {
+        if (failure instanceof CliException cli) {
+            return cli.exitCode();
+        }
+        if (failure instanceof NoCompatibleVersionException) {
+            return NOT_FOUND;
+        }
+        if (failure instanceof InvalidReleaseException || failure instanceof IllegalArgumentException) {
+            return BAD_INPUT;
+        }
+        if (failure instanceof RegistryException || failure instanceof UnavailableException) {
+            return UNAVAILABLE;
+        }
+        return FAILED;
+    }
+}

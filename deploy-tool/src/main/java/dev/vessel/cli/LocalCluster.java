@@ -1,0 +1,107 @@
+package dev.vessel.cli;
+
+import dev.vessel.host.ContainerInfo;
+import dev.vessel.host.EmbeddedZooKeeper;
+import dev.vessel.host.NodeConfig;
+import dev.vessel.host.ReleaseReader;
+import dev.vessel.host.VesselNode;
+import dev.vessel.registry.InstanceState;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything {@code vessel up} runs in one process: an embedded ZooKeeper and N nodes on consecutive ports,
+ * optionally with the demo releases started on every node. Closing stops the nodes, then ZooKeeper.
+ */
+final class LocalCluster implements Closeable {
+    static final List<String> DEMO_RELEASES = List.of("greeter-1.0.0", "greeter-1.1.0", "greeter-2.0.0");
+
+    private final EmbeddedZooKeeper zooKeeper;
+    private final List<VesselNode> nodes;
+
+    private LocalCluster(EmbeddedZooKeeper zooKeeper, List<VesselNode> nodes) {
+        this.zooKeeper = zooKeeper;
+        this.nodes = nodes;
+    }
+
+    record Settings(Path home, int nodes, int firstPort, int zkPort, String bindAddress, boolean demo) {}
+
+    /** Starts everything or, on any failure, stops what had started and rethrows. */
+    static LocalCluster start(Settings settings) {
+        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(settings.home().resolve("zookeeper"), settings.zkPort());
+        List<VesselNode> nodes = new ArrayList<>();
+        LocalCluster cluster = new LocalCluster(zk, nodes);
+        try {
+            for (int i = 1; i <= settings.nodes(); i++) {
+                String id = "node-" + i;
+                nodes.add(VesselNode.start(NodeConfig.builder(zk.connectString(), settings.home().resolve("nodes")
+                                .resolve(id))
+                        .nodeId(id)
+                        .bindAddress(settings.bindAddress())
+                        .port(settings.firstPort() == 0 ? 0 : settings.firstPort() + i - 1)
+                        .build()));
+            }
+            if (settings.demo()) {
+                cluster.startDemo(settings.home().resolve("demo"));
+            }
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private void startDemo(Path demoDir) {
+        for (String name : DEMO_RELEASES) {
+            Path jar = extract(name + ".jar", demoDir);
+            for (VesselNode node : nodes) {
+                ContainerInfo info = node.deploy(ReleaseReader.read(List.of(jar)));
+                if (info.state() != InstanceState.ACTIVE) {
+                    throw new CliException(ExitCode.FAILED, "demo release " + name + " did not start on "
+                            + node.nodeId() + ": " + info.error());
+                }
+            }
+        }
+    }
+
+    private static Path extract(String resource, Path dir) {
+        try (InputStream in = LocalCluster.class.getClassLoader().getResourceAsStream("demo/" + resource)) {
+            if (in == null) {
+                throw new IllegalStateException("demo release " + resource + " is missing from this build");
+            }
+            Files.createDirectories(dir);
+            Path target = dir.resolve(resource);
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract demo release " + resource + " to " + dir, e);
+        }
+    }
+
+    String zkConnect() {
+        return zooKeeper.connectString();
+    }
+
+    List<VesselNode> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    @Override
+    public void close() {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            try {
+                nodes.get(i).close();
+            } catch (RuntimeException e) {
+                System.err.println("vessel: node " + nodes.get(i).nodeId() + " did not stop cleanly: " + e);
+            }
+        }
+        zooKeeper.close();
+    }
+}

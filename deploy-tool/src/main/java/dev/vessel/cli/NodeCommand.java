@@ -1,0 +1,84 @@
+package dev.vessel.cli;
+
+import dev.vessel.host.ContainerInfo;
+import dev.vessel.host.NodeConfig;
+import dev.vessel.host.ReleaseReader;
+import dev.vessel.host.VesselNode;
+import dev.vessel.registry.InstanceState;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = {"Runs one node against an external ZooKeeper (ensemble). Ctrl-C deregisters and stops it."})
+final class NodeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--zk", required = true, paramLabel = "CONNECT",
+            description = "ZooKeeper connect string, e.g. zk1:2181,zk2:2181,zk3:2181.")
+    String zk;
+
+    @Option(names = "--root", defaultValue = "/vessel", description = "Registry root path (default ${DEFAULT-VALUE}).")
+    String root;
+
+    @Option(names = "--port", defaultValue = "7070", description = "HTTP port (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1",
+            description = "Address to bind (default ${DEFAULT-VALUE}; use 0.0.0.0 to serve other machines).")
+    String bind;
+
+    @Option(names = "--advertise", description = "Address routers use to reach this node (default: the bind address,"
+            + " or the host name when binding 0.0.0.0).")
+    String advertise;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: <vessel home>/nodes/<name>).")
+    Path data;
+
+    @Option(names = "--zone", defaultValue = "default", description = "Failure zone (default ${DEFAULT-VALUE}).")
+    String zone;
+
+    @Option(names = "--name", paramLabel = "ID", description = "Node id (default: <hostname>-<port>).")
+    String name;
+
+    @Option(names = "--release", paramLabel = "DIR",
+            description = "A directory of bundle jars forming one release, started at boot. Repeatable.")
+    List<Path> releases = new ArrayList<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        // read every release before starting anything: a bad one is refused with nothing left running
+        var parsed = releases.stream().map(ReleaseReader::readDirectory).toList();
+        Path dataDir = data != null ? data : VesselHome.resolve().resolve("nodes", name != null ? name : "port-" + port);
+        NodeConfig.Builder config = NodeConfig.builder(zk, dataDir).registryRoot(root).port(port).bindAddress(bind)
+                .zone(zone).nodeId(name).advertiseAddress(advertise);
+        VesselNode node = VesselNode.start(config.build());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.close();
+            } finally {
+                stopped.countDown();
+            }
+        }, "vessel-node-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Node " + node.nodeId() + " serving on " + node.url() + " (ZooKeeper " + zk + ", zone " + zone + ")");
+        for (var release : parsed) {
+            ContainerInfo info = node.deploy(release);
+            out.println("  " + info.id() + "  " + info.state() + (info.state() == InstanceState.FAILED
+                    ? "  " + info.error() : ""));
+        }
+        out.println("Ctrl-C stops the node.");
+        out.flush();
+        stopped.await();
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.vessel.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.ContainerStatus;
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.NodeRecord;
+import dev.vessel.registry.RegistryConnection;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Shows every node, its containers, their versions and states, and whether each is registered.")
+final class StatusCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--json", description = "Print the status as JSON.")
+    boolean json;
+
+    /** Output records: the shape of {@code --json}. */
+    record ClusterStatus(String zk, List<NodeView> nodes) {}
+
+    record NodeView(String id, String url, String zone, List<ContainerView> containers) {}
+
+    record ContainerView(String id, String service, String version, String state, boolean registered, String error) {}
+
+    @Override
+    public Integer call() throws Exception {
+        ClusterStatus status;
+        try (RegistryConnection registry = cluster.connect()) {
+            status = read(registry);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(JSON.writeValueAsString(status));
+        } else {
+            printTable(out, status);
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private ClusterStatus read(RegistryConnection registry) {
+        ClusterReader reader = new ClusterReader(registry);
+        Set<String> registered = reader.instances().stream().map(InstanceRecord::id).collect(Collectors.toSet());
+        List<NodeView> nodes = new ArrayList<>();
+        for (NodeRecord node : reader.nodes()) {
+            List<ContainerView> containers = new ArrayList<>();
+            for (ContainerStatus c : reader.status(node.id()).map(s -> s.containers()).orElse(List.of())) {
+                containers.add(new ContainerView(c.id(), c.service(), c.version(), c.state().name(),
+                        registered.contains(node.id() + "." + c.id()), c.error()));
+            }
+            nodes.add(new NodeView(node.id(), node.url(), node.zone(), containers));
+        }
+        return new ClusterStatus(cluster.connectString(), nodes);
+    }
+
+    private static void printTable(PrintWriter out, ClusterStatus status) {
+        if (status.nodes().isEmpty()) {
+            out.println("No nodes are registered (ZooKeeper " + status.zk() + ").");
+            return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NODE", "URL", "ZONE", "SERVICE", "VERSION", "STATE", "REGISTERED", "ERROR"});
+        for (NodeView node : status.nodes()) {
+            if (node.containers().isEmpty()) {
+                rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", ""});
+            }
+            for (ContainerView c : node.containers()) {
+                rows.add(new String[] {node.id(), node.url(), node.zone(), c.service(), c.version(), c.state(),
+                        c.registered() ? "yes" : "no", c.error() == null ? "" : c.error()});
+            }
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.vessel.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Runs a whole cluster on this machine: an embedded ZooKeeper and N nodes on consecutive ports.",
+                "Records it in the Vessel home so other verbs find it. Ctrl-C stops everything."})
+final class UpCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--nodes", defaultValue = "1", description = "Number of nodes (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--port", defaultValue = "7070", description = "HTTP port of the first node (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--zk-port", defaultValue = "2181", description = "Port of the embedded ZooKeeper (default ${DEFAULT-VALUE}).")
+    int zkPort;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address the nodes bind (default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--demo", description = "Start greeter 1.0.0, 1.1.0 and 2.0.0 on every node.")
+    boolean demo;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (nodes < 1 || nodes > 64) {
+            throw new CliException(ExitCode.BAD_INPUT, "--nodes must be 1-64; got " + nodes);
+        }
+        VesselHome home = VesselHome.resolve();
+        home.cluster().filter(c -> ProcessHandle.of(c.pid()).map(ProcessHandle::isAlive).orElse(false))
+                .ifPresent(c -> {
+                    throw new CliException(ExitCode.FAILED, "a cluster started by process " + c.pid()
+                            + " is already running (ZooKeeper " + c.zk() + "); stop it first");
+                });
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Starting ZooKeeper and " + nodes + " node(s) in " + home.dir() + " ...");
+        out.flush();
+        LocalCluster cluster = LocalCluster.start(new LocalCluster.Settings(home.dir(), nodes, port, zkPort, bind, demo));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                cluster.close();
+                home.deleteCluster();
+                out.println("Vessel stopped: " + nodes + " node(s) and ZooKeeper.");
+                out.flush();
+            } finally {
+                stopped.countDown();
+            }
+        }, "vessel-up-shutdown"));
+        List<VesselHome.NodeAddress> addresses = cluster.nodes().stream()
+                .map(n -> new VesselHome.NodeAddress(n.nodeId(), n.url().toString()))
+                .toList();
+        home.writeCluster(new VesselHome.ClusterInfo(cluster.zkConnect(), "/vessel", addresses,
+                ProcessHandle.current().pid(), System.currentTimeMillis()));
+        printSummary(out, cluster.zkConnect(), addresses, home);
+        stopped.await();
+        return ExitCode.OK;
+    }
+
+    private void printSummary(PrintWriter out, String zk, List<VesselHome.NodeAddress> addresses, VesselHome home) {
+        out.println("ZooKeeper  " + zk);
+        for (VesselHome.NodeAddress node : addresses) {
+            out.println("Node       " + node.id() + "  " + node.url());
+        }
+        out.println("Recorded in " + home.resolve(VesselHome.CLUSTER_FILE));
+        if (demo) {
+            out.println("Demo       greeter 1.0.0, 1.1.0 and 2.0.0 are ACTIVE on every node");
+            out.println();
+            out.println("Try, in another terminal:");
+            out.println("  ./vessel status");
+            out.println("  ./vessel call greeter greeter greet Ada --range '[1.0,2.0)'      # newest 1.x answers");
+            out.println("  ./vessel call greeter greeter greet Ada fr --range '[2.0,3.0)'   # 2.0.0 answers");
+            out.println("  ./vessel call greeter greeter greet Ada --range '[3.0,4.0)'      # no compatible version");
+            out.println("  curl -s -X POST " + addresses.get(0).url() + "/v1/call/greeter/1.0.0/greeter/greet -d '[\"Ada\"]'");
+        }
+        out.println("Vessel is up. Ctrl-C stops everything.");
+        out.flush();
+    }
+}

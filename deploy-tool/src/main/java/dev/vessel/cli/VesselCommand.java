@@ -1,0 +1,21 @@
+package dev.vessel.cli;
+
+import picocli.CommandLine.Command;
+
+/** The root command: holds no logic, only the verbs. */
+@Command(
+        name = "vessel",
+        mixinStandardHelpOptions = true,
+        versionProvider = VesselVersion.class,
+        description = "Runs versioned OSGi service containers and routes clients to the newest compatible release.",
+        subcommands = {UpCommand.class, NodeCommand.class, CallCommand.class, StatusCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad input, 3 not found, 4 cluster unavailable."})
+public final class VesselCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.vessel.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Vessel home directory ({@code VESSEL_HOME}, else {@code ~/.vessel}): where {@code vessel up} keeps its
+ * ZooKeeper data and node storage and records the running cluster, so every other verb on this machine finds it
+ * without {@code --zk}.
+ */
+final class VesselHome {
+    static final String CLUSTER_FILE = "cluster.json";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** What {@code vessel up} records about the cluster it runs. */
+    record ClusterInfo(String zk, String root, List<NodeAddress> nodes, long pid, long started) {}
+
+    record NodeAddress(String id, String url) {}
+
+    private final Path dir;
+
+    private VesselHome(Path dir) {
+        this.dir = dir;
+    }
+
+    /** {@code -Dvessel.home}, else {@code VESSEL_HOME}, else {@code ~/.vessel}. */
+    static VesselHome resolve() {
+        String configured = System.getProperty("vessel.home", System.getenv("VESSEL_HOME"));
+        Path dir = configured != null && !configured.isBlank()
+                ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".vessel");
+        return new VesselHome(dir.toAbsolutePath());
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path resolve(String first, String... more) {
+        return dir.resolve(Path.of(first, more));
+    }
+
+    Optional<ClusterInfo> cluster() {
+        Path file = dir.resolve(CLUSTER_FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), ClusterInfo.class));
+        } catch (IOException e) {
+            throw new CliException(ExitCode.BAD_INPUT, file + " is unreadable (" + e.getMessage()
+                    + "); delete it if no cluster is running");
+        }
+    }
+
+    /** Written to a temporary file and renamed, so a reader never sees half of it. */
+    void writeCluster(ClusterInfo info) {
+        try {
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, CLUSTER_FILE, ".tmp");
+            JSON.writeValue(temp.toFile(), info);
+            try {
+                Files.move(temp, dir.resolve(CLUSTER_FILE), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, dir.resolve(CLUSTER_FILE), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(CLUSTER_FILE), e);
+        }
+    }
+
+    void deleteCluster() {
+        try {
+            Files.deleteIfExists(dir.resolve(CLUSTER_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir.resolve(CLUSTER_FILE), e);
+        }
+    }
+}

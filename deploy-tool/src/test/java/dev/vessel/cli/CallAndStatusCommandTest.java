@@ -1,0 +1,116 @@
+package dev.vessel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The verbs against a real local cluster: embedded ZooKeeper, two nodes, the demo releases. */
+class CallAndStatusCommandTest {
+    @TempDir
+    static Path home;
+
+    private static LocalCluster cluster;
+    private static String zk;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", true));
+        zk = cluster.zkConnect();
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void callPrintsTheResultAndWhichVersionAnswered() {
+        CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
+        assertThat(run.out().trim()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
+        assertThat(run.err()).contains("answered by greeter 1.1.0");
+    }
+
+    @Test
+    void callWithJsonPrintsOneObject() throws Exception {
+        CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "\"Ada\"", "de", "--range", "[2.0,3.0)",
+                "--zk", zk, "--json");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
+        JsonNode answer = new ObjectMapper().readTree(run.out());
+        assertThat(answer.path("result").path("message").asText()).isEqualTo("Hallo, Ada! (greeter 2.0.0)");
+        assertThat(answer.path("version").asText()).isEqualTo("2.0.0");
+        assertThat(answer.path("instance").asText()).matches("node-[12]\\.greeter-2\\.0\\.0");
+    }
+
+    @Test
+    void jsonArgumentsKeepTheirTypes() {
+        CliRunner run = CliRunner.run("call", "greeter", "greeter", "greetAll", "[\"Ada\",\"Grace\"]", "--range",
+                "[1.1,2.0)", "--zk", zk);
+        assertThat(run.out().trim()).isEqualTo("\"Hello, Ada and Grace! (greeter 1.1.0)\"");
+    }
+
+    @Test
+    void exitCodesSayWhatWentWrong() {
+        CliRunner none = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[3.0,4.0)", "--zk", zk);
+        assertThat(none.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(none.err()).contains("ACTIVE versions: 1.0.0, 1.1.0, 2.0.0");
+
+        CliRunner threw = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "xx", "--range", "[2.0,3.0)",
+                "--zk", zk);
+        assertThat(threw.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(threw.err()).contains("METHOD_THREW").contains("unsupported language 'xx'");
+
+        CliRunner badRange = CliRunner.run("call", "greeter", "greeter", "greet", "--range", "1.0-2.0", "--zk", zk);
+        assertThat(badRange.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(badRange.err()).contains("'1.0-2.0' is not an OSGi version range");
+
+        CliRunner missingRange = CliRunner.run("call", "greeter", "greeter", "greet", "--zk", zk);
+        assertThat(missingRange.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(missingRange.err()).contains("Missing required option: '--range=RANGE'");
+    }
+
+    @Test
+    void withoutZkAndWithoutARecordedClusterTheVerbSaysHowToGetOne(@TempDir Path emptyHome) {
+        String previous = System.getProperty("vessel.home");
+        System.setProperty("vessel.home", emptyHome.toString());
+        try {
+            CliRunner run = CliRunner.run("status");
+            assertThat(run.exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
+            assertThat(run.err()).contains("no --zk given and no running cluster recorded in " + emptyHome)
+                    .contains("vessel up");
+        } finally {
+            if (previous == null) {
+                System.clearProperty("vessel.home");
+            } else {
+                System.setProperty("vessel.home", previous);
+            }
+        }
+    }
+
+    @Test
+    void statusShowsEveryNodeAndContainer() throws Exception {
+        CliRunner table = CliRunner.run("status", "--zk", zk);
+        assertThat(table.exitCode()).as(table.err()).isEqualTo(0);
+        assertThat(table.out()).contains("NODE", "VERSION", "STATE", "REGISTERED");
+        assertThat(table.out().lines().filter(l -> l.contains("greeter") && l.contains("ACTIVE") && l.contains("yes")))
+                .hasSize(6);
+
+        CliRunner json = CliRunner.run("status", "--zk", zk, "--json");
+        JsonNode status = new ObjectMapper().readTree(json.out());
+        assertThat(status.path("nodes")).hasSize(2);
+        JsonNode first = status.path("nodes").get(0);
+        assertThat(first.path("id").asText()).isEqualTo("node-1");
+        assertThat(first.path("containers")).extracting(c -> c.path("version").asText())
+                .containsExactly("1.0.0", "1.1.0", "2.0.0");
+        assertThat(first.path("containers")).allSatisfy(c -> {
+            assertThat(c.path("state").asText()).isEqualTo("ACTIVE");
+            assertThat(c.path("registered").asBoolean()).isTrue();
+        });
+    }
+}

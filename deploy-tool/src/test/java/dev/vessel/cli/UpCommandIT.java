@@ -1,0 +1,104 @@
+package dev.vessel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vessel up --demo} as a user runs it: the executable jar in its own process. A termination signal (what
+ * Ctrl-C and a service manager send) stops every node and ZooKeeper, leaves no process behind, frees the ports
+ * and removes the cluster record.
+ */
+class UpCommandIT {
+    @TempDir
+    Path home;
+
+    @Test
+    void upRunsAClusterTheOtherVerbsFindAndASignalStopsItCleanly() throws Exception {
+        int zkPort = CliRunner.freePort();
+        ProcessBuilder command = new ProcessBuilder(javaBinary(), "-jar", jar().toString(), "up", "--demo", "--nodes",
+                "2", "--port", "0", "--zk-port", Integer.toString(zkPort)).redirectErrorStream(true);
+        command.environment().put("VESSEL_HOME", home.toString());
+        Process up = command.start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(up.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                lines.lines().forEach(output::add);
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> output.contains("Vessel is up. Ctrl-C stops everything.")
+                    || !up.isAlive());
+            assertThat(up.isAlive()).as(String.join("\n", output)).isTrue();
+            assertThat(output).contains("ZooKeeper  127.0.0.1:" + zkPort);
+
+            JsonNode cluster = new ObjectMapper().readTree(home.resolve("cluster.json").toFile());
+            assertThat(cluster.path("zk").asText()).isEqualTo("127.0.0.1:" + zkPort);
+            assertThat(cluster.path("nodes")).hasSize(2);
+            List<URI> nodeUrls = List.of(URI.create(cluster.path("nodes").get(0).path("url").asText()),
+                    URI.create(cluster.path("nodes").get(1).path("url").asText()));
+
+            System.setProperty("vessel.home", home.toString());
+            try {
+                CliRunner call = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)");
+                assertThat(call.exitCode()).as(call.err()).isEqualTo(0);
+                assertThat(call.out().trim()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
+                CliRunner status = CliRunner.run("status", "--json");
+                assertThat(new ObjectMapper().readTree(status.out()).path("nodes")).hasSize(2);
+            } finally {
+                System.clearProperty("vessel.home");
+            }
+
+            // SIGTERM through the handle (Process.destroy would also close our end of its output): the same
+            // shutdown path as the SIGINT of Ctrl-C
+            up.toHandle().destroy();
+            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("vessel up exits after the signal").isTrue();
+            reader.join(10_000);
+            assertThat(output).as("exit code %d", up.exitValue()).contains("Vessel stopped: 2 node(s) and ZooKeeper.");
+            assertThat(up.descendants().filter(ProcessHandle::isAlive)).isEmpty();
+            assertThat(Files.exists(home.resolve("cluster.json"))).isFalse();
+            assertPortFree(zkPort);
+            for (URI url : nodeUrls) {
+                assertPortFree(url.getPort());
+            }
+        } finally {
+            up.destroyForcibly();
+        }
+    }
+
+    private static void assertPortFree(int port) throws Exception {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        }
+    }
+
+    private static Path jar() {
+        Path jar = Path.of(System.getProperty("vessel.jar", "target/vessel.jar"));
+        assertThat(jar).as("the shaded jar is built in the package phase").exists();
+        return jar;
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
