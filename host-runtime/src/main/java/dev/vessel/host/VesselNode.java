@@ -43,6 +43,7 @@ public final class VesselNode implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(VesselNode.class);
 
     private final NodeConfig config;
+    private final boolean ownsRegistry;
     private final Map<String, Container> containers = new ConcurrentHashMap<>();
     private final Map<String, InstanceRecord> registered = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -54,8 +55,10 @@ public final class VesselNode implements Closeable {
     private String nodeId;
     private String advertised;
 
-    private VesselNode(NodeConfig config) {
+    private VesselNode(NodeConfig config, RegistryConnection sharedRegistry) {
         this.config = config;
+        this.registry = sharedRegistry;
+        this.ownsRegistry = sharedRegistry == null;
     }
 
     /**
@@ -64,7 +67,16 @@ public final class VesselNode implements Closeable {
      * @throws IllegalStateException with the reason (port in use, ZooKeeper unreachable, ...)
      */
     public static VesselNode start(NodeConfig config) {
-        VesselNode node = new VesselNode(requireNonNull(config, "config cannot be null"));
+        return start(config, null);
+    }
+
+    /**
+     * Like {@link #start(NodeConfig)}, but on a registry session the caller already has (an application that
+     * embeds a node next to its own Curator client). The node never closes it; {@code config.zkConnect()} and
+     * {@code config.registryRoot()} are then only reported, the connection's own are used.
+     */
+    public static VesselNode start(NodeConfig config, RegistryConnection registry) {
+        VesselNode node = new VesselNode(requireNonNull(config, "config cannot be null"), registry);
         try {
             node.open();
             return node;
@@ -89,8 +101,10 @@ public final class VesselNode implements Closeable {
         nodeId = config.nodeId().orElseGet(() -> hostName() + "-" + http.port());
         advertised = config.advertiseAddress().orElseGet(() -> config.bindAddress().equals("0.0.0.0")
                 ? hostName() : config.bindAddress());
-        registry = RegistryConnection.connect(config.zkConnect(), RegistryLayout.at(config.registryRoot()),
-                RegistryConnection.DEFAULT_CONNECT_TIMEOUT);
+        if (registry == null) {
+            registry = RegistryConnection.connect(config.zkConnect(), RegistryLayout.at(config.registryRoot()),
+                    RegistryConnection.DEFAULT_CONNECT_TIMEOUT);
+        }
         instances = new InstanceRegistry(registry);
         NodeRecord record = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
                 System.currentTimeMillis(), 0);
@@ -238,7 +252,7 @@ public final class VesselNode implements Closeable {
                 presence = null;
             }
         }
-        if (registry != null) {
+        if (registry != null && ownsRegistry) {
             registry.close();
         }
         if (http != null) {
