@@ -72,10 +72,13 @@ public record NodeConfig(
         }
     }
 
-    /** The host's SLF4J API, exported at the version the host actually runs. */
+    /**
+     * The host's SLF4J API, exported at the version the host actually runs and also at 1.7.36, as slf4j-api 2
+     * does itself: its API is what bundles built against 1.7 ({@code [1.7,2)}) call.
+     */
     static String defaultSystemPackages() {
         String version = org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion();
-        return "org.slf4j;version=" + (version == null ? "2.0.0" : version);
+        return "org.slf4j;version=" + (version == null ? "2.0.0" : version) + ",org.slf4j;version=1.7.36";
     }
 
     public static final class Builder {
