@@ -54,7 +54,9 @@ class DataPlaneErrorsTest {
 
     @Test
     void malformedJsonIs400() throws Exception {
-        assertError(call(node, "1.1.0", "greet", "[\"Ada\""), 400, "MALFORMED_JSON", "not valid JSON");
+        HttpResponse<String> response = call(node, "1.1.0", "greet", "[\"Ada\"");
+        assertError(response, 400, "MALFORMED_JSON", "not valid JSON at line 1, column 7");
+        assertThat(response.body()).doesNotContain("Source");
     }
 
     @Test

@@ -85,8 +85,10 @@ final class CallHandler implements Request.Handler {
         try {
             arguments = JsonResponses.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            JsonResponses.error(response, callback, 400, "MALFORMED_JSON", "the body is not valid JSON: "
-                    + e.getOriginalMessage());
+            JsonResponses.error(response, callback, 400, "MALFORMED_JSON", "the body is not valid JSON"
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr())
+                    + ": " + withoutSource(e.getOriginalMessage()));
             return true;
         } catch (IOException e) {
             JsonResponses.error(response, callback, 400, "MALFORMED_JSON", "the body is not valid JSON: "
@@ -133,6 +135,12 @@ final class CallHandler implements Request.Handler {
             }
             return body;
         }
+    }
+
+    /** Jackson appends where the input came from; for a request body that says nothing. */
+    private static String withoutSource(String message) {
+        return message == null ? "" : message.replaceAll("\\s*\\(start marker at \\[Source:.*", "")
+                .replaceAll("\\s*at \\[Source:.*", "");
     }
 
     private static boolean anyEmpty(String[] parts) {
