@@ -1,0 +1,119 @@
+package dev.vessel.itest;
+
+import static dev.vessel.itest.MultiNodeCluster.deploy;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.vessel.host.VesselNode;
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.NodeRecord;
+import dev.vessel.registry.RegistryConnection;
+import dev.vessel.router.VesselClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node killed with SIGKILL leaves its ephemeral records until its session expires. The same node started again
+ * (same id, new session, new port) must take them over at once, and keep them when the dead session expires.
+ */
+class NodeRestartTest {
+    private static final String INSTANCE = "/vessel/services/greeter/n1.greeter-1.0.0";
+
+    @TempDir
+    Path data;
+
+    private TestingServer zk;
+    private Process crashed;
+
+    @BeforeEach
+    void start() throws Exception {
+        zk = new TestingServer(true);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (crashed != null) {
+            crashed.destroyForcibly();
+        }
+        zk.close();
+    }
+
+    @Test
+    void aRestartedNodeTakesOverTheRecordsOfItsKilledPredecessor() throws Exception {
+        crashed = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dvessel.itest.bundles=" + System.getProperty("vessel.itest.bundles"),
+                NodeProcess.class.getName(), zk.getConnectString(), data.resolve("before").toString(), "n1",
+                "greeter-1.0.0")
+                .redirectErrorStream(true)
+                .start();
+        int oldPort = awaitReady(crashed);
+
+        try (RegistryConnection observer = RegistryConnection.connect(zk.getConnectString())) {
+            ClusterReader view = new ClusterReader(observer);
+            long deadSession = sessionOwning(observer, INSTANCE);
+            crashed.destroyForcibly(); // SIGKILL: nothing of the old process runs, its session lingers
+            assertThat(crashed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(view.instances("greeter")).extracting(InstanceRecord::port).containsExactly(oldPort);
+
+            try (VesselNode restarted = MultiNodeCluster.node(zk.getConnectString(), data.resolve("after"), "n1");
+                    VesselClient client = VesselClient.connect(zk.getConnectString())) {
+                deploy(restarted, "greeter-1.0.0");
+                long newSession = sessionOwning(observer, INSTANCE);
+                assertThat(newSession).isNotEqualTo(deadSession);
+                assertThat(view.instances("greeter")).extracting(InstanceRecord::port)
+                        .containsExactly(restarted.port());
+
+                // the killed process's session expires (session timeout 15 s); nothing of the new node may go
+                await().atMost(Duration.ofSeconds(60)).until(() -> !sessionStillHolds(observer, deadSession));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    assertThat(view.nodes()).singleElement().extracting(NodeRecord::port).isEqualTo(restarted.port());
+                    assertThat(view.status("n1")).isPresent();
+                });
+                assertThat(view.instances("greeter")).extracting(InstanceRecord::port)
+                        .containsExactly(restarted.port());
+                assertThat(sessionOwning(observer, INSTANCE)).isEqualTo(newSession);
+                assertThat(client.call("greeter", "[1.0,2.0)", "greeter", "greet", "Ada").text())
+                        .isEqualTo("Hello, Ada! (greeter 1.0.0)");
+            }
+        }
+    }
+
+    private static int awaitReady(Process process) throws Exception {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.startsWith("READY ")) {
+                return Integer.parseInt(line.substring("READY ".length()).trim());
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("the node process ended before it was ready:\n" + seen);
+    }
+
+    private static long sessionOwning(RegistryConnection observer, String path) throws Exception {
+        return observer.curator().checkExists().forPath(path).getEphemeralOwner();
+    }
+
+    /** Whether any record still belongs to the dead session (the node record is the last thing it held). */
+    private static boolean sessionStillHolds(RegistryConnection observer, long session) throws Exception {
+        for (String path : new String[] {"/vessel/nodes/n1", "/vessel/status/n1", INSTANCE}) {
+            var stat = observer.curator().checkExists().forPath(path);
+            if (stat != null && stat.getEphemeralOwner() == session) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
