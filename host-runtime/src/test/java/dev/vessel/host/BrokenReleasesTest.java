@@ -12,38 +12,17 @@ import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceState;
-import dev.vessel.registry.RegistryConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each broken fixture fails its own container, with its own reason, while greeter keeps serving. */
-class BrokenReleasesTest {
-    @TempDir
-    Path data;
-
-    private TestingServer zk;
-    private VesselNode node;
-    private RegistryConnection reader;
-
+class BrokenReleasesTest extends SingleNodeTestBase {
     @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        node = VesselNode.start(config(zk.getConnectString(), data).build());
-        reader = RegistryConnection.connect(zk.getConnectString());
+    void greeterServes() {
         assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        reader.close();
-        node.close();
-        zk.close();
     }
 
     @Test

@@ -10,36 +10,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceState;
-import dev.vessel.registry.RegistryConnection;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class TwoVersionsOnOneNodeTest {
-    @TempDir
-    Path data;
-
-    private TestingServer zk;
-    private VesselNode node;
-    private RegistryConnection reader;
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        node = VesselNode.start(config(zk.getConnectString(), data).build());
-        reader = RegistryConnection.connect(zk.getConnectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        reader.close();
-        node.close();
-        zk.close();
-    }
+class TwoVersionsOnOneNodeTest extends SingleNodeTestBase {
 
     @Test
     void twoVersionsOfOneBundleServeSideBySideAndStoppingOneLeavesTheOther() throws Exception {

@@ -14,33 +14,13 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class InstanceRegistryTest {
-    private TestingServer zk;
-    private RegistryConnection node;
-    private RegistryConnection reader;
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        node = RegistryConnection.connect(zk.getConnectString());
-        reader = RegistryConnection.connect(zk.getConnectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        reader.close();
-        node.close();
-        zk.close();
-    }
+class InstanceRegistryTest extends RegistryTestBase {
 
     @Test
     void aStockCuratorClientWithAMapPayloadListsVesselInstances() throws Exception {

@@ -8,29 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class InstanceWatchTest {
-    private TestingServer zk;
-    private RegistryConnection node;
-    private RegistryConnection router;
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        node = RegistryConnection.connect(zk.getConnectString());
-        router = RegistryConnection.connect(zk.getConnectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        router.close();
-        node.close();
-        zk.close();
-    }
+class InstanceWatchTest extends RegistryTestBase {
 
     @Test
     void instancesRegisteredBeforeTheWatchStartsAreInTheFirstList() {
@@ -40,7 +20,7 @@ class InstanceWatchTest {
 
         AtomicReference<List<InstanceRecord>> seen = new AtomicReference<>();
         AtomicInteger calls = new AtomicInteger();
-        try (InstanceWatch watch = InstanceWatch.start(router, "greeter", list -> {
+        try (InstanceWatch watch = InstanceWatch.start(reader, "greeter", list -> {
             seen.set(list);
             calls.incrementAndGet();
         })) {
@@ -54,7 +34,7 @@ class InstanceWatchTest {
     void everyChangeDeliversTheCompleteCurrentList() {
         InstanceRegistry registry = new InstanceRegistry(node);
         AtomicReference<List<InstanceRecord>> seen = new AtomicReference<>();
-        try (InstanceWatch watch = InstanceWatch.start(router, "greeter", seen::set)) {
+        try (InstanceWatch watch = InstanceWatch.start(reader, "greeter", seen::set)) {
             assertThat(seen.get()).isEmpty();
 
             InstanceRecord a = record("n1", "greeter", "1.0.0", 7070);
@@ -75,7 +55,7 @@ class InstanceWatchTest {
     void instancesOfAClosedSessionDisappearFromTheWatch() {
         new InstanceRegistry(node).register(record("n1", "greeter", "1.0.0", 7070));
         AtomicReference<List<InstanceRecord>> seen = new AtomicReference<>();
-        try (InstanceWatch watch = InstanceWatch.start(router, "greeter", seen::set)) {
+        try (InstanceWatch watch = InstanceWatch.start(reader, "greeter", seen::set)) {
             assertThat(seen.get()).hasSize(1);
             node.close(); // the node process goes away: its ephemeral registrations go with its session
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen.get()).isEmpty());

@@ -8,29 +8,9 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class NodePresenceTest {
-    private TestingServer zk;
-    private RegistryConnection node;
-    private RegistryConnection reader;
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        node = RegistryConnection.connect(zk.getConnectString());
-        reader = RegistryConnection.connect(zk.getConnectString());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        reader.close();
-        node.close();
-        zk.close();
-    }
+class NodePresenceTest extends RegistryTestBase {
 
     @Test
     void nodeRecordAndStatusArePublishedUpdatedAndRemoved() {
