@@ -3,6 +3,9 @@ package dev.vessel.host;
 import static java.util.Objects.requireNonNull;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -32,6 +35,7 @@ public final class EmbeddedZooKeeper implements Closeable {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("ZooKeeper port must be 1-65535; got " + port);
         }
+        requireFreePort(port);
         Properties config = new Properties();
         config.setProperty("clientPort", Integer.toString(port));
         config.setProperty("clientPortAddress", "127.0.0.1");
@@ -51,6 +55,17 @@ public final class EmbeddedZooKeeper implements Closeable {
         } catch (Exception e) {
             throw new IllegalStateException("embedded ZooKeeper could not start on 127.0.0.1:" + port + " in "
                     + baseDir + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+        }
+    }
+
+    /** ZooKeeper reports a taken port only as a start-up timeout, after logging a stack trace: check first. */
+    private static void requireFreePort(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " on 127.0.0.1 is already in use; choose another port for"
+                    + " the embedded ZooKeeper (vessel up --zk-port)", e);
         }
     }
 
