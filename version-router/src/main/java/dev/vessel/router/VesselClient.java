@@ -170,7 +170,7 @@ public final class VesselClient implements Closeable {
                     + "): " + e.getMessage(), e);
         }
         if (answer.status() == 200) {
-            return new CallResult(body, answer.version(), instance.id(), attempts);
+            return new CallResult(body, answer.version(), instance.id(), attempts, json);
         }
         String code = body.path("error").asText("HTTP_" + answer.status());
         String message = body.path("message").asText(body.toString());
