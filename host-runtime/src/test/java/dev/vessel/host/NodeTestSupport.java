@@ -1,7 +1,6 @@
 package dev.vessel.host;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -48,9 +47,5 @@ final class NodeTestSupport {
     static HttpResponse<String> call(VesselNode node, String version, String method, String body)
             throws IOException, InterruptedException {
         return post(node, "/v1/call/greeter/" + version + "/greeter/" + method, body);
-    }
-
-    static URI base(VesselNode node) {
-        return node.url();
     }
 }

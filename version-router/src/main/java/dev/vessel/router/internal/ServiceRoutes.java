@@ -4,30 +4,37 @@ import dev.vessel.registry.InstanceWatch;
 import dev.vessel.registry.RegistryConnection;
 import java.io.Closeable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The routing table of one service, replaced whole by the registry watch after every change. */
 public final class ServiceRoutes implements Closeable {
-    private final String service;
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceRoutes.class);
+
     private final CopyOnWriteArrayList<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private volatile RoutingTable table = RoutingTable.EMPTY;
     private volatile InstanceWatch watch;
 
-    private ServiceRoutes(String service) {
-        this.service = service;
-    }
+    private ServiceRoutes() {}
 
     /** Starts watching; returns with the table loaded from what ZooKeeper holds now. */
     public static ServiceRoutes start(RegistryConnection connection, String service) {
-        ServiceRoutes routes = new ServiceRoutes(service);
+        ServiceRoutes routes = new ServiceRoutes();
         routes.watch = InstanceWatch.start(connection, service, instances -> {
             routes.table = RoutingTable.of(instances);
-            routes.changeListeners.forEach(Runnable::run);
+            routes.notifyListeners();
         });
         return routes;
     }
 
-    public String service() {
-        return service;
+    private void notifyListeners() {
+        for (Runnable listener : changeListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a routing-table listener failed; the others still run", e); // one never stops the rest
+            }
+        }
     }
 
     public RoutingTable table() {
