@@ -11,6 +11,9 @@ import org.apache.curator.utils.ZKPaths;
  * {root}/services/{service}/{instanceId}   ephemeral, Curator x-discovery ServiceInstance JSON
  * {root}/nodes/{nodeId}                    ephemeral, {@link NodeRecord}
  * {root}/status/{nodeId}                   ephemeral, {@link NodeStatus}
+ * {root}/releases/{service}/{version}      persistent, {@link ReleaseManifest}
+ * {root}/deployments/{service}             persistent, {@link Deployment} (version-checked writes)
+ * {root}/artifacts/{sha256}/{nodeId}       ephemeral, which nodes hold which artifact
  * </pre>
  */
 public final class RegistryLayout {
@@ -61,6 +64,47 @@ public final class RegistryLayout {
 
     public String status(String nodeId) {
         return ZKPaths.makePath(statuses(), requireName(nodeId, "nodeId"));
+    }
+
+    public String releases() {
+        return ZKPaths.makePath(root, "releases");
+    }
+
+    public String releases(String service) {
+        return ZKPaths.makePath(releases(), requireName(service, "service"));
+    }
+
+    public String release(String service, String version) {
+        return ZKPaths.makePath(releases(service), requireName(version, "version"));
+    }
+
+    public String deployments() {
+        return ZKPaths.makePath(root, "deployments");
+    }
+
+    public String deployment(String service) {
+        return ZKPaths.makePath(deployments(), requireName(service, "service"));
+    }
+
+    public String artifacts() {
+        return ZKPaths.makePath(root, "artifacts");
+    }
+
+    public String artifact(String sha256) {
+        return ZKPaths.makePath(artifacts(), requireSha256(sha256));
+    }
+
+    public String artifactHolder(String sha256, String nodeId) {
+        return ZKPaths.makePath(artifact(sha256), requireName(nodeId, "nodeId"));
+    }
+
+    /** A lower-case hex SHA-256 digest: 64 characters of 0-9 and a-f. */
+    public static String requireSha256(String sha256) {
+        requireNonNull(sha256, "sha256 cannot be null");
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("not a SHA-256 digest (64 lower-case hex characters): '" + sha256 + "'");
+        }
+        return sha256;
     }
 
     /**

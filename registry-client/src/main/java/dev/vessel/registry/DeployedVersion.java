@@ -1,0 +1,46 @@
+package dev.vessel.registry;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One version in a deployment's desired state.
+ *
+ * @param version release version
+ * @param weight  share of traffic, 1-100, for callers whose range admits this version and the next lower
+ *                deployed one: 100 is stable; less makes it a canary that gets {@code weight} percent of them
+ * @param nodes   node selector: {@code *} for every node, or a comma-separated list of node ids and
+ *                {@code key=value} labels, any of which selects a node
+ */
+public record DeployedVersion(String version, int weight, String nodes) {
+    public static final String ALL_NODES = "*";
+
+    public DeployedVersion {
+        RegistryLayout.requireName(version, "version");
+        if (weight < 1 || weight > 100) {
+            throw new IllegalArgumentException("weight must be 1-100 percent; got " + weight);
+        }
+        requireNonNull(nodes, "nodes cannot be null");
+        if (nodes.isBlank()) {
+            throw new IllegalArgumentException("node selector cannot be blank; use * for every node");
+        }
+    }
+
+    /** Whether this version should run on {@code node}. */
+    public boolean selects(NodeRecord node) {
+        if (ALL_NODES.equals(nodes.trim())) {
+            return true;
+        }
+        for (String term : nodes.split(",")) {
+            String t = term.trim();
+            int eq = t.indexOf('=');
+            if (eq < 0 ? t.equals(node.id()) : t.substring(eq + 1).equals(node.labels().get(t.substring(0, eq)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public DeployedVersion withWeight(int newWeight) {
+        return new DeployedVersion(version, newWeight, nodes);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.vessel.registry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The desired state of one service, stored at {@code {root}/deployments/{service}}: which versions run where
+ * and with what weight, its revision, and the history of earlier revisions (newest last, bounded).
+ *
+ * @param service  service name
+ * @param revision increases by one with every change
+ * @param versions desired versions
+ * @param history  every revision so far including this one, oldest first, at most {@link #HISTORY_LIMIT}
+ */
+public record Deployment(String service, long revision, List<DeployedVersion> versions,
+        List<DeploymentRevision> history) {
+    public static final int HISTORY_LIMIT = 50;
+
+    public Deployment {
+        RegistryLayout.requireName(service, "service");
+        versions = List.copyOf(versions);
+        history = List.copyOf(history);
+    }
+
+    public static Deployment empty(String service) {
+        return new Deployment(service, 0, List.of(), List.of());
+    }
+
+    public Optional<DeployedVersion> version(String version) {
+        return versions.stream().filter(v -> v.version().equals(version)).findFirst();
+    }
+
+    public Optional<DeploymentRevision> revision(long number) {
+        return history.stream().filter(r -> r.revision() == number).findFirst();
+    }
+
+    /** The next revision with {@code newVersions}, recorded in the history as {@code action} by {@code by}. */
+    public Deployment next(List<DeployedVersion> newVersions, String action, String by) {
+        long next = revision + 1;
+        List<DeploymentRevision> newHistory = new ArrayList<>(history);
+        newHistory.add(new DeploymentRevision(next, newVersions, action, by, System.currentTimeMillis()));
+        while (newHistory.size() > HISTORY_LIMIT) {
+            newHistory.remove(0);
+        }
+        return new Deployment(service, next, newVersions, newHistory);
+    }
+}

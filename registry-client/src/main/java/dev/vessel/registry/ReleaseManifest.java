@@ -1,0 +1,39 @@
+package dev.vessel.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * A validated release, stored at {@code {root}/releases/{service}/{version}} and never changed afterwards.
+ *
+ * @param service   service name
+ * @param version   release version (the primary bundle's)
+ * @param primary   symbolic name of the primary bundle
+ * @param bundles   the bundles, in install order
+ * @param endpoints endpoint names the release offers
+ * @param baseline  bnd's baseline report against the previous newest release, empty for the first one
+ * @param forced    whether the release was accepted with {@code --force} despite a baseline refusal
+ * @param createdBy who deployed it
+ * @param created   when, epoch milliseconds
+ */
+public record ReleaseManifest(
+        String service,
+        String version,
+        String primary,
+        List<BundleRef> bundles,
+        List<String> endpoints,
+        String baseline,
+        boolean forced,
+        String createdBy,
+        long created) {
+    public ReleaseManifest {
+        RegistryLayout.requireName(service, "service");
+        RegistryLayout.requireName(version, "version");
+        requireNonNull(primary, "primary cannot be null");
+        bundles = List.copyOf(bundles);
+        endpoints = List.copyOf(endpoints);
+        baseline = baseline == null ? "" : baseline;
+        createdBy = createdBy == null ? "unknown" : createdBy;
+    }
+}
