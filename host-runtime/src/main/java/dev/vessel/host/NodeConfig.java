@@ -26,6 +26,10 @@ import java.util.Optional;
  * @param readyTimeout        how long a starting container may take to register its endpoints, default 10 s
  * @param drainTimeout        how long a stopping container waits for calls in flight, default 5 s
  * @param maxRequestBytes     largest call body accepted, default 1 MiB
+ * @param adminToken          bearer token the admin API requires; empty disables the admin API
+ * @param drainDelay          how long a retired container keeps serving after leaving the registry, so every
+ *                            router has seen it go before it refuses calls; default 250 ms
+ * @param maxArtifactBytes    largest artifact (bundle jar) accepted, default 256 MiB
  */
 public record NodeConfig(
         String zkConnect,
@@ -40,7 +44,10 @@ public record NodeConfig(
         String systemPackagesExtra,
         Duration readyTimeout,
         Duration drainTimeout,
-        long maxRequestBytes) {
+        long maxRequestBytes,
+        Optional<String> adminToken,
+        Duration drainDelay,
+        long maxArtifactBytes) {
 
     public NodeConfig {
         requireNonNull(zkConnect, "zkConnect cannot be null");
@@ -58,6 +65,19 @@ public record NodeConfig(
         requirePositive(drainTimeout, "drainTimeout");
         if (maxRequestBytes < 2) {
             throw new IllegalArgumentException("maxRequestBytes must be at least 2 (\"[]\"); got " + maxRequestBytes);
+        }
+        adminToken.ifPresent(token -> {
+            if (token.length() < 16 || !token.matches("[\\x21-\\x7e]+")) {
+                throw new IllegalArgumentException("the admin token must be at least 16 printable characters without"
+                        + " spaces");
+            }
+        });
+        requireNonNull(drainDelay, "drainDelay cannot be null");
+        if (drainDelay.isNegative()) {
+            throw new IllegalArgumentException("drainDelay cannot be negative; got " + drainDelay);
+        }
+        if (maxArtifactBytes < 1) {
+            throw new IllegalArgumentException("maxArtifactBytes must be positive; got " + maxArtifactBytes);
         }
     }
 
@@ -95,6 +115,9 @@ public record NodeConfig(
         private Duration readyTimeout = Duration.ofSeconds(10);
         private Duration drainTimeout = Duration.ofSeconds(5);
         private long maxRequestBytes = 1 << 20;
+        private String adminToken;
+        private Duration drainDelay = Duration.ofMillis(250);
+        private long maxArtifactBytes = 256L << 20;
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -156,10 +179,25 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder adminToken(String token) {
+            this.adminToken = token;
+            return this;
+        }
+
+        public Builder drainDelay(Duration delay) {
+            this.drainDelay = delay;
+            return this;
+        }
+
+        public Builder maxArtifactBytes(long bytes) {
+            this.maxArtifactBytes = bytes;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
                     Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
-                    drainTimeout, maxRequestBytes);
+                    drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes);
         }
     }
 }

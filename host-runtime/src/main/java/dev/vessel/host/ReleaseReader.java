@@ -9,6 +9,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -54,6 +55,14 @@ public final class ReleaseReader {
      *                                 declares an endpoint
      */
     public static Release read(List<Path> jars) {
+        return read(jars, jar -> jar.getFileName().toString());
+    }
+
+    /**
+     * Like {@link #read(List)}, naming each jar in messages by {@code displayName} (e.g. the name it was uploaded
+     * under, where the file itself is named by its digest).
+     */
+    public static Release read(List<Path> jars, Function<Path, String> displayName) {
         if (jars.isEmpty()) {
             throw new InvalidReleaseException("a release needs at least one bundle jar");
         }
@@ -63,7 +72,7 @@ public final class ReleaseReader {
         Set<String> endpoints = new LinkedHashSet<>();
         List<Path> bundles = new ArrayList<>();
         for (Path jar : jars) {
-            BundleFacts facts = inspect(jar);
+            BundleFacts facts = inspect(jar, displayName.apply(jar));
             bundles.add(jar);
             if (!facts.endpoints.isEmpty() && primary == null) {
                 primary = facts.symbolicName;
@@ -73,7 +82,8 @@ public final class ReleaseReader {
             endpoints.addAll(facts.endpoints);
         }
         if (primary == null) {
-            throw new InvalidReleaseException("no bundle in " + names(jars) + " declares an endpoint: expected a"
+            throw new InvalidReleaseException("no bundle in " + jars.stream().map(displayName).toList()
+                    + " declares an endpoint: expected a"
                     + " Declarative Services component with the service property " + ENDPOINT_PROPERTY
                     + "=<name>, or a " + ENDPOINTS_HEADER + " manifest header");
         }
@@ -86,8 +96,7 @@ public final class ReleaseReader {
 
     private record BundleFacts(String symbolicName, Version version, String service, Set<String> endpoints) {}
 
-    private static BundleFacts inspect(Path jar) {
-        String name = jar.getFileName().toString();
+    private static BundleFacts inspect(Path jar, String name) {
         try (JarFile file = new JarFile(jar.toFile())) {
             if (file.getManifest() == null) {
                 throw new InvalidReleaseException(name + " is not an OSGi bundle: it has no manifest");
@@ -177,9 +186,5 @@ public final class ReleaseReader {
             }
         }
         return values;
-    }
-
-    private static String names(List<Path> jars) {
-        return jars.stream().map(p -> p.getFileName().toString()).toList().toString();
     }
 }

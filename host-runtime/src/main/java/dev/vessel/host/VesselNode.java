@@ -2,10 +2,19 @@ package dev.vessel.host;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.host.internal.admin.AdminHandler;
+import dev.vessel.host.internal.artifact.ArtifactFetcher;
+import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.http.ContainerLookup;
 import dev.vessel.host.internal.http.NodeHttpServer;
+import dev.vessel.host.internal.reconcile.Reconciler;
+import dev.vessel.host.internal.release.ReleaseValidator;
+import dev.vessel.registry.ArtifactHolders;
+import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.ContainerStatus;
+import dev.vessel.registry.DeploymentStore;
+import dev.vessel.registry.DeploymentWatch;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceRegistry;
 import dev.vessel.registry.InstanceState;
@@ -15,6 +24,7 @@ import dev.vessel.registry.NodeStatus;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryException;
 import dev.vessel.registry.RegistryLayout;
+import dev.vessel.registry.ReleaseStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +64,14 @@ public final class VesselNode implements Closeable {
     private RegistryConnection registry;
     private InstanceRegistry instances;
     private NodePresence presence;
+    private NodeRecord self;
     private String nodeId;
     private String advertised;
+    private final AtomicReference<Request.Handler> admin = new AtomicReference<>();
+    private ArtifactStore artifacts;
+    private ArtifactHolders holders;
+    private Reconciler reconciler;
+    private DeploymentWatch deploymentWatch;
 
     private VesselNode(NodeConfig config, RegistryConnection sharedRegistry) {
         this.config = config;
@@ -93,7 +111,8 @@ public final class VesselNode implements Closeable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
         }
         try {
-            http = NodeHttpServer.start(config.bindAddress(), config.port(), new Lookup(), config.maxRequestBytes());
+            http = NodeHttpServer.start(config.bindAddress(), config.port(), new Lookup(), config.maxRequestBytes(),
+                    admin);
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + config.port()
                     + ": " + e.getMessage(), e);
@@ -106,11 +125,34 @@ public final class VesselNode implements Closeable {
                     RegistryConnection.DEFAULT_CONNECT_TIMEOUT);
         }
         instances = new InstanceRegistry(registry);
-        NodeRecord record = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
+        self = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
                 System.currentTimeMillis(), 0);
-        presence = NodePresence.publish(registry, record, RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toMillis());
+        presence = NodePresence.publish(registry, self, RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toMillis());
+        openLifecycle();
         LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(),
                 config.zkConnect());
+    }
+
+    /**
+     * The deploy lifecycle: the content-addressed artifact store (announced to peers), release validation and the
+     * admin API, and the reconciler that makes this node run what {@code /deployments} asks of it.
+     */
+    private void openLifecycle() {
+        artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"), config.maxArtifactBytes());
+        holders = new ArtifactHolders(registry, nodeId);
+        artifacts.list().forEach(holders::announce); // after a restart: what the local store holds, no re-download
+        String token = config.adminToken().orElse(null);
+        ArtifactFetcher fetcher = new ArtifactFetcher(artifacts, holders, new ClusterReader(registry), nodeId, token);
+        ReleaseStore releases = new ReleaseStore(registry);
+        ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
+                config.dataDir().resolve("scratch"), containerSettings());
+        admin.set(new AdminHandler(token, artifacts, holders, validator, releases, new DeploymentStore(registry)));
+        reconciler = new Reconciler(new ReconciledNode(), releases, artifacts, fetcher);
+        deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
+    }
+
+    private Container.Settings containerSettings() {
+        return new Container.Settings(config.systemPackagesExtra(), config.readyTimeout());
     }
 
     public String nodeId() {
@@ -133,13 +175,20 @@ public final class VesselNode implements Closeable {
      * @throws IllegalStateException if that release already runs on this node, or the node is closed
      */
     public ContainerInfo deploy(Release release) {
+        return deploy(release, 100);
+    }
+
+    /**
+     * Like {@link #deploy(Release)}, registering the instance with {@code weight} (1-100): below 100 the release
+     * is a canary that routers send that share of the calls whose range also admits an older version.
+     */
+    public ContainerInfo deploy(Release release, int weight) {
         requireNonNull(release, "release cannot be null");
         if (closed.get()) {
             throw new IllegalStateException("node " + nodeId + " is closed");
         }
         Path storage = config.dataDir().resolve("containers").resolve(release.containerId());
-        Container container = new Container(release, storage,
-                new Container.Settings(config.systemPackagesExtra(), config.readyTimeout()), c -> publishStatus());
+        Container container = new Container(release, storage, containerSettings(), c -> publishStatus());
         Container previous = containers.compute(release.containerId(), (id, existing) -> {
             if (existing != null && !existing.state().isTerminal()) {
                 return existing;
@@ -152,15 +201,15 @@ public final class VesselNode implements Closeable {
         }
         container.start();
         if (container.state() == InstanceState.ACTIVE) {
-            register(container);
+            register(container, weight);
         }
         return info(container);
     }
 
-    private void register(Container container) {
+    private void register(Container container, int weight) {
         Release release = container.release();
         InstanceRecord record = new InstanceRecord(nodeId + "." + container.id(), release.service(),
-                release.version().toString(), nodeId, container.id(), config.zone(), InstanceState.ACTIVE, 100,
+                release.version().toString(), nodeId, container.id(), config.zone(), InstanceState.ACTIVE, weight,
                 advertised, http.port());
         try {
             instances.register(record);
@@ -197,8 +246,34 @@ public final class VesselNode implements Closeable {
             } catch (RegistryException e) {
                 LOG.warn("could not unregister {}; its session's end will remove it", record.id(), e);
             }
+            awaitPropagation();
         }
         container.stop(config.drainTimeout());
+    }
+
+    /**
+     * Keeps serving for the drain delay after leaving the registry: routers learn of the removal through their
+     * watches within milliseconds, and until they have, calls still arrive here and must succeed.
+     */
+    private void awaitPropagation() {
+        try {
+            Thread.sleep(config.drainDelay().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Changes the weight a running container is registered with; it never leaves the registry meanwhile. */
+    public void setWeight(String service, String version, int weight) {
+        String id = service + "-" + org.osgi.framework.Version.parseVersion(version);
+        registered.computeIfPresent(id, (key, record) -> {
+            if (record.weight() == weight) {
+                return record;
+            }
+            InstanceRecord updated = record.withWeight(weight);
+            instances.update(updated);
+            return updated;
+        });
     }
 
     /** Every container this node has run since it started, by service then version. */
@@ -239,12 +314,21 @@ public final class VesselNode implements Closeable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (deploymentWatch != null) {
+            deploymentWatch.close();
+        }
+        if (reconciler != null) {
+            reconciler.close();
+        }
         for (Container container : containers.values()) {
             try {
                 stop(container);
             } catch (RuntimeException e) {
                 LOG.warn("container {} did not stop cleanly", container.id(), e);
             }
+        }
+        if (holders != null) {
+            holders.close();
         }
         synchronized (statusLock) {
             if (presence != null) {
@@ -265,6 +349,33 @@ public final class VesselNode implements Closeable {
             return InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
         } catch (UnknownHostException e) {
             return "localhost";
+        }
+    }
+
+    private final class ReconciledNode implements Reconciler.Node {
+        @Override
+        public NodeRecord self() {
+            return self;
+        }
+
+        @Override
+        public List<ContainerInfo> containers() {
+            return VesselNode.this.containers();
+        }
+
+        @Override
+        public ContainerInfo deploy(Release release, int weight) {
+            return VesselNode.this.deploy(release, weight);
+        }
+
+        @Override
+        public void stop(String service, String version) {
+            VesselNode.this.stop(service, version);
+        }
+
+        @Override
+        public void setWeight(String service, String version, int weight) {
+            VesselNode.this.setWeight(service, version, weight);
         }
     }
 

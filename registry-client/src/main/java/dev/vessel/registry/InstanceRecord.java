@@ -60,6 +60,10 @@ public record InstanceRecord(
         }
     }
 
+    public InstanceRecord withWeight(int newWeight) {
+        return new InstanceRecord(id, service, version, node, container, zone, state, newWeight, address, port);
+    }
+
     /** The x-discovery form written to ZooKeeper. */
     public ServiceInstance<Map<String, String>> toServiceInstance() {
         Map<String, String> payload = new LinkedHashMap<>();

@@ -25,6 +25,17 @@ public final class InstanceRegistry {
         }
     }
 
+    /** Rewrites a registered instance's record in place (e.g. a new weight); it never leaves the registry. */
+    public void update(InstanceRecord record) {
+        requireNonNull(record, "record cannot be null");
+        try {
+            connection.discovery().updateService(record.toServiceInstance());
+        } catch (Exception e) {
+            throw new RegistryException("could not update " + record.id() + " of " + record.service() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Removes the instance; removing one that is not registered does nothing. */
     public void unregister(InstanceRecord record) {
         requireNonNull(record, "record cannot be null");

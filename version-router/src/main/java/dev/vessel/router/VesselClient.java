@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.Version;
@@ -92,7 +93,7 @@ public final class VesselClient implements Closeable {
         List<String> refusals = new ArrayList<>();
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             RoutingTable table = serviceRoutes.table();
-            List<InstanceRecord> candidates = table.select(range, tried);
+            List<InstanceRecord> candidates = table.select(range, tried, ThreadLocalRandom.current().nextInt(100));
             if (candidates.isEmpty()) {
                 if (tried.isEmpty()) {
                     throw new NoCompatibleVersionException(service, range, table.versions());

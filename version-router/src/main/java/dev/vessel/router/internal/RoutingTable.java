@@ -52,9 +52,13 @@ public final class RoutingTable {
      * The instances of the highest version in {@code range}, leaving out {@code excluded} instance ids. When every
      * instance of that version is excluded the next lower version in range is used, and so on.
      *
+     * <p>A canary — a highest version registered with a weight below 100 — gets that percentage of the calls
+     * when a lower version in range can take the rest; {@code roll} (0-99) decides which side this call is on.
+     *
      * @return the chosen version's remaining instances, or an empty list if nothing in range is left
      */
-    public List<InstanceRecord> select(VersionRange range, Set<String> excluded) {
+    public List<InstanceRecord> select(VersionRange range, Set<String> excluded, int roll) {
+        List<InstanceRecord> best = null;
         for (Map.Entry<Version, List<InstanceRecord>> entry : byVersion.entrySet()) {
             if (!range.includes(entry.getKey())) {
                 continue;
@@ -63,11 +67,32 @@ public final class RoutingTable {
             if (!excluded.isEmpty()) {
                 candidates = candidates.stream().filter(i -> !excluded.contains(i.id())).toList();
             }
-            if (!candidates.isEmpty()) {
+            if (candidates.isEmpty()) {
+                continue;
+            }
+            if (best != null) {
+                return candidates; // the canary lost this roll: the next version down takes the call
+            }
+            int weight = weight(candidates);
+            if (weight >= 100 || roll < weight) {
                 return candidates;
             }
+            best = candidates;
         }
-        return List.of();
+        return best == null ? List.of() : best;
+    }
+
+    /** {@link #select(VersionRange, Set, int)} for a caller that ignores canary weights. */
+    public List<InstanceRecord> select(VersionRange range, Set<String> excluded) {
+        return select(range, excluded, 0);
+    }
+
+    private static int weight(List<InstanceRecord> instances) {
+        int max = 0;
+        for (InstanceRecord instance : instances) {
+            max = Math.max(max, instance.weight());
+        }
+        return max;
     }
 
     /** ACTIVE versions, lowest first. */

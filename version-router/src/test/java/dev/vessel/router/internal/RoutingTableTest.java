@@ -37,6 +37,25 @@ class RoutingTableTest {
     }
 
     @Test
+    void aCanaryGetsItsWeightInRollsAndTheNextVersionDownTheRest() {
+        RoutingTable canary = RoutingTable.of(List.of(
+                instance("a", "1.1.0", InstanceState.ACTIVE),
+                new InstanceRecord("a.greeter-2.0.0", "greeter", "2.0.0", "a", "greeter-2.0.0", "z",
+                        InstanceState.ACTIVE, 10, "127.0.0.1", 7070)));
+        var both = VersionRanges.parse("[1.0,3.0)");
+        int toCanary = 0;
+        for (int roll = 0; roll < 100; roll++) {
+            if (canary.select(both, Set.of(), roll).get(0).version().equals("2.0.0")) {
+                toCanary++;
+            }
+        }
+        assertThat(toCanary).isEqualTo(10);
+        // a caller whose range admits only the canary always gets it
+        assertThat(canary.select(VersionRanges.parse("[2.0,3.0)"), Set.of(), 99))
+                .extracting(InstanceRecord::version).containsExactly("2.0.0");
+    }
+
+    @Test
     void fallsBackToTheNextVersionOnlyWhenEveryInstanceOfTheBestIsExcluded() {
         var range = VersionRanges.parse("[1.0,2.0)");
         assertThat(table.select(range, Set.of("a.greeter-1.1.0")))

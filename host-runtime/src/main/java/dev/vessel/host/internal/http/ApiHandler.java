@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -9,10 +10,12 @@ import org.eclipse.jetty.util.Callback;
 final class ApiHandler extends Handler.Abstract {
     private final Request.Handler calls;
     private final Request.Handler health;
+    private final AtomicReference<Request.Handler> admin;
 
-    ApiHandler(ContainerLookup containers, long maxBodyBytes) {
+    ApiHandler(ContainerLookup containers, long maxBodyBytes, AtomicReference<Request.Handler> admin) {
         this.calls = new CallHandler(containers, maxBodyBytes);
         this.health = new HealthHandler(containers);
+        this.admin = admin;
     }
 
     @Override
@@ -23,6 +26,14 @@ final class ApiHandler extends Handler.Abstract {
         }
         if (path.equals(HealthHandler.PATH)) {
             return health.handle(request, response, callback);
+        }
+        if (path.startsWith("/v1/admin/")) {
+            Request.Handler current = admin.get();
+            if (current == null) {
+                JsonResponses.error(response, callback, 503, "STARTING", "the node is still starting");
+                return true;
+            }
+            return current.handle(request, response, callback);
         }
         JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: " + path);
         return true;

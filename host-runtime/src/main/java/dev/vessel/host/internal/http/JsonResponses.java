@@ -10,19 +10,19 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /** Writes JSON bodies and the data plane's {@code {"error": CODE, "message": ...}} errors. */
-final class JsonResponses {
+public final class JsonResponses {
     /** Only ever serializes JDK types and JsonNodes: safe to share across containers. */
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = new ObjectMapper();
 
     private JsonResponses() {}
 
-    static void json(Response response, Callback callback, int status, byte[] body) {
+    public static void json(Response response, Callback callback, int status, byte[] body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
-    static void json(Response response, Callback callback, int status, Object value) {
+    public static void json(Response response, Callback callback, int status, Object value) {
         try {
             json(response, callback, status, MAPPER.writeValueAsBytes(value));
         } catch (JsonProcessingException e) {
@@ -30,7 +30,7 @@ final class JsonResponses {
         }
     }
 
-    static void error(Response response, Callback callback, int status, String code, String message) {
+    public static void error(Response response, Callback callback, int status, String code, String message) {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", code);
         body.put("message", message);

@@ -1,8 +1,10 @@
 package dev.vessel.host.internal.http;
 
 import java.io.Closeable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -17,9 +19,12 @@ public final class NodeHttpServer implements Closeable {
         this.connector = connector;
     }
 
-    /** Binds {@code host:port} (port 0 picks a free one) and starts serving. */
-    public static NodeHttpServer start(String host, int port, ContainerLookup containers, long maxBodyBytes)
-            throws Exception {
+    /**
+     * Binds {@code host:port} (port 0 picks a free one) and starts serving. Admin requests go to whatever handler
+     * {@code admin} holds; until it holds one they get 503.
+     */
+    public static NodeHttpServer start(String host, int port, ContainerLookup containers, long maxBodyBytes,
+            AtomicReference<Request.Handler> admin) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("vessel-http");
         Server server = new Server(threads);
@@ -29,7 +34,7 @@ public final class NodeHttpServer implements Closeable {
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new ApiHandler(containers, maxBodyBytes));
+        server.setHandler(new ApiHandler(containers, maxBodyBytes, admin));
         server.setStopTimeout(5_000);
         try {
             server.start();

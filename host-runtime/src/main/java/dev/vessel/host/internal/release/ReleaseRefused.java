@@ -1,0 +1,23 @@
+package dev.vessel.host.internal.release;
+
+/** A release was refused before anything went live; {@link #code()} says which check, the message why. */
+public final class ReleaseRefused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public static final String INVALID_RELEASE = "INVALID_RELEASE";
+    public static final String MISSING_ARTIFACT = "MISSING_ARTIFACT";
+    public static final String DRY_RUN_FAILED = "DRY_RUN_FAILED";
+    public static final String BASELINE_REFUSED = "BASELINE_REFUSED";
+    public static final String RELEASE_EXISTS = "RELEASE_EXISTS";
+
+    private final String code;
+
+    public ReleaseRefused(String code, String message) {
+        super(message, null, false, false);
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}
