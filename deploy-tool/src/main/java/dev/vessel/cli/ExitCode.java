@@ -1,6 +1,8 @@
 package dev.vessel.cli;
 
+import dev.vessel.deploy.AdminException;
 import dev.vessel.host.InvalidReleaseException;
+import dev.vessel.registry.DeploymentConflictException;
 import dev.vessel.registry.RegistryException;
 import dev.vessel.router.NoCompatibleVersionException;
 import dev.vessel.router.UnavailableException;
@@ -16,12 +18,27 @@ final class ExitCode {
     static final int NOT_FOUND = 3;
     /** The cluster cannot be reached: ZooKeeper or every instance down, or no cluster known on this machine. */
     static final int UNAVAILABLE = 4;
+    /** Someone else changed the deployment first; nothing was written. Look at the history and retry. */
+    static final int CONFLICT = 5;
+    /** The admin API refused the token (missing, wrong, or the node has none). */
+    static final int UNAUTHORIZED = 6;
 
     private ExitCode() {}
 
     static int of(Throwable failure) {
         if (failure instanceof CliException cli) {
             return cli.exitCode();
+        }
+        if (failure instanceof AdminException admin) {
+            return switch (admin.status()) {
+                case 401, 403 -> UNAUTHORIZED;
+                case 409 -> CONFLICT;
+                case 400, 404, 413, 422 -> BAD_INPUT;
+                default -> FAILED;
+            };
+        }
+        if (failure instanceof DeploymentConflictException) {
+            return CONFLICT;
         }
         if (failure instanceof NoCompatibleVersionException) {
             return NOT_FOUND;

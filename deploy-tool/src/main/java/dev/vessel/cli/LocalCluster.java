@@ -1,11 +1,12 @@
 package dev.vessel.cli;
 
-import dev.vessel.host.ContainerInfo;
+import dev.vessel.deploy.AdminClient;
+import dev.vessel.deploy.Rollout;
 import dev.vessel.host.EmbeddedZooKeeper;
 import dev.vessel.host.NodeConfig;
-import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
-import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.DeployedVersion;
+import dev.vessel.registry.RegistryConnection;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +35,14 @@ final class LocalCluster implements Closeable {
         this.nodes = nodes;
     }
 
-    record Settings(Path home, int nodes, int firstPort, int zkPort, String bindAddress, boolean demo) {}
+    record Settings(Path home, int nodes, int firstPort, int zkPort, String bindAddress, boolean demo, String token) {}
+
+    /** A fresh admin token: 32 random bytes, hex. */
+    static String newToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
 
     /** Starts everything or, on any failure, stops what had started and rethrows. */
     static LocalCluster start(Settings settings) {
@@ -46,10 +57,11 @@ final class LocalCluster implements Closeable {
                         .nodeId(id)
                         .bindAddress(settings.bindAddress())
                         .port(settings.firstPort() == 0 ? 0 : settings.firstPort() + i - 1)
+                        .adminToken(settings.token())
                         .build()));
             }
             if (settings.demo()) {
-                cluster.startDemo(settings.home().resolve("demo"));
+                cluster.startDemo(settings.home().resolve("demo"), settings.token());
             }
             return cluster;
         } catch (RuntimeException e) {
@@ -58,16 +70,22 @@ final class LocalCluster implements Closeable {
         }
     }
 
-    private void startDemo(Path demoDir) {
-        for (String name : DEMO_RELEASES) {
-            Path jar = extract(name + ".jar", demoDir);
-            for (VesselNode node : nodes) {
-                ContainerInfo info = node.deploy(ReleaseReader.read(List.of(jar)));
-                if (info.state() != InstanceState.ACTIVE) {
-                    throw new CliException(ExitCode.FAILED, "demo release " + name + " did not start on "
-                            + node.nodeId() + ": " + info.error());
+    /** Deploys the demo releases the way `vessel deploy` does: through the admin API and the desired state. */
+    private void startDemo(Path demoDir, String token) {
+        try (RegistryConnection registry = RegistryConnection.connect(zooKeeper.connectString())) {
+            Rollout rollout = new Rollout(new AdminClient(nodes.get(0).url(), token), registry, (phase, c) -> { });
+            for (String name : DEMO_RELEASES) {
+                Rollout.Result result = rollout.deploy(new Rollout.Request(List.of(extract(name + ".jar", demoDir)),
+                        null, 100, false, DeployedVersion.ALL_NODES, false, true, false, Duration.ofSeconds(60),
+                        "vessel up --demo"));
+                if (!result.ok()) {
+                    throw new CliException(ExitCode.FAILED, "demo release " + name + " did not start: "
+                            + result.failures());
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.FAILED, "interrupted while starting the demo");
         }
     }
 

@@ -49,6 +49,11 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "ID", description = "Node id (default: <hostname>-<port>).")
     String name;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File holding the cluster's admin token (default: $VESSEL_TOKEN). Without a token the"
+                    + " node's admin API is disabled.")
+    Path tokenFile;
+
     @Option(names = "--release", paramLabel = "DIR",
             description = "A directory of bundle jars forming one release, started at boot. Repeatable.")
     List<Path> releases = new ArrayList<>();
@@ -59,7 +64,7 @@ final class NodeCommand implements Callable<Integer> {
         var parsed = releases.stream().map(ReleaseReader::readDirectory).toList();
         Path dataDir = data != null ? data : VesselHome.resolve().resolve("nodes", name != null ? name : "port-" + port);
         NodeConfig.Builder config = NodeConfig.builder(zk, dataDir).registryRoot(root).port(port).bindAddress(bind)
-                .zone(zone).nodeId(name).advertiseAddress(advertise);
+                .zone(zone).nodeId(name).advertiseAddress(advertise).adminToken(AdminOptions.explicitToken(tokenFile));
         VesselNode node = VesselNode.start(config.build());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

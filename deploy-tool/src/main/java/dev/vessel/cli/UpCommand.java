@@ -45,7 +45,9 @@ final class UpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Starting ZooKeeper and " + nodes + " node(s) in " + home.dir() + " ...");
         out.flush();
-        LocalCluster cluster = LocalCluster.start(new LocalCluster.Settings(home.dir(), nodes, port, zkPort, bind, demo));
+        String token = LocalCluster.newToken();
+        LocalCluster cluster = LocalCluster.start(new LocalCluster.Settings(home.dir(), nodes, port, zkPort, bind, demo,
+                token));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -61,7 +63,7 @@ final class UpCommand implements Callable<Integer> {
                 .map(n -> new VesselHome.NodeAddress(n.nodeId(), n.url().toString()))
                 .toList();
         home.writeCluster(new VesselHome.ClusterInfo(cluster.zkConnect(), "/vessel", addresses,
-                ProcessHandle.current().pid(), System.currentTimeMillis()));
+                ProcessHandle.current().pid(), System.currentTimeMillis(), token));
         printSummary(out, cluster.zkConnect(), addresses, home);
         stopped.await();
         return ExitCode.OK;
@@ -72,7 +74,7 @@ final class UpCommand implements Callable<Integer> {
         for (VesselHome.NodeAddress node : addresses) {
             out.println("Node       " + node.id() + "  " + node.url());
         }
-        out.println("Recorded in " + home.resolve(VesselHome.CLUSTER_FILE));
+        out.println("Recorded in " + home.resolve(VesselHome.CLUSTER_FILE) + " (with the admin token; owner-only)");
         if (demo) {
             out.println("Demo       greeter 1.0.0, 1.1.0 and 2.0.0 are ACTIVE on every node");
             out.println();

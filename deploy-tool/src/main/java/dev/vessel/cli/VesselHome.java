@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +25,7 @@ final class VesselHome {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** What {@code vessel up} records about the cluster it runs. */
-    record ClusterInfo(String zk, String root, List<NodeAddress> nodes, long pid, long started) {}
+    record ClusterInfo(String zk, String root, List<NodeAddress> nodes, long pid, long started, String token) {}
 
     record NodeAddress(String id, String url) {}
 
@@ -68,7 +69,9 @@ final class VesselHome {
     void writeCluster(ClusterInfo info) {
         try {
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, CLUSTER_FILE, ".tmp");
+            // owner-only from the start: the file holds the admin token
+            Path temp = Files.createTempFile(dir, CLUSTER_FILE, ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             JSON.writeValue(temp.toFile(), info);
             try {
                 Files.move(temp, dir.resolve(CLUSTER_FILE), StandardCopyOption.ATOMIC_MOVE,

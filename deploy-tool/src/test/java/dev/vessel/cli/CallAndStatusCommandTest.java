@@ -20,7 +20,8 @@ class CallAndStatusCommandTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", true));
+        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", true,
+                LocalCluster.newToken()));
         zk = cluster.zkConnect();
     }
 

@@ -1,0 +1,78 @@
+package dev.vessel.cli;
+
+import dev.vessel.deploy.AdminClient;
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.NodeRecord;
+import dev.vessel.registry.RegistryConnection;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Where the admin API is and the token it wants; defaults come from the Vessel home and the registry. */
+final class AdminOptions {
+    @Option(names = "--server", paramLabel = "URL",
+            description = "A node's URL for admin requests. Default: the first node `vessel up` recorded, else the"
+                    + " first registered node.")
+    URI server;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File holding the admin token. Default: $VESSEL_TOKEN, else the token `vessel up` recorded.")
+    Path tokenFile;
+
+    /** The token from {@code --token-file}, else {@code $VESSEL_TOKEN}, else null. */
+    static String explicitToken(Path tokenFile) {
+        if (tokenFile != null) {
+            try {
+                return Files.readString(tokenFile).trim();
+            } catch (IOException e) {
+                throw new CliException(ExitCode.BAD_INPUT, "cannot read --token-file " + tokenFile + ": " + e);
+            }
+        }
+        String env = System.getenv("VESSEL_TOKEN");
+        return env == null || env.isBlank() ? null : env.trim();
+    }
+
+    String token() {
+        String explicit = explicitToken(tokenFile);
+        if (explicit != null) {
+            return explicit;
+        }
+        return VesselHome.resolve().cluster().map(VesselHome.ClusterInfo::token).filter(t -> t != null)
+                .orElseThrow(() -> new CliException(ExitCode.UNAUTHORIZED, "no admin token: pass --token-file,"
+                        + " set VESSEL_TOKEN, or run against a cluster started with `vessel up`"));
+    }
+
+    AdminClient client(RegistryConnection registry) {
+        return new AdminClient(server(registry), token());
+    }
+
+    private URI server(RegistryConnection registry) {
+        if (server != null) {
+            return server;
+        }
+        var recorded = VesselHome.resolve().cluster();
+        if (recorded.isPresent() && !recorded.get().nodes().isEmpty()) {
+            return URI.create(recorded.get().nodes().get(0).url());
+        }
+        List<NodeRecord> nodes = new ClusterReader(registry).nodes();
+        if (nodes.isEmpty()) {
+            throw new CliException(ExitCode.UNAVAILABLE, "no node is registered to send admin requests to");
+        }
+        return URI.create(nodes.get(0).url());
+    }
+
+    /** Recorded as who made a change. */
+    static String who() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return System.getProperty("user.name", "unknown") + "@" + host;
+    }
+}

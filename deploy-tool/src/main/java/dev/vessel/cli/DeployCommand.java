@@ -1,0 +1,87 @@
+package dev.vessel.cli;
+
+import dev.vessel.deploy.Rollout;
+import dev.vessel.registry.DeployedVersion;
+import dev.vessel.registry.RegistryConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "deploy", mixinStandardHelpOptions = true,
+        description = {"Uploads bundle jars as one release, validates it, deploys it and waits until it is ACTIVE on"
+                + " every targeted node. A release that fails anywhere is rolled back automatically."})
+final class DeployCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Mixin
+    AdminOptions admin;
+
+    @Parameters(paramLabel = "JAR", arity = "1..*", description = "The release's bundle jars.")
+    List<Path> jars;
+
+    @Option(names = "--service", description = "Service name (default: the primary bundle's Vessel-Service header,"
+            + " else its symbolic name).")
+    String service;
+
+    @Option(names = "--weight", paramLabel = "PCT", defaultValue = "100",
+            description = "Canary weight 1-100: the share of calls, among callers whose range also admits the older"
+                    + " version, that this release gets (default ${DEFAULT-VALUE}).")
+    int weight;
+
+    @Option(names = "--replace", description = "Once ACTIVE everywhere, retire the older releases of the same major"
+            + " version.")
+    boolean replace;
+
+    @Option(names = "--nodes", paramLabel = "SELECTOR", defaultValue = DeployedVersion.ALL_NODES,
+            description = "Node ids and key=value labels, comma-separated (default: every node).")
+    String nodes;
+
+    @Option(names = "--dry-run", description = "Validate only: nothing is stored or deployed.")
+    boolean dryRun;
+
+    @Option(names = "--no-wait", description = "Return once the desired state is written.")
+    boolean noWait;
+
+    @Option(names = "--force", description = "Accept a release whose version bnd's baseline finds understated; the"
+            + " override is recorded in the release.")
+    boolean force;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "How long to wait for the rollout (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        for (Path jar : jars) {
+            if (!Files.isRegularFile(jar)) {
+                throw new CliException(ExitCode.BAD_INPUT, jar + " is not a file");
+            }
+        }
+        if (weight < 1 || weight > 100) {
+            throw new CliException(ExitCode.BAD_INPUT, "--weight must be 1-100; got " + weight);
+        }
+        ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
+        try (RegistryConnection registry = cluster.connect()) {
+            Rollout rollout = new Rollout(admin.client(registry), registry, progress);
+            Rollout.Result result = rollout.deploy(new Rollout.Request(jars, service, weight, replace, nodes, dryRun,
+                    !noWait, force, Duration.ofSeconds(timeoutSeconds), AdminOptions.who()));
+            progress.finish();
+            return RolloutOutput.print(spec.commandLine().getOut(), result, json);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.vessel.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vessel.registry.RegistryConnection;
+import dev.vessel.registry.ReleaseManifest;
+import dev.vessel.registry.ReleaseStore;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "releases", mixinStandardHelpOptions = true,
+        description = "Lists the validated releases of one service, or of every service.")
+final class ReleasesCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE")
+    String service;
+
+    @Option(names = "--json", description = "Print the release manifests as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        List<ReleaseManifest> releases = new ArrayList<>();
+        try (RegistryConnection registry = cluster.connect()) {
+            ReleaseStore store = new ReleaseStore(registry);
+            for (String name : service != null ? List.of(service) : store.services()) {
+                releases.addAll(store.list(name));
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(JSON.writeValueAsString(releases));
+        } else if (releases.isEmpty()) {
+            out.println("No releases" + (service == null ? "." : " of " + service + "."));
+        } else {
+            for (ReleaseManifest r : releases) {
+                out.printf("%-12s %-10s %d bundle(s)  endpoints %s  %s by %s%s%n", r.service(), r.version(),
+                        r.bundles().size(), r.endpoints(), Instant.ofEpochMilli(r.created()), r.createdBy(),
+                        r.forced() ? "  (baseline overridden with --force)" : "");
+            }
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+}

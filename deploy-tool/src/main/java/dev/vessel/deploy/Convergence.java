@@ -1,0 +1,73 @@
+package dev.vessel.deploy;
+
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.ContainerStatus;
+import dev.vessel.registry.DeployedVersion;
+import dev.vessel.registry.Deployment;
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.NodeRecord;
+import dev.vessel.registry.NodeStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * How far the cluster is from a service's desired state, read from the registry: per node, the state of each
+ * version it should run, whether it is registered, and any instance still registered that should not be.
+ */
+public record Convergence(List<NodeProgress> nodes, List<String> failures, List<String> unwanted) {
+    /** One desired version on one node. */
+    public record NodeProgress(String node, String version, String state, boolean registered, String error) {
+        boolean done() {
+            return InstanceState.ACTIVE.name().equals(state) && registered;
+        }
+    }
+
+    /**
+     * Every desired version is ACTIVE and registered on every node it selects, and no instance the desired state
+     * no longer wants ({@link #unwanted}) is still registered.
+     */
+    public boolean converged() {
+        return failures.isEmpty() && nodes.stream().allMatch(NodeProgress::done) && unwanted.isEmpty();
+    }
+
+    public static Convergence of(ClusterReader cluster, Deployment deployment) {
+        String service = deployment.service();
+        List<InstanceRecord> registered = cluster.instances(service);
+        Set<String> registeredIds = registered.stream().map(InstanceRecord::id).collect(Collectors.toSet());
+        List<NodeProgress> progress = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        List<String> unwanted = new ArrayList<>();
+        Map<String, NodeRecord> nodes = cluster.nodes().stream().collect(Collectors.toMap(NodeRecord::id, n -> n));
+        for (NodeRecord node : nodes.values()) {
+            Map<String, ContainerStatus> containers = cluster.status(node.id()).map(NodeStatus::containers)
+                    .orElse(List.of()).stream().collect(Collectors.toMap(ContainerStatus::id, c -> c, (a, b) -> b));
+            for (DeployedVersion version : deployment.versions()) {
+                if (!version.selects(node)) {
+                    continue;
+                }
+                String container = service + "-" + version.version();
+                ContainerStatus status = containers.get(container);
+                String state = status == null ? InstanceState.PENDING.name() : status.state().name();
+                String error = status == null ? null : status.error();
+                progress.add(new NodeProgress(node.id(), version.version(), state,
+                        registeredIds.contains(node.id() + "." + container), error));
+                if (status != null && status.state() == InstanceState.FAILED) {
+                    failures.add(node.id() + ": " + service + " " + version.version() + " FAILED: " + error);
+                }
+            }
+        }
+        for (InstanceRecord instance : registered) {
+            NodeRecord node = nodes.get(instance.node());
+            boolean wanted = deployment.versions().stream().anyMatch(v -> v.version().equals(instance.version())
+                    && (node == null || v.selects(node)));
+            if (!wanted) {
+                unwanted.add(instance.id());
+            }
+        }
+        return new Convergence(progress, failures, unwanted);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.vessel.deploy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.Deployment;
+import dev.vessel.registry.DeploymentStore;
+import dev.vessel.registry.RegistryConnection;
+import dev.vessel.registry.ReleaseManifest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * A release engineer's operations on the fleet: deploy (upload, validate, change desired state, wait for every
+ * targeted node, roll back automatically if any fails, optionally retire what it replaces), promote, retire and
+ * roll back. Changes go through a node's admin API; progress is read from the registry.
+ */
+public final class Rollout {
+    private final AdminClient admin;
+    private final RegistryConnection registry;
+    private final BiConsumer<String, Convergence> progress;
+
+    /**
+     * @param progress told the phase and the current convergence whenever the cluster changes while waiting
+     */
+    public Rollout(AdminClient admin, RegistryConnection registry, BiConsumer<String, Convergence> progress) {
+        this.admin = requireNonNull(admin, "admin cannot be null");
+        this.registry = requireNonNull(registry, "registry cannot be null");
+        this.progress = requireNonNull(progress, "progress cannot be null");
+    }
+
+    /** What {@code vessel deploy} asks for. */
+    public record Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
+            boolean awaitActive, boolean force, Duration timeout, String by) {}
+
+    /**
+     * What happened.
+     *
+     * @param release     the release (validated; stored unless a dry run)
+     * @param deployment  the desired state afterwards (null for a dry run)
+     * @param ok          everything asked for is in place
+     * @param rolledBack  the release failed somewhere and the previous desired state was restored
+     * @param failures    per node, why not
+     * @param convergence the last progress seen
+     */
+    public record Result(ReleaseManifest release, Deployment deployment, boolean ok, boolean rolledBack,
+            List<String> failures, Convergence convergence) {}
+
+    public Result deploy(Request request) throws InterruptedException {
+        List<AdminClient.Uploaded> uploaded = new ArrayList<>();
+        for (Path jar : request.jars()) {
+            uploaded.add(admin.upload(jar));
+        }
+        DeploymentStore deployments = new DeploymentStore(registry);
+        ReleaseManifest release = admin.createRelease(uploaded, request.service(), request.force(), request.dryRun(),
+                request.by());
+        if (request.dryRun()) {
+            return new Result(release, null, true, false, List.of(), null);
+        }
+        long before = deployments.read(release.service()).revision();
+        Deployment deployed = admin.change(release.service(), new AdminClient.Change("deploy", release.version(),
+                request.weight(), request.nodes(), before, null, request.by()));
+        if (!request.awaitActive()) {
+            return new Result(release, deployed, true, false, List.of(), null);
+        }
+        Convergence reached = await("deploying " + release.service() + " " + release.version(), deployed,
+                request.timeout());
+        if (!reached.converged()) {
+            List<String> failures = reached.failures().isEmpty()
+                    ? List.of("not ACTIVE everywhere within " + request.timeout().toSeconds() + " s: " + pending(reached))
+                    : reached.failures();
+            Deployment restored = before == 0
+                    ? admin.change(release.service(), new AdminClient.Change("retire", release.version(), null, null,
+                            deployed.revision(), null, request.by() + " (automatic rollback)"))
+                    : admin.change(release.service(), new AdminClient.Change("rollback", null, null, null,
+                            deployed.revision(), before, request.by() + " (automatic rollback)"));
+            Convergence back = await("rolling back " + release.service() + " " + release.version(), restored,
+                    request.timeout());
+            return new Result(release, restored, false, true, failures, back);
+        }
+        if (request.replace()) {
+            Deployment replaced = admin.change(release.service(), new AdminClient.Change("retire-older",
+                    release.version(), null, null, deployed.revision(), null, request.by()));
+            reached = await("retiring what " + release.version() + " replaces", replaced, request.timeout());
+            return new Result(release, replaced, reached.converged(), false, reached.failures(), reached);
+        }
+        return new Result(release, deployed, true, false, List.of(), reached);
+    }
+
+    /** Applies a change to the desired state and waits (bounded) until the cluster matches it. */
+    public Result change(String service, AdminClient.Change change, Duration timeout) throws InterruptedException {
+        Deployment after = admin.change(service, change);
+        Convergence reached = await(change.action() + " " + service
+                + (change.version() == null ? "" : " " + change.version()), after, timeout);
+        return new Result(null, after, reached.converged(), false, reached.failures(), reached);
+    }
+
+    private Convergence await(String phase, Deployment target, Duration timeout) throws InterruptedException {
+        ClusterReader cluster = new ClusterReader(registry);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (ClusterEvents events = new ClusterEvents(registry)) {
+            while (true) {
+                Convergence now = Convergence.of(cluster, target);
+                progress.accept(phase, now);
+                long left = deadline - System.nanoTime();
+                if (now.converged() || !now.failures().isEmpty() || left <= 0) {
+                    return now;
+                }
+                events.awaitChange(Math.min(left / 1_000_000, 1_000));
+            }
+        }
+    }
+
+    private static String pending(Convergence convergence) {
+        List<String> pending = new ArrayList<>();
+        convergence.nodes().stream().filter(n -> !n.done())
+                .forEach(n -> pending.add(n.node() + " " + n.version() + " " + n.state()
+                        + (n.registered() ? "" : " (not registered)")));
+        convergence.unwanted().forEach(id -> pending.add(id + " still registered"));
+        return String.join(", ", pending);
+    }
+}
