@@ -11,7 +11,6 @@ import dev.vessel.registry.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -19,7 +18,9 @@ import java.util.stream.Collectors;
  * version it should run, whether it is registered, and any instance still registered that should not be.
  */
 public record Convergence(List<NodeProgress> nodes, List<String> failures, List<String> unwanted) {
-    /** One desired version on one node. */
+    /**
+     * One desired version on one node; {@code registered} means registered with the desired weight.
+     */
     public record NodeProgress(String node, String version, String state, boolean registered, String error) {
         boolean done() {
             return InstanceState.ACTIVE.name().equals(state) && registered;
@@ -37,7 +38,8 @@ public record Convergence(List<NodeProgress> nodes, List<String> failures, List<
     public static Convergence of(ClusterReader cluster, Deployment deployment) {
         String service = deployment.service();
         List<InstanceRecord> registered = cluster.instances(service);
-        Set<String> registeredIds = registered.stream().map(InstanceRecord::id).collect(Collectors.toSet());
+        Map<String, Integer> registeredWeights = registered.stream()
+                .collect(Collectors.toMap(InstanceRecord::id, InstanceRecord::weight, (a, b) -> b));
         List<NodeProgress> progress = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         List<String> unwanted = new ArrayList<>();
@@ -53,8 +55,9 @@ public record Convergence(List<NodeProgress> nodes, List<String> failures, List<
                 ContainerStatus status = containers.get(container);
                 String state = status == null ? InstanceState.PENDING.name() : status.state().name();
                 String error = status == null ? null : status.error();
+                Integer weight = registeredWeights.get(node.id() + "." + container);
                 progress.add(new NodeProgress(node.id(), version.version(), state,
-                        registeredIds.contains(node.id() + "." + container), error));
+                        weight != null && weight == version.weight(), error));
                 if (status != null && status.state() == InstanceState.FAILED) {
                     failures.add(node.id() + ": " + service + " " + version.version() + " FAILED: " + error);
                 }
