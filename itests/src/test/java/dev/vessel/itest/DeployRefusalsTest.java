@@ -77,7 +77,8 @@ class DeployRefusalsTest {
     void anUnresolvableBundleIsRefusedByTheDryRun() {
         AdminException e = refusal("broken-unresolvable", false);
         assertThat(e.code()).isEqualTo("DRY_RUN_FAILED");
-        assertThat(e.getMessage()).contains("dev.vessel.sample.broken.unresolvable").contains("missing requirement")
+        assertThat(e.getMessage()).contains("dry run of [broken-unresolvable.jar]")
+                .contains("dev.vessel.sample.broken.unresolvable").contains("missing requirement")
                 .contains("dev.vessel.sample.absent");
     }
 
@@ -85,7 +86,8 @@ class DeployRefusalsTest {
     void anActivatorThatThrowsIsRefusedByTheDryRun() {
         AdminException e = refusal("broken-activator", false);
         assertThat(e.code()).isEqualTo("DRY_RUN_FAILED");
-        assertThat(e.getMessage()).contains("dev.vessel.sample.broken.activator").contains("refusing to start");
+        assertThat(e.getMessage()).contains("dry run of [broken-activator.jar]")
+                .contains("dev.vessel.sample.broken.activator").contains("refusing to start");
     }
 
     @Test

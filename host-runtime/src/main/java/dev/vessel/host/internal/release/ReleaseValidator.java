@@ -73,7 +73,7 @@ public final class ReleaseValidator {
         }
         Release release = serviceOverride == null || serviceOverride.isBlank() ? read
                 : withService(read, serviceOverride);
-        dryRun(release);
+        dryRun(release, uploads);
         String baseline = "";
         boolean overridden = false;
         Optional<ReleaseManifest> previous = previousRelease(release);
@@ -115,13 +115,14 @@ public final class ReleaseValidator {
     }
 
     /** Resolves and starts the release in a throwaway container, then discards it. */
-    private void dryRun(Release release) throws ReleaseRefused {
+    private void dryRun(Release release, List<Upload> uploads) throws ReleaseRefused {
         Path dir = scratch.resolve(release.containerId() + "-" + System.nanoTime());
         Container trial = new Container(release, dir, settings, c -> { });
         trial.start();
         try {
             if (trial.state() != InstanceState.ACTIVE) {
-                throw new ReleaseRefused(ReleaseRefused.DRY_RUN_FAILED, "dry run in a scratch container failed: "
+                throw new ReleaseRefused(ReleaseRefused.DRY_RUN_FAILED, "dry run of "
+                        + uploads.stream().map(Upload::fileName).toList() + " in a scratch container failed: "
                         + trial.error());
             }
         } finally {

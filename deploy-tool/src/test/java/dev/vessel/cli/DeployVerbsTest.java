@@ -1,0 +1,110 @@
+package dev.vessel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The release engineer's verbs against a real local cluster started like `vessel up --demo`. */
+class DeployVerbsTest {
+    @TempDir
+    static Path home;
+
+    private static LocalCluster cluster;
+    private static String zk;
+    private static String server;
+    private static Path tokenFile;
+    private static Path greeter11;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String token = LocalCluster.newToken();
+        cluster = LocalCluster.start(new LocalCluster.Settings(home, 1, 0, CliRunner.freePort(), "127.0.0.1", true,
+                token));
+        zk = cluster.zkConnect();
+        server = cluster.nodes().get(0).url().toString();
+        tokenFile = Files.writeString(home.resolve("token"), token);
+        greeter11 = home.resolve("greeter-1.1.0.jar");
+        try (InputStream jar = DeployVerbsTest.class.getClassLoader().getResourceAsStream("demo/greeter-1.1.0.jar")) {
+            Files.copy(jar, greeter11);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private static CliRunner run(String... args) {
+        String[] all = new String[args.length + 6];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(new String[] {"--zk", zk, "--server", server, "--token-file", tokenFile.toString()}, 0, all,
+                args.length, 6);
+        return CliRunner.run(all);
+    }
+
+    @Test
+    void theDemoWasDeployedThroughTheLifecycleAndShowsInHistoryAndReleases() throws Exception {
+        CliRunner history = CliRunner.run("history", "greeter", "--zk", zk, "--json");
+        JsonNode deployment = new ObjectMapper().readTree(history.out());
+        assertThat(deployment.path("versions")).extracting(v -> v.path("version").asText())
+                .contains("1.0.0", "1.1.0", "2.0.0");
+        CliRunner releases = CliRunner.run("releases", "greeter", "--zk", zk);
+        assertThat(releases.out()).contains("greeter      1.0.0").contains("greeter      2.0.0");
+    }
+
+    @Test
+    void aDryRunValidatesAndReportsWithoutDeploying() throws Exception {
+        long before = revision();
+        CliRunner dry = run("deploy", greeter11.toString(), "--dry-run", "--json");
+        assertThat(dry.exitCode()).as(dry.err()).isEqualTo(ExitCode.OK);
+        JsonNode result = new ObjectMapper().readTree(dry.out());
+        assertThat(result.path("release").path("version").asText()).isEqualTo("1.1.0");
+        assertThat(result.path("release").path("baseline").asText()).contains("baseline against greeter 1.0.0");
+        assertThat(revision()).isEqualTo(before);
+    }
+
+    @Test
+    void aMissingTokenIsExitCodeSixAndChangesNothing() throws Exception {
+        long before = revision();
+        CliRunner denied = CliRunner.run("retire", "greeter", "1.0.0", "--zk", zk, "--server", server,
+                "--token-file", Files.writeString(home.resolve("wrong"), "wrong-token-wrong-token").toString());
+        assertThat(denied.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(denied.err()).contains("wrong admin token");
+        assertThat(revision()).isEqualTo(before);
+    }
+
+    @Test
+    void canaryPromoteAndRollbackEachWaitForTheCluster() throws Exception {
+        CliRunner retire = run("retire", "greeter", "2.0.0");
+        assertThat(retire.exitCode()).as(retire.err()).isEqualTo(ExitCode.OK);
+        Path greeter2 = home.resolve("greeter-2.0.0.jar");
+        try (InputStream jar = DeployVerbsTest.class.getClassLoader().getResourceAsStream("demo/greeter-2.0.0.jar")) {
+            Files.copy(jar, greeter2, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        CliRunner canary = run("deploy", greeter2.toString(), "--weight", "10");
+        assertThat(canary.exitCode()).as(canary.err()).isEqualTo(ExitCode.OK);
+        assertThat(canary.out()).contains("2.0.0 (canary 10%)").contains("done: every targeted node matches");
+        CliRunner promote = run("promote", "greeter", "2.0.0");
+        assertThat(promote.exitCode()).as(promote.err()).isEqualTo(ExitCode.OK);
+        assertThat(promote.out()).doesNotContain("canary");
+        CliRunner rollback = run("rollback", "greeter");
+        assertThat(rollback.exitCode()).as(rollback.err()).isEqualTo(ExitCode.OK);
+        assertThat(rollback.out()).contains("2.0.0 (canary 10%)");
+        CliRunner history = CliRunner.run("history", "greeter", "--zk", zk);
+        assertThat(history.out()).contains("deploy 2.0.0 as canary at 10%").contains("promote 2.0.0")
+                .contains("rollback to revision");
+    }
+
+    private static long revision() throws Exception {
+        return new ObjectMapper().readTree(CliRunner.run("history", "greeter", "--zk", zk, "--json").out())
+                .path("revision").asLong();
+    }
+}
