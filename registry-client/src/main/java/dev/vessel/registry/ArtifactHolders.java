@@ -2,15 +2,14 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.registry.internal.ZkChildren;
 import java.io.Closeable;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.utils.CloseableUtils;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 
 /**
  * Which nodes hold which artifact: {@code {root}/artifacts/{sha256}/{node}}, ephemeral, so a node that goes away
@@ -47,12 +46,7 @@ public final class ArtifactHolders implements Closeable {
     /** Node ids that announce {@code sha256}, by name. */
     public List<String> holders(String sha256) {
         try {
-            List<String> nodes = new ArrayList<>(connection.curator().getChildren().forPath(
-                    connection.layout().artifact(sha256)));
-            nodes.sort(null);
-            return nodes;
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
+            return ZkChildren.sorted(connection.curator(), connection.layout().artifact(sha256));
         } catch (Exception e) {
             throw new RegistryException("could not list holders of " + sha256 + ": " + e.getMessage(), e);
         }

@@ -3,8 +3,8 @@ package dev.vessel.registry;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.registry.internal.RecordJson;
+import dev.vessel.registry.internal.ZkChildren;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.apache.zookeeper.KeeperException;
@@ -76,12 +76,7 @@ public final class DeploymentStore {
     /** Services that have a deployment, by name. */
     public List<String> services() {
         try {
-            List<String> names = new ArrayList<>(connection.curator().getChildren().forPath(
-                    connection.layout().deployments()));
-            names.sort(null);
-            return names;
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
+            return ZkChildren.sorted(connection.curator(), connection.layout().deployments());
         } catch (Exception e) {
             throw new RegistryException("could not list deployments: " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package dev.vessel.registry;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.registry.internal.RecordJson;
+import dev.vessel.registry.internal.ZkChildren;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,11 +75,7 @@ public final class ReleaseStore {
 
     private List<String> children(String path) {
         try {
-            List<String> names = new ArrayList<>(connection.curator().getChildren().forPath(path));
-            names.sort(null);
-            return names;
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
+            return ZkChildren.sorted(connection.curator(), path);
         } catch (Exception e) {
             throw new RegistryException("could not list " + path + ": " + e.getMessage(), e);
         }
