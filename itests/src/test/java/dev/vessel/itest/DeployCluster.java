@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.curator.test.TestingServer;
 
 /**
@@ -37,8 +38,21 @@ public final class DeployCluster implements Closeable {
     }
 
     public VesselNode startNode(String id) {
-        return VesselNode.start(NodeConfig.builder(zk.getConnectString(), data.resolve(id)).nodeId(id).port(0)
-                .adminToken(TOKEN).drainDelay(Duration.ofMillis(100)).build());
+        return startNode(id, config -> { });
+    }
+
+    /** Starts (and keeps for {@link #close()}) one more node, configured further by {@code customize}. */
+    public VesselNode addNode(String id, Consumer<NodeConfig.Builder> customize) {
+        VesselNode node = startNode(id, customize);
+        nodes.add(node);
+        return node;
+    }
+
+    private VesselNode startNode(String id, Consumer<NodeConfig.Builder> customize) {
+        NodeConfig.Builder config = NodeConfig.builder(zk.getConnectString(), data.resolve(id)).nodeId(id).port(0)
+                .adminToken(TOKEN).drainDelay(Duration.ofMillis(100));
+        customize.accept(config);
+        return VesselNode.start(config.build());
     }
 
     public String zkConnect() {
