@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.registry.ChunkList;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.ReleaseManifest;
 import java.io.IOException;
@@ -15,6 +16,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -44,33 +48,66 @@ public final class AdminClient {
         return node;
     }
 
-    /** A jar as uploaded: its digest and the name it had. */
-    public record Uploaded(String sha256, String fileName, long size, boolean created) {}
+    /** Default chunk size of uploads: the unit of resumption and of peer-to-peer distribution. */
+    public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
 
-    /** Streams {@code jar} to the node unless it already holds that content; either way returns its digest. */
-    public Uploaded upload(Path jar) {
-        String sha256 = sha256(jar);
-        try {
-            if (holds(sha256)) {
-                return new Uploaded(sha256, jar.getFileName().toString(), Files.size(jar), false);
-            }
-            JsonNode answer = send(request("artifacts/" + sha256)
-                    .header("Content-Type", "application/java-archive")
-                    .PUT(HttpRequest.BodyPublishers.ofFile(jar)).build());
-            return new Uploaded(sha256, jar.getFileName().toString(), answer.path("size").asLong(),
-                    answer.path("created").asBoolean());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot upload " + jar + " to " + node + ": " + e.getMessage(), e);
-        }
+    /**
+     * A jar as uploaded.
+     *
+     * @param sha256     its digest, its name in every node's store
+     * @param fileName   the name it had here
+     * @param size       bytes
+     * @param chunksSent chunks this upload sent; fewer than the total when the node had some (or all) already
+     * @param chunks     how many chunks the jar has
+     */
+    public record Uploaded(String sha256, String fileName, long size, int chunksSent, int chunks) {}
+
+    /** Told after every chunk sent: chunks sent so far and how many this upload will send in all. */
+    public interface UploadProgress {
+        void sent(String fileName, int sent, int toSend, long bytesSent);
     }
 
-    private boolean holds(String sha256) throws IOException {
+    public Uploaded upload(Path jar) {
+        return upload(jar, DEFAULT_CHUNK_SIZE, (name, sent, toSend, bytes) -> { });
+    }
+
+    /**
+     * Streams {@code jar} to the node chunk by chunk. The node says which chunks it lacks, so an upload that was
+     * interrupted resumes with only the missing ones, and content the node holds already is not sent at all.
+     */
+    public Uploaded upload(Path jar, int chunkSize, UploadProgress progress) {
+        String name = jar.getFileName().toString();
         try {
-            return http.send(request("artifacts/" + sha256).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            String sha256 = sha256(jar);
+            long size = Files.size(jar);
+            ChunkList chunks = ChunkList.compute(jar, chunkSize);
+            Map<String, Object> start = new LinkedHashMap<>();
+            start.put("size", size);
+            start.put("chunkSize", chunkSize);
+            start.put("digests", chunks.digests());
+            JsonNode answer = post("artifacts/" + sha256 + "/upload", start);
+            List<Integer> missing = new java.util.ArrayList<>();
+            answer.path("missing").forEach(i -> missing.add(i.asInt()));
+            long bytes = 0;
+            try (FileChannel file = FileChannel.open(jar, StandardOpenOption.READ)) {
+                for (int i = 0; i < missing.size(); i++) {
+                    int chunk = missing.get(i);
+                    ByteBuffer buffer = ByteBuffer.allocate(chunks.length(chunk, size));
+                    while (buffer.hasRemaining()) {
+                        if (file.read(buffer, chunks.offset(chunk) + buffer.position()) < 0) {
+                            throw new IOException(name + " changed while it was being uploaded");
+                        }
+                    }
+                    send(request("artifacts/" + sha256 + "/chunks/" + chunk)
+                            .header("Content-Type", "application/octet-stream")
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(buffer.array())).build());
+                    bytes += buffer.capacity();
+                    progress.sent(name, i + 1, missing.size(), bytes);
+                }
+            }
+            return new Uploaded(sha256, name, size, missing.size(), chunks.count());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot upload " + jar + " to " + node + ": " + e.getMessage(), e);
         }
     }
 

@@ -30,6 +30,9 @@ import java.util.Optional;
  * @param drainDelay          how long a retired container keeps serving after leaving the registry, so every
  *                            router has seen it go before it refuses calls; default 250 ms
  * @param maxArtifactBytes    largest artifact (bundle jar) accepted, default 256 MiB
+ * @param chunkSize           size of the chunks artifacts are distributed in, default 4 MiB
+ * @param serveBytesPerSecond cap on the rate this node serves artifacts to peers; 0 (default) is unlimited
+ * @param peerFetch           fetch artifacts from any holder (default); false fetches from the origin only
  */
 public record NodeConfig(
         String zkConnect,
@@ -47,7 +50,10 @@ public record NodeConfig(
         long maxRequestBytes,
         Optional<String> adminToken,
         Duration drainDelay,
-        long maxArtifactBytes) {
+        long maxArtifactBytes,
+        int chunkSize,
+        long serveBytesPerSecond,
+        boolean peerFetch) {
 
     public NodeConfig {
         requireNonNull(zkConnect, "zkConnect cannot be null");
@@ -78,6 +84,13 @@ public record NodeConfig(
         }
         if (maxArtifactBytes < 1) {
             throw new IllegalArgumentException("maxArtifactBytes must be positive; got " + maxArtifactBytes);
+        }
+        if (chunkSize < 1024) {
+            throw new IllegalArgumentException("chunkSize must be at least 1024 bytes; got " + chunkSize);
+        }
+        if (serveBytesPerSecond < 0) {
+            throw new IllegalArgumentException("serveBytesPerSecond must be >= 0 (0 = unlimited); got "
+                    + serveBytesPerSecond);
         }
     }
 
@@ -118,6 +131,9 @@ public record NodeConfig(
         private String adminToken;
         private Duration drainDelay = Duration.ofMillis(250);
         private long maxArtifactBytes = 256L << 20;
+        private int chunkSize = 4 << 20;
+        private long serveBytesPerSecond;
+        private boolean peerFetch = true;
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -194,10 +210,26 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder chunkSize(int bytes) {
+            this.chunkSize = bytes;
+            return this;
+        }
+
+        public Builder serveBytesPerSecond(long rate) {
+            this.serveBytesPerSecond = rate;
+            return this;
+        }
+
+        public Builder peerFetch(boolean peers) {
+            this.peerFetch = peers;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
                     Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
-                    drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes);
+                    drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
+                    chunkSize, serveBytesPerSecond, peerFetch);
         }
     }
 }

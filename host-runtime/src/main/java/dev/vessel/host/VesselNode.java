@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.vessel.host.internal.admin.AdminHandler;
 import dev.vessel.host.internal.artifact.ArtifactFetcher;
+import dev.vessel.host.internal.artifact.ArtifactPresence;
 import dev.vessel.host.internal.artifact.ArtifactStore;
+import dev.vessel.host.internal.artifact.FetchReport;
+import dev.vessel.host.internal.artifact.TokenBucket;
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.http.ContainerLookup;
 import dev.vessel.host.internal.http.NodeHttpServer;
@@ -35,9 +38,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.Request;
@@ -70,6 +76,8 @@ public final class VesselNode implements Closeable {
     private final AtomicReference<Request.Handler> admin = new AtomicReference<>();
     private ArtifactStore artifacts;
     private ArtifactHolders holders;
+    private final LongAdder artifactBytesServed = new LongAdder();
+    private final Deque<FetchReport> fetchReports = new ConcurrentLinkedDeque<>();
     private Reconciler reconciler;
     private DeploymentWatch deploymentWatch;
 
@@ -138,17 +146,46 @@ public final class VesselNode implements Closeable {
      * admin API, and the reconciler that makes this node run what {@code /deployments} asks of it.
      */
     private void openLifecycle() {
-        artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"), config.maxArtifactBytes());
+        artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"), config.maxArtifactBytes(),
+                config.chunkSize());
         holders = new ArtifactHolders(registry, nodeId);
-        artifacts.list().forEach(holders::announce); // after a restart: what the local store holds, no re-download
+        ArtifactPresence presence = new ArtifactPresence(artifacts, holders, config.zone());
+        presence.announceAll(); // after a restart: what the local store holds is offered again, never re-downloaded
         String token = config.adminToken().orElse(null);
-        ArtifactFetcher fetcher = new ArtifactFetcher(artifacts, holders, new ClusterReader(registry), nodeId, token);
+        ArtifactFetcher.Settings fetching = ArtifactFetcher.Settings.defaults();
+        if (!config.peerFetch()) {
+            fetching = new ArtifactFetcher.Settings(ArtifactFetcher.Mode.ORIGIN_ONLY, fetching.parallelChunks(),
+                    fetching.perPeerLimit(), fetching.chunkTimeout(), fetching.stallTimeout());
+        }
+        ArtifactFetcher fetcher = new ArtifactFetcher(artifacts, holders, presence, new ClusterReader(registry), nodeId,
+                config.zone(), token, fetching, this::recordFetch);
         ReleaseStore releases = new ReleaseStore(registry);
         ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
                 config.dataDir().resolve("scratch"), containerSettings());
-        admin.set(new AdminHandler(token, artifacts, holders, validator, releases, new DeploymentStore(registry)));
+        admin.set(new AdminHandler(token, artifacts, presence, new TokenBucket(config.serveBytesPerSecond()),
+                artifactBytesServed, validator, releases, new DeploymentStore(registry)));
         reconciler = new Reconciler(new ReconciledNode(), releases, artifacts, fetcher);
         deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
+    }
+
+    private void recordFetch(FetchReport report) {
+        fetchReports.addLast(report);
+        while (fetchReports.size() > 100) {
+            fetchReports.pollFirst();
+        }
+        LOG.info("node {} fetched {} ({} chunks): {} already here, from {}, {} from peers still downloading,"
+                + " rejected {}, {} ms", nodeId, report.sha256(), report.chunks(), report.alreadyHad(),
+                report.fromNode(), report.fromIncompletePeer(), report.rejectedFrom(), report.millis());
+    }
+
+    /** How the artifacts this node lacked reached it, most recent last (at most 100). */
+    public List<FetchReport> fetchReports() {
+        return List.copyOf(fetchReports);
+    }
+
+    /** Bytes of artifacts this node has served to peers and uploaders' readers since it started. */
+    public long artifactBytesServed() {
+        return artifactBytesServed.sum();
     }
 
     private Container.Settings containerSettings() {

@@ -2,14 +2,17 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.registry.internal.RecordJson;
 import dev.vessel.registry.internal.ZkChildren;
 import java.io.Closeable;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.utils.CloseableUtils;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 
 /**
  * Which nodes hold which artifact: {@code {root}/artifacts/{sha256}/{node}}, ephemeral, so a node that goes away
@@ -25,11 +28,21 @@ public final class ArtifactHolders implements Closeable {
         this.nodeId = RegistryLayout.requireName(nodeId, "nodeId");
     }
 
-    /** Announces that this node holds {@code sha256}; announcing twice does nothing. */
-    public void announce(String sha256) {
-        announced.computeIfAbsent(RegistryLayout.requireSha256(sha256), sha -> {
+    /** Publishes (or updates) what this node holds of {@code sha256}. */
+    public void announce(String sha256, HolderState state) {
+        byte[] data = RecordJson.write(state);
+        PersistentNode existing = announced.get(RegistryLayout.requireSha256(sha256));
+        if (existing != null) {
+            try {
+                existing.setData(data);
+            } catch (Exception e) {
+                throw new RegistryException("could not update holder record of " + sha256 + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        announced.computeIfAbsent(sha256, sha -> {
             PersistentNode node = new PersistentNode(connection.curator(), CreateMode.EPHEMERAL, false,
-                    connection.layout().artifactHolder(sha, nodeId), new byte[0]);
+                    connection.layout().artifactHolder(sha, nodeId), data);
             node.start();
             return node;
         });
@@ -41,6 +54,24 @@ public final class ArtifactHolders implements Closeable {
         if (node != null) {
             CloseableUtils.closeQuietly(node);
         }
+    }
+
+    /** What each holder of {@code sha256} announces, by node id; holders that vanish meanwhile are left out. */
+    public Map<String, HolderState> states(String sha256) {
+        Map<String, HolderState> states = new TreeMap<>();
+        for (String node : holders(sha256)) {
+            String path = connection.layout().artifactHolder(sha256, node);
+            try {
+                byte[] data = connection.curator().getData().forPath(path);
+                states.put(node, data.length == 0 ? new HolderState("default", false, 0, "", true)
+                        : RecordJson.read(data, HolderState.class));
+            } catch (KeeperException.NoNodeException gone) {
+                // its session ended between list and read
+            } catch (Exception e) {
+                throw new RegistryException("could not read " + path + ": " + e.getMessage(), e);
+            }
+        }
+        return states;
     }
 
     /** Node ids that announce {@code sha256}, by name. */

@@ -10,8 +10,10 @@ import static java.util.Objects.requireNonNull;
  * @param sha256       digest of the jar, its identity in every node's artifact store
  * @param size         size of the jar in bytes
  * @param fileName     the name it was uploaded under, for messages
+ * @param chunks       how it is cut for peer-to-peer distribution, with a digest per chunk
  */
-public record BundleRef(String symbolicName, String version, String sha256, long size, String fileName) {
+public record BundleRef(String symbolicName, String version, String sha256, long size, String fileName,
+        ChunkList chunks) {
     public BundleRef {
         requireNonNull(symbolicName, "symbolicName cannot be null");
         requireNonNull(version, "version cannot be null");

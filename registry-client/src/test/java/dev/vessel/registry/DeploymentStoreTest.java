@@ -103,13 +103,14 @@ class DeploymentStoreTest extends RegistryTestBase {
     @Test
     void aReleaseVersionNamesOneContentForever() {
         ReleaseStore releases = new ReleaseStore(node);
-        BundleRef bundle = new BundleRef("g", "1.0.0", "a".repeat(64), 10, "g.jar");
+        BundleRef bundle = new BundleRef("g", "1.0.0", "a".repeat(64), 10, "g.jar",
+                new ChunkList(4, List.of("a".repeat(64), "b".repeat(64), "c".repeat(64))));
         ReleaseManifest manifest = new ReleaseManifest("greeter", "1.0.0", "g", List.of(bundle), List.of("greeter"),
                 "", false, "ada", 1L);
         assertThat(releases.create(manifest)).isTrue();
         assertThat(releases.create(manifest)).isFalse();
         ReleaseManifest other = new ReleaseManifest("greeter", "1.0.0", "g",
-                List.of(new BundleRef("g", "1.0.0", "b".repeat(64), 10, "g.jar")), List.of("greeter"), "", false,
+                List.of(new BundleRef("g", "1.0.0", "b".repeat(64), 10, "g.jar", null)), List.of("greeter"), "", false,
                 "grace", 2L);
         assertThatThrownBy(() -> releases.create(other)).hasMessageContaining("already exists with other bundles");
         assertThat(new ReleaseStore(reader).list("greeter")).containsExactly(manifest);

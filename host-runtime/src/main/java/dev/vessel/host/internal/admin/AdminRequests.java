@@ -8,6 +8,9 @@ final class AdminRequests {
 
     record Artifact(String sha256, String fileName) {}
 
+    /** {@code POST /v1/admin/artifacts/{sha256}/upload} */
+    record StartUpload(long size, int chunkSize, List<String> digests) {}
+
     /** {@code POST /v1/admin/releases} */
     record CreateRelease(List<Artifact> artifacts, String service, boolean force, boolean dryRun, String by) {}
 

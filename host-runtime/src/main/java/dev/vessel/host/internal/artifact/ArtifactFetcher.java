@@ -1,82 +1,285 @@
 package dev.vessel.host.internal.artifact;
 
 import dev.vessel.registry.ArtifactHolders;
+import dev.vessel.registry.BundleRef;
+import dev.vessel.registry.ChunkList;
 import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.HolderState;
 import dev.vessel.registry.NodeRecord;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Gets an artifact this node lacks from a node that holds it ({@code GET /v1/admin/artifacts/{sha256}}), trying
- * the holders in turn; the store verifies the digest, so a bad copy is never kept. Whole-file transfer: chunked
- * peer-to-peer distribution replaces this later.
+ * Gets an artifact this node lacks, chunk by chunk, from the nodes that hold it — peers that are themselves
+ * still downloading included. Several chunks are fetched at once, rarest first, from holders in this node's zone
+ * when they have them, never more than a few at a time from one peer; the origin (the node that took the upload)
+ * is the source of last resort. Every chunk is verified on arrival: a peer that sends a bad one is avoided for the
+ * rest of this artifact, and the chunk is fetched elsewhere. A partial download survives restarts and resumes.
  */
 public final class ArtifactFetcher {
+    /** Where chunks may come from. */
+    public enum Mode {
+        /** Any holder; the origin last. */
+        PEERS,
+        /** Only the origin: the baseline that peer-to-peer distribution is measured against. */
+        ORIGIN_ONLY
+    }
+
+    /** Knobs of the fetcher. */
+    public record Settings(Mode mode, int parallelChunks, int perPeerLimit, Duration chunkTimeout,
+            Duration stallTimeout) {
+        public static Settings defaults() {
+            return new Settings(Mode.PEERS, 4, 2, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        }
+    }
+
     private final ArtifactStore store;
     private final ArtifactHolders holders;
+    private final ArtifactPresence presence;
     private final ClusterReader cluster;
     private final String selfId;
+    private final String zone;
     private final String token;
+    private final Settings settings;
+    private final Consumer<FetchReport> reports;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public ArtifactFetcher(ArtifactStore store, ArtifactHolders holders, ClusterReader cluster, String selfId,
-            String token) {
+    public ArtifactFetcher(ArtifactStore store, ArtifactHolders holders, ArtifactPresence presence,
+            ClusterReader cluster, String selfId, String zone, String token, Settings settings,
+            Consumer<FetchReport> reports) {
         this.store = store;
         this.holders = holders;
+        this.presence = presence;
         this.cluster = cluster;
         this.selfId = selfId;
+        this.zone = zone;
         this.token = token;
+        this.settings = settings;
+        this.reports = reports;
     }
 
     /**
-     * Makes sure {@code sha256} is in the local store.
+     * Makes sure the artifact is in the local store, complete and verified.
      *
-     * @throws IOException naming every holder tried and why it failed, if none delivered the artifact
+     * @throws IOException if no holder can deliver it (the message says what was tried), or it does not verify
      */
-    public void ensure(String sha256) throws IOException, InterruptedException {
-        if (store.has(sha256)) {
+    public void ensure(BundleRef artifact) throws IOException, InterruptedException {
+        if (store.has(artifact.sha256())) {
             return;
         }
-        Map<String, NodeRecord> nodes = cluster.nodes().stream()
-                .collect(Collectors.toMap(NodeRecord::id, Function.identity()));
-        List<String> failures = new ArrayList<>();
-        for (String holder : holders.holders(sha256)) {
-            NodeRecord node = nodes.get(holder);
-            if (holder.equals(selfId) || node == null) {
-                continue;
+        if (artifact.chunks() == null) {
+            throw new IOException(artifact.fileName() + " (" + artifact.sha256() + ") has no chunk list to fetch by");
+        }
+        new Download(artifact).run();
+    }
+
+    private record Source(String node, URI url, boolean origin, boolean complete, String zone) {}
+
+    private record Outcome(int chunk, Source source, Exception failure) {}
+
+    /** One artifact's download: the scheduling state lives here, the chunks travel on a small pool. */
+    private final class Download {
+        private final BundleRef artifact;
+        private final ChunkList chunks;
+        private final Set<Integer> inFlight = new HashSet<>();
+        private final Map<String, Integer> perPeer = new HashMap<>();
+        private final Set<String> avoided = new HashSet<>();
+        private final Map<String, Long> backoffUntil = new HashMap<>();
+        private final Map<String, Integer> fromNode = new HashMap<>();
+        private final Map<String, Integer> rejected = new HashMap<>();
+        private int fromIncompletePeer;
+
+        Download(BundleRef artifact) {
+            this.artifact = artifact;
+            this.chunks = artifact.chunks();
+        }
+
+        void run() throws IOException, InterruptedException {
+            long started = System.nanoTime();
+            ArtifactStore.Partial partial;
+            try {
+                partial = store.partial(artifact.sha256(), artifact.size(), chunks);
+            } catch (ArtifactStore.Rejected e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            int alreadyHad = partial.have().cardinality();
+            presence.announcePartial(artifact.sha256(), partial);
+            ExecutorService pool = Executors.newFixedThreadPool(settings.parallelChunks(), r -> {
+                Thread thread = new Thread(r, "vessel-fetch-" + selfId);
+                thread.setDaemon(true);
+                return thread;
+            });
+            ExecutorCompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
+            long lastProgress = System.nanoTime();
+            List<String> lastProblems = new ArrayList<>();
+            try {
+                while (!partial.isComplete()) {
+                    if (inFlight.size() < settings.parallelChunks()) {
+                        schedule(partial, done, lastProblems);
+                    }
+                    Future<Outcome> next = done.poll(inFlight.isEmpty() ? 200 : 1_000, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        if (settle(outcome(next), partial, lastProblems)) {
+                            lastProgress = System.nanoTime();
+                        }
+                    } else if (inFlight.isEmpty()
+                            && System.nanoTime() - lastProgress > settings.stallTimeout().toNanos()) {
+                        throw new IOException("artifact " + artifact.fileName() + " (" + artifact.sha256() + ") stalled"
+                                + " with " + partial.missing().size() + " of " + chunks.count() + " chunks missing: "
+                                + (lastProblems.isEmpty() ? "no reachable node holds them" : String.join("; ",
+                                        lastProblems)));
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
             }
             try {
-                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-                                URI.create(node.url() + "/v1/admin/artifacts/" + sha256))
-                                .header("Authorization", "Bearer " + token)
-                                .timeout(Duration.ofMinutes(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream body = response.body()) {
-                    if (response.statusCode() != 200) {
-                        failures.add(holder + ": HTTP " + response.statusCode());
-                        continue;
-                    }
-                    store.put(sha256, body);
-                    return;
-                }
+                partial.finish();
             } catch (ArtifactStore.Rejected e) {
-                failures.add(holder + ": " + e.getMessage());
-            } catch (IOException e) {
-                failures.add(holder + ": " + e);
+                presence.withdraw(artifact.sha256());
+                throw new IOException(e.getMessage(), e);
+            }
+            presence.announceComplete(artifact.sha256());
+            reports.accept(new FetchReport(artifact.sha256(), chunks.count(), alreadyHad, fromNode, fromIncompletePeer,
+                    rejected, (System.nanoTime() - started) / 1_000_000));
+        }
+
+        private Outcome outcome(Future<Outcome> future) throws InterruptedException, IOException {
+            try {
+                return future.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("chunk fetch failed unexpectedly: " + e.getCause(), e.getCause());
             }
         }
-        throw new IOException("artifact " + sha256 + " could not be fetched"
-                + (failures.isEmpty() ? ": no other node holds it" : ": " + String.join("; ", failures)));
+
+        private void schedule(ArtifactStore.Partial partial, ExecutorCompletionService<Outcome> done,
+                List<String> problems) {
+            Map<String, HolderState> states = holders.states(artifact.sha256());
+            Map<String, NodeRecord> nodes = cluster.nodes().stream()
+                    .collect(Collectors.toMap(NodeRecord::id, Function.identity()));
+            long now = System.nanoTime();
+            Map<String, HolderState> usable = new HashMap<>();
+            states.forEach((node, state) -> {
+                if (!node.equals(selfId) && nodes.containsKey(node) && !avoided.contains(node)
+                        && backoffUntil.getOrDefault(node, 0L) <= now) {
+                    usable.put(node, state);
+                }
+            });
+            List<Integer> missing = new ArrayList<>(partial.missing());
+            missing.removeAll(inFlight);
+            Map<Integer, Integer> rarity = new HashMap<>();
+            for (int chunk : missing) {
+                rarity.put(chunk, (int) usable.values().stream().filter(s -> s.has(chunk)).count());
+            }
+            // rarest first; ties in random order, so peers do not all chase the same chunk
+            missing.sort(Comparator.comparingInt((Integer c) -> rarity.get(c))
+                    .thenComparingInt(c -> ThreadLocalRandom.current().nextInt()));
+            for (int chunk : missing) {
+                if (inFlight.size() >= settings.parallelChunks()) {
+                    return;
+                }
+                Source source = pick(chunk, usable, nodes);
+                if (source == null) {
+                    continue;
+                }
+                inFlight.add(chunk);
+                perPeer.merge(source.node(), 1, Integer::sum);
+                done.submit(() -> fetchChunk(partial, chunk, source));
+            }
+            if (inFlight.isEmpty() && !missing.isEmpty() && problems.isEmpty()) {
+                problems.add("no usable holder: " + (states.isEmpty() ? "none announced" : "announced " + states.keySet()
+                        + ", avoided " + avoided));
+            }
+        }
+
+        /** Same-zone peers first, then other peers, least busy first; the origin only if no peer has the chunk. */
+        private Source pick(int chunk, Map<String, HolderState> usable, Map<String, NodeRecord> nodes) {
+            List<Source> candidates = new ArrayList<>();
+            for (Map.Entry<String, HolderState> entry : usable.entrySet()) {
+                HolderState state = entry.getValue();
+                if (!state.has(chunk) || perPeer.getOrDefault(entry.getKey(), 0) >= settings.perPeerLimit()) {
+                    continue;
+                }
+                if (settings.mode() == Mode.ORIGIN_ONLY && !state.origin()) {
+                    continue;
+                }
+                candidates.add(new Source(entry.getKey(), URI.create(nodes.get(entry.getKey()).url()), state.origin(),
+                        state.complete(), state.zone()));
+            }
+            return candidates.stream().min(Comparator
+                    .comparing((Source s) -> s.origin())
+                    .thenComparing(s -> !zone.equals(s.zone()))
+                    .thenComparingInt(s -> perPeer.getOrDefault(s.node(), 0))
+                    .thenComparingInt(s -> ThreadLocalRandom.current().nextInt()))
+                    .orElse(null);
+        }
+
+        private Outcome fetchChunk(ArtifactStore.Partial partial, int chunk, Source source) {
+            long offset = chunks.offset(chunk);
+            int length = chunks.length(chunk, artifact.size());
+            try {
+                HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(
+                                source.url().resolve("/v1/admin/artifacts/" + artifact.sha256()))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Range", "bytes=" + offset + "-" + (offset + length - 1))
+                                .timeout(settings.chunkTimeout())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() != 206 && response.statusCode() != 200) {
+                    return new Outcome(chunk, source, new IOException("HTTP " + response.statusCode()));
+                }
+                byte[] body = response.body();
+                partial.write(chunk, response.statusCode() == 200 && body.length > length
+                        ? java.util.Arrays.copyOfRange(body, (int) offset, (int) offset + length) : body);
+                return new Outcome(chunk, source, null);
+            } catch (Exception e) {
+                return new Outcome(chunk, source, e);
+            }
+        }
+
+        /** @return whether the chunk arrived */
+        private boolean settle(Outcome outcome, ArtifactStore.Partial partial, List<String> problems) {
+            inFlight.remove(outcome.chunk());
+            perPeer.merge(outcome.source().node(), -1, Integer::sum);
+            if (outcome.failure() == null) {
+                fromNode.merge(outcome.source().node(), 1, Integer::sum);
+                if (!outcome.source().complete()) {
+                    fromIncompletePeer++;
+                }
+                presence.announcePartial(artifact.sha256(), partial);
+                problems.clear();
+                return true;
+            }
+            String node = outcome.source().node();
+            if (outcome.failure() instanceof ArtifactStore.Rejected) {
+                rejected.merge(node, 1, Integer::sum);
+                avoided.add(node); // it sent bytes that are not the chunk: never again for this artifact
+                problems.add(node + " sent a corrupt chunk " + outcome.chunk() + " and is avoided");
+            } else {
+                backoffUntil.put(node, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+                problems.add(node + ": " + outcome.failure());
+            }
+            return false;
+        }
     }
 }

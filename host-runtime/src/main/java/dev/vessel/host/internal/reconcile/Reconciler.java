@@ -142,7 +142,7 @@ public final class Reconciler implements Closeable {
             List<Path> jars = new ArrayList<>();
             Map<Path, String> names = new HashMap<>();
             for (BundleRef bundle : manifest.get().bundles()) {
-                fetcher.ensure(bundle.sha256());
+                fetcher.ensure(bundle);
                 jars.add(store.path(bundle.sha256()));
                 names.put(store.path(bundle.sha256()), bundle.fileName());
             }

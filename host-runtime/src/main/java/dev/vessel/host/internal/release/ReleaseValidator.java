@@ -146,7 +146,7 @@ public final class ReleaseValidator {
         BundleRef older = previous.bundles().stream().filter(b -> b.symbolicName().equals(previous.primary()))
                 .findFirst().orElse(previous.bundles().get(0));
         try {
-            fetcher.ensure(older.sha256());
+            fetcher.ensure(older);
             return BaselineCheck.compare(primaryPath(release), store.path(older.sha256()));
         } catch (IOException e) {
             throw new ReleaseRefused(ReleaseRefused.MISSING_ARTIFACT, "cannot baseline against " + previous.service()
@@ -178,12 +178,12 @@ public final class ReleaseValidator {
         }
     }
 
-    private static BundleRef bundleRef(Path jar, Upload upload) throws ReleaseRefused {
+    private BundleRef bundleRef(Path jar, Upload upload) throws ReleaseRefused {
         try (JarFile file = new JarFile(jar.toFile())) {
             var main = file.getManifest().getMainAttributes();
             return new BundleRef(main.getValue("Bundle-SymbolicName").split(";", 2)[0].trim(),
                     Version.parseVersion(main.getValue("Bundle-Version").trim()).toString(), upload.sha256(),
-                    Files.size(jar), upload.fileName());
+                    Files.size(jar), upload.fileName(), store.chunks(upload.sha256()));
         } catch (IOException e) {
             throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, upload.fileName() + " is unreadable: " + e);
         }

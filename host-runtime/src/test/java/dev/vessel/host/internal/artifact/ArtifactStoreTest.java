@@ -21,7 +21,7 @@ class ArtifactStoreTest {
 
     @Test
     void contentIsStoredUnderItsDigestAndStoringItAgainIsANoOp() throws Exception {
-        ArtifactStore store = new ArtifactStore(dir, 1024);
+        ArtifactStore store = new ArtifactStore(dir, 1024, 1024);
         byte[] jar = "pretend this is a jar".getBytes();
         String sha = sha256(jar);
         ArtifactStore.Stored first = store.put(sha, new ByteArrayInputStream(jar));
@@ -35,7 +35,7 @@ class ArtifactStoreTest {
 
     @Test
     void contentThatIsNotWhatWasClaimedOrTooLargeLeavesNothingBehind() throws Exception {
-        ArtifactStore store = new ArtifactStore(dir, 16);
+        ArtifactStore store = new ArtifactStore(dir, 16, 1024);
         byte[] jar = "0123456789".getBytes();
         String other = sha256("something else".getBytes());
         assertThatThrownBy(() -> store.put(other, new ByteArrayInputStream(jar)))
@@ -54,7 +54,7 @@ class ArtifactStoreTest {
         byte[] jar = "complete".getBytes();
         String sha = sha256(jar);
         Files.write(dir.resolve(sha + "1234.part"), "compl".getBytes()); // what a crash mid-upload leaves
-        ArtifactStore store = new ArtifactStore(dir, 1024);
+        ArtifactStore store = new ArtifactStore(dir, 1024, 1024);
         assertThat(store.has(sha)).isFalse();
         assertThat(store.list()).isEmpty();
         try (var files = Files.list(dir)) {
