@@ -37,6 +37,7 @@ public final class DeployCluster implements Closeable {
         registry = RegistryConnection.connect(zk.getConnectString());
     }
 
+    /** A node this test manages itself (it is not closed with the cluster). */
     public VesselNode startNode(String id) {
         return startNode(id, config -> { });
     }

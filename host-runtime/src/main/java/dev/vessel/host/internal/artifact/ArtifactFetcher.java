@@ -150,6 +150,10 @@ public final class ArtifactFetcher {
                                         lastProblems)));
                     }
                 }
+                // the last chunks complete the file before their outcomes are settled: account for them too
+                while (!inFlight.isEmpty()) {
+                    settle(outcome(done.take()), partial, lastProblems);
+                }
             } finally {
                 pool.shutdownNow();
             }
