@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param chunkSize           size of the chunks artifacts are distributed in, default 4 MiB
  * @param serveBytesPerSecond cap on the rate this node serves artifacts to peers; 0 (default) is unlimited
  * @param peerFetch           fetch artifacts from any holder (default); false fetches from the origin only
+ * @param artifactGrace       how long an artifact no release references is kept before it is removed, default 1 h
  */
 public record NodeConfig(
         String zkConnect,
@@ -53,7 +54,8 @@ public record NodeConfig(
         long maxArtifactBytes,
         int chunkSize,
         long serveBytesPerSecond,
-        boolean peerFetch) {
+        boolean peerFetch,
+        Duration artifactGrace) {
 
     public NodeConfig {
         requireNonNull(zkConnect, "zkConnect cannot be null");
@@ -88,6 +90,7 @@ public record NodeConfig(
         if (chunkSize < 1024) {
             throw new IllegalArgumentException("chunkSize must be at least 1024 bytes; got " + chunkSize);
         }
+        requireNonNull(artifactGrace, "artifactGrace cannot be null");
         if (serveBytesPerSecond < 0) {
             throw new IllegalArgumentException("serveBytesPerSecond must be >= 0 (0 = unlimited); got "
                     + serveBytesPerSecond);
@@ -134,6 +137,7 @@ public record NodeConfig(
         private int chunkSize = 4 << 20;
         private long serveBytesPerSecond;
         private boolean peerFetch = true;
+        private Duration artifactGrace = Duration.ofHours(1);
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -225,11 +229,16 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder artifactGrace(Duration grace) {
+            this.artifactGrace = grace;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
                     Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
-                    chunkSize, serveBytesPerSecond, peerFetch);
+                    chunkSize, serveBytesPerSecond, peerFetch, artifactGrace);
         }
     }
 }

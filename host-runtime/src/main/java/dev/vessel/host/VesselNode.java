@@ -3,6 +3,7 @@ package dev.vessel.host;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.host.internal.admin.AdminHandler;
+import dev.vessel.host.internal.artifact.ArtifactCollector;
 import dev.vessel.host.internal.artifact.ArtifactFetcher;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
 import dev.vessel.host.internal.artifact.ArtifactStore;
@@ -43,6 +44,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,6 +80,8 @@ public final class VesselNode implements Closeable {
     private final AtomicReference<Request.Handler> admin = new AtomicReference<>();
     private ArtifactStore artifacts;
     private ArtifactHolders holders;
+    private ArtifactCollector collector;
+    private ScheduledExecutorService housekeeping;
     private final LongAdder artifactBytesServed = new LongAdder();
     private final Deque<FetchReport> fetchReports = new ConcurrentLinkedDeque<>();
     private Reconciler reconciler;
@@ -165,6 +171,14 @@ public final class VesselNode implements Closeable {
         admin.set(new AdminHandler(token, artifacts, presence, new TokenBucket(config.serveBytesPerSecond()),
                 artifactBytesServed, validator, releases, new DeploymentStore(registry)));
         reconciler = new Reconciler(new ReconciledNode(), releases, artifacts, fetcher);
+        collector = new ArtifactCollector(artifacts, presence, releases, config.artifactGrace());
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "vessel-gc-" + nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = Math.max(60_000, config.artifactGrace().toMillis() / 4);
+        housekeeping.scheduleWithFixedDelay(this::collectQuietly, every, every, TimeUnit.MILLISECONDS);
         deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
     }
 
@@ -176,6 +190,24 @@ public final class VesselNode implements Closeable {
         LOG.info("node {} fetched {} ({} chunks): {} already here, from {}, {} from peers still downloading,"
                 + " rejected {}, {} ms", nodeId, report.sha256(), report.chunks(), report.alreadyHad(),
                 report.fromNode(), report.fromIncompletePeer(), report.rejectedFrom(), report.millis());
+    }
+
+    /**
+     * Removes the artifacts no release references that are older than the grace period; runs on its own every
+     * quarter of the grace period (at least every minute).
+     *
+     * @return the digests removed
+     */
+    public List<String> collectGarbage() throws IOException {
+        return collector.collect();
+    }
+
+    private void collectQuietly() {
+        try {
+            collector.collect();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("artifact garbage collection failed; next pass retries", e);
+        }
     }
 
     /** How the artifacts this node lacked reached it, most recent last (at most 100). */
@@ -350,6 +382,9 @@ public final class VesselNode implements Closeable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
         }
         if (deploymentWatch != null) {
             deploymentWatch.close();
