@@ -62,6 +62,11 @@ final class DeployCommand implements Callable<Integer> {
             description = "How long to wait for the rollout (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--chunk-size", paramLabel = "BYTES", defaultValue = "4194304",
+            description = "Chunk size of the upload: the unit of resuming and of peer-to-peer distribution"
+                    + " (default ${DEFAULT-VALUE}).")
+    int chunkSize;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -75,11 +80,14 @@ final class DeployCommand implements Callable<Integer> {
         if (weight < 1 || weight > 100) {
             throw new CliException(ExitCode.BAD_INPUT, "--weight must be 1-100; got " + weight);
         }
+        if (chunkSize < 1024) {
+            throw new CliException(ExitCode.BAD_INPUT, "--chunk-size must be at least 1024 bytes; got " + chunkSize);
+        }
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
-        try (RegistryConnection registry = cluster.connect()) {
-            Rollout rollout = new Rollout(admin.client(registry), registry, progress);
+        try (RegistryConnection registry = cluster.connect(); UploadBars bars = new UploadBars(json)) {
+            Rollout rollout = new Rollout(admin.client(registry), registry, progress, bars);
             Rollout.Result result = rollout.deploy(new Rollout.Request(jars, service, weight, replace, nodes, dryRun,
-                    !noWait, force, Duration.ofSeconds(timeoutSeconds), AdminOptions.who()));
+                    !noWait, force, Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize));
             progress.finish();
             return RolloutOutput.print(spec.commandLine().getOut(), result, json);
         }

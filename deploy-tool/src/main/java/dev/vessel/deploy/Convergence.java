@@ -11,6 +11,7 @@ import dev.vessel.registry.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -45,15 +46,20 @@ public record Convergence(List<NodeProgress> nodes, List<String> failures, List<
         List<String> unwanted = new ArrayList<>();
         Map<String, NodeRecord> nodes = cluster.nodes().stream().collect(Collectors.toMap(NodeRecord::id, n -> n));
         for (NodeRecord node : nodes.values()) {
-            Map<String, ContainerStatus> containers = cluster.status(node.id()).map(NodeStatus::containers)
+            Optional<NodeStatus> nodeStatus = cluster.status(node.id());
+            Map<String, ContainerStatus> containers = nodeStatus.map(NodeStatus::containers)
                     .orElse(List.of()).stream().collect(Collectors.toMap(ContainerStatus::id, c -> c, (a, b) -> b));
+            String fetching = nodeStatus.map(NodeStatus::fetches).orElse(List.of()).stream()
+                    .map(f -> f.have() + "/" + f.chunks() + " chunks").collect(Collectors.joining(", "));
             for (DeployedVersion version : deployment.versions()) {
                 if (!version.selects(node)) {
                     continue;
                 }
                 String container = service + "-" + version.version();
                 ContainerStatus status = containers.get(container);
-                String state = status == null ? InstanceState.PENDING.name() : status.state().name();
+                String state = status != null ? status.state().name()
+                        : fetching.isEmpty() ? InstanceState.PENDING.name() : InstanceState.FETCHING.name() + " "
+                                + fetching;
                 String error = status == null ? null : status.error();
                 Integer weight = registeredWeights.get(node.id() + "." + container);
                 progress.add(new NodeProgress(node.id(), version.version(), state,

@@ -22,19 +22,34 @@ public final class Rollout {
     private final AdminClient admin;
     private final RegistryConnection registry;
     private final BiConsumer<String, Convergence> progress;
+    private final AdminClient.UploadProgress uploads;
 
     /**
      * @param progress told the phase and the current convergence whenever the cluster changes while waiting
      */
     public Rollout(AdminClient admin, RegistryConnection registry, BiConsumer<String, Convergence> progress) {
+        this(admin, registry, progress, (name, sent, toSend, bytes) -> { });
+    }
+
+    /** @param uploads told after every chunk an upload sends */
+    public Rollout(AdminClient admin, RegistryConnection registry, BiConsumer<String, Convergence> progress,
+            AdminClient.UploadProgress uploads) {
         this.admin = requireNonNull(admin, "admin cannot be null");
         this.registry = requireNonNull(registry, "registry cannot be null");
         this.progress = requireNonNull(progress, "progress cannot be null");
+        this.uploads = requireNonNull(uploads, "uploads cannot be null");
     }
 
     /** What {@code vessel deploy} asks for. */
     public record Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
-            boolean awaitActive, boolean force, Duration timeout, String by) {}
+            boolean awaitActive, boolean force, Duration timeout, String by, int chunkSize) {
+        /** With the default chunk size. */
+        public Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
+                boolean awaitActive, boolean force, Duration timeout, String by) {
+            this(jars, service, weight, replace, nodes, dryRun, awaitActive, force, timeout, by,
+                    AdminClient.DEFAULT_CHUNK_SIZE);
+        }
+    }
 
     /**
      * What happened.
@@ -52,7 +67,7 @@ public final class Rollout {
     public Result deploy(Request request) throws InterruptedException {
         List<AdminClient.Uploaded> uploaded = new ArrayList<>();
         for (Path jar : request.jars()) {
-            uploaded.add(admin.upload(jar));
+            uploaded.add(admin.upload(jar, request.chunkSize(), uploads));
         }
         DeploymentStore deployments = new DeploymentStore(registry);
         ReleaseManifest release = admin.createRelease(uploaded, request.service(), request.force(), request.dryRun(),

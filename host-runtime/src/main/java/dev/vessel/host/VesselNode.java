@@ -81,6 +81,7 @@ public final class VesselNode implements Closeable {
     private ArtifactStore artifacts;
     private ArtifactHolders holders;
     private ArtifactCollector collector;
+    private ArtifactFetcher fetcher;
     private ScheduledExecutorService housekeeping;
     private final LongAdder artifactBytesServed = new LongAdder();
     private final Deque<FetchReport> fetchReports = new ConcurrentLinkedDeque<>();
@@ -161,10 +162,12 @@ public final class VesselNode implements Closeable {
         ArtifactFetcher.Settings fetching = ArtifactFetcher.Settings.defaults();
         if (!config.peerFetch()) {
             fetching = new ArtifactFetcher.Settings(ArtifactFetcher.Mode.ORIGIN_ONLY, fetching.parallelChunks(),
-                    fetching.perPeerLimit(), fetching.chunkTimeout(), fetching.stallTimeout());
+                    fetching.perPeerLimit(), fetching.chunkTimeout(), fetching.stallTimeout(),
+                    fetching.originFallback());
         }
-        ArtifactFetcher fetcher = new ArtifactFetcher(artifacts, holders, presence, new ClusterReader(registry), nodeId,
+        fetcher = new ArtifactFetcher(artifacts, holders, presence, new ClusterReader(registry), nodeId,
                 config.zone(), token, fetching, this::recordFetch);
+        fetcher.onProgress(this::publishStatus);
         ReleaseStore releases = new ReleaseStore(registry);
         ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
                 config.dataDir().resolve("scratch"), containerSettings());
@@ -370,7 +373,11 @@ public final class VesselNode implements Closeable {
             }
             List<ContainerStatus> statuses = sortedContainers().stream().map(c -> info(c).toStatus()).toList();
             try {
-                current.update(new NodeStatus(nodeId, statuses, System.currentTimeMillis()));
+                List<NodeStatus.FetchProgress> fetches = new ArrayList<>();
+                if (fetcher != null) {
+                    fetcher.active().forEach((sha, p) -> fetches.add(new NodeStatus.FetchProgress(sha, p[0], p[1])));
+                }
+                current.update(new NodeStatus(nodeId, statuses, System.currentTimeMillis(), fetches));
             } catch (RegistryException e) {
                 LOG.warn("could not publish status of node {}: {}", nodeId, e.getMessage());
             }
@@ -470,6 +477,11 @@ public final class VesselNode implements Closeable {
         @Override
         public String nodeId() {
             return nodeId;
+        }
+
+        @Override
+        public long artifactBytesServed() {
+            return artifactBytesServed.sum();
         }
     }
 }

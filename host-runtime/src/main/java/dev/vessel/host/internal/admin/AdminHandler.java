@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -52,6 +53,7 @@ public final class AdminHandler implements Request.Handler {
     private final ArtifactPresence presence;
     private final TokenBucket serveRate;
     private final LongAdder servedBytes;
+    private final Semaphore servingSlots = new Semaphore(2, true);
     private final ReleaseValidator validator;
     private final ReleaseStore releases;
     private final DeploymentStore deployments;
@@ -199,6 +201,9 @@ public final class AdminHandler implements Request.Handler {
             response.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes " + offset + "-" + (offset + length - 1) + "/"
                     + size);
         }
+        // a few streams at a time, in arrival order: each finishes at full rate, so peers get whole chunks
+        // early and can pass them on, instead of every chunk crawling in at once
+        servingSlots.acquire();
         try (var file = channel.get(); OutputStream out = Content.Sink.asOutputStream(response)) {
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64 * 1024);
             long position = offset;
@@ -214,6 +219,8 @@ public final class AdminHandler implements Request.Handler {
                 servedBytes.add(n);
                 position += n;
             }
+        } finally {
+            servingSlots.release();
         }
         callback.succeeded();
     }

@@ -46,10 +46,14 @@ public final class ArtifactFetcher {
     }
 
     /** Knobs of the fetcher. */
+    /**
+     * @param originFallback how long a download may gain no chunk before it takes any chunk from the origin
+     */
     public record Settings(Mode mode, int parallelChunks, int perPeerLimit, Duration chunkTimeout,
-            Duration stallTimeout) {
+            Duration stallTimeout, Duration originFallback) {
         public static Settings defaults() {
-            return new Settings(Mode.PEERS, 4, 2, Duration.ofSeconds(30), Duration.ofSeconds(60));
+            return new Settings(Mode.PEERS, 4, 2, Duration.ofSeconds(60), Duration.ofSeconds(120),
+                    Duration.ofSeconds(10));
         }
     }
 
@@ -62,6 +66,8 @@ public final class ArtifactFetcher {
     private final String token;
     private final Settings settings;
     private final Consumer<FetchReport> reports;
+    private final Map<String, int[]> active = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Runnable onProgress = () -> { };
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ArtifactFetcher(ArtifactStore store, ArtifactHolders holders, ArtifactPresence presence,
@@ -78,6 +84,18 @@ public final class ArtifactFetcher {
         this.reports = reports;
     }
 
+    /** {@code listener} runs whenever a download in progress gains a chunk, starts or ends. */
+    public void onProgress(Runnable listener) {
+        this.onProgress = listener;
+    }
+
+    /** Downloads in progress: digest to {have, chunks}. */
+    public Map<String, int[]> active() {
+        Map<String, int[]> copy = new java.util.TreeMap<>();
+        active.forEach((sha, progress) -> copy.put(sha, progress.clone()));
+        return copy;
+    }
+
     /**
      * Makes sure the artifact is in the local store, complete and verified.
      *
@@ -90,7 +108,12 @@ public final class ArtifactFetcher {
         if (artifact.chunks() == null) {
             throw new IOException(artifact.fileName() + " (" + artifact.sha256() + ") has no chunk list to fetch by");
         }
-        new Download(artifact).run();
+        try {
+            new Download(artifact).run();
+        } finally {
+            active.remove(artifact.sha256());
+            onProgress.run();
+        }
     }
 
     private record Source(String node, URI url, boolean origin, boolean complete, String zone) {}
@@ -108,6 +131,7 @@ public final class ArtifactFetcher {
         private final Map<String, Integer> fromNode = new HashMap<>();
         private final Map<String, Integer> rejected = new HashMap<>();
         private int fromIncompletePeer;
+        private long lastChunkAt = System.nanoTime();
 
         Download(BundleRef artifact) {
             this.artifact = artifact;
@@ -124,6 +148,8 @@ public final class ArtifactFetcher {
             }
             int alreadyHad = partial.have().cardinality();
             presence.announcePartial(artifact.sha256(), partial);
+            active.put(artifact.sha256(), new int[] {alreadyHad, chunks.count()});
+            onProgress.run();
             ExecutorService pool = Executors.newFixedThreadPool(settings.parallelChunks(), r -> {
                 Thread thread = new Thread(r, "vessel-fetch-" + selfId);
                 thread.setDaemon(true);
@@ -137,7 +163,7 @@ public final class ArtifactFetcher {
                     if (inFlight.size() < settings.parallelChunks()) {
                         schedule(partial, done, lastProblems);
                     }
-                    Future<Outcome> next = done.poll(inFlight.isEmpty() ? 200 : 1_000, TimeUnit.MILLISECONDS);
+                    Future<Outcome> next = done.poll(250, TimeUnit.MILLISECONDS); // also the pace of noticing new holders
                     if (next != null) {
                         if (settle(outcome(next), partial, lastProblems)) {
                             lastProgress = System.nanoTime();
@@ -198,11 +224,22 @@ public final class ArtifactFetcher {
             // rarest first; ties in random order, so peers do not all chase the same chunk
             missing.sort(Comparator.comparingInt((Integer c) -> rarity.get(c))
                     .thenComparingInt(c -> ThreadLocalRandom.current().nextInt()));
+            List<String> participants = new ArrayList<>();
+            states.forEach((node, state) -> {
+                if (!state.origin()) {
+                    participants.add(node);
+                }
+            });
+            if (!participants.contains(selfId)) {
+                participants.add(selfId);
+            }
+            participants.sort(null);
+            boolean stalled = System.nanoTime() - lastChunkAt > settings.originFallback().toNanos();
             for (int chunk : missing) {
                 if (inFlight.size() >= settings.parallelChunks()) {
                     return;
                 }
-                Source source = pick(chunk, usable, nodes);
+                Source source = pick(chunk, usable, nodes, participants, stalled);
                 if (source == null) {
                     continue;
                 }
@@ -216,8 +253,14 @@ public final class ArtifactFetcher {
             }
         }
 
-        /** Same-zone peers first, then other peers, least busy first; the origin only if no peer has the chunk. */
-        private Source pick(int chunk, Map<String, HolderState> usable, Map<String, NodeRecord> nodes) {
+        /**
+         * Same-zone peers first, then other peers, least busy first. The origin only if no peer has the chunk, and
+         * then only for the chunks this node "owns" — chunk {@code i} belongs to the {@code i mod n}-th of the n
+         * non-origin holders — so the fetchers split the origin's chunks between them instead of all pulling the
+         * same ones; once the download stalls, any chunk may come from the origin.
+         */
+        private Source pick(int chunk, Map<String, HolderState> usable, Map<String, NodeRecord> nodes,
+                List<String> participants, boolean stalled) {
             List<Source> candidates = new ArrayList<>();
             for (Map.Entry<String, HolderState> entry : usable.entrySet()) {
                 HolderState state = entry.getValue();
@@ -226,6 +269,11 @@ public final class ArtifactFetcher {
                 }
                 if (settings.mode() == Mode.ORIGIN_ONLY && !state.origin()) {
                     continue;
+                }
+                if (settings.mode() == Mode.PEERS && state.origin() && !stalled
+                        && !participants.get(chunk % participants.size()).equals(selfId)
+                        && usable.values().stream().anyMatch(s -> !s.origin())) {
+                    continue; // another fetcher owns this chunk: it will come from that fetcher
                 }
                 candidates.add(new Source(entry.getKey(), URI.create(nodes.get(entry.getKey()).url()), state.origin(),
                         state.complete(), state.zone()));
@@ -267,10 +315,13 @@ public final class ArtifactFetcher {
             perPeer.merge(outcome.source().node(), -1, Integer::sum);
             if (outcome.failure() == null) {
                 fromNode.merge(outcome.source().node(), 1, Integer::sum);
+                lastChunkAt = System.nanoTime();
                 if (!outcome.source().complete()) {
                     fromIncompletePeer++;
                 }
                 presence.announcePartial(artifact.sha256(), partial);
+                active.put(artifact.sha256(), new int[] {partial.have().cardinality(), chunks.count()});
+                onProgress.run();
                 problems.clear();
                 return true;
             }

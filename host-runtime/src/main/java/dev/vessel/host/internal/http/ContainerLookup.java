@@ -15,4 +15,7 @@ public interface ContainerLookup {
     List<Container> all();
 
     String nodeId();
+
+    /** Bytes of artifacts served to peers since the node started (for health output). */
+    long artifactBytesServed();
 }

@@ -37,6 +37,7 @@ final class HealthHandler implements Request.Handler {
         body.put("status", "UP");
         body.put("node", containers.nodeId());
         body.put("containers", list);
+        body.put("artifactBytesServed", containers.artifactBytesServed());
         JsonResponses.json(response, callback, 200, body);
         return true;
     }

@@ -1,0 +1,195 @@
+package dev.vessel.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.deploy.AdminClient;
+import dev.vessel.host.EmbeddedZooKeeper;
+import dev.vessel.registry.ArtifactHolders;
+import dev.vessel.registry.HolderState;
+import dev.vessel.registry.RegistryConnection;
+import dev.vessel.registry.ReleaseManifest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+/**
+ * Distributes one large artifact from the node that took the upload (the origin) to N other nodes, each a
+ * separate process on loopback whose serving rate is capped by a token bucket so links, not the CPU, are the
+ * limit. The same run measures peer-to-peer fetch and "every node downloads from the origin", and a single copy
+ * (one node fetching alone) as the unit of time.
+ *
+ * <p>Arguments: releases directory, artifact MiB, serving rate MiB/s, node counts (comma-separated).
+ */
+public final class DistributionBenchmark {
+    private static final String TOKEN = "benchmark-token-0123456789abcdef";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private DistributionBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Path releases = Path.of(args[0]);
+        int mib = Integer.parseInt(args[1]);
+        long rate = Long.parseLong(args[2]) << 20;
+        List<Integer> counts = Stream.of(args[3].split(",")).map(Integer::parseInt).toList();
+        Path dir = Files.createTempDirectory("vessel-dist");
+        Path jar = largeRelease(releases.resolve("greeter-2.0.0.jar"), dir, mib << 20);
+        long size = Files.size(jar);
+        System.out.printf("artifact %.1f MiB in 4 MiB chunks, every node serves at most %d MiB/s; %d cores%n%n",
+                size / 1048576.0, rate >> 20, Runtime.getRuntime().availableProcessors());
+
+        double single = run(dir, jar, 1, rate, true).seconds();
+        System.out.printf("single copy (1 node fetching alone from the origin): %.2f s%n%n", single);
+        System.out.println("| nodes | mode | origin egress (x artifact) | last node done (s) | x single copy |");
+        System.out.println("|---|---|---|---|---|");
+        for (int n : counts) {
+            for (boolean peers : new boolean[] {true, false}) {
+                Result r = run(dir, jar, n, rate, peers);
+                System.out.printf("| %d | %s | %.2f | %.1f | %.2f |%n", n, peers ? "peer-to-peer" : "origin only",
+                        r.originBytes() / (double) size, r.seconds(), r.seconds() / single);
+            }
+        }
+        delete(dir);
+    }
+
+    record Result(long originBytes, double seconds) {}
+
+    /** A fresh cluster: ZooKeeper, the origin and {@code n} fetchers; times the deploy until all hold the artifact. */
+    private static Result run(Path dir, Path jar, int n, long rate, boolean peers) throws Exception {
+        Path runDir = Files.createTempDirectory(dir, "run");
+        List<Process> processes = new ArrayList<>();
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(runDir.resolve("zk"), freePort());
+                RegistryConnection registry = RegistryConnection.connect(zk.connectString())) {
+            List<URI> urls = new ArrayList<>();
+            for (int i = 0; i <= n; i++) {
+                String id = i == 0 ? "origin" : "node-" + i;
+                Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                        NodeProcess.class.getName(), zk.connectString(), runDir.resolve(id).toString(), id,
+                        Long.toString(rate), Boolean.toString(peers), TOKEN)
+                        .redirectErrorStream(true).start();
+                processes.add(p);
+                urls.add(awaitReady(p));
+            }
+            AdminClient origin = new AdminClient(urls.get(0), TOKEN);
+            AdminClient.Uploaded uploaded = origin.upload(jar, 4 << 20, (f, s, t, b) -> { });
+            ReleaseManifest release = origin.createRelease(List.of(uploaded), null, false, false, "benchmark");
+            String sha = release.bundles().get(0).sha256();
+            long servedBefore = served(urls.get(0));
+            ArtifactHolders holders = new ArtifactHolders(registry, "benchmark");
+            long start = System.nanoTime();
+            origin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "*", null, null,
+                    "benchmark"));
+            while (complete(holders.states(sha)) < n + 1) {
+                Thread.sleep(20); // harness polling of the holder records; the nodes themselves are event-driven
+                if (System.nanoTime() - start > 600_000_000_000L) {
+                    throw new IllegalStateException("distribution did not finish in 10 minutes");
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Result result = new Result(served(urls.get(0)) - servedBefore, seconds);
+            stop(processes); // while ZooKeeper still runs: the nodes leave it cleanly
+            return result;
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+            delete(runDir);
+        }
+    }
+
+    private static void stop(List<Process> processes) throws InterruptedException {
+        processes.forEach(Process::destroy);
+        for (Process p : processes) {
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static long complete(Map<String, HolderState> states) {
+        return states.values().stream().filter(HolderState::complete).count();
+    }
+
+    private static long served(URI node) throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(node.resolve("/v1/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return new ObjectMapper().readTree(body).path("artifactBytesServed").asLong();
+    }
+
+    private static URI awaitReady(Process process) throws IOException {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.startsWith("READY ")) {
+                Thread drain = new Thread(() -> lines.lines().forEach(l -> { }));
+                drain.setDaemon(true);
+                drain.start();
+                return URI.create(line.substring(6).trim());
+            }
+        }
+        throw new IllegalStateException("a node process ended before it was ready");
+    }
+
+    /** greeter 2.0.0 with a random payload: a valid bundle of the requested size. */
+    private static Path largeRelease(Path base, Path dir, int payloadBytes) throws IOException {
+        Path target = dir.resolve("greeter-2.0.0-large.jar");
+        try (JarFile source = new JarFile(base.toFile());
+                OutputStream file = Files.newOutputStream(target);
+                JarOutputStream out = new JarOutputStream(file, source.getManifest())) {
+            for (Enumeration<JarEntry> entries = source.entries(); entries.hasMoreElements(); ) {
+                JarEntry entry = entries.nextElement();
+                if (entry.getName().equalsIgnoreCase(JarFile.MANIFEST_NAME) || entry.getName().equals("META-INF/")) {
+                    continue;
+                }
+                out.putNextEntry(new JarEntry(entry.getName()));
+                try (InputStream in = source.getInputStream(entry)) {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            byte[] payload = new byte[payloadBytes];
+            new Random(42).nextBytes(payload);
+            JarEntry blob = new JarEntry("payload.bin");
+            blob.setMethod(JarEntry.STORED);
+            blob.setSize(payload.length);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(payload);
+            blob.setCrc(crc.getValue());
+            out.putNextEntry(blob);
+            out.write(payload);
+            out.closeEntry();
+        }
+        return target;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
