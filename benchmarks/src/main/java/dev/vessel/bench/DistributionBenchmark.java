@@ -37,11 +37,13 @@ import java.util.stream.Stream;
  * limit. The same run measures peer-to-peer fetch and "every node downloads from the origin", and a single copy
  * (one node fetching alone) as the unit of time.
  *
- * <p>Arguments: releases directory, artifact MiB, serving rate MiB/s, node counts (comma-separated).
+ * <p>Arguments: releases directory, artifact MiB, serving rate MiB/s, node counts (comma-separated), modes
+ * ({@code peers,origin}), chunk KiB.
  */
 public final class DistributionBenchmark {
     private static final String TOKEN = "benchmark-token-0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static int chunkSize;
 
     private DistributionBenchmark() {}
 
@@ -50,18 +52,21 @@ public final class DistributionBenchmark {
         int mib = Integer.parseInt(args[1]);
         long rate = Long.parseLong(args[2]) << 20;
         List<Integer> counts = Stream.of(args[3].split(",")).map(Integer::parseInt).toList();
+        List<Boolean> modes = Stream.of(args.length > 4 ? args[4].split(",") : new String[] {"peers", "origin"})
+                .map("peers"::equals).toList();
+        chunkSize = (args.length > 5 ? Integer.parseInt(args[5]) : 4096) * 1024;
         Path dir = Files.createTempDirectory("vessel-dist");
         Path jar = largeRelease(releases.resolve("greeter-2.0.0.jar"), dir, mib << 20);
         long size = Files.size(jar);
-        System.out.printf("artifact %.1f MiB in 4 MiB chunks, every node serves at most %d MiB/s; %d cores%n%n",
-                size / 1048576.0, rate >> 20, Runtime.getRuntime().availableProcessors());
+        System.out.printf("artifact %.1f MiB in %d KiB chunks, every node serves at most %d MiB/s; %d cores%n%n",
+                size / 1048576.0, chunkSize / 1024, rate >> 20, Runtime.getRuntime().availableProcessors());
 
         double single = run(dir, jar, 1, rate, true).seconds();
         System.out.printf("single copy (1 node fetching alone from the origin): %.2f s%n%n", single);
         System.out.println("| nodes | mode | origin egress (x artifact) | last node done (s) | x single copy |");
         System.out.println("|---|---|---|---|---|");
         for (int n : counts) {
-            for (boolean peers : new boolean[] {true, false}) {
+            for (boolean peers : modes) {
                 Result r = run(dir, jar, n, rate, peers);
                 System.out.printf("| %d | %s | %.2f | %.1f | %.2f |%n", n, peers ? "peer-to-peer" : "origin only",
                         r.originBytes() / (double) size, r.seconds(), r.seconds() / single);
@@ -90,7 +95,7 @@ public final class DistributionBenchmark {
                 urls.add(awaitReady(p));
             }
             AdminClient origin = new AdminClient(urls.get(0), TOKEN);
-            AdminClient.Uploaded uploaded = origin.upload(jar, 4 << 20, (f, s, t, b) -> { });
+            AdminClient.Uploaded uploaded = origin.upload(jar, chunkSize, (f, s, t, b) -> { });
             ReleaseManifest release = origin.createRelease(List.of(uploaded), null, false, false, "benchmark");
             String sha = release.bundles().get(0).sha256();
             long servedBefore = served(urls.get(0));

@@ -5,11 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.vessel.registry.internal.RecordJson;
 import dev.vessel.registry.internal.ZkChildren;
 import java.io.Closeable;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.utils.CloseableUtils;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -53,6 +56,46 @@ public final class ArtifactHolders implements Closeable {
         PersistentNode node = announced.remove(sha256);
         if (node != null) {
             CloseableUtils.closeQuietly(node);
+        }
+    }
+
+    /**
+     * Keeps what every holder of {@code sha256} announces current through a Curator {@link CuratorCache}, so a
+     * download consults memory, not ZooKeeper, each time it schedules chunks. Close it when the download ends.
+     */
+    public HolderWatch watch(String sha256) {
+        return new HolderWatch(connection, RegistryLayout.requireSha256(sha256));
+    }
+
+    /** The holders of one artifact as a watch-fed cache. */
+    public static final class HolderWatch implements Closeable {
+        private final CuratorCache cache;
+        private final String parent;
+
+        private HolderWatch(RegistryConnection connection, String sha256) {
+            this.parent = connection.layout().artifact(sha256);
+            this.cache = CuratorCache.build(connection.curator(), parent);
+            this.cache.start();
+        }
+
+        /** Holder states by node id, as the cache holds them now. */
+        public Map<String, HolderState> states() {
+            Map<String, HolderState> states = new TreeMap<>();
+            cache.stream().filter(d -> !d.getPath().equals(parent) && d.getData() != null && d.getData().length > 0)
+                    .forEach(d -> {
+                        try {
+                            states.put(ZKPaths.getNodeFromPath(d.getPath()), RecordJson.read(d.getData(),
+                                    HolderState.class));
+                        } catch (IOException e) {
+                            // an unreadable record is no source
+                        }
+                    });
+            return states;
+        }
+
+        @Override
+        public void close() {
+            cache.close();
         }
     }
 

@@ -132,6 +132,9 @@ public final class ArtifactFetcher {
         private final Map<String, Integer> rejected = new HashMap<>();
         private int fromIncompletePeer;
         private long lastChunkAt = System.nanoTime();
+        private ArtifactHolders.HolderWatch watch;
+        private Map<String, NodeRecord> nodes;
+        private long nodesReadAt;
 
         Download(BundleRef artifact) {
             this.artifact = artifact;
@@ -158,6 +161,7 @@ public final class ArtifactFetcher {
             ExecutorCompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
             long lastProgress = System.nanoTime();
             List<String> lastProblems = new ArrayList<>();
+            watch = holders.watch(artifact.sha256());
             try {
                 while (!partial.isComplete()) {
                     if (inFlight.size() < settings.parallelChunks()) {
@@ -182,6 +186,7 @@ public final class ArtifactFetcher {
                 }
             } finally {
                 pool.shutdownNow();
+                watch.close();
             }
             try {
                 partial.finish();
@@ -204,9 +209,12 @@ public final class ArtifactFetcher {
 
         private void schedule(ArtifactStore.Partial partial, ExecutorCompletionService<Outcome> done,
                 List<String> problems) {
-            Map<String, HolderState> states = holders.states(artifact.sha256());
-            Map<String, NodeRecord> nodes = cluster.nodes().stream()
-                    .collect(Collectors.toMap(NodeRecord::id, Function.identity()));
+            Map<String, HolderState> states = watch.states();
+            if (nodes == null || System.nanoTime() - nodesReadAt > TimeUnit.SECONDS.toNanos(5)
+                    || !nodes.keySet().containsAll(states.keySet())) {
+                nodes = cluster.nodes().stream().collect(Collectors.toMap(NodeRecord::id, Function.identity()));
+                nodesReadAt = System.nanoTime();
+            }
             long now = System.nanoTime();
             Map<String, HolderState> usable = new HashMap<>();
             states.forEach((node, state) -> {
