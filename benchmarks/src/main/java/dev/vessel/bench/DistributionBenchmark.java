@@ -7,10 +7,8 @@ import dev.vessel.registry.ArtifactHolders;
 import dev.vessel.registry.HolderState;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -90,9 +88,11 @@ public final class DistributionBenchmark {
                         "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                         NodeProcess.class.getName(), zk.connectString(), runDir.resolve(id).toString(), id,
                         Long.toString(rate), Boolean.toString(peers), TOKEN)
-                        .redirectErrorStream(true).start();
+                        .redirectErrorStream(true)
+                        .redirectOutput(runDir.resolve(id + ".log").toFile())
+                        .start();
                 processes.add(p);
-                urls.add(awaitReady(p));
+                urls.add(awaitReady(p, runDir.resolve(id + ".log")));
             }
             AdminClient origin = new AdminClient(urls.get(0), TOKEN);
             AdminClient.Uploaded uploaded = origin.upload(jar, chunkSize, (f, s, t, b) -> { });
@@ -115,7 +115,9 @@ public final class DistributionBenchmark {
             return result;
         } finally {
             processes.forEach(Process::destroyForcibly);
-            delete(runDir);
+            if (System.getProperty("keep") == null) {
+                delete(runDir);
+            }
         }
     }
 
@@ -138,18 +140,20 @@ public final class DistributionBenchmark {
         return new ObjectMapper().readTree(body).path("artifactBytesServed").asLong();
     }
 
-    private static URI awaitReady(Process process) throws IOException {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            if (line.startsWith("READY ")) {
-                Thread drain = new Thread(() -> lines.lines().forEach(l -> { }));
-                drain.setDaemon(true);
-                drain.start();
-                return URI.create(line.substring(6).trim());
+    /** Waits for the node's {@code READY <url>} line in its log file. */
+    private static URI awaitReady(Process process, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    if (line.startsWith("READY ")) {
+                        return URI.create(line.substring(6).trim());
+                    }
+                }
             }
+            Thread.sleep(50); // harness: the node writes its log at its own pace
         }
-        throw new IllegalStateException("a node process ended before it was ready");
+        throw new IllegalStateException("a node did not become ready; see " + log);
     }
 
     /** greeter 2.0.0 with a random payload: a valid bundle of the requested size. */

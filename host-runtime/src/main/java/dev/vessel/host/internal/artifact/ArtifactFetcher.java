@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -229,9 +230,10 @@ public final class ArtifactFetcher {
             for (int chunk : missing) {
                 rarity.put(chunk, (int) usable.values().stream().filter(s -> s.has(chunk)).count());
             }
-            // rarest first; ties in random order, so peers do not all chase the same chunk
-            missing.sort(Comparator.comparingInt((Integer c) -> rarity.get(c))
-                    .thenComparingInt(c -> ThreadLocalRandom.current().nextInt()));
+            // rarest first; ties in random order (shuffle, then a stable sort), so peers do not all chase the
+            // same chunk
+            Collections.shuffle(missing, ThreadLocalRandom.current());
+            missing.sort(Comparator.comparingInt(rarity::get));
             List<String> participants = new ArrayList<>();
             states.forEach((node, state) -> {
                 if (!state.origin()) {
@@ -286,11 +288,11 @@ public final class ArtifactFetcher {
                 candidates.add(new Source(entry.getKey(), URI.create(nodes.get(entry.getKey()).url()), state.origin(),
                         state.complete(), state.zone()));
             }
+            Collections.shuffle(candidates, ThreadLocalRandom.current()); // equals in random order
             return candidates.stream().min(Comparator
                     .comparing((Source s) -> s.origin())
                     .thenComparing(s -> !zone.equals(s.zone()))
-                    .thenComparingInt(s -> perPeer.getOrDefault(s.node(), 0))
-                    .thenComparingInt(s -> ThreadLocalRandom.current().nextInt()))
+                    .thenComparingInt(s -> perPeer.getOrDefault(s.node(), 0)))
                     .orElse(null);
         }
 

@@ -209,7 +209,12 @@ public final class ArtifactStore {
         }
         Partial partial = partials.get(sha256);
         if (partial != null && partial.covers(offset, length)) {
-            return Optional.of(FileChannel.open(partial.file, StandardOpenOption.READ));
+            try {
+                return Optional.of(FileChannel.open(partial.file, StandardOpenOption.READ));
+            } catch (java.nio.file.NoSuchFileException completedMeanwhile) {
+                return has(sha256) ? Optional.of(FileChannel.open(path(sha256), StandardOpenOption.READ))
+                        : Optional.empty();
+            }
         }
         return Optional.empty();
     }
