@@ -3,13 +3,12 @@ package dev.vessel.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.host.EmbeddedZooKeeper;
+import dev.vessel.itest.LargeRelease;
 import dev.vessel.registry.ArtifactHolders;
 import dev.vessel.registry.HolderState;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,13 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /**
@@ -54,7 +48,7 @@ public final class DistributionBenchmark {
                 .map("peers"::equals).toList();
         chunkSize = (args.length > 5 ? Integer.parseInt(args[5]) : 4096) * 1024;
         Path dir = Files.createTempDirectory("vessel-dist");
-        Path jar = largeRelease(releases.resolve("greeter-2.0.0.jar"), dir, mib << 20);
+        Path jar = LargeRelease.create(releases.resolve("greeter-2.0.0.jar"), dir, mib << 20, 42);
         long size = Files.size(jar);
         System.out.printf("artifact %.1f MiB in %d KiB chunks, every node serves at most %d MiB/s; %d cores%n%n",
                 size / 1048576.0, chunkSize / 1024, rate >> 20, Runtime.getRuntime().availableProcessors());
@@ -154,38 +148,6 @@ public final class DistributionBenchmark {
             Thread.sleep(50); // harness: the node writes its log at its own pace
         }
         throw new IllegalStateException("a node did not become ready; see " + log);
-    }
-
-    /** greeter 2.0.0 with a random payload: a valid bundle of the requested size. */
-    private static Path largeRelease(Path base, Path dir, int payloadBytes) throws IOException {
-        Path target = dir.resolve("greeter-2.0.0-large.jar");
-        try (JarFile source = new JarFile(base.toFile());
-                OutputStream file = Files.newOutputStream(target);
-                JarOutputStream out = new JarOutputStream(file, source.getManifest())) {
-            for (Enumeration<JarEntry> entries = source.entries(); entries.hasMoreElements(); ) {
-                JarEntry entry = entries.nextElement();
-                if (entry.getName().equalsIgnoreCase(JarFile.MANIFEST_NAME) || entry.getName().equals("META-INF/")) {
-                    continue;
-                }
-                out.putNextEntry(new JarEntry(entry.getName()));
-                try (InputStream in = source.getInputStream(entry)) {
-                    in.transferTo(out);
-                }
-                out.closeEntry();
-            }
-            byte[] payload = new byte[payloadBytes];
-            new Random(42).nextBytes(payload);
-            JarEntry blob = new JarEntry("payload.bin");
-            blob.setMethod(JarEntry.STORED);
-            blob.setSize(payload.length);
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            crc.update(payload);
-            blob.setCrc(crc.getValue());
-            out.putNextEntry(blob);
-            out.write(payload);
-            out.closeEntry();
-        }
-        return target;
     }
 
     private static int freePort() throws IOException {

@@ -19,8 +19,13 @@ public final class LargeRelease {
     private LargeRelease() {}
 
     public static Path create(Path dir, int payloadBytes, long seed) throws IOException {
+        return create(MultiNodeCluster.bundle("greeter-2.0.0"), dir, payloadBytes, seed);
+    }
+
+    /** {@code base} with a payload of {@code payloadBytes} random bytes (from {@code seed}) added. */
+    public static Path create(Path base, Path dir, int payloadBytes, long seed) throws IOException {
         Path target = dir.resolve("greeter-2.0.0-large.jar");
-        try (JarFile source = new JarFile(MultiNodeCluster.bundle("greeter-2.0.0").toFile());
+        try (JarFile source = new JarFile(base.toFile());
                 OutputStream file = Files.newOutputStream(target);
                 JarOutputStream out = new JarOutputStream(file, source.getManifest())) {
             for (Enumeration<JarEntry> entries = source.entries(); entries.hasMoreElements(); ) {
