@@ -98,6 +98,17 @@ class DataPlaneErrorsTest {
     }
 
     @Test
+    void earlyRefusalsLeaveTheClientsConnectionsUsable() throws Exception {
+        // a refusal sent before the body was read must not leave a connection that the client then reuses
+        String big = "[\"" + "x".repeat(5000) + "\"]";
+        for (int i = 0; i < 20; i++) {
+            assertThat(call(node, "1.1.0", "greet", big).statusCode()).isEqualTo(413);
+            assertThat(post(node, "/v1/call/billing/1.0.0/greeter/greet", "[\"Ada\"]").statusCode()).isEqualTo(404);
+            assertThat(call(node, "1.1.0", "greet", "[\"Ada\"]").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aMethodThatThrowsIs500WithTypeAndMessageButNoStackTrace() throws Exception {
         HttpResponse<String> response = call(node, "2.0.0", "greet", "[\"Ada\", \"xx\"]");
         assertError(response, 500, "METHOD_THREW",

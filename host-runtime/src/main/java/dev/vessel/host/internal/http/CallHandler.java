@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -58,6 +59,21 @@ final class CallHandler implements Request.Handler {
                     + "' is not a version");
             return true;
         }
+        // read the body before any answer: a connection whose request body was left unread cannot be reused,
+        // and a client that does not know that fails its next request on it
+        byte[] body;
+        try {
+            body = readBody(request);
+        } catch (TooLarge e) {
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
+                    + " bytes");
+            return true;
+        } catch (IOException e) {
+            JsonResponses.error(response, callback, 400, "BAD_REQUEST", "could not read the request body: "
+                    + e.getMessage());
+            return true;
+        }
         Container container = containers.find(service, version);
         if (container == null) {
             if (containers.hasService(service)) {
@@ -67,18 +83,6 @@ final class CallHandler implements Request.Handler {
                 JsonResponses.error(response, callback, 404, "UNKNOWN_SERVICE", "node " + containers.nodeId()
                         + " runs no service '" + service + "'");
             }
-            return true;
-        }
-        byte[] body;
-        try {
-            body = readBody(request);
-        } catch (TooLarge e) {
-            JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
-                    + " bytes");
-            return true;
-        } catch (IOException e) {
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", "could not read the request body: "
-                    + e.getMessage());
             return true;
         }
         JsonNode arguments;
