@@ -34,7 +34,8 @@ final class ArtifactEndpoints {
     /** A few streams at a time, in arrival order (see {@link #serve}). */
     private final Semaphore servingSlots = new Semaphore(2, true);
 
-    ArtifactEndpoints(ArtifactStore artifacts, ArtifactPresence presence, TokenBucket serveRate, LongAdder servedBytes) {
+    ArtifactEndpoints(ArtifactStore artifacts, ArtifactPresence presence, TokenBucket serveRate,
+            LongAdder servedBytes) {
         this.artifacts = artifacts;
         this.presence = presence;
         this.serveRate = serveRate;
