@@ -12,6 +12,7 @@ import dev.vessel.router.internal.HttpCaller;
 import dev.vessel.router.internal.RoutingTable;
 import dev.vessel.router.internal.ServiceRoutes;
 import java.io.Closeable;
+import java.lang.reflect.Proxy;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -139,6 +140,44 @@ public final class VesselClient implements Closeable {
     /** ACTIVE instances of {@code service} in this client's routing table, highest version first. */
     public List<InstanceRecord> instances(String service) {
         return routes(service).table().instances();
+    }
+
+    /**
+     * The version {@code range} of {@code service} resolves to, kept current by this client's routing table.
+     */
+    public Binding binding(String service, VersionRange range) {
+        requireNonNull(range, "range cannot be null");
+        Binding binding = new Binding(service, range, resolve(service, range));
+        onRoutesChanged(service, () -> binding.update(resolve(service, range)));
+        return binding;
+    }
+
+    /**
+     * A typed client: each method of {@code api} calls the method of that name on endpoint {@code service} of the
+     * newest ACTIVE release in {@code range}; arguments go as JSON, the result is mapped onto the method's (generic)
+     * return type. Calls fail as {@link #call} does, with unchecked exceptions.
+     */
+    public <T> T proxy(Class<T> api, String service, VersionRange range) {
+        return proxy(api, service, service, range);
+    }
+
+    /** Like {@link #proxy(Class, String, VersionRange)} for an endpoint named differently from its service. */
+    public <T> T proxy(Class<T> api, String service, String endpoint, VersionRange range) {
+        requireNonNull(api, "api cannot be null");
+        if (!api.isInterface()) {
+            throw new IllegalArgumentException(api.getName() + " is not an interface; proxies implement interfaces");
+        }
+        return api.cast(Proxy.newProxyInstance(api.getClassLoader(), new Class<?>[] {api},
+                new TypedCall(this, api, service, endpoint, binding(service, range), json)));
+    }
+
+    /** The binding behind a proxy made by {@link #proxy}: which version it calls now, and when that changes. */
+    public static Binding bindingOf(Object proxy) {
+        if (proxy != null && Proxy.isProxyClass(proxy.getClass())
+                && Proxy.getInvocationHandler(proxy) instanceof TypedCall typed) {
+            return typed.binding();
+        }
+        throw new IllegalArgumentException("not a proxy made by VesselClient.proxy: " + proxy);
     }
 
     /** Runs {@code listener} each time this client's routing table for {@code service} changes. */

@@ -91,8 +91,13 @@ public class ClientBundlesIT {
 
             CountDownLatch changed = new CountDownLatch(1);
             client.onRoutesChanged("greeter", changed::countDown);
+            var binding = client.binding("greeter", VersionRanges.compatibleWith("1.0"));
+            CountDownLatch moved = new CountDownLatch(1);
+            binding.onChange(version -> moved.countDown());
             registry.register(instance("1.1.0"));
             assertTrue("the router's watch saw the new instance", changed.await(20, TimeUnit.SECONDS));
+            assertTrue("the binding moved to 1.1.0", moved.await(20, TimeUnit.SECONDS));
+            assertEquals(Optional.of(Version.parseVersion("1.1.0")), binding.current());
             assertEquals(Optional.of(Version.parseVersion("1.1.0")),
                     client.resolve("greeter", VersionRanges.compatibleWith("1.0")));
             assertEquals(2, new ClusterReader(node).instances("greeter").size());
