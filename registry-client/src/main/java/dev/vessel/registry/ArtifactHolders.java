@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.utils.ZKPaths;
@@ -37,7 +38,17 @@ public final class ArtifactHolders implements Closeable {
         PersistentNode existing = announced.get(RegistryLayout.requireSha256(sha256));
         if (existing != null) {
             try {
+                // PersistentNode refuses data before its first create went through: an update right after the
+                // announcement (a small artifact completing at once) would otherwise be lost
+                if (!existing.waitForInitialCreate(10, TimeUnit.SECONDS)) {
+                    throw new RegistryException("holder record of " + sha256 + " was not created within 10 s");
+                }
                 existing.setData(data);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryException("interrupted while updating the holder record of " + sha256, e);
+            } catch (RegistryException e) {
+                throw e;
             } catch (Exception e) {
                 throw new RegistryException("could not update holder record of " + sha256 + ": " + e.getMessage(), e);
             }
