@@ -33,6 +33,11 @@ public record Release(String service, Version version, String primary, List<Path
         }
     }
 
+    /** The same bundles under another service name (a deploy's {@code --service}, a stored manifest's name). */
+    public Release withService(String otherService) {
+        return new Release(otherService, version, primary, bundles, endpoints);
+    }
+
     /** The container id on a node: {@code <service>-<version>}. */
     public String containerId() {
         return service + "-" + version;

@@ -59,16 +59,7 @@ public final class ClusterReader {
         } catch (Exception e) {
             throw new RegistryException("could not list instances of " + service, e);
         }
-        List<InstanceRecord> records = new ArrayList<>();
-        for (ServiceInstance<Map<String, String>> instance : found) {
-            try {
-                records.add(InstanceRecord.fromServiceInstance(instance));
-            } catch (IllegalArgumentException foreign) {
-                // not written by Vessel: leave it out of Vessel's view
-            }
-        }
-        records.sort((a, b) -> a.id().compareTo(b.id()));
-        return records;
+        return InstanceRecord.allOf(found);
     }
 
     private List<String> children(String path) {

@@ -2,7 +2,11 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.ServiceType;
@@ -99,6 +103,23 @@ public record InstanceRecord(
                 Integer.parseInt(payload.getOrDefault(WEIGHT, "100")),
                 instance.getAddress(),
                 instance.getPort() == null ? 0 : instance.getPort());
+    }
+
+    /**
+     * The Vessel instances among {@code instances}, sorted by id; registrations that are not Vessel's (no version
+     * or node in the payload) are left out of Vessel's view.
+     */
+    public static List<InstanceRecord> allOf(Collection<ServiceInstance<Map<String, String>>> instances) {
+        List<InstanceRecord> records = new ArrayList<>();
+        for (ServiceInstance<Map<String, String>> instance : instances) {
+            try {
+                records.add(fromServiceInstance(instance));
+            } catch (IllegalArgumentException foreign) {
+                // not written by Vessel
+            }
+        }
+        records.sort(Comparator.comparing(InstanceRecord::id));
+        return List.copyOf(records);
     }
 
     private static String required(Map<String, String> payload, String key, ServiceInstance<?> instance) {

@@ -3,8 +3,6 @@ package dev.vessel.registry;
 import static java.util.Objects.requireNonNull;
 
 import java.io.Closeable;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,7 +11,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.utils.CloseableUtils;
 import org.apache.curator.x.discovery.ServiceCache;
-import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.details.ServiceCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,16 +60,7 @@ public final class InstanceWatch implements Closeable {
 
     /** The current instances, sorted by id. */
     public List<InstanceRecord> instances() {
-        List<InstanceRecord> records = new ArrayList<>();
-        for (ServiceInstance<Map<String, String>> instance : cache.getInstances()) {
-            try {
-                records.add(InstanceRecord.fromServiceInstance(instance));
-            } catch (IllegalArgumentException e) {
-                LOG.debug("skipping foreign instance under {}: {}", service, e.getMessage());
-            }
-        }
-        records.sort(Comparator.comparing(InstanceRecord::id));
-        return List.copyOf(records);
+        return InstanceRecord.allOf(cache.getInstances());
     }
 
     private void publish() {

@@ -146,9 +146,7 @@ public final class Reconciler implements Closeable {
                 jars.add(store.path(bundle.sha256()));
                 names.put(store.path(bundle.sha256()), bundle.fileName());
             }
-            Release read = ReleaseReader.read(jars, names::get);
-            Release release = new Release(manifest.get().service(), read.version(), read.primary(), read.bundles(),
-                    read.endpoints());
+            Release release = ReleaseReader.read(jars, names::get).withService(manifest.get().service());
             managed.add(id);
             ContainerInfo info = node.deploy(release, version.weight());
             if (info.state() == InstanceState.FAILED) {

@@ -108,7 +108,7 @@ public final class ReleaseValidator {
 
     private static Release withService(Release release, String service) throws ReleaseRefused {
         try {
-            return new Release(service, release.version(), release.primary(), release.bundles(), release.endpoints());
+            return release.withService(service);
         } catch (IllegalArgumentException e) {
             throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, "--service: " + e.getMessage());
         }
