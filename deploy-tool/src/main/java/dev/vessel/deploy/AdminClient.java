@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.registry.ChunkList;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.ReleaseManifest;
+import dev.vessel.registry.Sha256;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,11 +20,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +73,7 @@ public final class AdminClient {
     public Uploaded upload(Path jar, int chunkSize, UploadProgress progress) {
         String name = jar.getFileName().toString();
         try {
-            String sha256 = sha256(jar);
+            String sha256 = Sha256.of(jar);
             long size = Files.size(jar);
             ChunkList chunks = ChunkList.compute(jar, chunkSize);
             Map<String, Object> start = new LinkedHashMap<>();
@@ -163,20 +158,4 @@ public final class AdminClient {
         return body;
     }
 
-    static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
-            in.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -311,16 +311,24 @@ public final class VesselNode implements Closeable {
     }
 
     private void stop(Container container) {
-        InstanceRecord record = registered.remove(container.id());
-        if (record != null) {
-            try {
-                instances.unregister(record);
-            } catch (RegistryException e) {
-                LOG.warn("could not unregister {}; its session's end will remove it", record.id(), e);
-            }
+        if (deregister(container)) {
             awaitPropagation();
         }
         container.stop(config.drainTimeout());
+    }
+
+    /** Takes the container out of the registry; returns whether it was in it. */
+    private boolean deregister(Container container) {
+        InstanceRecord record = registered.remove(container.id());
+        if (record == null) {
+            return false;
+        }
+        try {
+            instances.unregister(record);
+        } catch (RegistryException e) {
+            LOG.warn("could not unregister {}; its session's end will remove it", record.id(), e);
+        }
+        return true;
     }
 
     /**
@@ -399,9 +407,17 @@ public final class VesselNode implements Closeable {
         if (reconciler != null) {
             reconciler.close();
         }
+        // every container leaves the registry first, then all wait out one drain delay together, then stop
+        boolean anyRegistered = false;
+        for (Container container : containers.values()) {
+            anyRegistered |= deregister(container);
+        }
+        if (anyRegistered) {
+            awaitPropagation();
+        }
         for (Container container : containers.values()) {
             try {
-                stop(container);
+                container.stop(config.drainTimeout());
             } catch (RuntimeException e) {
                 LOG.warn("container {} did not stop cleanly", container.id(), e);
             }

@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -32,9 +30,9 @@ public record ChunkList(int chunkSize, List<String> digests) {
         byte[] buffer = new byte[chunkSize];
         try (InputStream in = Files.newInputStream(file)) {
             for (int n = in.readNBytes(buffer, 0, chunkSize); n > 0; n = in.readNBytes(buffer, 0, chunkSize)) {
-                MessageDigest digest = sha256();
+                MessageDigest digest = Sha256.newDigest();
                 digest.update(buffer, 0, n);
-                digests.add(HexFormat.of().formatHex(digest.digest()));
+                digests.add(Sha256.hex(digest));
                 if (n < chunkSize) {
                     break;
                 }
@@ -43,13 +41,6 @@ public record ChunkList(int chunkSize, List<String> digests) {
         return new ChunkList(chunkSize, digests);
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
-    }
 
     public int count() {
         return digests.size();

@@ -3,6 +3,7 @@ package dev.vessel.host.internal.artifact;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.registry.ChunkList;
 import dev.vessel.registry.RegistryLayout;
+import dev.vessel.registry.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,10 +17,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -156,13 +155,13 @@ public final class ArtifactStore {
         }
         Path temp = Files.createTempFile(dir, expectedSha256, ".part");
         try {
-            MessageDigest digest = sha256();
+            MessageDigest digest = Sha256.newDigest();
             long size;
             try (InputStream in = new DigestInputStream(content, digest);
                     OutputStream out = Files.newOutputStream(temp)) {
                 size = copyAtMost(in, out, maxBytes);
             }
-            String actual = HexFormat.of().formatHex(digest.digest());
+            String actual = Sha256.hex(digest);
             if (!actual.equals(expectedSha256)) {
                 throw new Rejected("DIGEST_MISMATCH", "content has sha256 " + actual + ", not " + expectedSha256
                         + "; nothing was stored");
@@ -313,7 +312,7 @@ public final class ArtifactStore {
                 throw new Rejected("BAD_CHUNK", "chunk " + index + " does not exist; the artifact has "
                         + chunks.count());
             }
-            String actual = HexFormat.of().formatHex(sha256().digest(bytes));
+            String actual = Sha256.of(bytes);
             if (bytes.length != chunks.length(index, size) || !actual.equals(chunks.digests().get(index))) {
                 throw new Rejected("CHUNK_MISMATCH", "chunk " + index + " of " + sha256 + " does not match its digest;"
                         + " it was thrown away");
@@ -340,7 +339,7 @@ public final class ArtifactStore {
                         + " are still missing");
             }
             channel.force(true);
-            String actual = sha256Of(file);
+            String actual = Sha256.of(file);
             if (!actual.equals(sha256)) {
                 delete(sha256);
                 throw new Rejected("DIGEST_MISMATCH", "assembled artifact has sha256 " + actual + ", not " + sha256
@@ -380,14 +379,6 @@ public final class ArtifactStore {
         return total;
     }
 
-    /** The SHA-256 of a file, as lower-case hex. */
-    public static String sha256Of(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
 
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
@@ -403,11 +394,4 @@ public final class ArtifactStore {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
-    }
 }
