@@ -138,6 +138,25 @@ class DeployRefusalsTest {
     }
 
     @Test
+    void refusedUploadsLeaveTheClientsConnectionsUsable() throws Exception {
+        // the refusals come before the body is read; the client must not fail on a connection it reuses after
+        Path jar = MultiNodeCluster.bundle("greeter-1.1.0");
+        URI artifact = cluster.nodes().get(0).url().resolve("/v1/admin/artifacts/" + sha256(jar));
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 20; i++) {
+            assertThat(http.send(HttpRequest.newBuilder(artifact).PUT(HttpRequest.BodyPublishers.ofFile(jar)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            assertThat(http.send(HttpRequest.newBuilder(artifact).header("Authorization", "Bearer wrong-token-xyz")
+                    .PUT(HttpRequest.BodyPublishers.ofFile(jar)).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(403);
+            HttpRequest head = HttpRequest.newBuilder(artifact)
+                    .header("Authorization", "Bearer " + DeployCluster.TOKEN)
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+            assertThat(http.send(head, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void aDigestThatDoesNotMatchTheContentIsRefused() throws Exception {
         Path jar = MultiNodeCluster.bundle("greeter-1.1.0");
         String claimed = "0".repeat(64);

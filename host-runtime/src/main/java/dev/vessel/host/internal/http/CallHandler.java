@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -59,13 +58,11 @@ final class CallHandler implements Request.Handler {
                     + "' is not a version");
             return true;
         }
-        // read the body before any answer: a connection whose request body was left unread cannot be reused,
-        // and a client that does not know that fails its next request on it
+        // read the body before any answer, so a refusal need not give up the connection (see JsonResponses.error)
         byte[] body;
         try {
             body = readBody(request);
         } catch (TooLarge e) {
-            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
             JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
                     + " bytes");
             return true;

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -30,7 +31,15 @@ public final class JsonResponses {
         }
     }
 
+    /**
+     * Writes an error. When the request carried a body, the connection is closed after the answer: an error may
+     * be sent before that body was read (a refused upload, a bad token), and a client that reuses such a
+     * connection fails its next request on it.
+     */
     public static void error(Response response, Callback callback, int status, String code, String message) {
+        if (response.getRequest().getLength() != 0) {
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", code);
         body.put("message", message);
