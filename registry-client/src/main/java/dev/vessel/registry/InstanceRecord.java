@@ -15,7 +15,7 @@ import org.apache.curator.x.discovery.ServiceType;
  * One registered container: a release of a service, reachable on a node's data plane.
  *
  * <p>Stored as a Curator x-discovery {@link ServiceInstance} whose payload is a plain {@code Map<String,String>}
- * (keys {@code version, node, container, zone, state, weight}), so any stock x-discovery client can read it.
+ * (keys {@code version, node, container, zone, state, weight, load}), so any stock x-discovery client can read it.
  *
  * @param id        unique instance id, {@code <node>.<container>}
  * @param service   service name
@@ -27,6 +27,8 @@ import org.apache.curator.x.discovery.ServiceType;
  * @param weight    relative weight of this instance within its version (default 100)
  * @param address   host or IP of the node's data plane
  * @param port      port of the node's data plane
+ * @param load      the average number of calls the container was executing over the node's last publishing
+ *                  interval (Little's law: busy time / interval); 0 until first published
  */
 public record InstanceRecord(
         String id,
@@ -38,7 +40,8 @@ public record InstanceRecord(
         InstanceState state,
         int weight,
         String address,
-        int port) {
+        int port,
+        double load) {
 
     public static final String VERSION = "version";
     public static final String NODE = "node";
@@ -46,6 +49,7 @@ public record InstanceRecord(
     public static final String ZONE = "zone";
     public static final String STATE = "state";
     public static final String WEIGHT = "weight";
+    public static final String LOAD = "load";
 
     public InstanceRecord {
         RegistryLayout.requireName(id, "instance id");
@@ -62,10 +66,23 @@ public record InstanceRecord(
         if (weight < 0) {
             throw new IllegalArgumentException("weight must be >= 0; got " + weight);
         }
+        if (!(load >= 0) || Double.isInfinite(load)) {
+            throw new IllegalArgumentException("load must be a finite number >= 0; got " + load);
+        }
+    }
+
+    /** A record with no load published yet. */
+    public InstanceRecord(String id, String service, String version, String node, String container, String zone,
+            InstanceState state, int weight, String address, int port) {
+        this(id, service, version, node, container, zone, state, weight, address, port, 0);
     }
 
     public InstanceRecord withWeight(int newWeight) {
-        return new InstanceRecord(id, service, version, node, container, zone, state, newWeight, address, port);
+        return new InstanceRecord(id, service, version, node, container, zone, state, newWeight, address, port, load);
+    }
+
+    public InstanceRecord withLoad(double newLoad) {
+        return new InstanceRecord(id, service, version, node, container, zone, state, weight, address, port, newLoad);
     }
 
     /** The x-discovery form written to ZooKeeper. */
@@ -77,6 +94,7 @@ public record InstanceRecord(
         payload.put(ZONE, zone);
         payload.put(STATE, state.name());
         payload.put(WEIGHT, Integer.toString(weight));
+        payload.put(LOAD, Double.toString(load));
         return new ServiceInstance<>(
                 service, id, address, port, null, payload, System.currentTimeMillis(), ServiceType.DYNAMIC, null, true);
     }
@@ -102,7 +120,21 @@ public record InstanceRecord(
                 InstanceState.valueOf(payload.getOrDefault(STATE, InstanceState.ACTIVE.name())),
                 Integer.parseInt(payload.getOrDefault(WEIGHT, "100")),
                 instance.getAddress(),
-                instance.getPort() == null ? 0 : instance.getPort());
+                instance.getPort() == null ? 0 : instance.getPort(),
+                load(payload.get(LOAD), instance));
+    }
+
+    private static double load(String published, ServiceInstance<?> instance) {
+        if (published == null) {
+            return 0;
+        }
+        try {
+            double value = Double.parseDouble(published);
+            return value >= 0 && !Double.isInfinite(value) ? value : 0;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("instance " + instance.getId() + " has a load that is not a number: '"
+                    + published + "'", e);
+        }
     }
 
     /**

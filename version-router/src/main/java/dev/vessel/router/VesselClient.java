@@ -9,24 +9,26 @@ import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.router.internal.HttpCaller;
+import dev.vessel.router.internal.RetryBudget;
+import dev.vessel.router.internal.RoutingPolicy;
 import dev.vessel.router.internal.RoutingTable;
 import dev.vessel.router.internal.ServiceRoutes;
+import dev.vessel.router.internal.Target;
+import dev.vessel.router.internal.Tried;
 import java.io.Closeable;
 import java.lang.reflect.Proxy;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.Version;
 import org.osgi.framework.VersionRange;
 
@@ -34,9 +36,12 @@ import org.osgi.framework.VersionRange;
  * Calls Vessel services by API version range.
  *
  * <p>For each service it keeps a routing table that registry watches keep current (no ZooKeeper access per
- * call), picks the highest ACTIVE version inside the caller's range, spreads calls round-robin over that
- * version's instances, and retries on another instance when a node answers {@code 503 Vessel-Retry: other} or
- * cannot be connected to — both mean the call was not executed. Thread-safe; share one per application.
+ * call) and picks the highest ACTIVE version inside the caller's range. Within it a call goes to the less loaded
+ * of two random instances (this client's calls in flight plus the load each node publishes), or, with a routing
+ * key, to the key's instance on a consistent-hash ring with bounded load. Instances that keep failing are ejected
+ * for a growing interval; calls are retried on another instance when they did not run, and idempotent ones also
+ * when they may have (see {@link #call(CallOptions, String, VersionRange, String, String, Object...)}).
+ * Thread-safe; share one per application.
  *
  * <pre>{@code
  * try (VesselClient client = VesselClient.connect("127.0.0.1:2181")) {
@@ -52,7 +57,8 @@ public final class VesselClient implements Closeable {
     private final int maxAttempts;
     private final ObjectMapper json = new ObjectMapper();
     private final ConcurrentMap<String, ServiceRoutes> routes = new ConcurrentHashMap<>();
-    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final RoutingPolicy policy;
+    private final RetryBudget retryBudget;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private VesselClient(Builder builder, RegistryConnection registry, boolean ownsRegistry) {
@@ -60,6 +66,8 @@ public final class VesselClient implements Closeable {
         this.ownsRegistry = ownsRegistry;
         this.caller = new HttpCaller(builder.connectTimeout, builder.callTimeout);
         this.maxAttempts = builder.maxAttempts;
+        this.policy = builder.policy;
+        this.retryBudget = new RetryBudget(builder.retryRatio, builder.retryBurst);
     }
 
     /** Connects to the registry at {@code zkConnect} ({@code host:port[,host:port...]}) with default settings. */
@@ -81,55 +89,115 @@ public final class VesselClient implements Closeable {
      * @throws UnavailableException         if every instance tried refused or could not be reached
      */
     public CallResult call(String service, String range, String endpoint, String method, Object... args) {
-        return call(service, VersionRanges.parse(range), endpoint, method, args);
+        return call(CallOptions.DEFAULT, service, VersionRanges.parse(range), endpoint, method, args);
     }
 
     public CallResult call(String service, VersionRange range, String endpoint, String method, Object... args) {
+        return call(CallOptions.DEFAULT, service, range, endpoint, method, args);
+    }
+
+    /** Like {@link #call(String, String, String, String, Object...)}, with a routing key or as idempotent. */
+    public CallResult call(CallOptions options, String service, String range, String endpoint, String method,
+            Object... args) {
+        return call(options, service, VersionRanges.parse(range), endpoint, method, args);
+    }
+
+    /**
+     * Calls {@code endpoint.method(args)} as {@link #call(String, String, String, String, Object...)} does.
+     *
+     * <p>Retries go to another instance: always when the call did not run (connection refused, {@code 503
+     * Vessel-Retry: other}); after a failure that may have happened after it ran (timeout, broken connection, a 5xx
+     * that is not the method's own exception) only when {@code options} says the call is idempotent and the
+     * client's retry budget allows. Such failures also count towards ejecting the instance.
+     */
+    public CallResult call(CallOptions options, String service, VersionRange range, String endpoint, String method,
+            Object... args) {
+        requireNonNull(options, "options cannot be null");
         requireNonNull(range, "range cannot be null");
         requireNonNull(endpoint, "endpoint cannot be null");
         requireNonNull(method, "method cannot be null");
         byte[] body = arguments(args);
         ServiceRoutes serviceRoutes = routes(service);
-        Set<String> tried = new HashSet<>();
+        Tried tried = new Tried(maxAttempts);
         List<String> refusals = new ArrayList<>();
+        retryBudget.called();
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             RoutingTable table = serviceRoutes.table();
-            List<InstanceRecord> candidates = table.select(range, tried, ThreadLocalRandom.current().nextInt(100));
-            if (candidates.isEmpty()) {
-                if (tried.isEmpty()) {
+            Target target = table.pick(range, options.key(), tried, ThreadLocalRandom.current().nextInt(100),
+                    System.nanoTime());
+            if (target == null) {
+                if (tried.isEmpty() && table.resolve(range).isEmpty()) {
                     throw new NoCompatibleVersionException(service, range, table.versions());
+                }
+                if (tried.isEmpty()) {
+                    refusals.add("every instance in range is ejected after failing");
                 }
                 break;
             }
-            InstanceRecord instance = candidates.get(Math.floorMod(roundRobin.getAndIncrement(), candidates.size()));
-            tried.add(instance.id());
+            tried.add(target);
+            InstanceRecord instance = target.record();
             HttpCaller.Answer answer;
+            target.begin();
             try {
                 answer = caller.call(instance, endpoint, method, body);
             } catch (ConnectException | HttpConnectTimeoutException notSent) {
+                target.failed(System.nanoTime());
                 refusals.add(instance.id() + ": cannot connect (" + notSent + ")");
                 continue;
-            } catch (IOException e) {
-                // the request may have reached the method: only idempotent calls could be retried safely
-                throw new VesselClientException("call to " + instance.id() + " failed: " + e, e);
+            } catch (IOException mayHaveRun) {
+                target.failed(System.nanoTime());
+                if (mayRetry(options, attempt)) {
+                    refusals.add(instance.id() + ": " + mayHaveRun);
+                    continue;
+                }
+                throw new VesselClientException("call to " + instance.id() + " failed: " + mayHaveRun
+                        + notRetried(options, attempt), mayHaveRun);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new VesselClientException("interrupted while calling " + instance.id(), e);
+            } finally {
+                target.end();
             }
             if (answer.retryElsewhere()) {
                 refusals.add(instance.id() + ": 503 draining or gone");
                 continue;
             }
-            return result(answer, instance, attempt);
+            JsonNode answerBody = parse(answer);
+            if (answer.status() >= 500 && !methodFailed(answerBody)) {
+                target.failed(System.nanoTime());
+                if (mayRetry(options, attempt)) {
+                    refusals.add(instance.id() + ": HTTP " + answer.status() + " " + errorCode(answerBody, answer));
+                    continue;
+                }
+            } else {
+                target.succeeded(System.nanoTime());
+            }
+            return result(answer, answerBody, instance, attempt);
         }
         throw new UnavailableException("no instance of '" + service + "' in " + range + " took the call after "
                 + tried.size() + " attempt(s): " + String.join("; ", refusals));
     }
 
+    private boolean mayRetry(CallOptions options, int attempt) {
+        return options.idempotent() && attempt < maxAttempts && retryBudget.tryRetry();
+    }
+
+    private String notRetried(CallOptions options, int attempt) {
+        if (!options.idempotent()) {
+            return "; not retried: it may have run and is not marked idempotent";
+        }
+        return attempt >= maxAttempts ? "; attempts used up (" + maxAttempts + ")" : "; retry budget spent";
+    }
+
+    /** A 5xx carrying the method's own exception says nothing about the instance's health. */
+    private static boolean methodFailed(JsonNode body) {
+        String code = body == null ? "" : body.path("error").asText("");
+        return code.equals("METHOD_THREW") || code.equals("RESULT_NOT_SERIALIZABLE");
+    }
+
     /** The version a call with {@code range} would go to now, if any. */
     public Optional<Version> resolve(String service, VersionRange range) {
-        List<InstanceRecord> chosen = routes(service).table().select(range, Set.of());
-        return chosen.isEmpty() ? Optional.empty() : Optional.of(Version.parseVersion(chosen.get(0).version()));
+        return routes(service).table().resolve(range);
     }
 
     /** ACTIVE versions of {@code service} in this client's routing table, lowest first. */
@@ -148,7 +216,8 @@ public final class VesselClient implements Closeable {
     public Binding binding(String service, VersionRange range) {
         requireNonNull(range, "range cannot be null");
         Binding binding = new Binding(service, range, resolve(service, range));
-        onRoutesChanged(service, () -> binding.update(resolve(service, range)));
+        ServiceRoutes serviceRoutes = routes(service);
+        serviceRoutes.onChange(new BindingUpdater(serviceRoutes, binding));
         return binding;
     }
 
@@ -185,12 +254,36 @@ public final class VesselClient implements Closeable {
         routes(service).onChange(requireNonNull(listener, "listener cannot be null"));
     }
 
+    /**
+     * Keeps a binding current while something uses it: it holds the binding weakly and leaves the route listeners
+     * at the first change after the binding (and its proxy) became unreachable.
+     */
+    private static final class BindingUpdater implements Runnable {
+        private final ServiceRoutes routes;
+        private final WeakReference<Binding> binding;
+
+        BindingUpdater(ServiceRoutes routes, Binding binding) {
+            this.routes = routes;
+            this.binding = new WeakReference<>(binding);
+        }
+
+        @Override
+        public void run() {
+            Binding current = binding.get();
+            if (current == null) {
+                routes.removeListener(this);
+            } else {
+                current.update(routes.table().resolve(current.range()));
+            }
+        }
+    }
+
     private ServiceRoutes routes(String service) {
         RegistryLayout.requireName(service, "service");
         if (closed.get()) {
             throw new IllegalStateException("this VesselClient is closed");
         }
-        return routes.computeIfAbsent(service, name -> ServiceRoutes.start(registry, name));
+        return routes.computeIfAbsent(service, name -> ServiceRoutes.start(registry, name, policy));
     }
 
     private byte[] arguments(Object[] args) {
@@ -201,20 +294,30 @@ public final class VesselClient implements Closeable {
         }
     }
 
-    private CallResult result(HttpCaller.Answer answer, InstanceRecord instance, int attempts) {
-        JsonNode body;
+    /** The answer's JSON, or null if it is not JSON (a proxy's error page, say). */
+    private JsonNode parse(HttpCaller.Answer answer) {
         try {
-            body = json.readTree(answer.body());
+            return json.readTree(answer.body());
         } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String errorCode(JsonNode body, HttpCaller.Answer answer) {
+        return body == null ? "HTTP_" + answer.status() : body.path("error").asText("HTTP_" + answer.status());
+    }
+
+    private CallResult result(HttpCaller.Answer answer, JsonNode body, InstanceRecord instance, int attempts) {
+        if (body == null) {
             throw new VesselClientException("unreadable answer from " + instance.id() + " (HTTP " + answer.status()
-                    + "): " + e.getMessage(), e);
+                    + "): not JSON");
         }
         if (answer.status() == 200) {
             return new CallResult(body, answer.version(), instance.id(), attempts, json);
         }
-        String code = body.path("error").asText("HTTP_" + answer.status());
         String message = body.path("message").asText(body.toString());
-        throw new RemoteCallException(answer.status(), code, message, answer.version(), instance.id());
+        throw new RemoteCallException(answer.status(), errorCode(body, answer), message, answer.version(),
+                instance.id());
     }
 
     @Override
@@ -237,6 +340,9 @@ public final class VesselClient implements Closeable {
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration callTimeout = Duration.ofSeconds(30);
         private int maxAttempts = 3;
+        private RoutingPolicy policy = RoutingPolicy.DEFAULT;
+        private double retryRatio = 0.2;
+        private int retryBurst = 10;
 
         private Builder() {}
 
@@ -274,6 +380,42 @@ public final class VesselClient implements Closeable {
                 throw new IllegalArgumentException("maxAttempts must be at least 1; got " + attempts);
             }
             this.maxAttempts = attempts;
+            return this;
+        }
+
+        /** Ring points per instance for keyed calls; default 200. */
+        public Builder virtualNodes(int nodes) {
+            this.policy = policy.withVirtualNodes(nodes);
+            return this;
+        }
+
+        /**
+         * ε of bounded-load hashing: an instance with more than (1+ε)× the average of this client's calls in
+         * flight takes no more keyed calls until it is below; default 0.25.
+         */
+        public Builder loadBound(double epsilon) {
+            this.policy = policy.withLoadBound(epsilon);
+            return this;
+        }
+
+        /**
+         * Ejects an instance after {@code failures} failed calls in a row for {@code base}, doubled for each further
+         * ejection up to {@code max}, but never more than {@code maxShare} of a version's instances at once.
+         * Defaults: 3, 1 s, 30 s, 0.5.
+         */
+        public Builder ejection(int failures, Duration base, Duration max, double maxShare) {
+            this.policy = policy.withEjection(failures, base, max, maxShare);
+            return this;
+        }
+
+        /**
+         * Retries of calls that may already have run: each call earns {@code ratio} of one, at most {@code burst}
+         * are saved up. Defaults 0.2 and 10: at most one retry per five calls once a burst of ten is spent.
+         */
+        public Builder retryBudget(double ratio, int burst) {
+            new RetryBudget(ratio, burst); // validates
+            this.retryRatio = ratio;
+            this.retryBurst = burst;
             return this;
         }
 

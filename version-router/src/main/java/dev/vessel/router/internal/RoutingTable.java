@@ -4,33 +4,51 @@ import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceState;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.osgi.framework.Version;
 import org.osgi.framework.VersionRange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An immutable snapshot of one service's ACTIVE instances grouped by version. A new one replaces the old whole
- * after every registry change, so readers never lock.
+ * An immutable snapshot of one service's ACTIVE instances grouped by version, highest first. A new one replaces
+ * the old whole after every registry change, so picks never lock and never touch ZooKeeper; what must survive a
+ * swap (calls in flight, ejections) lives in the service's {@link LoadBook}.
  */
 public final class RoutingTable {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
-    static final RoutingTable EMPTY = new RoutingTable(new TreeMap<>());
 
-    /** Highest version first. */
-    private final NavigableMap<Version, List<InstanceRecord>> byVersion;
+    private final VersionGroup[] groups;
 
-    private RoutingTable(NavigableMap<Version, List<InstanceRecord>> byVersion) {
-        this.byVersion = byVersion;
+    private RoutingTable(VersionGroup[] groups) {
+        this.groups = groups;
     }
 
+    static RoutingTable empty() {
+        return new RoutingTable(new VersionGroup[0]);
+    }
+
+    /** A table with its own book and the default policy, for callers that only look. */
     public static RoutingTable of(Collection<InstanceRecord> instances) {
-        NavigableMap<Version, List<InstanceRecord>> grouped = new TreeMap<Version, List<InstanceRecord>>().descendingMap();
+        return of(instances, RoutingPolicy.DEFAULT, new LoadBook(), null);
+    }
+
+    /**
+     * Builds the table for {@code instances}; hash rings of versions whose members did not change since
+     * {@code previous} are reused.
+     */
+    public static RoutingTable of(Collection<InstanceRecord> instances, RoutingPolicy policy, LoadBook book,
+            RoutingTable previous) {
+        NavigableMap<Version, List<InstanceRecord>> byVersion = new TreeMap<Version, List<InstanceRecord>>().descendingMap();
+        Set<String> keys = new HashSet<>();
         for (InstanceRecord instance : instances) {
             if (instance.state() != InstanceState.ACTIVE) {
                 continue;
@@ -42,67 +60,99 @@ public final class RoutingTable {
                 LOG.warn("ignoring instance {} with unparseable version '{}'", instance.id(), instance.version());
                 continue;
             }
-            grouped.computeIfAbsent(version, v -> new ArrayList<>()).add(instance);
+            byVersion.computeIfAbsent(version, v -> new ArrayList<>()).add(instance);
+            keys.add(LoadBook.key(instance));
         }
-        grouped.replaceAll((v, list) -> List.copyOf(list));
-        return new RoutingTable(grouped);
+        Map<Version, VersionGroup> before = new HashMap<>();
+        if (previous != null) {
+            for (VersionGroup group : previous.groups) {
+                before.put(group.version(), group);
+            }
+        }
+        List<VersionGroup> groups = new ArrayList<>();
+        byVersion.forEach((version, members) ->
+                groups.add(new VersionGroup(version, members, book, policy, before.get(version))));
+        book.retain(keys, byVersion.keySet());
+        return new RoutingTable(groups.toArray(new VersionGroup[0]));
     }
 
     /**
-     * The instances of the highest version in {@code range}, leaving out {@code excluded} instance ids. When every
-     * instance of that version is excluded the next lower version in range is used, and so on.
+     * Chooses the instance for one call: the highest version in {@code range} that has an available instance
+     * (neither ejected nor in {@code tried}), then within it the instance for {@code key} on the bounded-load
+     * ring, or with no key the less loaded of two random ones.
      *
-     * <p>A canary — a highest version registered with a weight below 100 — gets that percentage of the calls
+     * <p>A canary — a highest version registered with a weight below 100 — takes that percentage of the calls
      * when a lower version in range can take the rest; {@code roll} (0-99) decides which side this call is on.
      *
-     * @return the chosen version's remaining instances, or an empty list if nothing in range is left
+     * @param key null for calls without affinity
+     * @return the instance, or null if no version in range has one available
      */
-    public List<InstanceRecord> select(VersionRange range, Set<String> excluded, int roll) {
-        List<InstanceRecord> best = null;
-        for (Map.Entry<Version, List<InstanceRecord>> entry : byVersion.entrySet()) {
-            if (!range.includes(entry.getKey())) {
+    public Target pick(VersionRange range, String key, Tried tried, int roll, long now) {
+        Target canary = null;
+        for (VersionGroup group : groups) {
+            if (!range.includes(group.version())) {
                 continue;
             }
-            List<InstanceRecord> candidates = entry.getValue();
-            if (!excluded.isEmpty()) {
-                candidates = candidates.stream().filter(i -> !excluded.contains(i.id())).toList();
-            }
-            if (candidates.isEmpty()) {
+            Target chosen = key == null
+                    ? group.pickLeastLoaded(tried, now, ThreadLocalRandom.current())
+                    : group.pickByKey(key, tried, now);
+            if (chosen == null) {
                 continue;
             }
-            if (best != null) {
-                return candidates; // the canary lost this roll: the next version down takes the call
+            if (canary != null || group.weight() >= 100 || roll < group.weight()) {
+                return chosen; // the first version in range, or the next one down when the canary lost its roll
             }
-            int weight = weight(candidates);
-            if (weight >= 100 || roll < weight) {
-                return candidates;
-            }
-            best = candidates;
+            canary = chosen;
         }
-        return best == null ? List.of() : best;
+        return canary;
     }
 
-    /** {@link #select(VersionRange, Set, int)} for a caller that ignores canary weights. */
-    public List<InstanceRecord> select(VersionRange range, Set<String> excluded) {
-        return select(range, excluded, 0);
-    }
-
-    private static int weight(List<InstanceRecord> instances) {
-        int max = 0;
-        for (InstanceRecord instance : instances) {
-            max = Math.max(max, instance.weight());
+    /** The version a call with {@code range} goes to when canaries win: the highest in range with weight above 0. */
+    public Optional<Version> resolve(VersionRange range) {
+        Version fallback = null;
+        for (VersionGroup group : groups) {
+            if (range.includes(group.version())) {
+                if (group.weight() > 0) {
+                    return Optional.of(group.version());
+                }
+                if (fallback == null) {
+                    fallback = group.version();
+                }
+            }
         }
-        return max;
+        return Optional.ofNullable(fallback);
     }
 
     /** ACTIVE versions, lowest first. */
     public List<Version> versions() {
-        return List.copyOf(byVersion.descendingKeySet());
+        List<Version> versions = new ArrayList<>(groups.length);
+        for (int i = groups.length - 1; i >= 0; i--) {
+            versions.add(groups[i].version());
+        }
+        return versions;
     }
 
+    /** ACTIVE instances, highest version first. */
     public List<InstanceRecord> instances() {
         List<InstanceRecord> all = new ArrayList<>();
-        byVersion.values().forEach(all::addAll);
+        for (VersionGroup group : groups) {
+            for (Target target : group.targets()) {
+                all.add(target.record());
+            }
+        }
         return all;
+    }
+
+    /** The ids of instances this client has ejected now, for diagnostics and tests. */
+    public List<String> ejected(long now) {
+        List<String> ejected = new ArrayList<>();
+        for (VersionGroup group : groups) {
+            for (Target target : group.targets()) {
+                if (target.stats().ejected(now)) {
+                    ejected.add(target.record().id());
+                }
+            }
+        }
+        return ejected;
     }
 }

@@ -12,16 +12,21 @@ public final class ServiceRoutes implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRoutes.class);
 
     private final CopyOnWriteArrayList<Runnable> changeListeners = new CopyOnWriteArrayList<>();
-    private volatile RoutingTable table = RoutingTable.EMPTY;
+    private final LoadBook book = new LoadBook();
+    private final RoutingPolicy policy;
+    private volatile RoutingTable table = RoutingTable.empty();
     private volatile InstanceWatch watch;
 
-    private ServiceRoutes() {}
+    private ServiceRoutes(RoutingPolicy policy) {
+        this.policy = policy;
+    }
 
     /** Starts watching; returns with the table loaded from what ZooKeeper holds now. */
-    public static ServiceRoutes start(RegistryConnection connection, String service) {
-        ServiceRoutes routes = new ServiceRoutes();
+    public static ServiceRoutes start(RegistryConnection connection, String service, RoutingPolicy policy) {
+        ServiceRoutes routes = new ServiceRoutes(policy);
         routes.watch = InstanceWatch.start(connection, service, instances -> {
-            routes.table = RoutingTable.of(instances);
+            // the watch calls back from one thread, so reading and replacing the table here cannot race
+            routes.table = RoutingTable.of(instances, routes.policy, routes.book, routes.table);
             routes.notifyListeners();
         });
         return routes;
@@ -44,6 +49,10 @@ public final class ServiceRoutes implements Closeable {
     /** {@code listener} runs after each table swap, on the registry's event thread; keep it short. */
     public void onChange(Runnable listener) {
         changeListeners.add(listener);
+    }
+
+    public void removeListener(Runnable listener) {
+        changeListeners.remove(listener);
     }
 
     @Override

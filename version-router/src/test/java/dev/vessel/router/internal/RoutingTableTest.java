@@ -6,12 +6,12 @@ import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.router.VersionRanges;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Version;
+import org.osgi.framework.VersionRange;
 
 class RoutingTableTest {
-    private static InstanceRecord instance(String node, String version, InstanceState state) {
+    static InstanceRecord instance(String node, String version, InstanceState state) {
         return new InstanceRecord(node + ".greeter-" + version, "greeter", version, node, "greeter-" + version, "z",
                 state, 100, "127.0.0.1", 7070);
     }
@@ -23,15 +23,20 @@ class RoutingTableTest {
             instance("a", "1.2.0", InstanceState.DRAINING),
             instance("a", "2.0.0", InstanceState.ACTIVE)));
 
+    private static String pick(RoutingTable table, VersionRange range, Tried tried) {
+        Target target = table.pick(range, null, tried, 0, System.nanoTime());
+        return target == null ? null : target.record().id();
+    }
+
     @Test
     void picksTheHighestActiveVersionInRange() {
-        assertThat(table.select(VersionRanges.parse("[1.0,2.0)"), Set.of()))
-                .extracting(InstanceRecord::id)
-                .containsExactlyInAnyOrder("a.greeter-1.1.0", "b.greeter-1.1.0");
-        assertThat(table.select(VersionRanges.parse("[2.0,3.0)"), Set.of()))
-                .extracting(InstanceRecord::version)
-                .containsExactly("2.0.0");
-        assertThat(table.select(VersionRanges.parse("[3.0,4.0)"), Set.of())).isEmpty();
+        for (int i = 0; i < 20; i++) {
+            assertThat(pick(table, VersionRanges.parse("[1.0,2.0)"), Tried.NONE))
+                    .isIn("a.greeter-1.1.0", "b.greeter-1.1.0");
+        }
+        assertThat(pick(table, VersionRanges.parse("[2.0,3.0)"), Tried.NONE)).isEqualTo("a.greeter-2.0.0");
+        assertThat(pick(table, VersionRanges.parse("[3.0,4.0)"), Tried.NONE)).isNull();
+        assertThat(table.resolve(VersionRanges.parse("[1.0,2.0)"))).contains(Version.parseVersion("1.1.0"));
         assertThat(table.versions()).containsExactly(
                 Version.parseVersion("1.0.0"), Version.parseVersion("1.1.0"), Version.parseVersion("2.0.0"));
     }
@@ -40,29 +45,69 @@ class RoutingTableTest {
     void aCanaryGetsItsWeightInRollsAndTheNextVersionDownTheRest() {
         RoutingTable canary = RoutingTable.of(List.of(
                 instance("a", "1.1.0", InstanceState.ACTIVE),
-                new InstanceRecord("a.greeter-2.0.0", "greeter", "2.0.0", "a", "greeter-2.0.0", "z",
-                        InstanceState.ACTIVE, 10, "127.0.0.1", 7070)));
+                instance("a", "2.0.0", InstanceState.ACTIVE).withWeight(10)));
         var both = VersionRanges.parse("[1.0,3.0)");
         int toCanary = 0;
         for (int roll = 0; roll < 100; roll++) {
-            if (canary.select(both, Set.of(), roll).get(0).version().equals("2.0.0")) {
+            if (canary.pick(both, null, Tried.NONE, roll, System.nanoTime()).record().version().equals("2.0.0")) {
                 toCanary++;
             }
         }
         assertThat(toCanary).isEqualTo(10);
         // a caller whose range admits only the canary always gets it
-        assertThat(canary.select(VersionRanges.parse("[2.0,3.0)"), Set.of(), 99))
-                .extracting(InstanceRecord::version).containsExactly("2.0.0");
+        assertThat(canary.pick(VersionRanges.parse("[2.0,3.0)"), null, Tried.NONE, 99, System.nanoTime())
+                .record().version()).isEqualTo("2.0.0");
+        assertThat(canary.resolve(both)).contains(Version.parseVersion("2.0.0"));
     }
 
     @Test
     void fallsBackToTheNextVersionOnlyWhenEveryInstanceOfTheBestIsExcluded() {
         var range = VersionRanges.parse("[1.0,2.0)");
-        assertThat(table.select(range, Set.of("a.greeter-1.1.0")))
-                .extracting(InstanceRecord::id)
-                .containsExactly("b.greeter-1.1.0");
-        assertThat(table.select(range, Set.of("a.greeter-1.1.0", "b.greeter-1.1.0")))
-                .extracting(InstanceRecord::id)
-                .containsExactly("a.greeter-1.0.0");
+        Tried tried = new Tried(3);
+        Target first = table.pick(range, null, tried, 0, System.nanoTime());
+        tried.add(first);
+        Target second = table.pick(range, null, tried, 0, System.nanoTime());
+        assertThat(second.record().version()).isEqualTo("1.1.0");
+        assertThat(second.record().id()).isNotEqualTo(first.record().id());
+        tried.add(second);
+        assertThat(pick(table, range, tried)).isEqualTo("a.greeter-1.0.0");
+    }
+
+    @Test
+    void powerOfTwoChoicesPrefersTheInstanceWithFewerCallsInFlight() {
+        RoutingTable two = RoutingTable.of(List.of(
+                instance("a", "1.0.0", InstanceState.ACTIVE), instance("b", "1.0.0", InstanceState.ACTIVE)));
+        var range = VersionRanges.parse("[1.0,2.0)");
+        Target busy = two.pick(range, null, Tried.NONE, 0, System.nanoTime());
+        busy.begin();
+        for (int i = 0; i < 50; i++) {
+            assertThat(pick(two, range, Tried.NONE)).isNotEqualTo(busy.record().id());
+        }
+        busy.end();
+    }
+
+    @Test
+    void powerOfTwoChoicesCountsTheLoadANodePublished() {
+        RoutingTable published = RoutingTable.of(List.of(
+                instance("a", "1.0.0", InstanceState.ACTIVE).withLoad(3.5),
+                instance("b", "1.0.0", InstanceState.ACTIVE).withLoad(0.2)));
+        for (int i = 0; i < 50; i++) {
+            assertThat(pick(published, VersionRanges.parse("[1.0,2.0)"), Tried.NONE)).isEqualTo("b.greeter-1.0.0");
+        }
+    }
+
+    @Test
+    void callsInFlightSurviveATableSwap() {
+        LoadBook book = new LoadBook();
+        List<InstanceRecord> members = List.of(
+                instance("a", "1.0.0", InstanceState.ACTIVE), instance("b", "1.0.0", InstanceState.ACTIVE));
+        RoutingTable before = RoutingTable.of(members, RoutingPolicy.DEFAULT, book, null);
+        Target busy = before.pick(VersionRanges.parse("[1.0,2.0)"), null, Tried.NONE, 0, System.nanoTime());
+        busy.begin();
+        RoutingTable after = RoutingTable.of(members, RoutingPolicy.DEFAULT, book, before);
+        for (int i = 0; i < 50; i++) {
+            assertThat(pick(after, VersionRanges.parse("[1.0,2.0)"), Tried.NONE)).isNotEqualTo(busy.record().id());
+        }
+        busy.end();
     }
 }

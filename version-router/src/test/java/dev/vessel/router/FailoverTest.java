@@ -1,0 +1,245 @@
+package dev.vessel.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.InstanceRegistry;
+import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.RegistryConnection;
+import dev.vessel.router.internal.RoutingTable;
+import dev.vessel.router.internal.Target;
+import dev.vessel.router.internal.Tried;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which failures a call is retried after, per idempotency, against a real ZooKeeper and real HTTP on loopback.
+ *
+ * <p>The instances are small HTTP servers that answer the way a node's data plane does ({@code /v1/call}, JSON,
+ * {@code Vessel-Version}, {@code 503 Vessel-Retry: other}) but fail on demand in ways a healthy node cannot be made
+ * to: a 502 from a broken gateway, a hang past the call timeout. How real nodes produce their answers is covered
+ * in the host and itests modules.
+ */
+class FailoverTest {
+    enum Behaviour { OK, BAD_GATEWAY, RETRY_OTHER, HANG, METHOD_THREW }
+
+    private TestingServer zk;
+    private RegistryConnection registryConnection;
+    private final List<FakeNode> nodes = new ArrayList<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() throws Exception {
+        zk = new TestingServer(true);
+        registryConnection = RegistryConnection.connect(zk.getConnectString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        release.countDown();
+        nodes.forEach(node -> node.server.stop(0));
+        registryConnection.close();
+        zk.close();
+    }
+
+    /** A registered instance of greeter 1.0.0 that answers with {@code behaviour}. */
+    private FakeNode node(String name, Behaviour behaviour) throws IOException {
+        FakeNode node = new FakeNode(name, behaviour);
+        nodes.add(node);
+        new InstanceRegistry(registryConnection).register(new InstanceRecord(name + ".greeter-1.0.0", "greeter",
+                "1.0.0", name, "greeter-1.0.0", "z", InstanceState.ACTIVE, 100, "127.0.0.1",
+                node.server.getAddress().getPort()));
+        return node;
+    }
+
+    private VesselClient client(int retryBurst) {
+        return VesselClient.builder().connectString(zk.getConnectString())
+                .callTimeout(Duration.ofMillis(300))
+                .retryBudget(0.0, retryBurst)
+                .ejection(1_000, Duration.ofMinutes(1), Duration.ofMinutes(1), 0.5) // no ejection in these tests
+                .build();
+    }
+
+    private static CallResult greet(VesselClient client, CallOptions options) {
+        return client.call(options, "greeter", "[1.0,2.0)", "greeter", "greet", "Ada");
+    }
+
+    @Test
+    void aNonIdempotentCallIsNeverRepeatedAfterAFailureThatMayHaveRunIt() throws Exception {
+        FakeNode broken = node("a", Behaviour.BAD_GATEWAY);
+        FakeNode healthy = node("b", Behaviour.OK);
+        try (VesselClient client = client(100)) {
+            int failed = 0;
+            for (int i = 0; i < 40; i++) {
+                Throwable thrown = catchThrowable(() -> greet(client, CallOptions.DEFAULT));
+                if (thrown != null) {
+                    assertThat(thrown).isInstanceOfSatisfying(RemoteCallException.class,
+                            e -> assertThat(e.status()).isEqualTo(502));
+                    failed++;
+                }
+            }
+            assertThat(broken.calls.get()).isEqualTo(failed).isPositive();
+            assertThat(broken.calls.get() + healthy.calls.get()).as("each call sent exactly once").isEqualTo(40);
+        }
+    }
+
+    @Test
+    void anIdempotentCallMovesToAnotherInstanceAfterA5xx() throws Exception {
+        FakeNode broken = node("a", Behaviour.BAD_GATEWAY);
+        FakeNode healthy = node("b", Behaviour.OK);
+        try (VesselClient client = client(100)) {
+            for (int i = 0; i < 40; i++) {
+                CallResult result = greet(client, CallOptions.idempotentCall());
+                assertThat(result.instanceId()).isEqualTo("b.greeter-1.0.0");
+                assertThat(result.attempts()).isBetween(1, 2);
+            }
+            assertThat(healthy.calls.get()).isEqualTo(40);
+            assertThat(broken.calls.get()).isPositive();
+        }
+    }
+
+    @Test
+    void aTimeoutIsRetriedOnlyForIdempotentCalls() throws Exception {
+        FakeNode hanging = node("a", Behaviour.HANG);
+        node("b", Behaviour.OK);
+        try (VesselClient client = client(100)) {
+            CallOptions pinnedToA = keyOwnedBy(client, "a.greeter-1.0.0");
+            assertThatThrownBy(() -> greet(client, pinnedToA))
+                    .isInstanceOf(VesselClientException.class)
+                    .hasMessageContaining("a.greeter-1.0.0")
+                    .hasMessageContaining("not retried: it may have run and is not marked idempotent");
+            CallResult retried = greet(client, pinnedToA.asIdempotent());
+            assertThat(retried.instanceId()).isEqualTo("b.greeter-1.0.0");
+            assertThat(retried.attempts()).isEqualTo(2);
+            assertThat(hanging.calls.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anyCallMovesOnWhenTheNodeSaysItDidNotRunIt() throws Exception {
+        FakeNode draining = node("a", Behaviour.RETRY_OTHER);
+        node("b", Behaviour.OK);
+        try (VesselClient client = client(0)) {
+            CallOptions pinnedToA = keyOwnedBy(client, "a.greeter-1.0.0");
+            CallResult result = greet(client, pinnedToA);
+            assertThat(result.instanceId()).isEqualTo("b.greeter-1.0.0");
+            assertThat(result.attempts()).isEqualTo(2);
+            assertThat(draining.calls.get()).isPositive();
+        }
+    }
+
+    @Test
+    void theMethodsOwnExceptionIsNeitherRetriedNorHeldAgainstTheInstance() throws Exception {
+        FakeNode throwing = node("a", Behaviour.METHOD_THREW);
+        node("b", Behaviour.OK);
+        try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
+                .ejection(1, Duration.ofMinutes(1), Duration.ofMinutes(1), 0.5).build()) {
+            CallOptions pinnedToA = keyOwnedBy(client, "a.greeter-1.0.0").asIdempotent();
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> greet(client, pinnedToA))
+                        .isInstanceOfSatisfying(RemoteCallException.class,
+                                e -> assertThat(e.errorCode()).isEqualTo("METHOD_THREW"));
+            }
+            assertThat(throwing.calls.get()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void retriesStopWhenTheBudgetIsSpent() throws Exception {
+        node("a", Behaviour.BAD_GATEWAY);
+        node("b", Behaviour.OK);
+        try (VesselClient client = client(1)) {
+            CallOptions pinnedToA = keyOwnedBy(client, "a.greeter-1.0.0").asIdempotent();
+            assertThat(greet(client, pinnedToA).attempts()).isEqualTo(2); // the one saved-up retry
+            assertThatThrownBy(() -> greet(client, pinnedToA))
+                    .isInstanceOfSatisfying(RemoteCallException.class, e -> assertThat(e.status()).isEqualTo(502));
+        }
+    }
+
+    @Test
+    void repeatedFailuresEjectAnInstanceSoCallsStopTryingIt() throws Exception {
+        FakeNode broken = node("a", Behaviour.BAD_GATEWAY);
+        node("b", Behaviour.OK);
+        node("c", Behaviour.OK);
+        try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
+                .ejection(3, Duration.ofMinutes(1), Duration.ofMinutes(1), 0.5).build()) {
+            for (int i = 0; i < 200; i++) {
+                greet(client, CallOptions.idempotentCall());
+            }
+            assertThat(broken.calls.get()).as("tried until ejected after three failures, then left alone")
+                    .isEqualTo(3);
+        }
+    }
+
+    /**
+     * A routing key whose calls go to {@code instance} while nothing is in flight and nothing is ejected: placement
+     * depends only on the instance ids, so a table built from the same records agrees with the client's.
+     */
+    private CallOptions keyOwnedBy(VesselClient client, String instance) {
+        RoutingTable table = RoutingTable.of(client.instances("greeter"));
+        for (int i = 0; i < 1000; i++) {
+            Target owner = table.pick(VersionRanges.parse("[1.0,2.0)"), "k" + i, Tried.NONE, 0, System.nanoTime());
+            if (owner.record().id().equals(instance)) {
+                return CallOptions.keyed("k" + i);
+            }
+        }
+        throw new AssertionError("no key of 1000 lands on " + instance);
+    }
+
+    private final class FakeNode {
+        final HttpServer server;
+        final AtomicInteger calls = new AtomicInteger();
+
+        FakeNode(String name, Behaviour behaviour) throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.createContext("/v1/call/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                calls.incrementAndGet();
+                exchange.getResponseHeaders().add("Vessel-Version", "1.0.0");
+                switch (behaviour) {
+                    case OK -> answer(exchange, 200, "\"Hello, Ada! (" + name + ")\"");
+                    case BAD_GATEWAY -> answer(exchange, 502, "{\"error\":\"BAD_GATEWAY\",\"message\":\"upstream\"}");
+                    case RETRY_OTHER -> {
+                        exchange.getResponseHeaders().add("Vessel-Retry", "other");
+                        answer(exchange, 503, "{\"error\":\"UNAVAILABLE\",\"message\":\"draining\"}");
+                    }
+                    case METHOD_THREW -> answer(exchange, 500,
+                            "{\"error\":\"METHOD_THREW\",\"message\":\"java.lang.IllegalStateException: no\"}");
+                    case HANG -> {
+                        try {
+                            release.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        exchange.close();
+                    }
+                }
+            });
+            server.start();
+        }
+
+        private static void answer(HttpExchange exchange, int status, String json) throws IOException {
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        }
+    }
+}
