@@ -34,6 +34,9 @@ import java.util.Optional;
  * @param serveBytesPerSecond cap on the rate this node serves artifacts to peers; 0 (default) is unlimited
  * @param peerFetch           fetch artifacts from any holder (default); false fetches from the origin only
  * @param artifactGrace       how long an artifact no release references is kept before it is removed, default 1 h
+ * @param loadPublishInterval how often each container's load (average calls in flight) is measured; it is written
+ *                            to its registry record only when it changed by at least 0.1 and 10 %, so routers see
+ *                            at most one update per container per interval; default 1 s
  */
 public record NodeConfig(
         String zkConnect,
@@ -55,7 +58,8 @@ public record NodeConfig(
         int chunkSize,
         long serveBytesPerSecond,
         boolean peerFetch,
-        Duration artifactGrace) {
+        Duration artifactGrace,
+        Duration loadPublishInterval) {
 
     public NodeConfig {
         requireNonNull(zkConnect, "zkConnect cannot be null");
@@ -91,6 +95,7 @@ public record NodeConfig(
             throw new IllegalArgumentException("chunkSize must be at least 1024 bytes; got " + chunkSize);
         }
         requireNonNull(artifactGrace, "artifactGrace cannot be null");
+        requirePositive(loadPublishInterval, "loadPublishInterval");
         if (serveBytesPerSecond < 0) {
             throw new IllegalArgumentException("serveBytesPerSecond must be >= 0 (0 = unlimited); got "
                     + serveBytesPerSecond);
@@ -138,6 +143,7 @@ public record NodeConfig(
         private long serveBytesPerSecond;
         private boolean peerFetch = true;
         private Duration artifactGrace = Duration.ofHours(1);
+        private Duration loadPublishInterval = Duration.ofSeconds(1);
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -234,11 +240,16 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder loadPublishInterval(Duration interval) {
+            this.loadPublishInterval = interval;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
                     Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
-                    chunkSize, serveBytesPerSecond, peerFetch, artifactGrace);
+                    chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval);
         }
     }
 }

@@ -83,6 +83,8 @@ public final class VesselNode implements Closeable {
     private ArtifactCollector collector;
     private ArtifactFetcher fetcher;
     private ScheduledExecutorService housekeeping;
+    /** When container loads were last measured; only the housekeeping thread reads or writes it after start. */
+    private long lastLoadTick;
     private final LongAdder artifactBytesServed = new LongAdder();
     private final Deque<FetchReport> fetchReports = new ConcurrentLinkedDeque<>();
     private Reconciler reconciler;
@@ -176,12 +178,15 @@ public final class VesselNode implements Closeable {
         reconciler = new Reconciler(new ReconciledNode(), releases, artifacts, fetcher);
         collector = new ArtifactCollector(artifacts, presence, releases, config.artifactGrace());
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "vessel-gc-" + nodeId);
+            Thread thread = new Thread(r, "vessel-housekeeping-" + nodeId);
             thread.setDaemon(true);
             return thread;
         });
         long every = Math.max(60_000, config.artifactGrace().toMillis() / 4);
         housekeeping.scheduleWithFixedDelay(this::collectQuietly, every, every, TimeUnit.MILLISECONDS);
+        long loadEvery = config.loadPublishInterval().toNanos();
+        lastLoadTick = System.nanoTime();
+        housekeeping.scheduleAtFixedRate(this::publishLoads, loadEvery, loadEvery, TimeUnit.NANOSECONDS);
         deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
     }
 
@@ -340,6 +345,37 @@ public final class VesselNode implements Closeable {
             Thread.sleep(config.drainDelay().toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Measures each registered container's load — its call time since the last tick over the tick's length, the
+     * average number of calls in flight — and writes it to the container's registry record when it changed by at
+     * least 0.1 and 10 %, so an idle or steady node causes no registry traffic.
+     */
+    private void publishLoads() {
+        long now = System.nanoTime();
+        double elapsed = Math.max(1, now - lastLoadTick);
+        lastLoadTick = now;
+        for (String id : registered.keySet()) {
+            Container container = containers.get(id);
+            if (container == null) {
+                continue;
+            }
+            double load = Math.round(container.takeBusyNanos() / elapsed * 100) / 100.0;
+            try {
+                registered.computeIfPresent(id, (key, record) -> {
+                    double change = Math.abs(load - record.load());
+                    if (change < 0.1 || change < 0.1 * record.load()) {
+                        return record;
+                    }
+                    InstanceRecord updated = record.withLoad(load);
+                    instances.update(updated);
+                    return updated;
+                });
+            } catch (RuntimeException e) {
+                LOG.debug("could not publish the load of {}; next tick tries again", id, e);
+            }
         }
     }
 

@@ -186,6 +186,35 @@ class FailoverTest {
         }
     }
 
+    /** How a client declares the greeter API, with its retry and affinity rules. */
+    interface Greeter {
+        @Idempotent
+        String greet(@RoutingKey String name);
+
+        String greetOnce(@RoutingKey String name);
+    }
+
+    @Test
+    void typedProxiesTakeTheirRoutingKeyAndIdempotencyFromAnnotations() throws Exception {
+        FakeNode broken = node("a", Behaviour.BAD_GATEWAY);
+        node("b", Behaviour.OK);
+        node("c", Behaviour.OK);
+        try (VesselClient client = client(100)) {
+            Greeter greeter = client.proxy(Greeter.class, "greeter", VersionRanges.parse("[1.0,2.0)"));
+            String onA = keyOwnedBy(client, "a.greeter-1.0.0").key();
+            String onB = keyOwnedBy(client, "b.greeter-1.0.0").key();
+            for (int i = 0; i < 10; i++) {
+                assertThat(greeter.greet(onB)).isEqualTo("Hello, Ada! (b)"); // the key keeps its instance
+                assertThat(greeter.greet(onA)).isIn("Hello, Ada! (b)", "Hello, Ada! (c)"); // retried elsewhere
+            }
+            assertThat(broken.calls.get()).isEqualTo(10);
+            assertThatThrownBy(() -> greeter.greetOnce(onA)).isInstanceOfSatisfying(RemoteCallException.class,
+                    e -> assertThat(e.status()).isEqualTo(502));
+            assertThat(broken.calls.get()).isEqualTo(11);
+            assertThatThrownBy(() -> greeter.greet(null)).hasMessageContaining("@RoutingKey argument of greet is null");
+        }
+    }
+
     /**
      * A routing key whose calls go to {@code instance} while nothing is in flight and nothing is ejected: placement
      * depends only on the instance ids, so a table built from the same records agrees with the client's.

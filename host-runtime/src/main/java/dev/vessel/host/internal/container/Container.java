@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.felix.framework.FrameworkFactory;
@@ -55,6 +56,7 @@ public final class Container {
     private final Settings settings;
     private final Consumer<Container> stateListener;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder busyNanos = new LongAdder();
     private final Object drainMonitor = new Object();
 
     private volatile InstanceState state = InstanceState.PENDING;
@@ -188,6 +190,19 @@ public final class Container {
 
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Adds the time one call spent inside the container, for {@link #takeBusyNanos()}. */
+    public void addBusyNanos(long nanos) {
+        busyNanos.add(nanos);
+    }
+
+    /**
+     * The call time added since the last take. Divided by the time since then it is the average number of calls
+     * in flight (Little's law); calls still running count when they end.
+     */
+    public long takeBusyNanos() {
+        return busyNanos.sumThenReset();
     }
 
     /** Calls a method of an endpoint; only between a successful {@link #enter()} and its {@link #exit()}. */

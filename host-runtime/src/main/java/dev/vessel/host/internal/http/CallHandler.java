@@ -115,11 +115,13 @@ final class CallHandler implements Request.Handler {
                     + " executed");
             return;
         }
+        long started = System.nanoTime();
         try {
             JsonResponses.json(response, callback, 200, container.call(endpoint, method, arguments));
         } catch (CallFailure failure) {
             JsonResponses.error(response, callback, failure.status(), failure.code(), failure.getMessage());
         } finally {
+            container.addBusyNanos(System.nanoTime() - started);
             container.exit();
         }
     }
