@@ -2,6 +2,7 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.regex.Pattern;
 import org.apache.curator.utils.ZKPaths;
 
 /**
@@ -111,9 +112,12 @@ public final class RegistryLayout {
      * Names used as a single path segment (service names, node ids, instance ids): letters, digits and
      * {@code . _ -}, so they never form a path or clash with ZooKeeper's reserved names.
      */
+    /** Compiled once: String.matches compiles per call, and names are checked for every instance on every change. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     public static String requireName(String name, String what) {
         requireNonNull(name, what + " cannot be null");
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+        if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(what + " must be 1-128 characters of letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit; got '" + name + "'");
         }

@@ -20,6 +20,11 @@ public final class Target {
         return record;
     }
 
+    /** This client's calls in flight to the instance. */
+    public int inFlight() {
+        return stats.inFlight();
+    }
+
     InstanceStats stats() {
         return stats;
     }
