@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.vessel.router.CallOptions;
 import dev.vessel.router.CallResult;
 import dev.vessel.router.VersionRanges;
 import dev.vessel.router.VesselClient;
@@ -54,13 +55,27 @@ final class CallCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print {result, version, instance, attempts} as one JSON object.")
     boolean json;
 
+    @Option(names = "--key", paramLabel = "KEY",
+            description = "Routing key: calls with the same key go to the same instance while it exists and is not"
+                    + " overloaded (every client agrees on which).")
+    String key;
+
+    @Option(names = "--idempotent",
+            description = "The call is safe to run twice: retry it on another instance after a timeout or a 5xx,"
+                    + " not only when the node says it did not run it.")
+    boolean idempotent;
+
     @Override
     public Integer call() throws JsonProcessingException {
         VersionRange versions = VersionRanges.parse(range);
         Object[] args = arguments.stream().map(CallCommand::argument).toArray();
         try (VesselClient client = VesselClient.builder().connectString(cluster.connectString()).root(cluster.root)
                 .build()) {
-            CallResult result = client.call(service, versions, endpoint, method, args);
+            CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;
+            if (key != null) {
+                options = options.withKey(key);
+            }
+            CallResult result = client.call(options, service, versions, endpoint, method, args);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 Map<String, Object> answer = new LinkedHashMap<>();

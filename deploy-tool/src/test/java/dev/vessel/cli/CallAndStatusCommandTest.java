@@ -50,6 +50,18 @@ class CallAndStatusCommandTest {
     }
 
     @Test
+    void aRoutingKeyLandsOnTheSameInstanceFromEveryClient() throws Exception {
+        java.util.Set<String> forOneKey = new java.util.HashSet<>();
+        for (int i = 0; i < 4; i++) { // each run is a new process-level client with its own routing table
+            CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)",
+                    "--zk", zk, "--json", "--key", "user-7", "--idempotent");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
+            forOneKey.add(new ObjectMapper().readTree(run.out()).path("instance").asText());
+        }
+        assertThat(forOneKey).hasSize(1);
+    }
+
+    @Test
     void jsonArgumentsKeepTheirTypes() {
         CliRunner run = CliRunner.run("call", "greeter", "greeter", "greetAll", "[\"Ada\",\"Grace\"]", "--range",
                 "[1.1,2.0)", "--zk", zk);

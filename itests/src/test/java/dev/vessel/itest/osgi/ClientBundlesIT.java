@@ -14,7 +14,9 @@ import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceRegistry;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.RegistryConnection;
+import dev.vessel.router.CallOptions;
 import dev.vessel.router.NoCompatibleVersionException;
+import dev.vessel.router.UnavailableException;
 import dev.vessel.router.VersionRanges;
 import dev.vessel.router.VesselClient;
 import java.util.List;
@@ -109,6 +111,41 @@ public class ClientBundlesIT {
                 assertEquals(List.of(Version.parseVersion("1.0.0"), Version.parseVersion("1.1.0")),
                         e.availableVersions());
             }
+        }
+    }
+
+    @Test
+    public void keyedIdempotentCallsFailOverInsideOsgi() throws Exception {
+        String zk = System.getProperty("vessel.itest.zk");
+        try (RegistryConnection node = RegistryConnection.connect(zk);
+                VesselClient client = VesselClient.builder().connectString(zk).build()) {
+            InstanceRegistry registry = new InstanceRegistry(node);
+            for (String id : List.of("a", "b")) {
+                registry.register(new InstanceRecord(id + ".echo-1.0.0", "echo", "1.0.0", id, "echo-1.0.0",
+                        "default", InstanceState.ACTIVE, 100, "127.0.0.1", closedPort()));
+            }
+            CountDownLatch both = new CountDownLatch(1);
+            client.onRoutesChanged("echo", () -> {
+                if (client.instances("echo").size() == 2) {
+                    both.countDown();
+                }
+            });
+            if (client.instances("echo").size() < 2) {
+                assertTrue("the router saw both instances", both.await(20, TimeUnit.SECONDS));
+            }
+            try {
+                client.call(CallOptions.keyed("user-7").asIdempotent(), "echo", "[1.0,2.0)", "echo", "echo", "x");
+                fail("nothing listens on either port");
+            } catch (UnavailableException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("a.echo-1.0.0: cannot connect"));
+                assertTrue(e.getMessage(), e.getMessage().contains("b.echo-1.0.0: cannot connect"));
+            }
+        }
+    }
+
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
