@@ -19,6 +19,7 @@ java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
   dev.vessel.bench.dispatch.DispatchTargets benchmarks/target/releases/greeter-1.0.0.jar \
   < "$work/stdin" > "$work/out" 2>"$work/err" &
+server=$!
 exec 3>"$work/stdin"
 for _ in $(seq 1 120); do grep -q '^READY' "$work/out" 2>/dev/null && break; sleep 1; done
 read -r _ vessel bare < <(grep '^READY' "$work/out") || { cat "$work/err" >&2; exit 1; }
@@ -26,14 +27,26 @@ vessel_url="http://127.0.0.1:$vessel/v1/call/greeter/1.0.0/greeter/greet"
 bare_url="http://127.0.0.1:$bare/v1/call/greeter/1.0.0/greeter/greet"
 curl -sf -X POST -H 'Content-Type: application/json' -d '["Ada"]' "$vessel_url" >/dev/null
 curl -sf -X POST -H 'Content-Type: application/json' -d '["Ada"]' "$bare_url" >/dev/null
-run() { wrk -t1 -c"$connections" -d"${seconds}s" -s "$work/post.lua" "$1" | tee -a "$work/wrk.log" \
-  | awk '/Requests\/sec/ {print $2}'; }
+# The server JVM's CPU time (user + system, clock ticks) from /proc: with wrk on one core and the server on the
+# other, either side can be the limit, so CPU per request is reported next to throughput.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+hz=$(getconf CLK_TCK)
+# prints "<req/s> <server CPU microseconds per request>"
+run() {
+  local before after
+  before=$(cpu_ticks)
+  wrk -t1 -c"$connections" -d"${seconds}s" -s "$work/post.lua" "$1" > "$work/last"
+  after=$(cpu_ticks)
+  cat "$work/last" >> "$work/wrk.log"
+  awk -v cpu=$((after - before)) -v hz="$hz" '/requests in/ {n=$1} /Requests\/sec/ {r=$2}
+    END {printf "%s %.2f\n", r, cpu / hz * 1e6 / n}' "$work/last"
+}
 echo "warm-up (not counted)"; run "$bare_url" >/dev/null; run "$vessel_url" >/dev/null
-echo "| round | bare Jetty req/s | Vessel /v1/call req/s | ratio |"
-echo "|---|---|---|---|"
+echo "| round | bare Jetty req/s | Vessel /v1/call req/s | throughput ratio | bare CPU µs/req | Vessel CPU µs/req |"
+echo "|---|---|---|---|---|---|"
 for r in $(seq 1 "$rounds"); do
-  b=$(run "$bare_url"); v=$(run "$vessel_url")
-  echo "| $r | $b | $v | $(awk -v v="$v" -v b="$b" 'BEGIN {printf "%.3f", v/b}') |"
+  read -r b bcpu < <(run "$bare_url"); read -r v vcpu < <(run "$vessel_url")
+  echo "| $r | $b | $v | $(awk -v v="$v" -v b="$b" 'BEGIN {printf "%.3f", v/b}') | $bcpu | $vcpu |"
 done
 errors=$(grep -cE "Socket errors|Non-2xx" "$work/wrk.log" || true)
 echo "wrk runs reporting socket errors or non-2xx answers: $errors"

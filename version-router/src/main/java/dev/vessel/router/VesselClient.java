@@ -249,6 +249,11 @@ public final class VesselClient implements Closeable {
         throw new IllegalArgumentException("not a proxy made by VesselClient.proxy: " + proxy);
     }
 
+    /** How many route listeners {@code service} has; for tests of listener clean-up. */
+    int routeListeners(String service) {
+        return routes(service).listenerCount();
+    }
+
     /** Runs {@code listener} each time this client's routing table for {@code service} changes. */
     public void onRoutesChanged(String service, Runnable listener) {
         routes(service).onChange(requireNonNull(listener, "listener cannot be null"));

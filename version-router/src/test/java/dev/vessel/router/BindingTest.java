@@ -2,11 +2,13 @@ package dev.vessel.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceRegistry;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.RegistryConnection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,6 +48,30 @@ class BindingTest {
             assertThat(changes.poll(10, TimeUnit.SECONDS)).isEmpty();
             assertThat(List.copyOf(changes)).isEmpty();
             assertThat(binding.current()).isEmpty();
+        }
+    }
+
+    @Test
+    void proxiesNobodyHoldsLeaveTheRouteListenersAtTheNextChange() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+                RegistryConnection node = RegistryConnection.connect(zk.getConnectString());
+                VesselClient client = VesselClient.connect(zk.getConnectString())) {
+            InstanceRegistry registry = new InstanceRegistry(node);
+            Greeter kept = client.proxy(Greeter.class, "greeter", VersionRanges.compatibleWith("1.0"));
+            int baseline = client.routeListeners("greeter");
+            for (int i = 0; i < 100; i++) { // a proxy per request, dropped at once
+                client.proxy(Greeter.class, "greeter", VersionRanges.compatibleWith("1.0"));
+            }
+            assertThat(client.routeListeners("greeter")).isEqualTo(baseline + 100);
+            int[] round = {0};
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                System.gc();
+                InstanceRecord change = greeter("1.0." + round[0]++);
+                registry.register(change); // every change lets the dropped ones notice
+                registry.unregister(change);
+                return client.routeListeners("greeter") == baseline;
+            });
+            assertThat(VesselClient.bindingOf(kept).range()).isEqualTo(VersionRanges.compatibleWith("1.0"));
         }
     }
 

@@ -55,6 +55,10 @@ public final class ServiceRoutes implements Closeable {
         changeListeners.remove(listener);
     }
 
+    public int listenerCount() {
+        return changeListeners.size();
+    }
+
     @Override
     public void close() {
         InstanceWatch current = watch;
