@@ -35,7 +35,7 @@ import java.util.Optional;
  * @param peerFetch           fetch artifacts from any holder (default); false fetches from the origin only
  * @param artifactGrace       how long an artifact no release references is kept before it is removed, default 1 h
  * @param loadPublishInterval how often each container's load (average calls in flight) is measured; it is written
- *                            to its registry record only when it changed by at least 0.1 and 10 %, so routers see
+ *                            to its registry record only when it changed by at least 0.02 and 10 %, so routers see
  *                            at most one update per container per interval; default 1 s
  */
 public record NodeConfig(

@@ -83,6 +83,12 @@ public final class VesselNode implements Closeable {
     private ArtifactCollector collector;
     private ArtifactFetcher fetcher;
     private ScheduledExecutorService housekeeping;
+    /**
+     * Smallest change of a container's load worth a registry write. Small, because a fast service's load is a
+     * fraction (sub-millisecond calls at a few thousand per second are ~0.1 in flight); the 10 % rule and the
+     * interval keep the write rate bounded anyway.
+     */
+    private static final double MIN_LOAD_CHANGE = 0.02;
     /** When container loads were last measured; only the housekeeping thread reads or writes it after start. */
     private long lastLoadTick;
     private final LongAdder artifactBytesServed = new LongAdder();
@@ -351,7 +357,7 @@ public final class VesselNode implements Closeable {
     /**
      * Measures each registered container's load — its call time since the last tick over the tick's length, the
      * average number of calls in flight — and writes it to the container's registry record when it changed by at
-     * least 0.1 and 10 %, so an idle or steady node causes no registry traffic.
+     * least 0.02 and 10 %, so an idle or steady node causes no registry traffic.
      */
     private void publishLoads() {
         long now = System.nanoTime();
@@ -366,7 +372,7 @@ public final class VesselNode implements Closeable {
             try {
                 registered.computeIfPresent(id, (key, record) -> {
                     double change = Math.abs(load - record.load());
-                    if (change < 0.1 || change < 0.1 * record.load()) {
+                    if (change < MIN_LOAD_CHANGE || change < 0.1 * Math.max(load, record.load())) {
                         return record;
                     }
                     InstanceRecord updated = record.withLoad(load);

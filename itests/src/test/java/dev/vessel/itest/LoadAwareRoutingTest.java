@@ -10,9 +10,6 @@ import dev.vessel.registry.InstanceRecord;
 import dev.vessel.router.CallOptions;
 import dev.vessel.router.CallResult;
 import dev.vessel.router.VesselClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -84,14 +81,7 @@ class LoadAwareRoutingTest {
      */
     @Test
     void aKilledNodeIsEjectedAndItsSuccessorServesAtOnce() throws Exception {
-        killed = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Dvessel.itest.bundles=" + System.getProperty("vessel.itest.bundles"),
-                NodeProcess.class.getName(), zk.getConnectString(), data.resolve("killed").toString(), "n1",
-                "greeter-1.0.0")
-                .redirectErrorStream(true)
-                .start();
-        awaitReady(killed);
+        killed = NodeProcess.launch(zk.getConnectString(), data.resolve("killed"), "n1", "greeter-1.0.0").process();
         try (VesselNode survivor = MultiNodeCluster.node(zk.getConnectString(), data, "n2");
                 VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
                         .ejection(3, Duration.ofMinutes(5), Duration.ofMinutes(5), 0.5).build()) {
@@ -120,18 +110,5 @@ class LoadAwareRoutingTest {
                 assertThat(answeredBy).containsExactlyInAnyOrder("n1.greeter-1.0.0", "n2.greeter-1.0.0");
             }
         }
-    }
-
-    private static void awaitReady(Process process) throws Exception {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            if (line.startsWith("READY ")) {
-                return;
-            }
-            seen.append(line).append('\n');
-        }
-        throw new AssertionError("the node process ended before it was ready:\n" + seen);
     }
 }

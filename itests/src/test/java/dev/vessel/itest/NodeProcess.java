@@ -1,7 +1,13 @@
 package dev.vessel.itest;
 
 import dev.vessel.host.VesselNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Test kit: a node in a process of its own, so a test can kill it with SIGKILL the way an operator's kill -9 or
@@ -11,6 +17,35 @@ import java.nio.file.Path;
  */
 public final class NodeProcess {
     private NodeProcess() {}
+
+    /** A started node process and the port it serves on. */
+    public record Launched(Process process, int port) {}
+
+    /**
+     * Starts a node process (this test JVM's java and class path) and returns once it printed {@code READY}.
+     *
+     * @throws AssertionError with the process's output if it ended before it was ready
+     */
+    public static Launched launch(String zkConnect, Path dataDir, String nodeId, String... releases)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dvessel.itest.bundles=" + System.getProperty("vessel.itest.bundles"),
+                NodeProcess.class.getName(), zkConnect, dataDir.toString(), nodeId));
+        command.addAll(List.of(releases));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.startsWith("READY ")) {
+                return new Launched(process, Integer.parseInt(line.substring("READY ".length()).trim()));
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("the node process ended before it was ready:\n" + seen);
+    }
 
     public static void main(String[] args) throws Exception {
         VesselNode node = MultiNodeCluster.node(args[0], Path.of(args[1]), args[2]);

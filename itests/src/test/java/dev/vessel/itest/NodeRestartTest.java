@@ -10,9 +10,6 @@ import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.NodeRecord;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.router.VesselClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -50,14 +47,10 @@ class NodeRestartTest {
 
     @Test
     void aRestartedNodeTakesOverTheRecordsOfItsKilledPredecessor() throws Exception {
-        crashed = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Dvessel.itest.bundles=" + System.getProperty("vessel.itest.bundles"),
-                NodeProcess.class.getName(), zk.getConnectString(), data.resolve("before").toString(), "n1",
-                "greeter-1.0.0")
-                .redirectErrorStream(true)
-                .start();
-        int oldPort = awaitReady(crashed);
+        NodeProcess.Launched launched = NodeProcess.launch(zk.getConnectString(), data.resolve("before"), "n1",
+                "greeter-1.0.0");
+        crashed = launched.process();
+        int oldPort = launched.port();
 
         try (RegistryConnection observer = RegistryConnection.connect(zk.getConnectString())) {
             ClusterReader view = new ClusterReader(observer);
@@ -87,19 +80,6 @@ class NodeRestartTest {
                         .isEqualTo("Hello, Ada! (greeter 1.0.0)");
             }
         }
-    }
-
-    private static int awaitReady(Process process) throws Exception {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            if (line.startsWith("READY ")) {
-                return Integer.parseInt(line.substring("READY ".length()).trim());
-            }
-            seen.append(line).append('\n');
-        }
-        throw new AssertionError("the node process ended before it was ready:\n" + seen);
     }
 
     private static long sessionOwning(RegistryConnection observer, String path) throws Exception {

@@ -13,6 +13,13 @@ import org.osgi.framework.Version;
  * read only final arrays and atomics; nothing is allocated once the ring exists.
  */
 final class VersionGroup {
+    /**
+     * Loads less than one call in flight apart count as equal. Published loads are up to an interval old and
+     * fractional for fast services; compared exactly, a stale 0.05 against a fresh 0 would send every call of a
+     * lightly loaded client to one instance until the next publication, then all to the other.
+     */
+    static final double SCORE_TOLERANCE = 1.0;
+
     private final Version version;
     private final Target[] targets;
     private final String[] ids;
@@ -69,7 +76,10 @@ final class VersionGroup {
         return targets;
     }
 
-    /** Power of two choices: two distinct random available instances, the one with the lower load wins. */
+    /**
+     * Power of two choices: two distinct random available instances, the one with the lower load wins — when it is
+     * lower by at least {@link #SCORE_TOLERANCE}; closer than that, the first random one wins.
+     */
     Target pickLeastLoaded(Tried tried, long now, ThreadLocalRandom random) {
         int n = targets.length;
         if (n == 1) {
@@ -85,7 +95,7 @@ final class VersionGroup {
             return null;
         }
         Target b = firstAvailable(second, a, tried, now);
-        return b == null || a.score() <= b.score() ? a : b;
+        return b == null || b.score() > a.score() - SCORE_TOLERANCE ? a : b;
     }
 
     private Target firstAvailable(int from, Target other, Tried tried, long now) {

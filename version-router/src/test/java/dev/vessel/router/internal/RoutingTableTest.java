@@ -97,6 +97,19 @@ class RoutingTableTest {
     }
 
     @Test
+    void loadsLessThanOneCallApartDoNotHerdCallsOntoOneInstance() {
+        RoutingTable published = RoutingTable.of(List.of(
+                instance("a", "1.0.0", InstanceState.ACTIVE).withLoad(0.05),
+                instance("b", "1.0.0", InstanceState.ACTIVE)));
+        java.util.Map<String, Integer> picks = new java.util.HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            picks.merge(pick(published, VersionRanges.parse("[1.0,2.0)"), Tried.NONE), 1, Integer::sum);
+        }
+        assertThat(picks.get("a.greeter-1.0.0")).isBetween(120, 280); // a fair coin: mean 200, σ 10
+        assertThat(picks.get("b.greeter-1.0.0")).isBetween(120, 280);
+    }
+
+    @Test
     void callsInFlightSurviveATableSwap() {
         LoadBook book = new LoadBook();
         List<InstanceRecord> members = List.of(
