@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.ServiceType;
 
@@ -144,14 +145,19 @@ public record InstanceRecord(
     public static List<InstanceRecord> allOf(Collection<ServiceInstance<Map<String, String>>> instances) {
         List<InstanceRecord> records = new ArrayList<>();
         for (ServiceInstance<Map<String, String>> instance : instances) {
-            try {
-                records.add(fromServiceInstance(instance));
-            } catch (IllegalArgumentException foreign) {
-                // not written by Vessel
-            }
+            ifVessel(instance).ifPresent(records::add);
         }
         records.sort(Comparator.comparing(InstanceRecord::id));
         return List.copyOf(records);
+    }
+
+    /** The instance as Vessel's record, or empty if Vessel did not write it (no version or node in the payload). */
+    public static Optional<InstanceRecord> ifVessel(ServiceInstance<Map<String, String>> instance) {
+        try {
+            return Optional.of(fromServiceInstance(instance));
+        } catch (IllegalArgumentException foreign) {
+            return Optional.empty();
+        }
     }
 
     private static String required(Map<String, String> payload, String key, ServiceInstance<?> instance) {
