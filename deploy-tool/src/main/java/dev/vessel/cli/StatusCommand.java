@@ -10,7 +10,8 @@ import dev.vessel.registry.RegistryConnection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -38,7 +39,9 @@ final class StatusCommand implements Callable<Integer> {
 
     record NodeView(String id, String url, String zone, List<ContainerView> containers) {}
 
-    record ContainerView(String id, String service, String version, String state, boolean registered, String error) {}
+    /** @param load the load the node last published for the container, null when it is not registered */
+    record ContainerView(String id, String service, String version, String state, boolean registered, Double load,
+            String error) {}
 
     @Override
     public Integer call() throws Exception {
@@ -58,13 +61,15 @@ final class StatusCommand implements Callable<Integer> {
 
     private ClusterStatus read(RegistryConnection registry) {
         ClusterReader reader = new ClusterReader(registry);
-        Set<String> registered = reader.instances().stream().map(InstanceRecord::id).collect(Collectors.toSet());
+        Map<String, InstanceRecord> registered = reader.instances().stream()
+                .collect(Collectors.toMap(InstanceRecord::id, record -> record, (a, b) -> a));
         List<NodeView> nodes = new ArrayList<>();
         for (NodeRecord node : reader.nodes()) {
             List<ContainerView> containers = new ArrayList<>();
             for (ContainerStatus c : reader.status(node.id()).map(s -> s.containers()).orElse(List.of())) {
-                containers.add(new ContainerView(c.id(), c.service(), c.version(), c.state().name(),
-                        registered.contains(node.id() + "." + c.id()), c.error()));
+                InstanceRecord record = registered.get(node.id() + "." + c.id());
+                containers.add(new ContainerView(c.id(), c.service(), c.version(), c.state().name(), record != null,
+                        record == null ? null : record.load(), c.error()));
             }
             nodes.add(new NodeView(node.id(), node.url(), node.zone(), containers));
         }
@@ -77,14 +82,15 @@ final class StatusCommand implements Callable<Integer> {
             return;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NODE", "URL", "ZONE", "SERVICE", "VERSION", "STATE", "REGISTERED", "ERROR"});
+        rows.add(new String[] {"NODE", "URL", "ZONE", "SERVICE", "VERSION", "STATE", "REGISTERED", "LOAD", "ERROR"});
         for (NodeView node : status.nodes()) {
             if (node.containers().isEmpty()) {
-                rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", ""});
+                rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", "-", ""});
             }
             for (ContainerView c : node.containers()) {
                 rows.add(new String[] {node.id(), node.url(), node.zone(), c.service(), c.version(), c.state(),
-                        c.registered() ? "yes" : "no", c.error() == null ? "" : c.error()});
+                        c.registered() ? "yes" : "no", c.load() == null ? "-" : String.format(Locale.ROOT, "%.2f", c.load()),
+                        c.error() == null ? "" : c.error()});
             }
         }
         int[] widths = new int[rows.get(0).length];

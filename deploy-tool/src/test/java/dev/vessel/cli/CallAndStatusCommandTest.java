@@ -110,7 +110,7 @@ class CallAndStatusCommandTest {
     void statusShowsEveryNodeAndContainer() throws Exception {
         CliRunner table = CliRunner.run("status", "--zk", zk);
         assertThat(table.exitCode()).as(table.err()).isEqualTo(0);
-        assertThat(table.out()).contains("NODE", "VERSION", "STATE", "REGISTERED");
+        assertThat(table.out()).contains("NODE", "VERSION", "STATE", "REGISTERED", "LOAD");
         assertThat(table.out().lines().filter(l -> l.contains("greeter") && l.contains("ACTIVE") && l.contains("yes")))
                 .hasSize(6);
 
@@ -124,6 +124,7 @@ class CallAndStatusCommandTest {
         assertThat(first.path("containers")).allSatisfy(c -> {
             assertThat(c.path("state").asText()).isEqualTo("ACTIVE");
             assertThat(c.path("registered").asBoolean()).isTrue();
+            assertThat(c.path("load").isNumber()).as("the load the node published").isTrue();
         });
     }
 }
