@@ -7,6 +7,7 @@ import dev.vessel.host.EmbeddedZooKeeper;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
+import dev.vessel.host.internal.http.NodeHttpServer;
 import dev.vessel.registry.InstanceState;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -18,19 +19,15 @@ import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The two servers {@code run-dispatch.sh} loads with wrk, in one JVM so both run on the same JIT and heap: a
  * Vessel node serving greeter 1.0.0 from its Felix container, and a bare Jetty handler doing the same work itself
- * (read the JSON array body, call greet, write the JSON answer) on a connector set up like the node's. Prints
+ * (read the JSON array body, call greet, write the JSON answer) on a server the node's own factory
+ * ({@link NodeHttpServer#serve}) sets up, so threads, connector and HTTP settings are the same. Prints
  * {@code READY <vessel port> <bare port>} and serves until its standard input closes.
  *
  * <p>Arguments: the greeter-1.0.0 bundle.
@@ -49,32 +46,12 @@ public final class DispatchTargets {
             if (info.state() != InstanceState.ACTIVE) {
                 throw new IllegalStateException("greeter did not start: " + info.error());
             }
-            Server bare = bareServer();
-            try {
-                System.out.println("READY " + node.port() + " " + ((ServerConnector) bare.getConnectors()[0])
-                        .getLocalPort());
+            try (NodeHttpServer bare = NodeHttpServer.serve("127.0.0.1", 0, new GreetHandler())) {
+                System.out.println("READY " + node.port() + " " + bare.port());
                 System.out.flush();
                 System.in.transferTo(java.io.OutputStream.nullOutputStream());
-            } finally {
-                bare.stop();
             }
         }
-    }
-
-    /** Configured as NodeHttpServer configures the node's server. */
-    private static Server bareServer() throws Exception {
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName("bare-http");
-        Server server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(new GreetHandler());
-        server.start();
-        return server;
     }
 
     /** The greeter's work with no routing, container or reflection in between. */

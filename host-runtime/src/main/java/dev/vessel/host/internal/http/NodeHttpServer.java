@@ -2,6 +2,7 @@ package dev.vessel.host.internal.http;
 
 import java.io.Closeable;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -25,6 +26,14 @@ public final class NodeHttpServer implements Closeable {
      */
     public static NodeHttpServer start(String host, int port, ContainerLookup containers, long maxBodyBytes,
             AtomicReference<Request.Handler> admin) throws Exception {
+        return serve(host, port, new ApiHandler(containers, maxBodyBytes, admin));
+    }
+
+    /**
+     * Serves {@code handler} with exactly the node's thread pool, connector and HTTP settings. The node uses it for
+     * its API; the dispatch benchmark uses it for the bare handler it compares the node against.
+     */
+    public static NodeHttpServer serve(String host, int port, Handler handler) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("vessel-http");
         Server server = new Server(threads);
@@ -34,7 +43,7 @@ public final class NodeHttpServer implements Closeable {
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new ApiHandler(containers, maxBodyBytes, admin));
+        server.setHandler(handler);
         server.setStopTimeout(5_000);
         try {
             server.start();
