@@ -62,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * before it stops answering. A release that fails fails only its own container.
  */
 public final class VesselNode implements Closeable {
+    /**
+     * Smallest change of a container's load worth a registry write. Small, because a fast service's load is a
+     * fraction (sub-millisecond calls at a few thousand per second are ~0.1 in flight); the 10 % rule and the
+     * interval keep the write rate bounded anyway.
+     */
+    private static final double MIN_LOAD_CHANGE = 0.02;
     private static final Logger LOG = LoggerFactory.getLogger(VesselNode.class);
 
     private final NodeConfig config;
@@ -83,12 +89,6 @@ public final class VesselNode implements Closeable {
     private ArtifactCollector collector;
     private ArtifactFetcher fetcher;
     private ScheduledExecutorService housekeeping;
-    /**
-     * Smallest change of a container's load worth a registry write. Small, because a fast service's load is a
-     * fraction (sub-millisecond calls at a few thousand per second are ~0.1 in flight); the 10 % rule and the
-     * interval keep the write rate bounded anyway.
-     */
-    private static final double MIN_LOAD_CHANGE = 0.02;
     /** When container loads were last measured; only the housekeeping thread reads or writes it after start. */
     private long lastLoadTick;
     private final LongAdder artifactBytesServed = new LongAdder();

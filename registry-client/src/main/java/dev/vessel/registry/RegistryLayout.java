@@ -108,13 +108,13 @@ public final class RegistryLayout {
         return sha256;
     }
 
+    /** Compiled once: String.matches compiles per call, and names are checked for every instance on every change. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     /**
      * Names used as a single path segment (service names, node ids, instance ids): letters, digits and
      * {@code . _ -}, so they never form a path or clash with ZooKeeper's reserved names.
      */
-    /** Compiled once: String.matches compiles per call, and names are checked for every instance on every change. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
     public static String requireName(String name, String what) {
         requireNonNull(name, what + " cannot be null");
         if (!NAME.matcher(name).matches()) {
