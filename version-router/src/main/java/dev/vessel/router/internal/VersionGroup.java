@@ -1,7 +1,6 @@
 package dev.vessel.router.internal;
 
 import dev.vessel.registry.InstanceRecord;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +21,6 @@ final class VersionGroup {
 
     private final Version version;
     private final Target[] targets;
-    private final String[] ids;
     private final int weight;
     private final AtomicInteger inFlight;
     private final RoutingPolicy policy;
@@ -35,19 +33,28 @@ final class VersionGroup {
         this.policy = policy;
         this.inFlight = book.versionInFlight(version);
         this.targets = new Target[members.size()];
-        this.ids = new String[members.size()];
         int maxWeight = 0;
         for (int i = 0; i < targets.length; i++) {
             InstanceRecord record = members.get(i);
             targets[i] = new Target(record, book.instance(record), this);
-            ids[i] = record.id();
             maxWeight = Math.max(maxWeight, record.weight());
         }
         this.weight = maxWeight;
-        if (previous != null && previous.policy.virtualNodes() == policy.virtualNodes()
-                && Arrays.equals(previous.ids, ids)) {
-            this.ring = previous.ring;
+        if (previous != null && previous.policy.virtualNodes() == policy.virtualNodes() && sameIds(previous)) {
+            this.ring = previous.ring; // a ring maps points to member indexes, so the order must match too
         }
+    }
+
+    private boolean sameIds(VersionGroup other) {
+        if (other.targets.length != targets.length) {
+            return false;
+        }
+        for (int i = 0; i < targets.length; i++) {
+            if (!other.targets[i].record().id().equals(targets[i].record().id())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Version version() {
@@ -138,6 +145,10 @@ final class VersionGroup {
     private HashRing ring() {
         HashRing current = ring;
         if (current == null) {
+            String[] ids = new String[targets.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = targets[i].record().id();
+            }
             current = HashRing.build(ids, policy.virtualNodes());
             ring = current; // two threads may both build it; either result is the same ring
         }

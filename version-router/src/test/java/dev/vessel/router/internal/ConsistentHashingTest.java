@@ -78,8 +78,18 @@ class ConsistentHashingTest {
     @Test
     void sameKeySameInstanceAcrossTablesAndClients() {
         RoutingTable one = RoutingTable.of(instances(7));
+        Map<String, String> first = placement(one, 1000); // builds one's ring
         RoutingTable other = RoutingTable.of(instances(7), RoutingPolicy.DEFAULT, new LoadBook(), null);
-        assertThat(placement(one, 1000)).isEqualTo(placement(other, 1000));
+        assertThat(placement(other, 1000)).isEqualTo(first);
+        // the next table of the same members takes the ring over; one with other members builds its own
+        RoutingTable swapped = RoutingTable.of(instances(7), RoutingPolicy.DEFAULT, new LoadBook(), one);
+        assertThat(placement(swapped, 1000)).isEqualTo(first);
+        List<InstanceRecord> reordered = new ArrayList<>(instances(7));
+        java.util.Collections.reverse(reordered); // same members, other indexes: the ring cannot be reused
+        assertThat(placement(RoutingTable.of(reordered, RoutingPolicy.DEFAULT, new LoadBook(), one), 1000))
+                .isEqualTo(first);
+        RoutingTable grown = RoutingTable.of(instances(8), RoutingPolicy.DEFAULT, new LoadBook(), one);
+        assertThat(placement(grown, 1000)).isEqualTo(placement(RoutingTable.of(instances(8)), 1000));
     }
 
     /**
