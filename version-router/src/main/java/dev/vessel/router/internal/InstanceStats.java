@@ -43,7 +43,9 @@ public final class InstanceStats {
     }
 
     void succeeded(long now, RoutingPolicy policy) {
-        consecutiveFailures.set(0);
+        if (consecutiveFailures.get() != 0) {
+            consecutiveFailures.set(0); // read first: every caller thread would otherwise write this line per call
+        }
         long until = ejectedUntil;
         if (ejections > 0 && until != NEVER && now - until > policy.baseEjection().toNanos()) {
             synchronized (this) {
