@@ -121,7 +121,12 @@ public final class AdminClient {
 
     /** A change to a service's desired state; see the admin API for the actions. */
     public record Change(String action, String version, Integer weight, String nodes, Long expectedRevision,
-            Long toRevision, String by) {}
+            Long toRevision, String by, Integer maxConcurrency) {
+        public Change(String action, String version, Integer weight, String nodes, Long expectedRevision,
+                Long toRevision, String by) {
+            this(action, version, weight, nodes, expectedRevision, toRevision, by, null);
+        }
+    }
 
     public Deployment change(String service, Change change) {
         return JSON.convertValue(post("deployments/" + service, change).path("deployment"), Deployment.class);

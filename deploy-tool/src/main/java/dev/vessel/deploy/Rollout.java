@@ -42,7 +42,12 @@ public final class Rollout {
 
     /** What {@code vessel deploy} asks for. */
     public record Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
-            boolean awaitActive, boolean force, Duration timeout, String by, int chunkSize) {
+            boolean awaitActive, boolean force, Duration timeout, String by, int chunkSize, int maxConcurrency) {
+        public Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
+                boolean awaitActive, boolean force, Duration timeout, String by, int chunkSize) {
+            this(jars, service, weight, replace, nodes, dryRun, awaitActive, force, timeout, by, chunkSize, 0);
+        }
+
         /** With the default chunk size. */
         public Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
                 boolean awaitActive, boolean force, Duration timeout, String by) {
@@ -77,7 +82,8 @@ public final class Rollout {
         }
         long before = deployments.read(release.service()).revision();
         Deployment deployed = admin.change(release.service(), new AdminClient.Change("deploy", release.version(),
-                request.weight(), request.nodes(), before, null, request.by()));
+                request.weight(), request.nodes(), before, null, request.by(),
+                request.maxConcurrency() == 0 ? null : request.maxConcurrency()));
         if (!request.awaitActive()) {
             return new Result(release, deployed, true, false, List.of(), null);
         }

@@ -37,6 +37,13 @@ import java.util.Optional;
  * @param loadPublishInterval how often each container's load (average calls in flight) is measured; it is written
  *                            to its registry record only when it changed by at least 0.02 and 10 %, so routers see
  *                            at most one update per container per interval; default 1 s
+ * @param maxConcurrency      how many calls one container runs at once unless its deployment says otherwise; as
+ *                            many again may wait, and past that a call is refused at once with {@code 503
+ *                            OVERLOADED}; default 64
+ * @param resyncInterval      how often the node compares every service's desired state with what it runs, which
+ *                            is what retries a failed fetch or start without a new deployment; default 5 s
+ * @param fetchStallTimeout   how long a fetch may go without a usable holder or any chunk arriving before it
+ *                            fails (the next resync retries it); default 60 s
  */
 public record NodeConfig(
         String zkConnect,
@@ -59,7 +66,10 @@ public record NodeConfig(
         long serveBytesPerSecond,
         boolean peerFetch,
         Duration artifactGrace,
-        Duration loadPublishInterval) {
+        Duration loadPublishInterval,
+        int maxConcurrency,
+        Duration resyncInterval,
+        Duration fetchStallTimeout) {
 
     public NodeConfig {
         requireNonNull(zkConnect, "zkConnect cannot be null");
@@ -96,6 +106,11 @@ public record NodeConfig(
         }
         requireNonNull(artifactGrace, "artifactGrace cannot be null");
         requirePositive(loadPublishInterval, "loadPublishInterval");
+        if (maxConcurrency < 1 || maxConcurrency > 10_000) {
+            throw new IllegalArgumentException("maxConcurrency must be 1-10000; got " + maxConcurrency);
+        }
+        requirePositive(resyncInterval, "resyncInterval");
+        requirePositive(fetchStallTimeout, "fetchStallTimeout");
         if (serveBytesPerSecond < 0) {
             throw new IllegalArgumentException("serveBytesPerSecond must be >= 0 (0 = unlimited); got "
                     + serveBytesPerSecond);
@@ -144,6 +159,9 @@ public record NodeConfig(
         private boolean peerFetch = true;
         private Duration artifactGrace = Duration.ofHours(1);
         private Duration loadPublishInterval = Duration.ofSeconds(1);
+        private int maxConcurrency = 64;
+        private Duration resyncInterval = Duration.ofSeconds(5);
+        private Duration fetchStallTimeout = Duration.ofSeconds(60);
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -245,11 +263,27 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder maxConcurrency(int calls) {
+            this.maxConcurrency = calls;
+            return this;
+        }
+
+        public Builder resyncInterval(Duration interval) {
+            this.resyncInterval = interval;
+            return this;
+        }
+
+        public Builder fetchStallTimeout(Duration timeout) {
+            this.fetchStallTimeout = timeout;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
                     Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
-                    chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval);
+                    chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
+                    resyncInterval, fetchStallTimeout);
         }
     }
 }

@@ -38,8 +38,8 @@ public record Release(String service, Version version, String primary, List<Path
         return new Release(otherService, version, primary, bundles, endpoints);
     }
 
-    /** The container id on a node: {@code <service>-<version>}. */
-    public String containerId() {
-        return service + "-" + version;
+    /** The container that runs this release on a node. */
+    public ContainerId id() {
+        return new ContainerId(service, version);
     }
 }

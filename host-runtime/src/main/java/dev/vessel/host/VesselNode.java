@@ -10,6 +10,7 @@ import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.artifact.FetchReport;
 import dev.vessel.host.internal.artifact.TokenBucket;
 import dev.vessel.host.internal.container.Container;
+import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.host.internal.http.ContainerLookup;
 import dev.vessel.host.internal.http.NodeHttpServer;
 import dev.vessel.host.internal.reconcile.Reconciler;
@@ -36,21 +37,20 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.server.Request;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * A Vessel node: any number of containers, each running one release in its own Felix framework, served on one
  * HTTP port and registered in ZooKeeper while ACTIVE.
  *
- * <p>A container is registered only after it is ACTIVE (its endpoints answer), and removed from the registry
- * before it stops answering. A release that fails fails only its own container.
+ * <p>This class is wiring. {@link #start} binds the port, builds every part complete, then serves and publishes
+ * the node; {@link #close} closes the parts in the reverse order and keeps closing when one fails. Each container's
+ * life belongs to its {@link Container}; what should run here is the {@link Reconciler}'s job.
  */
 public final class VesselNode implements Closeable {
     /**
@@ -68,42 +69,47 @@ public final class VesselNode implements Closeable {
      * interval keep the write rate bounded anyway.
      */
     private static final double MIN_LOAD_CHANGE = 0.02;
+    private static final Bulkhead.Limits ADMIN_LIMITS = new Bulkhead.Limits(8, 32);
+    private static final Bulkhead.Limits ARTIFACT_READ_LIMITS = new Bulkhead.Limits(8, 64);
     private static final Logger LOG = LoggerFactory.getLogger(VesselNode.class);
 
     private final NodeConfig config;
-    private final boolean ownsRegistry;
-    private final Map<String, Container> containers = new ConcurrentHashMap<>();
-    private final Map<String, InstanceRecord> registered = new ConcurrentHashMap<>();
+    private final ConcurrentMap<ContainerId, Container> containers = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** What {@link #close} undoes, last built first. */
+    private final Deque<Part> parts = new ArrayDeque<>();
     private final Object statusLock = new Object();
-    private NodeHttpServer http;
+    private final AtomicBoolean statusQueued = new AtomicBoolean();
+    private final LongAdder artifactBytesServed = new LongAdder();
+    private final Deque<FetchReport> fetchReports = new ConcurrentLinkedDeque<>();
+    private final ThreadGroup hostThreads = new ThreadGroup("vessel-host");
+
     private RegistryConnection registry;
     private InstanceRegistry instances;
     private NodePresence presence;
     private NodeRecord self;
     private String nodeId;
     private String advertised;
-    private final AtomicReference<Request.Handler> admin = new AtomicReference<>();
-    private ArtifactStore artifacts;
-    private ArtifactHolders holders;
+    private NodeHttpServer http;
     private ArtifactCollector collector;
     private ArtifactFetcher fetcher;
+    private Reconciler reconciler;
     private ScheduledExecutorService housekeeping;
+    private Container.Settings containerSettings;
     /** When container loads were last measured; only the housekeeping thread reads or writes it after start. */
     private long lastLoadTick;
-    private final LongAdder artifactBytesServed = new LongAdder();
-    private final Deque<FetchReport> fetchReports = new ConcurrentLinkedDeque<>();
-    private Reconciler reconciler;
-    private DeploymentWatch deploymentWatch;
 
-    private VesselNode(NodeConfig config, RegistryConnection sharedRegistry) {
+    private interface Part {
+        void close() throws Exception;
+    }
+
+    private VesselNode(NodeConfig config) {
         this.config = config;
-        this.registry = sharedRegistry;
-        this.ownsRegistry = sharedRegistry == null;
     }
 
     /**
-     * Binds the HTTP port, connects to ZooKeeper and publishes the node. On failure nothing is left running.
+     * Binds the HTTP port, connects to ZooKeeper, builds every part and then serves and publishes the node. On
+     * failure nothing is left running.
      *
      * @throws IllegalStateException with the reason (port in use, ZooKeeper unreachable, ...)
      */
@@ -117,9 +123,9 @@ public final class VesselNode implements Closeable {
      * {@code config.registryRoot()} are then only reported, the connection's own are used.
      */
     public static VesselNode start(NodeConfig config, RegistryConnection registry) {
-        VesselNode node = new VesselNode(requireNonNull(config, "config cannot be null"), registry);
+        VesselNode node = new VesselNode(requireNonNull(config, "config cannot be null"));
         try {
-            node.open();
+            node.open(registry);
             return node;
         } catch (RuntimeException e) {
             node.close();
@@ -127,73 +133,103 @@ public final class VesselNode implements Closeable {
         }
     }
 
-    private void open() {
+    private void open(RegistryConnection sharedRegistry) {
         try {
             Files.createDirectories(config.dataDir().resolve("containers"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
         }
         try {
-            http = NodeHttpServer.start(config.bindAddress(), config.port(), new Lookup(), config.maxRequestBytes(),
-                    admin);
+            http = NodeHttpServer.bind(config.bindAddress(), config.port());
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
+        parts.push(http::close);
         nodeId = config.nodeId().orElseGet(() -> hostName() + "-" + http.port());
         advertised = config.advertiseAddress().orElseGet(() -> config.bindAddress().equals("0.0.0.0")
                 ? hostName() : config.bindAddress());
-        if (registry == null) {
+        if (sharedRegistry == null) {
             registry = RegistryConnection.connect(config.zkConnect(), RegistryLayout.at(config.registryRoot()),
                     RegistryConnection.DEFAULT_CONNECT_TIMEOUT);
+            parts.push(registry::close);
+        } else {
+            registry = sharedRegistry;
         }
         instances = new InstanceRegistry(registry);
+        parts.push(instances::close);
         self = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
                 System.currentTimeMillis(), 0);
-        presence = NodePresence.publish(registry, self, RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toMillis());
-        openLifecycle();
-        LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(),
-                config.zkConnect());
-    }
-
-    /**
-     * The deploy lifecycle: the content-addressed artifact store (announced to peers), release validation and the
-     * admin API, and the reconciler that makes this node run what {@code /deployments} asks of it.
-     */
-    private void openLifecycle() {
-        artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"), config.maxArtifactBytes(),
-                config.chunkSize());
-        holders = new ArtifactHolders(registry, nodeId);
-        ArtifactPresence presence = new ArtifactPresence(artifacts, holders, config.zone());
-        presence.announceAll(); // after a restart: what the local store holds is offered again, never re-downloaded
-        String token = config.adminToken().orElse(null);
-        ArtifactFetcher.Settings fetching = ArtifactFetcher.Settings.defaults();
-        if (!config.peerFetch()) {
-            fetching = new ArtifactFetcher.Settings(ArtifactFetcher.Mode.ORIGIN_ONLY, fetching.parallelChunks(),
-                    fetching.perPeerLimit(), fetching.chunkTimeout(), fetching.stallTimeout(),
-                    fetching.originFallback());
-        }
-        fetcher = new ArtifactFetcher(artifacts, holders, presence, new ClusterReader(registry), nodeId,
-                config.zone(), token, fetching, this::recordFetch);
-        fetcher.onProgress(this::publishStatus);
-        ReleaseStore releases = new ReleaseStore(registry);
-        ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
-                config.dataDir().resolve("scratch"), containerSettings());
-        admin.set(new AdminHandler(token, artifacts, presence, new TokenBucket(config.serveBytesPerSecond()),
-                artifactBytesServed, validator, releases, new DeploymentStore(registry)));
-        reconciler = new Reconciler(new ReconciledNode(), releases, artifacts, fetcher);
-        collector = new ArtifactCollector(artifacts, presence, releases, config.artifactGrace());
+        // a framework may take as long to stop as calls may take to drain; past that it is abandoned
+        containerSettings = new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(),
+                config.drainTimeout(), new Registered(), new Container.Placement(nodeId, config.zone(), advertised,
+                        http.port()));
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "vessel-housekeeping-" + nodeId);
             thread.setDaemon(true);
             return thread;
         });
+        parts.push(housekeeping::shutdownNow);
+        parts.push(this::closePresence); // the node record goes after its containers have drained
+        parts.push(this::stopContainers);
+
+        ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"), config.maxArtifactBytes(),
+                config.chunkSize());
+        ArtifactHolders holders = new ArtifactHolders(registry, nodeId);
+        parts.push(holders::close);
+        ArtifactPresence artifactPresence = new ArtifactPresence(artifacts, holders, config.zone());
+        String token = config.adminToken().orElse(null);
+        fetcher = new ArtifactFetcher(artifacts, holders, artifactPresence, new ClusterReader(registry), nodeId,
+                config.zone(), token, fetchSettings(), this::recordFetch);
+        fetcher.onProgress(this::requestStatus);
+        ReleaseStore releases = new ReleaseStore(registry);
+        ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
+                config.dataDir().resolve("scratch"), scratchSettings());
+        AdminHandler admin = new AdminHandler(token, artifacts, artifactPresence,
+                new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
+                new DeploymentStore(registry));
+        Bulkhead adminWork = new Bulkhead(hostThreads, "vessel-admin-" + nodeId, ADMIN_LIMITS);
+        Bulkhead artifactReads = new Bulkhead(hostThreads, "vessel-artifacts-" + nodeId, ARTIFACT_READ_LIMITS);
+        parts.push(adminWork::shutdown);
+        parts.push(artifactReads::shutdown);
+        collector = new ArtifactCollector(artifacts, artifactPresence, releases, config.artifactGrace());
+        reconciler = new Reconciler(new ReconciledNode(), releases, artifacts, fetcher,
+                new Reconciler.Settings(config.resyncInterval(), Duration.ofSeconds(1), Duration.ofSeconds(15)));
+        parts.push(reconciler::close);
+
+        // every part is built: serve, then publish (registration follows reachability), then act on desired state
+        try {
+            http.serve(new Lookup(), config.maxRequestBytes(), admin, adminWork, artifactReads);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + http.port()
+                    + ": " + e.getMessage(), e);
+        }
+        synchronized (statusLock) {
+            presence = NodePresence.publish(registry, self, RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toMillis());
+        }
+        artifactPresence.announceAll(); // after a restart: the local store is offered again, never re-downloaded
         long every = Math.max(60_000, config.artifactGrace().toMillis() / 4);
         housekeeping.scheduleWithFixedDelay(this::collectQuietly, every, every, TimeUnit.MILLISECONDS);
         long loadEvery = config.loadPublishInterval().toNanos();
         lastLoadTick = System.nanoTime();
         housekeeping.scheduleAtFixedRate(this::publishLoads, loadEvery, loadEvery, TimeUnit.NANOSECONDS);
-        deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
+        DeploymentWatch deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
+        parts.push(deploymentWatch::close);
+        LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(),
+                config.zkConnect());
+    }
+
+    private ArtifactFetcher.Settings fetchSettings() {
+        ArtifactFetcher.Settings defaults = ArtifactFetcher.Settings.defaults();
+        return new ArtifactFetcher.Settings(config.peerFetch() ? defaults.mode() : ArtifactFetcher.Mode.ORIGIN_ONLY,
+                defaults.parallelChunks(), defaults.perPeerLimit(), defaults.chunkTimeout(),
+                config.fetchStallTimeout(), defaults.originFallback());
+    }
+
+    /** Scratch containers (release validation's dry runs) are never registered. */
+    private Container.Settings scratchSettings() {
+        return new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(), config.drainTimeout(),
+                Container.Registration.NONE, containerSettings.placement());
     }
 
     private void recordFetch(FetchReport report) {
@@ -234,10 +270,6 @@ public final class VesselNode implements Closeable {
         return artifactBytesServed.sum();
     }
 
-    private Container.Settings containerSettings() {
-        return new Container.Settings(config.systemPackagesExtra(), config.readyTimeout());
-    }
-
     public String nodeId() {
         return nodeId;
     }
@@ -267,41 +299,30 @@ public final class VesselNode implements Closeable {
      */
     public ContainerInfo deploy(Release release, int weight) {
         requireNonNull(release, "release cannot be null");
+        Container container = newContainer(release.id());
+        container.start(release, weight, limits(0));
+        return container.info();
+    }
+
+    /** A new PENDING container for {@code id}, in place of an ended one. */
+    private Container newContainer(ContainerId id) {
         if (closed.get()) {
             throw new IllegalStateException("node " + nodeId + " is closed");
         }
-        Path storage = config.dataDir().resolve("containers").resolve(release.containerId());
-        Container container = new Container(release, storage, containerSettings(), c -> publishStatus());
-        Container previous = containers.compute(release.containerId(), (id, existing) -> {
-            if (existing != null && !existing.state().isTerminal()) {
-                return existing;
-            }
-            return container;
-        });
-        if (previous != container) {
-            throw new IllegalStateException(release.containerId() + " already runs on node " + nodeId + " ("
-                    + previous.state() + ")");
+        Container fresh = new Container(id, config.dataDir().resolve("containers").resolve(id.toString()),
+                containerSettings, c -> requestStatus());
+        Container current = containers.compute(id, (key, existing) ->
+                existing != null && !existing.state().isTerminal() ? existing : fresh);
+        if (current != fresh) {
+            throw new IllegalStateException(id + " already runs on node " + nodeId + " (" + current.state() + ")");
         }
-        container.start();
-        if (container.state() == InstanceState.ACTIVE) {
-            register(container, weight);
-        }
-        return info(container);
+        requestStatus();
+        return fresh;
     }
 
-    private void register(Container container, int weight) {
-        Release release = container.release();
-        InstanceRecord record = new InstanceRecord(nodeId + "." + container.id(), release.service(),
-                release.version().toString(), nodeId, container.id(), config.zone(), InstanceState.ACTIVE, weight,
-                advertised, http.port());
-        try {
-            instances.register(record);
-            registered.put(container.id(), record);
-        } catch (RegistryException e) {
-            LOG.warn("container {} is ACTIVE but could not be registered; stopping it", container.id(), e);
-            container.stop(config.drainTimeout());
-            throw e;
-        }
+    private Bulkhead.Limits limits(int maxConcurrency) {
+        int concurrency = maxConcurrency > 0 ? maxConcurrency : config.maxConcurrency();
+        return new Bulkhead.Limits(concurrency, concurrency);
     }
 
     /**
@@ -311,173 +332,127 @@ public final class VesselNode implements Closeable {
      * @throws IllegalArgumentException if no such container exists on this node
      */
     public ContainerInfo stop(String service, String version) {
-        String id = service + "-" + org.osgi.framework.Version.parseVersion(version);
+        ContainerId id = ContainerId.of(service, version);
         Container container = containers.get(id);
         if (container == null) {
             throw new IllegalArgumentException("node " + nodeId + " has no container " + id + "; it has "
                     + containers.keySet());
         }
-        stop(container);
-        return info(container);
+        container.stop(config.drainDelay(), config.drainTimeout());
+        return container.info();
     }
 
-    private void stop(Container container) {
-        if (deregister(container)) {
-            awaitPropagation();
-        }
-        container.stop(config.drainTimeout());
-    }
-
-    /** Takes the container out of the registry; returns whether it was in it. */
-    private boolean deregister(Container container) {
-        InstanceRecord record = registered.remove(container.id());
-        if (record == null) {
-            return false;
-        }
-        try {
-            instances.unregister(record);
-        } catch (RegistryException e) {
-            LOG.warn("could not unregister {}; its session's end will remove it", record.id(), e);
-        }
-        return true;
-    }
-
-    /**
-     * Keeps serving for the drain delay after leaving the registry: routers learn of the removal through their
-     * watches within milliseconds, and until they have, calls still arrive here and must succeed.
-     */
-    private void awaitPropagation() {
-        try {
-            Thread.sleep(config.drainDelay().toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Changes the weight a running container is registered with; it never leaves the registry meanwhile. */
+    public void setWeight(String service, String version, int weight) {
+        Container container = containers.get(ContainerId.of(service, version));
+        if (container != null && container.state() == InstanceState.ACTIVE) {
+            container.update(weight, container.limits());
         }
     }
 
     /**
-     * Measures each registered container's load — its call time since the last tick over the tick's length, the
-     * average number of calls in flight — and writes it to the container's registry record when it changed by at
-     * least 0.02 and 10 %, so an idle or steady node causes no registry traffic.
+     * Measures each container's load — its call time since the last tick over the tick's length, the average
+     * number of calls in flight — and publishes it (see {@link Container#publishLoad}).
      */
     private void publishLoads() {
         long now = System.nanoTime();
         double elapsed = Math.max(1, now - lastLoadTick);
         lastLoadTick = now;
-        for (String id : registered.keySet()) {
-            Container container = containers.get(id);
-            if (container == null) {
-                continue;
-            }
+        for (Container container : containers.values()) {
             double load = Math.round(container.takeBusyNanos() / elapsed * 100) / 100.0;
             try {
-                registered.computeIfPresent(id, (key, record) -> {
-                    double change = Math.abs(load - record.load());
-                    if (change < MIN_LOAD_CHANGE || change < 0.1 * Math.max(load, record.load())) {
-                        return record;
-                    }
-                    InstanceRecord updated = record.withLoad(load);
-                    instances.update(updated);
-                    return updated;
-                });
+                container.publishLoad(load, MIN_LOAD_CHANGE);
             } catch (RuntimeException e) {
-                LOG.debug("could not publish the load of {}; next tick tries again", id, e);
+                LOG.debug("could not publish the load of {}; next tick tries again", container.id(), e);
             }
         }
     }
 
-    /** Changes the weight a running container is registered with; it never leaves the registry meanwhile. */
-    public void setWeight(String service, String version, int weight) {
-        String id = service + "-" + org.osgi.framework.Version.parseVersion(version);
-        registered.computeIfPresent(id, (key, record) -> {
-            if (record.weight() == weight) {
-                return record;
-            }
-            InstanceRecord updated = record.withWeight(weight);
-            instances.update(updated);
-            return updated;
-        });
-    }
-
     /** Every container this node has run since it started, by service then version. */
     public List<ContainerInfo> containers() {
-        return sortedContainers().stream().map(VesselNode::info).toList();
+        return sortedContainers().stream().map(Container::info).toList();
     }
 
     private List<Container> sortedContainers() {
         List<Container> list = new ArrayList<>(containers.values());
-        list.sort(Comparator.comparing((Container c) -> c.release().service())
-                .thenComparing(c -> c.release().version()));
+        list.sort((a, b) -> a.id().compareTo(b.id()));
         return list;
     }
 
-    private static ContainerInfo info(Container c) {
-        return new ContainerInfo(c.id(), c.release().service(), c.release().version().toString(), c.state(),
-                c.error(), c.since());
+    /** Publishes the node's status soon, once for any number of requests meanwhile; never blocks the caller. */
+    private void requestStatus() {
+        if (statusQueued.compareAndSet(false, true)) {
+            try {
+                housekeeping.execute(this::publishStatus);
+            } catch (RuntimeException closing) {
+                statusQueued.set(false);
+            }
+        }
     }
 
     private void publishStatus() {
+        statusQueued.set(false);
         synchronized (statusLock) {
             NodePresence current = presence;
             if (current == null) {
                 return;
             }
-            List<ContainerStatus> statuses = sortedContainers().stream().map(c -> info(c).toStatus()).toList();
+            List<ContainerStatus> statuses = sortedContainers().stream().map(c -> c.info().toStatus()).toList();
             try {
                 List<NodeStatus.FetchProgress> fetches = new ArrayList<>();
-                if (fetcher != null) {
-                    fetcher.active().forEach((sha, p) -> fetches.add(new NodeStatus.FetchProgress(sha, p[0], p[1])));
-                }
-                current.update(new NodeStatus(nodeId, statuses, System.currentTimeMillis(), fetches));
+                fetcher.active().forEach((sha, p) -> fetches.add(new NodeStatus.FetchProgress(sha, p[0], p[1])));
+                current.update(new NodeStatus(nodeId, statuses, System.currentTimeMillis(), fetches,
+                        reconciler.behind()));
             } catch (RegistryException e) {
                 LOG.warn("could not publish status of node {}: {}", nodeId, e.getMessage());
             }
         }
     }
 
-    /** Deregisters and stops every container, then leaves the registry and stops serving. */
+    /** Deregisters and stops every container (after one shared drain delay), then undoes every other part. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (housekeeping != null) {
-            housekeeping.shutdownNow();
+        while (!parts.isEmpty()) {
+            Part part = parts.pop();
+            try {
+                part.close();
+            } catch (Exception | Error e) {
+                LOG.warn("node {}: a part did not close cleanly; closing the rest", nodeId, e);
+            }
         }
-        if (deploymentWatch != null) {
-            deploymentWatch.close();
-        }
-        if (reconciler != null) {
-            reconciler.close();
-        }
-        // every container leaves the registry first, then all wait out one drain delay together, then stop
+    }
+
+    /** Every container leaves the registry first, then all wait out one drain delay together, then stop. */
+    private void stopContainers() {
         boolean anyRegistered = false;
         for (Container container : containers.values()) {
-            anyRegistered |= deregister(container);
+            anyRegistered |= container.leaveRegistry();
         }
-        if (anyRegistered) {
-            awaitPropagation();
+        if (anyRegistered && !config.drainDelay().isZero()) {
+            try {
+                Thread.sleep(config.drainDelay().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (Container container : containers.values()) {
             try {
-                container.stop(config.drainTimeout());
+                container.drainAndStop(config.drainTimeout());
             } catch (RuntimeException e) {
                 LOG.warn("container {} did not stop cleanly", container.id(), e);
             }
         }
-        if (holders != null) {
-            holders.close();
-        }
+    }
+
+    private void closePresence() {
         synchronized (statusLock) {
             if (presence != null) {
                 presence.close();
                 presence = null;
             }
-        }
-        if (registry != null && ownsRegistry) {
-            registry.close();
-        }
-        if (http != null) {
-            http.close();
         }
     }
 
@@ -489,6 +464,24 @@ public final class VesselNode implements Closeable {
         }
     }
 
+    /** A container's registration goes through the node's instance registry. */
+    private final class Registered implements Container.Registration {
+        @Override
+        public void register(InstanceRecord record) {
+            instances.register(record);
+        }
+
+        @Override
+        public void update(InstanceRecord record) {
+            instances.update(record);
+        }
+
+        @Override
+        public void unregister(InstanceRecord record) {
+            instances.unregister(record);
+        }
+    }
+
     private final class ReconciledNode implements Reconciler.Node {
         @Override
         public NodeRecord self() {
@@ -496,35 +489,54 @@ public final class VesselNode implements Closeable {
         }
 
         @Override
-        public List<ContainerInfo> containers() {
-            return VesselNode.this.containers();
+        public boolean registryConnected() {
+            return registry.curator().getZookeeperClient().isConnected();
         }
 
         @Override
-        public ContainerInfo deploy(Release release, int weight) {
-            return VesselNode.this.deploy(release, weight);
+        public Optional<Container> container(ContainerId id) {
+            return Optional.ofNullable(containers.get(id));
         }
 
         @Override
-        public void stop(String service, String version) {
-            VesselNode.this.stop(service, version);
+        public Container newContainer(ContainerId id) {
+            return VesselNode.this.newContainer(id);
         }
 
         @Override
-        public void setWeight(String service, String version, int weight) {
-            VesselNode.this.setWeight(service, version, weight);
+        public List<Container> containers(String service) {
+            return sortedContainers().stream().filter(c -> c.id().service().equals(service)).toList();
+        }
+
+        @Override
+        public void retire(Container container) {
+            container.stop(config.drainDelay(), config.drainTimeout());
+        }
+
+        @Override
+        public Bulkhead.Limits limits(int maxConcurrency) {
+            return VesselNode.this.limits(maxConcurrency);
+        }
+
+        @Override
+        public void changed() {
+            requestStatus();
         }
     }
 
     private final class Lookup implements ContainerLookup {
         @Override
         public Container find(String service, String version) {
-            return containers.get(service + "-" + version);
+            try {
+                return containers.get(ContainerId.of(service, version));
+            } catch (IllegalArgumentException notAName) {
+                return null;
+            }
         }
 
         @Override
         public boolean hasService(String service) {
-            return containers.values().stream().anyMatch(c -> c.release().service().equals(service));
+            return containers.keySet().stream().anyMatch(id -> id.service().equals(service));
         }
 
         @Override

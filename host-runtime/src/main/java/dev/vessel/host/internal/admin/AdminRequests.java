@@ -24,7 +24,7 @@ final class AdminRequests {
 
     /** {@code POST /v1/admin/deployments/{service}} */
     record ChangeDeployment(String action, String version, Integer weight, String nodes, Long expectedRevision,
-            Long toRevision, String by) {}
+            Long toRevision, String by, Integer maxConcurrency) {}
 
     /** The JSON body as {@code type}; on failure answers 400 and returns null. */
     static <T> T read(Request request, Response response, Callback callback, Class<T> type) {

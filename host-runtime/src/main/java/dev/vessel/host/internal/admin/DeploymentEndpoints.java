@@ -46,10 +46,13 @@ final class DeploymentEndpoints {
                                 + "; create it first (POST /v1/admin/releases)");
                     }
                     DeployedVersion entry = new DeployedVersion(version, body.weight() == null ? 100 : body.weight(),
-                            body.nodes() == null ? DeployedVersion.ALL_NODES : body.nodes());
+                            body.nodes() == null ? DeployedVersion.ALL_NODES : body.nodes(),
+                            body.maxConcurrency() == null ? 0 : body.maxConcurrency());
                     yield deployments.update(service, expected, d -> d.next(DeploymentPlanner.deploy(d, entry),
                             "deploy " + version + (entry.weight() < 100 ? " as canary at " + entry.weight() + "%" : "")
-                                    + (entry.nodes().equals("*") ? "" : " on " + entry.nodes()), by));
+                                    + (entry.nodes().equals("*") ? "" : " on " + entry.nodes())
+                                    + (entry.maxConcurrency() == 0 ? "" : " at most " + entry.maxConcurrency()
+                                            + " calls at once"), by));
                 }
                 case "promote" -> {
                     String version = requireVersion(body);

@@ -12,6 +12,7 @@ public final class CallFailure extends Exception {
     public static final String UNKNOWN_METHOD = "UNKNOWN_METHOD";
     public static final String METHOD_THREW = "METHOD_THREW";
     public static final String RESULT_NOT_SERIALIZABLE = "RESULT_NOT_SERIALIZABLE";
+    public static final String UNAVAILABLE = "UNAVAILABLE";
 
     private final int status;
     private final String code;
@@ -38,6 +39,11 @@ public final class CallFailure extends Exception {
     static CallFailure threw(Throwable thrown) {
         String message = thrown.getMessage();
         return new CallFailure(500, METHOD_THREW, thrown.getClass().getName() + (message == null ? "" : ": " + message));
+    }
+
+    /** The container can no longer run the call; it was not executed, another instance may take it. */
+    static CallFailure unavailable(String message) {
+        return new CallFailure(503, UNAVAILABLE, message);
     }
 
     static CallFailure unserializable(String message) {

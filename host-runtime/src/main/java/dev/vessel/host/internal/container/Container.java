@@ -1,87 +1,131 @@
 package dev.vessel.host.internal.container;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.databind.type.TypeFactory;
-import com.fasterxml.jackson.databind.util.LRUMap;
+import dev.vessel.host.ContainerId;
+import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.Release;
+import dev.vessel.host.internal.exec.Bulkhead;
+import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceState;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
-import org.apache.felix.framework.FrameworkFactory;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleException;
-import org.osgi.framework.Constants;
-import org.osgi.framework.launch.Framework;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One release running in its own Felix framework: its own storage directory, class space and service registry,
- * plus the platform (SCR) and the host packages the node exports to it. Stopping or failing one container never
- * touches another.
+ * One container's whole life: PENDING → FETCHING → STARTING → ACTIVE → DRAINING → STOPPED, or FAILED with the
+ * reason. Transitions are compare-and-set, so two threads can never both start or both stop it. It owns what the
+ * container runs on: the release's {@link ReleaseFramework}, a {@link Bulkhead} for calls, and a thread group
+ * that every thread it starts (and every thread those start) belongs to, which is how threads a release leaves
+ * behind are found. It is registered only once ACTIVE and leaves the registry before it drains.
  *
- * <p>Everything that can hold the release's classes (framework, endpoint tracker, JSON mapper with its type
- * cache) belongs to this object and is dropped when it stops, so a stopped container's class loaders can be
- * collected.
+ * <p>Stopping or failing one container never touches another.
  */
 public final class Container {
     private static final Logger LOG = LoggerFactory.getLogger(Container.class);
+    private static final Set<InstanceState> BEFORE_START = EnumSet.of(InstanceState.PENDING, InstanceState.FETCHING);
+    /** Extra time a start has past the ready timeout to report its own failure before it counts as stuck. */
+    private static final long START_GRACE_MILLIS = 500;
 
     /** What a container needs from its node. */
-    public record Settings(String systemPackagesExtra, Duration readyTimeout) {}
+    public record Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
+            Registration registration, Placement placement) {
+        public Settings {
+            requireNonNull(systemPackagesExtra, "systemPackagesExtra cannot be null");
+            requireNonNull(readyTimeout, "readyTimeout cannot be null");
+            requireNonNull(stopTimeout, "stopTimeout cannot be null");
+            requireNonNull(registration, "registration cannot be null");
+            requireNonNull(placement, "placement cannot be null");
+        }
+    }
 
-    private final Release release;
+    /** Where the node serves, for the container's instance record. */
+    public record Placement(String nodeId, String zone, String address, int port) {
+        InstanceRecord record(ContainerId id, InstanceState state, int weight) {
+            return new InstanceRecord(nodeId + "." + id, id.service(), id.version().toString(), nodeId, id.toString(),
+                    zone, state, weight, address, port);
+        }
+    }
+
+    /** How a container enters and leaves the registry; {@link #NONE} for scratch containers. */
+    public interface Registration {
+        Registration NONE = new Registration() {
+            @Override
+            public void register(InstanceRecord record) {}
+
+            @Override
+            public void update(InstanceRecord record) {}
+
+            @Override
+            public void unregister(InstanceRecord record) {}
+        };
+
+        void register(InstanceRecord record);
+
+        void update(InstanceRecord record);
+
+        void unregister(InstanceRecord record);
+    }
+
+    /** Whether a call got in. */
+    public enum Admission {
+        ADMITTED,
+        /** The container is not ACTIVE: the call was not run; another instance may take it. */
+        NOT_ACTIVE,
+        /** Its bulkhead is full: the call was not run; another instance may take it. */
+        OVERLOADED
+    }
+
+    private final ContainerId id;
     private final Path storage;
     private final Settings settings;
     private final Consumer<Container> stateListener;
+    private final ThreadGroup threads;
+    private final AtomicReference<InstanceState> state = new AtomicReference<>(InstanceState.PENDING);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder busyNanos = new LongAdder();
     private final Object drainMonitor = new Object();
+    /** Guards {@link #record}: registry writes for one container happen one at a time, in order. */
+    private final Object registrationLock = new Object();
 
-    private volatile InstanceState state = InstanceState.PENDING;
     private volatile String error;
     private volatile long since = System.currentTimeMillis();
-    private volatile Framework framework;
-    private volatile EndpointTracker endpoints;
+    private volatile Release release;
+    private volatile ReleaseFramework framework;
+    private volatile Bulkhead bulkhead;
+    private volatile int weight = 100;
+    private InstanceRecord record;
 
-    public Container(Release release, Path storage, Settings settings, Consumer<Container> stateListener) {
-        this.release = release;
-        this.storage = storage;
-        this.settings = settings;
-        this.stateListener = stateListener;
+    public Container(ContainerId id, Path storage, Settings settings, Consumer<Container> stateListener) {
+        this.id = requireNonNull(id, "id cannot be null");
+        this.storage = requireNonNull(storage, "storage cannot be null");
+        this.settings = requireNonNull(settings, "settings cannot be null");
+        this.stateListener = requireNonNull(stateListener, "stateListener cannot be null");
+        this.threads = new ThreadGroup("vessel-" + id);
     }
 
-    public String id() {
-        return release.containerId();
-    }
-
-    public Release release() {
-        return release;
+    public ContainerId id() {
+        return id;
     }
 
     public InstanceState state() {
-        return state;
+        return state.get();
     }
 
     /** Why the container FAILED, else {@code null}. */
@@ -93,108 +137,152 @@ public final class Container {
         return since;
     }
 
+    /** The release, once the container knows it (from STARTING on). */
+    public Release release() {
+        return release;
+    }
+
+    /** PENDING → FETCHING: the release's artifacts are being fetched. False if the container is past that. */
+    public boolean beginFetch() {
+        return move(EnumSet.of(InstanceState.PENDING), InstanceState.FETCHING, null);
+    }
+
+    /** PENDING or FETCHING → FAILED, for a release that could not even be fetched or read. */
+    public boolean failBeforeStart(String reason) {
+        return move(BEFORE_START, InstanceState.FAILED, reason);
+    }
+
     /**
-     * Starts the framework, the platform and the release's bundles, then waits (bounded by the ready timeout)
-     * until every declared endpoint is registered. Ends ACTIVE, or FAILED with the reason.
+     * Starts {@code release} and waits until it is ACTIVE and registered, or FAILED. The framework starts on a thread
+     * of the container's own; an activator or component that has not returned within the ready timeout fails the
+     * container, which is then torn down. Ends ACTIVE, or FAILED with the reason.
+     *
+     * @throws IllegalStateException if the container was already started or stopped
      */
-    public void start() {
-        transition(InstanceState.STARTING, null);
+    public void start(Release release, int weight, Bulkhead.Limits limits) {
+        requireNonNull(release, "release cannot be null");
+        if (!release.id().equals(id)) {
+            throw new IllegalArgumentException("release " + release.id() + " does not belong in container " + id);
+        }
+        this.release = release;
+        this.weight = weight;
+        if (!move(BEFORE_START, InstanceState.STARTING, null)) {
+            throw new IllegalStateException("container " + id + " is " + state() + "; it starts only once");
+        }
+        ReleaseFramework started = new ReleaseFramework(release, storage, settings.systemPackagesExtra());
+        framework = started;
+        bulkhead = new Bulkhead(threads, "vessel-call-" + id, limits);
+        String failure = runStart(started);
+        if (failure != null) {
+            fail(failure);
+            return;
+        }
+        synchronized (registrationLock) {
+            if (!move(EnumSet.of(InstanceState.STARTING), InstanceState.ACTIVE, null)) {
+                return; // stopped while starting
+            }
+            InstanceRecord active = settings.placement().record(id, InstanceState.ACTIVE, weight);
+            try {
+                settings.registration().register(active);
+                record = active;
+            } catch (RuntimeException e) {
+                LOG.warn("container {} is ACTIVE but could not be registered; failing it", id, e);
+                failure = "ACTIVE but could not be registered: " + e.getMessage();
+            }
+        }
+        if (failure != null) {
+            fail(failure);
+        }
+    }
+
+    /** Null when the release started in time, else why not. */
+    private String runStart(ReleaseFramework started) {
+        long timeoutNanos = settings.readyTimeout().toNanos();
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            started.start(settings.readyTimeout());
+            return null;
+        });
+        Thread starter = new Thread(threads, task, "vessel-start-" + id);
+        starter.setDaemon(true);
+        starter.start();
         try {
-            framework = new FrameworkFactory().newFramework(frameworkConfig());
-            framework.init();
-            EndpointTracker tracker = new EndpointTracker(framework.getBundleContext(), id(), release.endpoints(),
-                    newMapper());
-            tracker.open(true); // all services: the system bundle is not wired to the release's API packages
-            endpoints = tracker;
-            framework.start();
-            PlatformBundles.install(framework.getBundleContext());
-            startRelease();
-            awaitEndpoints(tracker);
-            transition(InstanceState.ACTIVE, null);
-        } catch (StartFailure e) {
-            fail(e.getMessage());
-        } catch (BundleException | RuntimeException e) {
-            fail("container framework failed: " + e);
+            task.get(timeoutNanos + TimeUnit.MILLISECONDS.toNanos(START_GRACE_MILLIS), TimeUnit.NANOSECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof ReleaseFramework.StartFailure failure ? failure.getMessage()
+                    : "container framework failed: " + e.getCause();
+        } catch (TimeoutException e) {
+            String where = Arrays.stream(starter.getStackTrace()).filter(Container::isReleaseFrame).limit(2)
+                    .map(StackTraceElement::toString).collect(Collectors.joining(" <- "));
+            starter.interrupt();
+            return "did not start within " + settings.readyTimeout().toMillis() + " ms (an activator or component"
+                    + " did not return; stuck at " + where + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail("interrupted while starting");
+            starter.interrupt();
+            return "interrupted while starting";
         }
     }
 
-    private Map<String, String> frameworkConfig() {
-        Map<String, String> config = new HashMap<>();
-        config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
-        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, settings.systemPackagesExtra());
-        // one resolver thread: the default keeps idle resolver threads (and their memory) per stopped framework
-        config.put("felix.resolver.parallelism", "1");
-        config.put("ds.loglevel", "warn");
-        return config;
-    }
-
-    private void startRelease() throws StartFailure {
-        List<Bundle> bundles = new ArrayList<>();
-        for (Path jar : release.bundles()) {
-            try {
-                bundles.add(framework.getBundleContext().installBundle(jar.toUri().toString()));
-            } catch (BundleException e) {
-                throw new StartFailure(jar.getFileName() + " cannot be installed: " + e.getMessage());
-            }
-        }
-        for (Bundle bundle : bundles) {
-            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
-                continue;
-            }
-            try {
-                bundle.start();
-            } catch (BundleException e) {
-                throw new StartFailure("bundle " + bundle.getSymbolicName() + " " + bundle.getVersion()
-                        + " failed to start: " + describe(e));
-            }
-        }
-    }
-
-    private void awaitEndpoints(EndpointTracker tracker) throws StartFailure, InterruptedException {
-        try {
-            tracker.ready().get(settings.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new StartFailure("endpoint(s) " + tracker.missing() + " not registered within "
-                    + settings.readyTimeout().toMillis() + " ms (registered: " + tracker.names() + ")");
-        } catch (ExecutionException e) {
-            throw new StartFailure("waiting for endpoints failed: " + e.getCause());
-        }
+    /** A frame of the release's own code (or the platform's), not the JDK's or the framework's. */
+    private static boolean isReleaseFrame(StackTraceElement frame) {
+        String type = frame.getClassName();
+        return !type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")
+                && !type.startsWith("org.apache.felix.framework.");
     }
 
     /**
-     * Admits a call: counts it in flight, then checks the container still takes calls. The order matters for
-     * draining: a call that got in is always waited for.
-     *
-     * @return false if the container is not ACTIVE; the caller must then not call {@link #exit()}
+     * Admits a call and runs it on this container's bulkhead: counts it in flight first, then checks the container
+     * still takes calls. The order matters for draining: a call that got in is always waited for.
      */
-    public boolean enter() {
+    public Admission submit(Runnable call) {
         inFlight.incrementAndGet();
-        if (state == InstanceState.ACTIVE) {
-            return true;
+        Bulkhead calls = bulkhead;
+        if (state.get() != InstanceState.ACTIVE || calls == null) {
+            exit();
+            return Admission.NOT_ACTIVE;
         }
-        exit();
-        return false;
+        boolean admitted = calls.trySubmit(() -> {
+            long started = System.nanoTime();
+            try {
+                call.run();
+            } finally {
+                busyNanos.add(System.nanoTime() - started);
+                exit();
+            }
+        });
+        if (!admitted) {
+            exit();
+            return Admission.OVERLOADED;
+        }
+        return Admission.ADMITTED;
     }
 
-    public void exit() {
-        if (inFlight.decrementAndGet() == 0 && state == InstanceState.DRAINING) {
+    private void exit() {
+        if (inFlight.decrementAndGet() == 0 && state.get() == InstanceState.DRAINING) {
             synchronized (drainMonitor) {
                 drainMonitor.notifyAll();
             }
         }
     }
 
-    public int inFlight() {
-        return inFlight.get();
+    /** Calls a method of an endpoint; only from a call {@link #submit submitted} to this container. */
+    public byte[] call(String endpoint, String method, JsonNode arguments) throws CallFailure {
+        ReleaseFramework current = framework;
+        if (current == null) {
+            throw CallFailure.unavailable("container " + id + " stopped before the call ran; it was not executed");
+        }
+        return current.call(endpoint, method, arguments);
     }
 
-    /** Adds the time one call spent inside the container, for {@link #takeBusyNanos()}. */
-    public void addBusyNanos(long nanos) {
-        busyNanos.add(nanos);
+    /** The implementation class of an endpoint service, or null: lets callers name the code that answers. */
+    Class<?> endpointImplementation(String endpoint) {
+        ReleaseFramework current = framework;
+        return current == null ? null : current.endpointImplementation(endpoint);
+    }
+
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /**
@@ -205,40 +293,91 @@ public final class Container {
         return busyNanos.sumThenReset();
     }
 
-    /** Calls a method of an endpoint; only between a successful {@link #enter()} and its {@link #exit()}. */
-    public byte[] call(String endpoint, String method, JsonNode arguments) throws CallFailure {
-        EndpointTracker tracker = endpoints;
-        Endpoint target = tracker == null ? null : tracker.endpoint(endpoint);
-        if (target == null) {
-            throw CallFailure.unknownEndpoint("container " + id() + " has no endpoint '" + endpoint + "'; it has "
-                    + (tracker == null ? "none" : tracker.names()));
+    /**
+     * Changes the weight the container is registered with and its call limits, while it keeps serving; it never
+     * leaves the registry meanwhile.
+     */
+    public void update(int newWeight, Bulkhead.Limits limits) {
+        Bulkhead calls = bulkhead;
+        if (calls != null && !calls.limits().equals(limits)) {
+            calls.resize(limits);
         }
-        return target.call(method, arguments);
-    }
-
-    /** The implementation class of an endpoint service, or null: lets callers name the code that answers. */
-    Class<?> endpointImplementation(String endpoint) {
-        EndpointTracker tracker = endpoints;
-        Endpoint target = tracker == null ? null : tracker.endpoint(endpoint);
-        return target == null ? null : target.implementation();
+        synchronized (registrationLock) {
+            weight = newWeight;
+            if (record != null && record.weight() != newWeight) {
+                InstanceRecord updated = record.withWeight(newWeight);
+                settings.registration().update(updated);
+                record = updated;
+            }
+        }
     }
 
     /**
-     * Stops taking calls, waits up to {@code drainTimeout} for calls in flight, then stops the framework and
-     * removes its storage. A FAILED container keeps its state and reason.
+     * Publishes {@code load} (average calls in flight) in the registry record when it moved by at least
+     * {@code minChange} and 10 %: an idle or steady container causes no registry traffic.
      */
-    public void stop(Duration drainTimeout) {
-        if (state == InstanceState.STOPPED) {
+    public void publishLoad(double load, double minChange) {
+        synchronized (registrationLock) {
+            if (record == null) {
+                return;
+            }
+            double change = Math.abs(load - record.load());
+            if (change < minChange || change < 0.1 * Math.max(load, record.load())) {
+                return;
+            }
+            InstanceRecord updated = record.withLoad(load);
+            settings.registration().update(updated);
+            record = updated;
+        }
+    }
+
+    /** Takes the container out of the registry; returns whether it was in it. It keeps serving until drained. */
+    public boolean leaveRegistry() {
+        synchronized (registrationLock) {
+            if (record == null) {
+                return false;
+            }
+            InstanceRecord leaving = record;
+            record = null;
+            try {
+                settings.registration().unregister(leaving);
+            } catch (RuntimeException e) {
+                LOG.warn("could not unregister {}; its session's end will remove it", leaving.id(), e);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Leaves the registry, keeps serving for {@code drainDelay} if it was registered (routers learn of the removal
+     * through their watches within milliseconds, and until they have, calls still arrive and must succeed), then
+     * {@link #drainAndStop drains and stops}.
+     */
+    public void stop(Duration drainDelay, Duration drainTimeout) {
+        if (leaveRegistry() && !drainDelay.isZero()) {
+            try {
+                Thread.sleep(drainDelay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        drainAndStop(drainTimeout);
+    }
+
+    /**
+     * Stops taking calls (they get 503, retry elsewhere), waits up to {@code drainTimeout} for calls in flight, then
+     * stops the framework and removes its storage. A FAILED container keeps its state and reason; one that never
+     * started just becomes STOPPED.
+     */
+    public void drainAndStop(Duration drainTimeout) {
+        leaveRegistry();
+        if (move(BEFORE_START, InstanceState.STOPPED, null)) {
             return;
         }
-        boolean failed = state == InstanceState.FAILED;
-        if (!failed) {
-            transition(InstanceState.DRAINING, null);
+        if (move(EnumSet.of(InstanceState.ACTIVE, InstanceState.STARTING), InstanceState.DRAINING, null)) {
             awaitDrained(drainTimeout);
-        }
-        shutdownFramework();
-        if (!failed) {
-            transition(InstanceState.STOPPED, null);
+            tearDown();
+            move(EnumSet.of(InstanceState.DRAINING), InstanceState.STOPPED, null);
         }
     }
 
@@ -248,7 +387,7 @@ public final class Container {
             while (inFlight.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    LOG.warn("container {}: {} call(s) still in flight after {} ms; stopping anyway", id(),
+                    LOG.warn("container {}: {} call(s) still in flight after {} ms; stopping anyway", id,
                             inFlight.get(), timeout.toMillis());
                     return;
                 }
@@ -263,47 +402,87 @@ public final class Container {
     }
 
     private void fail(String reason) {
-        LOG.warn("container {} FAILED: {}", id(), reason);
-        transition(InstanceState.FAILED, reason);
-        shutdownFramework();
+        LOG.warn("container {} FAILED: {}", id, reason);
+        leaveRegistry();
+        if (move(EnumSet.of(InstanceState.STARTING, InstanceState.ACTIVE), InstanceState.FAILED, reason)) {
+            tearDown();
+        }
     }
 
-    private void shutdownFramework() {
-        EndpointTracker tracker = endpoints;
-        endpoints = null;
-        if (tracker != null) {
-            tracker.close();
+    /**
+     * Stops the framework on a thread of the container's group (so the framework's own shutdown threads are the
+     * container's too), bounded by the stop timeout; a framework that does not stop in time is abandoned and its
+     * threads show up as {@link #leftoverThreads()}.
+     */
+    private void tearDown() {
+        Bulkhead calls = bulkhead;
+        if (calls != null) {
+            calls.shutdown();
         }
-        Framework current = framework;
+        ReleaseFramework current = framework;
         framework = null;
-        if (current != null) {
-            try {
-                current.stop();
-                current.waitForStop(TimeUnit.SECONDS.toMillis(30));
-            } catch (BundleException e) {
-                LOG.warn("container {}: framework did not stop cleanly: {}", id(), e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        deleteStorage();
-    }
-
-    private void deleteStorage() {
-        if (!Files.exists(storage)) {
+        if (current == null) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(storage)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+        Thread stopper = new Thread(threads, () -> {
+            if (!current.shutdown(settings.stopTimeout())) {
+                LOG.warn("container {}: framework did not stop within {} ms; abandoned", id,
+                        settings.stopTimeout().toMillis());
             }
-        } catch (IOException e) {
-            LOG.warn("container {}: could not delete {}: {}", id(), storage, e.getMessage());
+        }, "vessel-stop-" + id);
+        stopper.setDaemon(true);
+        stopper.start();
+        try {
+            stopper.join(settings.stopTimeout().toMillis() + 1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private void transition(InstanceState next, String reason) {
-        state = next;
+    /**
+     * Threads of this container still alive after it stopped or failed: started by the release and never ended
+     * (they cannot keep the host from exiting: the host ends its process itself). Empty while it runs.
+     */
+    public List<String> leftoverThreads() {
+        if (!state.get().isTerminal()) {
+            return List.of();
+        }
+        Thread[] live = new Thread[threads.activeCount() + 8];
+        int n = threads.enumerate(live, true);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            names.add(live[i].getName() + (live[i].isDaemon() ? "" : " (non-daemon)"));
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /** Limits of the bulkhead, or null before the container started. */
+    public Bulkhead.Limits limits() {
+        Bulkhead calls = bulkhead;
+        return calls == null ? null : calls.limits();
+    }
+
+    /** Calls refused because the bulkhead was full. */
+    public long overloaded() {
+        Bulkhead calls = bulkhead;
+        return calls == null ? 0 : calls.refused();
+    }
+
+    public ContainerInfo info() {
+        Bulkhead.Limits limits = limits();
+        return new ContainerInfo(id.toString(), id.service(), id.version().toString(), state(), error, since,
+                limits == null ? 0 : limits.maxConcurrency(), overloaded(), leftoverThreads());
+    }
+
+    private boolean move(Set<InstanceState> from, InstanceState next, String reason) {
+        InstanceState current;
+        do {
+            current = state.get();
+            if (!from.contains(current)) {
+                return false;
+            }
+        } while (!state.compareAndSet(current, next));
         error = reason;
         since = System.currentTimeMillis();
         if (next == InstanceState.DRAINING && inFlight.get() == 0) {
@@ -311,46 +490,11 @@ public final class Container {
                 drainMonitor.notifyAll();
             }
         }
-        stateListener.accept(this);
-    }
-
-    /**
-     * A mapper of this container's own: Jackson caches types (and so classes) per mapper and, by default, in the
-     * process-wide {@link TypeFactory}; a private type cache keeps the release's classes out of anything shared.
-     */
-    private static ObjectMapper newMapper() {
-        JsonMapper mapper = JsonMapper.builder()
-                .typeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 256)))
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-                .build();
-        // a JSON number or boolean is not a string argument
-        mapper.coercionConfigFor(LogicalType.Textual)
-                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-        return mapper;
-    }
-
-    private static String describe(BundleException e) {
-        StringBuilder text = new StringBuilder(e.getMessage());
-        Throwable cause = e.getCause();
-        while (cause != null && cause != cause.getCause()) {
-            text.append(" <- ").append(cause.getClass().getName());
-            if (cause.getMessage() != null) {
-                text.append(": ").append(cause.getMessage());
-            }
-            cause = cause.getCause();
+        try {
+            stateListener.accept(this);
+        } catch (RuntimeException e) {
+            LOG.warn("container {}: state listener failed", id, e);
         }
-        return text.toString();
-    }
-
-    private static final class StartFailure extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        StartFailure(String message) {
-            super(message, null, false, false);
-        }
+        return true;
     }
 }

@@ -1,21 +1,39 @@
 package dev.vessel.host.internal.http;
 
-import java.util.concurrent.atomic.AtomicReference;
+import dev.vessel.host.internal.exec.Bulkhead;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Routes a request to the handler for its path; anything else is a JSON 404. */
+/**
+ * Routes a request to the handler for its path; anything else is a JSON 404.
+ *
+ * <p>Jetty's request threads only route: calls run on their container's bulkhead, admin requests (uploads,
+ * release validation, deployments) and artifact reads (paced, a few streams at a time) each on a bulkhead of
+ * their own, so no kind of work can take the threads another needs. Health answers on the request thread: it
+ * reads a few fields and never blocks.
+ */
 final class ApiHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    private static final String ARTIFACTS = "/v1/admin/artifacts/";
+
     private final Request.Handler calls;
     private final Request.Handler health;
-    private final AtomicReference<Request.Handler> admin;
+    private final Request.Handler admin;
+    private final Bulkhead adminWork;
+    private final Bulkhead artifactReads;
 
-    ApiHandler(ContainerLookup containers, long maxBodyBytes, AtomicReference<Request.Handler> admin) {
+    ApiHandler(ContainerLookup containers, long maxBodyBytes, Request.Handler admin,
+            Bulkhead adminWork, Bulkhead artifactReads) {
         this.calls = new CallHandler(containers, maxBodyBytes);
         this.health = new HealthHandler(containers);
         this.admin = admin;
+        this.adminWork = adminWork;
+        this.artifactReads = artifactReads;
     }
 
     @Override
@@ -28,14 +46,36 @@ final class ApiHandler extends Handler.Abstract {
             return health.handle(request, response, callback);
         }
         if (path.startsWith("/v1/admin/")) {
-            Request.Handler current = admin.get();
-            if (current == null) {
-                JsonResponses.error(response, callback, 503, "STARTING", "the node is still starting");
-                return true;
+            Request.Handler current = admin;
+            boolean read = path.startsWith(ARTIFACTS)
+                    && (HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod()));
+            Bulkhead pool = read ? artifactReads : adminWork;
+            if (!pool.trySubmit(() -> handleOff(current, request, response, callback))) {
+                response.getHeaders().put(CallHandler.RETRY_HEADER, "other");
+                JsonResponses.error(response, callback, 503, "BUSY", "this node is handling as many "
+                        + (read ? "artifact reads" : "admin requests") + " as it may; try again shortly");
             }
-            return current.handle(request, response, callback);
+            return true;
         }
         JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: " + path);
         return true;
+    }
+
+    /** Runs a handler off the request thread; whatever it throws, the exchange gets an answer. */
+    private static void handleOff(Request.Handler handler, Request request, Response response, Callback callback) {
+        try {
+            if (!handler.handle(request, response, callback)) {
+                JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: "
+                        + Request.getPathInContext(request));
+            }
+        } catch (Exception | Error e) {
+            LOG.warn("admin request {} {} failed", request.getMethod(), Request.getPathInContext(request), e);
+            if (!response.isCommitted()) {
+                JsonResponses.error(response, callback, 500, "INTERNAL", "the node could not handle this request: "
+                        + e.getClass().getSimpleName());
+            } else {
+                callback.failed(e);
+            }
+        }
     }
 }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vessel.host.internal.container.CallFailure;
 import dev.vessel.host.internal.container.Container;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLDecoder;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -25,6 +25,10 @@ final class CallHandler implements Request.Handler {
     static final String PREFIX = "/v1/call/";
     static final String VERSION_HEADER = "Vessel-Version";
     static final String RETRY_HEADER = "Vessel-Retry";
+    /** Milliseconds the caller still waits for this attempt; work that would start later is refused. */
+    static final String DEADLINE_HEADER = "Vessel-Deadline-Ms";
+    static final String OVERLOADED = "OVERLOADED";
+    static final String DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED";
 
     private final ContainerLookup containers;
     private final long maxBodyBytes;
@@ -58,19 +62,39 @@ final class CallHandler implements Request.Handler {
                     + "' is not a version");
             return true;
         }
-        // read the body before any answer, so a refusal need not give up the connection (see JsonResponses.error)
-        byte[] body;
-        try {
-            body = readBody(request);
-        } catch (TooLarge e) {
+        long deadline = deadline(request);
+        if (request.getLength() > maxBodyBytes) {
             JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
                     + " bytes");
             return true;
-        } catch (IOException e) {
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", "could not read the request body: "
-                    + e.getMessage());
-            return true;
         }
+        // read the body without holding a request thread (a slow sender costs a buffer, not a thread), and before
+        // any answer, so a refusal need not give up the connection (see JsonResponses.error)
+        Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes))
+                .whenComplete((body, failure) -> {
+                    if (failure != null) {
+                        bodyFailed(failure, response, callback);
+                    } else {
+                        dispatch(service, version, endpoint, method, body, deadline, response, callback);
+                    }
+                });
+        return true;
+    }
+
+    private void bodyFailed(Throwable failure, Response response, Callback callback) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+            JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
+                    + " bytes");
+        } else {
+            JsonResponses.error(response, callback, 400, "BAD_REQUEST", "could not read the request body: "
+                    + cause.getMessage());
+        }
+    }
+
+    private void dispatch(String service, String version, String endpoint, String method, byte[] body,
+            long deadline, Response response, Callback callback) {
         Container container = containers.find(service, version);
         if (container == null) {
             if (containers.hasService(service)) {
@@ -80,7 +104,33 @@ final class CallHandler implements Request.Handler {
                 JsonResponses.error(response, callback, 404, "UNKNOWN_SERVICE", "node " + containers.nodeId()
                         + " runs no service '" + service + "'");
             }
-            return true;
+            return;
+        }
+        response.getHeaders().put(VERSION_HEADER, version);
+        // everything from parsing the arguments on runs on the container's own threads: argument mapping already
+        // runs release code (constructors, setters), and a slow release must only ever wait on its own bulkhead
+        Container.Admission admission = container.submit(
+                () -> run(container, endpoint, method, body, deadline, response, callback));
+        if (admission == Container.Admission.OVERLOADED) {
+            response.getHeaders().put(RETRY_HEADER, "other");
+            JsonResponses.error(response, callback, 503, OVERLOADED, "container " + container.id() + " on node "
+                    + containers.nodeId() + " is running and queueing as many calls as it may ("
+                    + container.limits().maxConcurrency() + " at once); the call was not executed");
+        } else if (admission == Container.Admission.NOT_ACTIVE) {
+            response.getHeaders().put(RETRY_HEADER, "other");
+            JsonResponses.error(response, callback, 503, CallFailure.UNAVAILABLE, "container " + container.id()
+                    + " on node " + containers.nodeId() + " is " + container.state() + " and takes no calls; the call"
+                    + " was not executed");
+        }
+    }
+
+    private void run(Container container, String endpoint, String method, byte[] body, long deadline,
+            Response response, Callback callback) {
+        if (deadline != 0 && System.nanoTime() - deadline > 0) {
+            response.getHeaders().put(RETRY_HEADER, "other");
+            JsonResponses.error(response, callback, 504, DEADLINE_EXCEEDED, "the caller's deadline passed while the"
+                    + " call waited in container " + container.id() + "; it was not executed");
+            return;
         }
         JsonNode arguments;
         try {
@@ -90,53 +140,42 @@ final class CallHandler implements Request.Handler {
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                             + e.getLocation().getColumnNr())
                     + ": " + withoutSource(e.getOriginalMessage()));
-            return true;
+            return;
         } catch (IOException e) {
             JsonResponses.error(response, callback, 400, "MALFORMED_JSON", "the body is not valid JSON: "
                     + e.getMessage());
-            return true;
+            return;
         }
         if (arguments == null || !arguments.isArray()) {
             JsonResponses.error(response, callback, 400, CallFailure.BAD_ARGUMENTS,
                     "the body must be a JSON array of arguments, e.g. [\"Ada\"]");
-            return true;
-        }
-        invoke(container, endpoint, method, arguments, response, callback);
-        return true;
-    }
-
-    private void invoke(Container container, String endpoint, String method, JsonNode arguments, Response response,
-            Callback callback) {
-        response.getHeaders().put(VERSION_HEADER, container.release().version().toString());
-        if (!container.enter()) {
-            response.getHeaders().put(RETRY_HEADER, "other");
-            JsonResponses.error(response, callback, 503, "UNAVAILABLE", "container " + container.id() + " on node "
-                    + containers.nodeId() + " is " + container.state() + " and takes no calls; the call was not"
-                    + " executed");
             return;
         }
-        long started = System.nanoTime();
         try {
             JsonResponses.json(response, callback, 200, container.call(endpoint, method, arguments));
         } catch (CallFailure failure) {
+            if (failure.status() == 503) {
+                response.getHeaders().put(RETRY_HEADER, "other");
+            }
             JsonResponses.error(response, callback, failure.status(), failure.code(), failure.getMessage());
-        } finally {
-            container.addBusyNanos(System.nanoTime() - started);
-            container.exit();
+        } catch (RuntimeException | Error e) {
+            // never leave the exchange open: whatever the release did, the caller gets an answer
+            JsonResponses.error(response, callback, 500, CallFailure.METHOD_THREW, e.toString());
         }
     }
 
-    private byte[] readBody(Request request) throws IOException, TooLarge {
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw new TooLarge();
+    /** The caller's deadline as a {@link System#nanoTime()} value, or 0 if it sent none. */
+    private static long deadline(Request request) {
+        String header = request.getHeaders().get(DEADLINE_HEADER);
+        if (header == null) {
+            return 0;
         }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (body.length > maxBodyBytes) {
-                throw new TooLarge();
-            }
-            return body;
+        try {
+            long millis = Long.parseLong(header.trim());
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
+            return deadline == 0 ? 1 : deadline;
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -157,13 +196,5 @@ final class CallHandler implements Request.Handler {
 
     private static String decode(String segment) {
         return URLDecoder.decode(segment, StandardCharsets.UTF_8);
-    }
-
-    private static final class TooLarge extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        TooLarge() {
-            super(null, null, false, false);
-        }
     }
 }

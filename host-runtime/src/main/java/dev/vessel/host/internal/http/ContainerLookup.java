@@ -11,7 +11,7 @@ public interface ContainerLookup {
     /** Whether any container on the node, in any state, belongs to {@code service}. */
     boolean hasService(String service);
 
-    /** Every container, in start order, for health output. */
+    /** Every container, by service and version, for health output. */
     List<Container> all();
 
     String nodeId();

@@ -24,9 +24,9 @@ final class HealthHandler implements Request.Handler {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Container container : containers.all()) {
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("id", container.id());
-            entry.put("service", container.release().service());
-            entry.put("version", container.release().version().toString());
+            entry.put("id", container.id().toString());
+            entry.put("service", container.id().service());
+            entry.put("version", container.id().version().toString());
             entry.put("state", container.state().name());
             if (container.error() != null) {
                 entry.put("error", container.error());

@@ -1,7 +1,7 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.host.internal.exec.Bulkhead;
 import java.io.Closeable;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -10,7 +10,11 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** The node's Jetty server: data plane and health on one port. */
+/**
+ * The node's Jetty server: data plane, admin API and health on one port. {@link #bind} opens the port first, so
+ * the node knows it (port 0 picks one) while it builds its parts; {@link #serve} starts answering once they are
+ * all there.
+ */
 public final class NodeHttpServer implements Closeable {
     private final Server server;
     private final ServerConnector connector;
@@ -20,20 +24,8 @@ public final class NodeHttpServer implements Closeable {
         this.connector = connector;
     }
 
-    /**
-     * Binds {@code host:port} (port 0 picks a free one) and starts serving. Admin requests go to whatever handler
-     * {@code admin} holds; until it holds one they get 503.
-     */
-    public static NodeHttpServer start(String host, int port, ContainerLookup containers, long maxBodyBytes,
-            AtomicReference<Request.Handler> admin) throws Exception {
-        return serve(host, port, new ApiHandler(containers, maxBodyBytes, admin));
-    }
-
-    /**
-     * Serves {@code handler} with exactly the node's thread pool, connector and HTTP settings. The node uses it for
-     * its API; the dispatch benchmark uses it for the bare handler it compares the node against.
-     */
-    public static NodeHttpServer serve(String host, int port, Handler handler) throws Exception {
+    /** Binds {@code host:port} (port 0 picks a free one) with exactly the node's thread pool and HTTP settings. */
+    public static NodeHttpServer bind(String host, int port) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("vessel-http");
         Server server = new Server(threads);
@@ -43,15 +35,38 @@ public final class NodeHttpServer implements Closeable {
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(handler);
         server.setStopTimeout(5_000);
+        connector.open();
+        return new NodeHttpServer(server, connector);
+    }
+
+    /**
+     * Binds and serves {@code handler} with exactly the node's settings. The dispatch benchmark uses it for the
+     * bare handler it compares the node against.
+     */
+    public static NodeHttpServer serve(String host, int port, Handler handler) throws Exception {
+        NodeHttpServer server = bind(host, port);
         try {
-            server.start();
+            server.serve(handler);
         } catch (Exception e) {
-            server.stop();
+            server.close();
             throw e;
         }
-        return new NodeHttpServer(server, connector);
+        return server;
+    }
+
+    /**
+     * Starts answering with the node's API: calls go to their containers' bulkheads, admin requests to
+     * {@code admin} on {@code adminWork}, artifact reads on {@code artifactReads}.
+     */
+    public void serve(ContainerLookup containers, long maxBodyBytes, Request.Handler admin, Bulkhead adminWork,
+            Bulkhead artifactReads) throws Exception {
+        serve(new ApiHandler(containers, maxBodyBytes, admin, adminWork, artifactReads));
+    }
+
+    private void serve(Handler handler) throws Exception {
+        server.setHandler(handler);
+        server.start();
     }
 
     public int port() {

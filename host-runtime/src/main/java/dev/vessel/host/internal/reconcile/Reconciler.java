@@ -1,174 +1,136 @@
 package dev.vessel.host.internal.reconcile;
 
-import dev.vessel.host.ContainerInfo;
-import dev.vessel.host.InvalidReleaseException;
-import dev.vessel.host.Release;
-import dev.vessel.host.ReleaseReader;
+import dev.vessel.host.ContainerId;
 import dev.vessel.host.internal.artifact.ArtifactFetcher;
 import dev.vessel.host.internal.artifact.ArtifactStore;
-import dev.vessel.registry.BundleRef;
-import dev.vessel.registry.DeployedVersion;
+import dev.vessel.host.internal.container.Container;
+import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.registry.Deployment;
-import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.NodeRecord;
-import dev.vessel.registry.ReleaseManifest;
+import dev.vessel.registry.NodeStatus;
 import dev.vessel.registry.ReleaseStore;
 import java.io.Closeable;
-import java.io.IOException;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Makes this node run what the desired state says it should: starts the versions selected for it (fetching
- * their artifacts from peers when the local store lacks them), stops the ones no longer wanted, and keeps
- * instance weights in step. One thread, one pass at a time; a change that arrives during a pass triggers
- * another pass with the newest state, never a queue of stale ones.
+ * Makes this node run what the desired state says it should, level-triggered: every change of a deployment
+ * starts a pass for its service, and so does a periodic resync of every service, which is what retries a fetch or
+ * start that failed (with capped exponential backoff and jitter) without anyone deploying again. Each service has
+ * its own {@link ServiceReconciler} on a thread of its own, so one service's slow fetch never delays another's
+ * change. Nothing happens while the registry connection is down: an outage never starts or stops a container.
  */
 public final class Reconciler implements Closeable {
-    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
-
     /** What the reconciler needs from its node. */
     public interface Node {
         NodeRecord self();
 
-        List<ContainerInfo> containers();
+        /** Whether the registry session is connected now. */
+        boolean registryConnected();
 
-        ContainerInfo deploy(Release release, int weight);
+        /** The container with this id, in whatever state, if the node has one. */
+        Optional<Container> container(ContainerId id);
 
-        void stop(String service, String version);
+        /** A new PENDING container in place of an ended one (or none). */
+        Container newContainer(ContainerId id);
 
-        void setWeight(String service, String version, int weight);
+        List<Container> containers(String service);
+
+        /** Leaves the registry, drains and stops. */
+        void retire(Container container);
+
+        /** Bulkhead limits for a deployment's maxConcurrency (0: the node's default). */
+        Bulkhead.Limits limits(int maxConcurrency);
+
+        /** Something a status reader would want to see changed. */
+        void changed();
+    }
+
+    /** How often every service is compared again, and how failed attempts back off. */
+    public record Settings(Duration resyncInterval, Duration backoffBase, Duration backoffCap) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(15));
+        }
     }
 
     private final Node node;
     private final ReleaseStore releases;
     private final ArtifactStore store;
     private final ArtifactFetcher fetcher;
-    private final ExecutorService worker;
-    private final AtomicReference<Map<String, Deployment>> latest = new AtomicReference<>();
-    /** Containers this reconciler started: the only ones it ever stops. */
-    private final Set<String> managed = ConcurrentHashMap.newKeySet();
-    /** For FAILED containers: the deployment revision they failed at, so a failure is retried only on change. */
-    private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
+    private final Settings settings;
+    private final Backoff backoff;
+    private final ScheduledExecutorService ticker;
+    private final ConcurrentMap<String, ServiceReconciler> services = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    public Reconciler(Node node, ReleaseStore releases, ArtifactStore store, ArtifactFetcher fetcher) {
+    public Reconciler(Node node, ReleaseStore releases, ArtifactStore store, ArtifactFetcher fetcher,
+            Settings settings) {
         this.node = node;
         this.releases = releases;
         this.store = store;
         this.fetcher = fetcher;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "vessel-reconciler-" + node.self().id());
+        this.settings = settings;
+        this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap());
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "vessel-resync-" + node.self().id());
             thread.setDaemon(true);
             return thread;
         });
+        long every = settings.resyncInterval().toMillis();
+        ticker.scheduleWithFixedDelay(this::resync, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Called with the complete desired state after every change. */
     public void desired(Map<String, Deployment> deployments) {
-        if (latest.getAndSet(Map.copyOf(deployments)) == null) {
-            worker.execute(this::pass);
-        }
-    }
-
-    private void pass() {
-        Map<String, Deployment> deployments = latest.getAndSet(null);
-        if (deployments == null) {
+        if (closed.get()) {
             return;
         }
         for (Deployment deployment : deployments.values()) {
-            try {
-                reconcile(deployment);
-            } catch (RuntimeException e) {
-                LOG.warn("reconciling {} failed; the next change retries", deployment.service(), e);
-            }
+            services.computeIfAbsent(deployment.service(), service -> new ServiceReconciler(service, node, releases,
+                    store, fetcher, backoff, this::retryAfter)).desire(deployment);
         }
     }
 
-    private void reconcile(Deployment deployment) {
-        String service = deployment.service();
-        NodeRecord self = node.self();
-        Map<String, DeployedVersion> wanted = new HashMap<>();
-        for (DeployedVersion version : deployment.versions()) {
-            if (version.selects(self)) {
-                wanted.put(service + "-" + version.version(), version);
-            }
-        }
-        Map<String, ContainerInfo> running = new HashMap<>();
-        for (ContainerInfo info : node.containers()) {
-            if (info.service().equals(service)) {
-                running.put(info.id(), info);
-            }
-        }
-        // start first, stop after: a replacement serves before what it replaces goes
-        for (Map.Entry<String, DeployedVersion> entry : wanted.entrySet()) {
-            ContainerInfo info = running.get(entry.getKey());
-            DeployedVersion version = entry.getValue();
-            if (info == null || info.state() == InstanceState.STOPPED
-                    || (info.state() == InstanceState.FAILED && failedAt.getOrDefault(info.id(), -1L) < deployment.revision())) {
-                start(deployment, version);
-            } else if (info.state() == InstanceState.ACTIVE) {
-                node.setWeight(service, version.version(), version.weight());
-            }
-        }
-        for (ContainerInfo info : running.values()) {
-            if (!wanted.containsKey(info.id()) && managed.contains(info.id()) && !info.state().isTerminal()) {
-                LOG.info("node {}: retiring {}", self.id(), info.id());
-                node.stop(service, info.version());
-                managed.remove(info.id());
-            }
+    /** Runs a pass of every service now (what the periodic resync does). */
+    public void resync() {
+        services.values().forEach(ServiceReconciler::request);
+    }
+
+    private void retryAfter(ServiceReconciler service, Duration delay) {
+        if (!closed.get()) {
+            ticker.schedule(service::request, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private void start(Deployment deployment, DeployedVersion version) {
-        String id = deployment.service() + "-" + version.version();
-        Optional<ReleaseManifest> manifest = releases.get(deployment.service(), version.version());
-        if (manifest.isEmpty()) {
-            LOG.warn("deployment of {} names {} but no such release exists", deployment.service(), version.version());
-            return;
+    /** Services this node has not brought to their desired state, and why. */
+    public List<NodeStatus.Behind> behind() {
+        List<NodeStatus.Behind> list = new ArrayList<>();
+        for (ServiceReconciler service : services.values()) {
+            service.behind().ifPresent(list::add);
         }
-        try {
-            List<Path> jars = new ArrayList<>();
-            Map<Path, String> names = new HashMap<>();
-            for (BundleRef bundle : manifest.get().bundles()) {
-                fetcher.ensure(bundle);
-                jars.add(store.path(bundle.sha256()));
-                names.put(store.path(bundle.sha256()), bundle.fileName());
-            }
-            Release release = ReleaseReader.read(jars, names::get).withService(manifest.get().service());
-            managed.add(id);
-            ContainerInfo info = node.deploy(release, version.weight());
-            if (info.state() == InstanceState.FAILED) {
-                failedAt.put(id, deployment.revision());
-            } else {
-                failedAt.remove(id);
-            }
-        } catch (IOException | InvalidReleaseException | IllegalStateException e) {
-            LOG.warn("node {} cannot start {}: {}", node.self().id(), id, e.getMessage());
-            failedAt.put(id, deployment.revision());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        list.sort((a, b) -> a.service().compareTo(b.service()));
+        return list;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     @Override
     public void close() {
-        worker.shutdownNow();
-        try {
-            worker.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
+        ticker.shutdownNow();
+        services.values().forEach(ServiceReconciler::close);
     }
 }

@@ -6,6 +6,7 @@ import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.internal.artifact.ArtifactFetcher;
 import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.container.Container;
+import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.registry.BundleRef;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.ReleaseManifest;
@@ -33,6 +34,9 @@ public final class ReleaseValidator {
 
     /** A release that passed, with the manifest to store. */
     public record Validated(Release release, ReleaseManifest manifest) {}
+
+    /** A dry run takes no calls. */
+    private static final Bulkhead.Limits DRY_RUN_LIMITS = new Bulkhead.Limits(1, 0);
 
     private final ArtifactStore store;
     private final ArtifactFetcher fetcher;
@@ -116,9 +120,9 @@ public final class ReleaseValidator {
 
     /** Resolves and starts the release in a throwaway container, then discards it. */
     private void dryRun(Release release, List<Upload> uploads) throws ReleaseRefused {
-        Path dir = scratch.resolve(release.containerId() + "-" + System.nanoTime());
-        Container trial = new Container(release, dir, settings, c -> { });
-        trial.start();
+        Path dir = scratch.resolve(release.id() + "-" + System.nanoTime());
+        Container trial = new Container(release.id(), dir, settings, c -> { });
+        trial.start(release, 100, DRY_RUN_LIMITS);
         try {
             if (trial.state() != InstanceState.ACTIVE) {
                 throw new ReleaseRefused(ReleaseRefused.DRY_RUN_FAILED, "dry run of "
@@ -126,7 +130,7 @@ public final class ReleaseValidator {
                         + trial.error());
             }
         } finally {
-            trial.stop(Duration.ZERO.plusMillis(1));
+            trial.drainAndStop(Duration.ZERO.plusMillis(1));
         }
     }
 

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import dev.vessel.host.internal.exec.Bulkhead;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,21 +44,24 @@ class ContainerClassLoaderLeakTest {
     private static WeakReference<ClassLoader> runAndStop(Path dir) throws Exception {
         Release release = ReleaseReader.read(List.of(Path.of(System.getProperty("vessel.test.releases"),
                 "greeter-2.0.0.jar")));
-        Container container = new Container(release, dir,
-                new Container.Settings("org.slf4j;version=2.0.0", Duration.ofSeconds(10)), c -> { });
-        container.start();
+        Container container = new Container(release.id(), dir, new Container.Settings("org.slf4j;version=2.0.0",
+                Duration.ofSeconds(10), Duration.ofSeconds(10), Container.Registration.NONE,
+                new Container.Placement("n1", "default", "127.0.0.1", 1)), c -> { });
+        container.start(release, 100, new Bulkhead.Limits(2, 2));
         assertThat(container.state()).isEqualTo(InstanceState.ACTIVE);
         // exercise argument binding and result serialization, which fill Jackson's caches with release classes
-        assertThat(container.enter()).isTrue();
-        try {
-            byte[] result = container.call("greeter", "greet", JSON.readTree("[\"Ada\", \"de\"]"));
-            assertThat(new String(result)).contains("Hallo, Ada!");
-        } finally {
-            container.exit();
-        }
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        assertThat(container.submit(() -> {
+            try {
+                answer.complete(new String(container.call("greeter", "greet", JSON.readTree("[\"Ada\", \"de\"]"))));
+            } catch (Exception e) {
+                answer.completeExceptionally(e);
+            }
+        })).isEqualTo(Container.Admission.ADMITTED);
+        assertThat(answer.get(10, TimeUnit.SECONDS)).contains("Hallo, Ada!");
         ClassLoader loader = container.endpointImplementation("greeter").getClassLoader();
         assertThat(loader.getClass().getName()).startsWith("org.apache.felix.framework");
-        container.stop(Duration.ofSeconds(1));
+        container.stop(Duration.ZERO, Duration.ofSeconds(1));
         assertThat(container.state()).isEqualTo(InstanceState.STOPPED);
         return new WeakReference<>(loader);
     }

@@ -1,0 +1,106 @@
+package dev.vessel.host.internal.exec;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Execution resources of one kind of work (a container's calls, admin requests, artifact reads): at most {@code maxConcurrency} run at once and at most
+ * {@code maxQueued} wait; anything past that is refused at once, never queued without bound. Its threads belong
+ * to the owner's thread group and end after a short idle time, so an idle bulkhead holds none.
+ *
+ * <p>The limits can change while calls run (a deployment's {@code maxConcurrency} changed live).
+ */
+public final class Bulkhead {
+    private static final long IDLE_SECONDS = 30;
+
+    private final ThreadPoolExecutor executor;
+    /** Calls admitted and not yet finished: running plus queued. */
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final LongAdder refused = new LongAdder();
+    private volatile Limits limits;
+
+    /** How many calls may run at once and how many may wait. */
+    public record Limits(int maxConcurrency, int maxQueued) {
+        public Limits {
+            if (maxConcurrency < 1) {
+                throw new IllegalArgumentException("maxConcurrency must be at least 1; got " + maxConcurrency);
+            }
+            if (maxQueued < 0) {
+                throw new IllegalArgumentException("maxQueued cannot be negative; got " + maxQueued);
+            }
+        }
+    }
+
+    public Bulkhead(ThreadGroup group, String name, Limits limits) {
+        this.limits = limits;
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(limits.maxConcurrency(), limits.maxConcurrency(), IDLE_SECONDS,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(group, task, name + "-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        executor.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Runs {@code task} on this bulkhead's threads, or returns false at once when as many calls as the limits allow
+     * are already running and waiting (or the bulkhead is shut down).
+     */
+    public boolean trySubmit(Runnable task) {
+        Limits current = limits;
+        if (admitted.incrementAndGet() > current.maxConcurrency() + current.maxQueued()) {
+            admitted.decrementAndGet();
+            refused.increment();
+            return false;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    admitted.decrementAndGet();
+                }
+            });
+            return true;
+        } catch (RuntimeException rejected) { // shut down
+            admitted.decrementAndGet();
+            refused.increment();
+            return false;
+        }
+    }
+
+    public void resize(Limits next) {
+        Limits previous = limits;
+        limits = next;
+        if (next.maxConcurrency() > previous.maxConcurrency()) {
+            executor.setMaximumPoolSize(next.maxConcurrency());
+            executor.setCorePoolSize(next.maxConcurrency());
+        } else if (next.maxConcurrency() < previous.maxConcurrency()) {
+            executor.setCorePoolSize(next.maxConcurrency());
+            executor.setMaximumPoolSize(next.maxConcurrency());
+        }
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Calls running or waiting now. */
+    public int admitted() {
+        return admitted.get();
+    }
+
+    /** Calls refused because the bulkhead was full, since it was made. */
+    public long refused() {
+        return refused.sum();
+    }
+
+    /** Takes no more calls; those already admitted still run (and answer), then the threads end. */
+    public void shutdown() {
+        executor.shutdown();
+    }
+}

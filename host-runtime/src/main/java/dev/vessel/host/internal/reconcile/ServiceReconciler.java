@@ -1,0 +1,231 @@
+package dev.vessel.host.internal.reconcile;
+
+import dev.vessel.host.ContainerId;
+import dev.vessel.host.InvalidReleaseException;
+import dev.vessel.host.Release;
+import dev.vessel.host.ReleaseReader;
+import dev.vessel.host.internal.artifact.ArtifactFetcher;
+import dev.vessel.host.internal.artifact.ArtifactStore;
+import dev.vessel.host.internal.container.Container;
+import dev.vessel.registry.BundleRef;
+import dev.vessel.registry.DeployedVersion;
+import dev.vessel.registry.Deployment;
+import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.NodeRecord;
+import dev.vessel.registry.NodeStatus;
+import dev.vessel.registry.ReleaseManifest;
+import dev.vessel.registry.ReleaseStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings one service on this node to its desired state, one pass at a time on a thread of its own. A request
+ * that arrives during a pass queues exactly one more pass, which reads the newest desired state: never a queue
+ * of stale ones. It starts before it stops (a replacement serves before what it replaces goes) and stops only
+ * containers it started. A pass that could not start something records why and asks to be run again after a
+ * backoff; a new deployment revision resets the backoff.
+ */
+final class ServiceReconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceReconciler.class);
+
+    private final String service;
+    private final Reconciler.Node node;
+    private final ReleaseStore releases;
+    private final ArtifactStore store;
+    private final ArtifactFetcher fetcher;
+    private final Backoff backoff;
+    private final BiConsumer<ServiceReconciler, Duration> retryAfter;
+    private final ExecutorService worker;
+    private final AtomicBoolean queued = new AtomicBoolean();
+    /** Containers this reconciler started: the only ones it ever stops. Only the worker thread touches it. */
+    private final Set<ContainerId> managed = new HashSet<>();
+
+    private volatile Deployment desired;
+    // written by the worker thread only; read for status
+    private volatile long revisionSeen = -1;
+    private volatile int failures;
+    private volatile String lastError;
+    private volatile long nextRetryNanos;
+    private volatile long nextRetryEpochMillis;
+
+    ServiceReconciler(String service, Reconciler.Node node, ReleaseStore releases, ArtifactStore store,
+            ArtifactFetcher fetcher, Backoff backoff, BiConsumer<ServiceReconciler, Duration> retryAfter) {
+        this.service = service;
+        this.node = node;
+        this.releases = releases;
+        this.store = store;
+        this.fetcher = fetcher;
+        this.backoff = backoff;
+        this.retryAfter = retryAfter;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "vessel-reconcile-" + node.self().id() + "-" + service);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    void desire(Deployment deployment) {
+        desired = deployment;
+        request();
+    }
+
+    /** Queues a pass unless one is already queued. */
+    void request() {
+        if (desired != null && queued.compareAndSet(false, true)) {
+            try {
+                worker.execute(this::pass);
+            } catch (RuntimeException closed) {
+                queued.set(false);
+            }
+        }
+    }
+
+    private void pass() {
+        queued.set(false);
+        Deployment deployment = desired;
+        if (deployment == null || !node.registryConnected()) {
+            return; // an outage never starts or stops anything; the resync after it does the work
+        }
+        if (deployment.revision() != revisionSeen) {
+            revisionSeen = deployment.revision();
+            failures = 0; // a new intent: try at once
+        } else if (failures > 0 && System.nanoTime() - nextRetryNanos < 0) {
+            return; // backing off after a failure; the retry scheduled for then runs the pass
+        }
+        try {
+            String failure = reconcile(deployment);
+            if (failure == null) {
+                failures = 0;
+                lastError = null;
+                nextRetryEpochMillis = 0;
+            } else {
+                failures++;
+                lastError = failure;
+                Duration delay = backoff.delay(failures);
+                nextRetryNanos = System.nanoTime() + delay.toNanos();
+                nextRetryEpochMillis = System.currentTimeMillis() + delay.toMillis();
+                LOG.warn("node {}: {} not at revision {} yet (attempt {}): {}; retrying in {} ms", node.self().id(),
+                        service, deployment.revision(), failures, failure, delay.toMillis());
+                retryAfter.accept(this, delay);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("reconciling {} failed; the next pass retries", service, e);
+        } finally {
+            node.changed();
+        }
+    }
+
+    /** One pass; returns null when the node matches the deployment, else why not. */
+    private String reconcile(Deployment deployment) {
+        NodeRecord self = node.self();
+        Map<ContainerId, DeployedVersion> wanted = new HashMap<>();
+        for (DeployedVersion version : deployment.versions()) {
+            if (version.selects(self)) {
+                wanted.put(ContainerId.of(service, version.version()), version);
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        for (Map.Entry<ContainerId, DeployedVersion> entry : wanted.entrySet()) {
+            String failure = bringUp(entry.getKey(), entry.getValue());
+            if (failure != null) {
+                failures.add(failure);
+            }
+        }
+        for (Container container : node.containers(service)) {
+            if (!wanted.containsKey(container.id()) && managed.contains(container.id())
+                    && !container.state().isTerminal()) {
+                LOG.info("node {}: retiring {}", self.id(), container.id());
+                node.retire(container);
+                managed.remove(container.id());
+            }
+        }
+        return failures.isEmpty() ? null : String.join("; ", failures);
+    }
+
+    /** Makes {@code id} run as {@code version} asks; null when it does, else why not. */
+    private String bringUp(ContainerId id, DeployedVersion version) {
+        Optional<Container> existing = node.container(id);
+        if (existing.isPresent()) {
+            Container container = existing.get();
+            InstanceState state = container.state();
+            if (state == InstanceState.ACTIVE) {
+                container.update(version.weight(), node.limits(version.maxConcurrency()));
+                return null;
+            }
+            if (!state.isTerminal()) {
+                return null; // starting or draining: the pass after it ends decides
+            }
+        }
+        return start(id, version);
+    }
+
+    private String start(ContainerId id, DeployedVersion version) {
+        Optional<ReleaseManifest> manifest = releases.get(service, version.version());
+        if (manifest.isEmpty()) {
+            return "the deployment names " + id + " but no such release exists";
+        }
+        Container container;
+        try {
+            container = node.newContainer(id);
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+        managed.add(id);
+        container.beginFetch();
+        Release release;
+        try {
+            List<Path> jars = new ArrayList<>();
+            Map<Path, String> names = new HashMap<>();
+            for (BundleRef bundle : manifest.get().bundles()) {
+                fetcher.ensure(bundle);
+                jars.add(store.path(bundle.sha256()));
+                names.put(store.path(bundle.sha256()), bundle.fileName());
+            }
+            release = ReleaseReader.read(jars, names::get).withService(manifest.get().service());
+        } catch (IOException | InvalidReleaseException | IllegalArgumentException e) {
+            container.failBeforeStart("could not fetch or read the release: " + e.getMessage());
+            return id + " FAILED: " + container.error();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            container.failBeforeStart("interrupted while fetching");
+            return id + ": interrupted";
+        }
+        container.start(release, version.weight(), node.limits(version.maxConcurrency()));
+        return container.state() == InstanceState.FAILED ? id + " FAILED: " + container.error() : null;
+    }
+
+    /** Why this service is behind on this node, if it is. */
+    Optional<NodeStatus.Behind> behind() {
+        String error = lastError;
+        Deployment deployment = desired;
+        if (error == null || deployment == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new NodeStatus.Behind(service, deployment.revision(), error, failures,
+                nextRetryEpochMillis));
+    }
+
+    void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
