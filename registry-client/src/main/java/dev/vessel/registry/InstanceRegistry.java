@@ -2,34 +2,99 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Closeable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.utils.CloseableUtils;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.curator.x.discovery.details.InstanceSerializer;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
 /**
  * Node side of the registry: registers and removes the instances of this node's containers.
  *
- * <p>Registrations are ephemeral and belong to the connection's session. Curator's x-discovery re-registers
- * every instance it knows when a lost session is replaced, so a node needs no reconnect logic of its own.
+ * <p>Each registration is an ephemeral Curator {@link PersistentNode} at x-discovery's own path, holding
+ * x-discovery's own JSON, so a stock x-discovery client still reads it. Not x-discovery's {@code registerService}:
+ * on every reconnect that re-registers by deleting and re-creating each instance, even when the session (and so
+ * the instance) survived, and when a ZooKeeper server fails every node reconnects at once, so routers saw every
+ * instance of a service vanish together for a moment. A {@code PersistentNode} re-creates its node only when it
+ * is really gone (a lost session) and otherwise leaves it alone.
  */
-public final class InstanceRegistry {
+public final class InstanceRegistry implements Closeable {
+    private static final long CREATE_TIMEOUT_MS = RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toMillis();
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final InstanceSerializer<Map<String, String>> SERIALIZER =
+            new JsonInstanceSerializer<>((Class) Map.class);
+
     private final RegistryConnection connection;
+    private final Map<String, PersistentNode> registered = new ConcurrentHashMap<>();
 
     public InstanceRegistry(RegistryConnection connection) {
         this.connection = requireNonNull(connection, "connection cannot be null");
+        connection.closeWithSession(this);
     }
 
+    /**
+     * Registers {@code record} and waits until ZooKeeper holds it.
+     *
+     * @throws RegistryException if it could not be written in time
+     */
     public void register(InstanceRecord record) {
         requireNonNull(record, "record cannot be null");
+        PersistentNode node = new PersistentNode(connection.curator(), CreateMode.EPHEMERAL, false, path(record),
+                serialize(record));
+        if (registered.putIfAbsent(key(record), node) != null) {
+            throw new IllegalStateException(record.id() + " of " + record.service() + " is already registered");
+        }
         try {
-            connection.discovery().registerService(record.toServiceInstance());
+            takeOverFromAnotherSession(path(record));
+            node.start();
+            if (!node.waitForInitialCreate(CREATE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                throw new RegistryException("could not register " + record.id() + " of " + record.service()
+                        + " within " + CREATE_TIMEOUT_MS + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unregister(record);
+            throw new RegistryException("interrupted while registering " + record.id(), e);
+        } catch (RuntimeException e) {
+            unregister(record);
+            throw e;
+        }
+    }
+
+    /**
+     * A node restarted under the same id finds its previous process's instance still there until that session
+     * expires; it replaces it at once (as x-discovery did), rather than serve unregistered until then.
+     */
+    private void takeOverFromAnotherSession(String path) {
+        try {
+            Stat stat = connection.curator().checkExists().forPath(path);
+            long session = connection.curator().getZookeeperClient().getZooKeeper().getSessionId();
+            if (stat != null && stat.getEphemeralOwner() != session) {
+                connection.curator().delete().withVersion(stat.getVersion()).forPath(path);
+            }
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException raced) {
+            // gone or changed meanwhile: the PersistentNode takes it from here
         } catch (Exception e) {
-            throw new RegistryException("could not register " + record.id() + " of " + record.service() + ": "
-                    + e.getMessage(), e);
+            throw new RegistryException("could not check " + path + ": " + e.getMessage(), e);
         }
     }
 
     /** Rewrites a registered instance's record in place (e.g. a new weight); it never leaves the registry. */
     public void update(InstanceRecord record) {
         requireNonNull(record, "record cannot be null");
+        PersistentNode node = registered.get(key(record));
+        if (node == null) {
+            throw new IllegalStateException(record.id() + " of " + record.service() + " is not registered");
+        }
         try {
-            connection.discovery().updateService(record.toServiceInstance());
+            node.setData(serialize(record));
         } catch (Exception e) {
             throw new RegistryException("could not update " + record.id() + " of " + record.service() + ": "
                     + e.getMessage(), e);
@@ -39,11 +104,32 @@ public final class InstanceRegistry {
     /** Removes the instance; removing one that is not registered does nothing. */
     public void unregister(InstanceRecord record) {
         requireNonNull(record, "record cannot be null");
+        PersistentNode node = registered.remove(key(record));
+        if (node != null) {
+            CloseableUtils.closeQuietly(node); // deletes the node
+        }
+    }
+
+    /** Removes every instance this registry holds. */
+    @Override
+    public void close() {
+        registered.values().forEach(CloseableUtils::closeQuietly);
+        registered.clear();
+    }
+
+    private String path(InstanceRecord record) {
+        return ZKPaths.makePath(connection.layout().services(), record.service(), record.id());
+    }
+
+    private static String key(InstanceRecord record) {
+        return record.service() + "/" + record.id();
+    }
+
+    private static byte[] serialize(InstanceRecord record) {
         try {
-            connection.discovery().unregisterService(record.toServiceInstance());
+            return SERIALIZER.serialize(record.toServiceInstance());
         } catch (Exception e) {
-            throw new RegistryException("could not unregister " + record.id() + " of " + record.service() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("cannot serialize " + record.id(), e);
         }
     }
 }

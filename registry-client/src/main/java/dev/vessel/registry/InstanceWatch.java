@@ -9,6 +9,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
@@ -27,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>The cache's listener carries no delta and the cache reports nothing for instances that existed before it
  * was initialized (CURATOR-705), so the full list is rebuilt from the cache on every change and once right after
  * start. Records that are not Vessel's (no version in the payload) are skipped.
+ *
+ * <p>While the connection is suspended or lost, the listener keeps the last complete list: nothing the cache does
+ * then reaches it. After a reconnect the whole list is read once straight from ZooKeeper and handed over in one
+ * piece, and only then does the cache drive it again, so a router never routes on a view that is half rebuilt.
  */
 public final class InstanceWatch implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceWatch.class);
@@ -35,13 +41,23 @@ public final class InstanceWatch implements Closeable {
     private final ServiceCache<Map<String, String>> cache;
     private final Consumer<List<InstanceRecord>> listener;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final RegistryConnection connection;
+    /** Set while the connection is down or the view is being re-read after it came back. */
+    private volatile boolean frozen;
+    private final ExecutorService refresher;
     /** What each instance the cache held at the last publication was converted to; only publish() uses it. */
     private Map<ServiceInstance<Map<String, String>>, Optional<InstanceRecord>> converted = new IdentityHashMap<>();
 
     private InstanceWatch(RegistryConnection connection, String service, Consumer<List<InstanceRecord>> listener) {
         this.service = service;
         this.listener = listener;
+        this.connection = connection;
         this.cache = connection.discovery().serviceCacheBuilder().name(service).build();
+        this.refresher = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "vessel-watch-refresh-" + service);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -71,7 +87,7 @@ public final class InstanceWatch implements Closeable {
     }
 
     private synchronized void publish() {
-        if (closed.get()) {
+        if (closed.get() || frozen) {
             return;
         }
         try {
@@ -102,9 +118,28 @@ public final class InstanceWatch implements Closeable {
         return List.copyOf(records);
     }
 
+    /** After a reconnect: reads every instance from ZooKeeper, hands the list over whole, then thaws. */
+    private void refreshAfterReconnect() {
+        try {
+            List<InstanceRecord> all = InstanceRecord.allOf(connection.discovery().queryForInstances(service));
+            synchronized (this) {
+                if (closed.get()) {
+                    return;
+                }
+                listener.accept(all);
+                frozen = false;
+            }
+            publish(); // whatever the cache saw meanwhile
+        } catch (Exception e) {
+            LOG.warn("could not re-read {} after reconnecting; keeping the last view until the next reconnect",
+                    service, e);
+        }
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            refresher.shutdownNow();
             CloseableUtils.closeQuietly(cache);
         }
     }
@@ -117,7 +152,15 @@ public final class InstanceWatch implements Closeable {
 
         @Override
         public void stateChanged(CuratorFramework client, ConnectionState newState) {
-            // The cache keeps its last view while disconnected and refreshes on reconnect; nothing to do here.
+            if (newState == ConnectionState.SUSPENDED || newState == ConnectionState.LOST) {
+                frozen = true;
+            } else if (newState == ConnectionState.RECONNECTED) {
+                try {
+                    refresher.execute(InstanceWatch.this::refreshAfterReconnect);
+                } catch (RuntimeException closing) {
+                    // closed meanwhile
+                }
+            }
         }
     }
 }

@@ -27,6 +27,8 @@ public final class RegistryConnection implements Closeable {
     private final RegistryLayout layout;
     private final ServiceDiscovery<Map<String, String>> discovery;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Closed before the session goes: recipes left running on a closed client retry without end. */
+    private final java.util.Deque<Closeable> dependents = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final Class<Map<String, String>> PAYLOAD_TYPE = (Class) Map.class;
@@ -94,6 +96,11 @@ public final class RegistryConnection implements Closeable {
         }
     }
 
+    /** Closes {@code dependent} when this connection closes, before its session goes. */
+    void closeWithSession(Closeable dependent) {
+        dependents.push(dependent);
+    }
+
     public CuratorFramework curator() {
         return curator;
     }
@@ -111,6 +118,13 @@ public final class RegistryConnection implements Closeable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        for (Closeable dependent : dependents) {
+            try {
+                dependent.close();
+            } catch (IOException | RuntimeException e) {
+                // keep closing
+            }
         }
         try {
             discovery.close();

@@ -76,12 +76,16 @@ class InstanceRegistryTest extends RegistryTestBase {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(view.instances())
                 .extracting(InstanceRecord::id)
                 .containsExactlyInAnyOrder("n1.billing-3.1.0", "n1.greeter-1.0.0", "n1.greeter-2.0.0"));
-        // and they belong to the new session, so they will not vanish when the old one is reaped
+        // the injected expiry is the client's alone: the server reaps the old session when its timeout passes, and
+        // each instance is re-created by the new session at once, never left out meanwhile
         long session = node.curator().getZookeeperClient().getZooKeeper().getSessionId();
-        for (String child : reader.curator().getChildren().forPath("/vessel/services/greeter")) {
-            assertThat(reader.curator().checkExists().forPath("/vessel/services/greeter/" + child).getEphemeralOwner())
-                    .isEqualTo(session);
-        }
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+            for (String child : reader.curator().getChildren().forPath("/vessel/services/greeter")) {
+                assertThat(reader.curator().checkExists().forPath("/vessel/services/greeter/" + child)
+                        .getEphemeralOwner()).isEqualTo(session);
+            }
+            assertThat(view.instances()).hasSize(3);
+        });
     }
 
     @Test

@@ -29,6 +29,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.net.http.HttpTimeoutException;
 import org.osgi.framework.Version;
 import org.osgi.framework.VersionRange;
 
@@ -51,6 +58,9 @@ import org.osgi.framework.VersionRange;
  * }</pre>
  */
 public final class VesselClient implements Closeable {
+    /** A hedge never goes out sooner than this, however fast the service's recent calls were. */
+    private static final long MIN_HEDGE_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int HEDGE_BURST = 2;
     private final RegistryConnection registry;
     private final boolean ownsRegistry;
     private final HttpCaller caller;
@@ -59,12 +69,19 @@ public final class VesselClient implements Closeable {
     private final ConcurrentMap<String, ServiceRoutes> routes = new ConcurrentHashMap<>();
     private final RoutingPolicy policy;
     private final RetryBudget retryBudget;
+    private final RetryBudget hedgeBudget;
+    private final Duration callTimeout;
+    private final Duration attemptTimeout;
+    private final LongAdder hedges = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private VesselClient(Builder builder, RegistryConnection registry, boolean ownsRegistry) {
         this.registry = registry;
         this.ownsRegistry = ownsRegistry;
-        this.caller = new HttpCaller(builder.connectTimeout, builder.callTimeout);
+        this.caller = new HttpCaller(builder.connectTimeout);
+        this.callTimeout = builder.callTimeout;
+        this.attemptTimeout = builder.attemptTimeout;
+        this.hedgeBudget = new RetryBudget(builder.hedgeRatio, HEDGE_BURST);
         this.maxAttempts = builder.maxAttempts;
         this.policy = builder.policy;
         this.retryBudget = new RetryBudget(builder.retryRatio, builder.retryBurst);
@@ -118,9 +135,11 @@ public final class VesselClient implements Closeable {
         requireNonNull(method, "method cannot be null");
         byte[] body = arguments(args);
         ServiceRoutes serviceRoutes = routes(service);
-        Tried tried = new Tried(maxAttempts);
+        Tried tried = new Tried(maxAttempts * 2);
         List<String> refusals = new ArrayList<>();
         retryBudget.called();
+        hedgeBudget.called();
+        long deadline = System.nanoTime() + callTimeout.toNanos();
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             RoutingTable table = serviceRoutes.table();
             Target target = table.pick(range, options.key(), tried, ThreadLocalRandom.current().nextInt(100),
@@ -134,48 +153,165 @@ public final class VesselClient implements Closeable {
                 }
                 break;
             }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                refusals.add("the call's deadline of " + callTimeout.toMillis() + " ms passed");
+                break;
+            }
+            Duration timeout = Duration.ofNanos(Math.min(attemptTimeout.toNanos(), left));
             tried.add(target);
-            InstanceRecord instance = target.record();
-            HttpCaller.Answer answer;
-            target.begin();
-            try {
-                answer = caller.call(instance, endpoint, method, body);
-            } catch (ConnectException | HttpConnectTimeoutException notSent) {
-                target.failed(System.nanoTime());
-                refusals.add(instance.id() + ": cannot connect (" + notSent + ")");
-                continue;
-            } catch (IOException mayHaveRun) {
-                target.failed(System.nanoTime());
-                if (mayRetry(options, attempt)) {
-                    refusals.add(instance.id() + ": " + mayHaveRun);
-                    continue;
+            List<Attempt> racing = new ArrayList<>(2);
+            racing.add(launch(target, endpoint, method, body, timeout));
+            if (options.idempotent()) {
+                Attempt hedge = hedge(serviceRoutes, table, range, options, tried, racing.get(0), endpoint, method,
+                        body, timeout);
+                if (hedge != null) {
+                    racing.add(hedge);
                 }
-                throw new VesselClientException("call to " + instance.id() + " failed: " + mayHaveRun
-                        + notRetried(options, attempt), mayHaveRun);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VesselClientException("interrupted while calling " + instance.id(), e);
-            } finally {
-                target.end();
             }
-            if (answer.retryElsewhere()) {
-                refusals.add(instance.id() + ": 503 draining or gone");
-                continue;
+            Outcome outcome = race(racing, refusals);
+            if (outcome.result != null) {
+                serviceRoutes.latency().record(outcome.result.nanos);
+                return result(outcome.result.answer, outcome.result.body, outcome.result.target.record(), attempt);
             }
-            JsonNode answerBody = parse(answer);
-            if (answer.status() >= 500 && !methodFailed(answerBody)) {
-                target.failed(System.nanoTime());
-                if (mayRetry(options, attempt)) {
-                    refusals.add(instance.id() + ": HTTP " + answer.status() + " " + errorCode(answerBody, answer));
-                    continue;
+            if (outcome.mayHaveRun != null && !mayRetry(options, attempt)) {
+                if (outcome.mayHaveRun.body != null || outcome.mayHaveRun.answer != null) {
+                    Finished last = outcome.mayHaveRun;
+                    return result(last.answer, last.body, last.target.record(), attempt);
                 }
-            } else {
-                target.succeeded(System.nanoTime());
+                Throwable failure = outcome.mayHaveRun.failure;
+                throw new VesselClientException("call to " + outcome.mayHaveRun.target.record().id() + " failed: "
+                        + describe(failure) + notRetried(options, attempt), failure);
             }
-            return result(answer, answerBody, instance, attempt);
         }
         throw new UnavailableException("no instance of '" + service + "' in " + range + " took the call after "
                 + tried.size() + " attempt(s): " + String.join("; ", refusals));
+    }
+
+    /** One attempt in flight to one instance. */
+    private record Attempt(Target target, CompletableFuture<HttpCaller.Answer> answer, long started) {}
+
+    /** A completed attempt: an answer (with its parsed body) or the failure that ended it. */
+    private record Finished(Target target, HttpCaller.Answer answer, JsonNode body, Throwable failure, long nanos) {}
+
+    /** How a race of attempts ended: a result to return, or (if it may have run) what failed last. */
+    private record Outcome(Finished result, Finished mayHaveRun) {}
+
+    private Attempt launch(Target target, String endpoint, String method, byte[] body, Duration timeout) {
+        target.begin();
+        CompletableFuture<HttpCaller.Answer> answer;
+        try {
+            answer = caller.call(target.record(), endpoint, method, body, timeout);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((a, e) -> target.end());
+        return new Attempt(target, answer, System.nanoTime());
+    }
+
+    /**
+     * A second attempt to another instance once the first has taken longer than the service's recent high
+     * percentile ("The Tail at Scale"), if the hedge budget allows: at most a few percent more attempts.
+     */
+    private Attempt hedge(ServiceRoutes serviceRoutes, RoutingTable table, VersionRange range, CallOptions options,
+            Tried tried, Attempt first, String endpoint, String method, byte[] body, Duration timeout) {
+        long delay = serviceRoutes.latency().percentileNanos();
+        if (delay < 0 || delay >= timeout.toNanos()) {
+            return null;
+        }
+        try {
+            first.answer().get(Math.max(delay, MIN_HEDGE_DELAY_NANOS), TimeUnit.NANOSECONDS);
+            return null; // answered in time
+        } catch (TimeoutException slow) {
+            // fall through: the first attempt is in the tail
+        } catch (ExecutionException failed) {
+            return null; // the race decides what the failure means
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        Target other = table.pick(range, options.key(), tried, ThreadLocalRandom.current().nextInt(100),
+                System.nanoTime());
+        if (other == null || !hedgeBudget.tryRetry()) {
+            return null;
+        }
+        tried.add(other);
+        hedges.increment();
+        long left = timeout.toNanos() - (System.nanoTime() - first.started());
+        return launch(other, endpoint, method, body, Duration.ofNanos(Math.max(1_000_000, left)));
+    }
+
+    /**
+     * Waits for the racing attempts: the first that answers for real wins; failures are counted against their
+     * instance (timeouts included, which is how a frozen instance gets ejected).
+     */
+    private Outcome race(List<Attempt> racing, List<String> refusals) {
+        List<Attempt> pending = new ArrayList<>(racing);
+        Finished mayHaveRun = null;
+        while (!pending.isEmpty()) {
+            Finished done = awaitFirst(pending);
+            long now = System.nanoTime();
+            String id = done.target.record().id();
+            if (done.failure != null) {
+                done.target.failed(now);
+                Throwable cause = done.failure;
+                if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+                    refusals.add(id + ": cannot connect (" + cause + ")");
+                } else {
+                    refusals.add(id + ": " + describe(cause));
+                    mayHaveRun = done;
+                }
+                continue;
+            }
+            if (done.answer.retryElsewhere()) {
+                refusals.add(id + ": 503 " + errorCode(done.body, done.answer) + ", not executed");
+                continue;
+            }
+            if (done.answer.status() >= 500 && !methodFailed(done.body)) {
+                done.target.failed(now);
+                refusals.add(id + ": HTTP " + done.answer.status() + " " + errorCode(done.body, done.answer));
+                mayHaveRun = done;
+                continue;
+            }
+            done.target.succeeded(now);
+            return new Outcome(done, null);
+        }
+        return new Outcome(null, mayHaveRun);
+    }
+
+    private String describe(Throwable failure) {
+        return failure instanceof HttpTimeoutException || failure instanceof TimeoutException
+                ? "no answer within the attempt timeout (" + attemptTimeout.toMillis() + " ms)" : failure.toString();
+    }
+
+    /** Removes and returns the first of {@code pending} to complete. */
+    private Finished awaitFirst(List<Attempt> pending) {
+        CompletableFuture<?>[] futures = pending.stream().map(Attempt::answer).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.anyOf(futures).join();
+        } catch (RuntimeException ignored) {
+            // one completed exceptionally: found below
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            Attempt attempt = pending.get(i);
+            if (attempt.answer().isDone()) {
+                pending.remove(i);
+                long nanos = System.nanoTime() - attempt.started();
+                try {
+                    HttpCaller.Answer answer = attempt.answer().join();
+                    return new Finished(attempt.target(), answer, parse(answer), null, nanos);
+                } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    return new Finished(attempt.target(), null, null, cause, nanos);
+                }
+            }
+        }
+        throw new IllegalStateException("anyOf returned with nothing done");
+    }
+
+    /** Attempts sent as hedges since this client started. */
+    public long hedges() {
+        return hedges.sum();
     }
 
     private boolean mayRetry(CallOptions options, int attempt) {
@@ -344,6 +480,8 @@ public final class VesselClient implements Closeable {
         private String root = RegistryLayout.DEFAULT_ROOT;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration callTimeout = Duration.ofSeconds(30);
+        private Duration attemptTimeout = Duration.ofSeconds(1);
+        private double hedgeRatio = 0.05;
         private int maxAttempts = 3;
         private RoutingPolicy policy = RoutingPolicy.DEFAULT;
         private double retryRatio = 0.2;
@@ -374,8 +512,30 @@ public final class VesselClient implements Closeable {
             return this;
         }
 
+        /** The whole call's deadline, over every attempt; default 30 s. */
         public Builder callTimeout(Duration timeout) {
             this.callTimeout = positive(timeout, "callTimeout");
+            return this;
+        }
+
+        /**
+         * How long one attempt may take before it counts as failed (towards ejecting its instance) and, for an
+         * idempotent call, is retried on another; default 1 s, so a frozen instance costs one attempt, not the
+         * call's deadline. Raise it for methods that legitimately take longer.
+         */
+        public Builder attemptTimeout(Duration timeout) {
+            this.attemptTimeout = positive(timeout, "attemptTimeout");
+            return this;
+        }
+
+        /**
+         * Share of calls that may be hedged: an idempotent call whose attempt is slower than the service's recent
+         * 95th percentile sends a second attempt to another instance and takes the first answer. Default 0.05
+         * (at most about 5 % more attempts); 0 turns hedging off.
+         */
+        public Builder hedging(double ratio) {
+            new RetryBudget(ratio, HEDGE_BURST); // validates
+            this.hedgeRatio = ratio;
             return this;
         }
 

@@ -42,17 +42,20 @@ class FailoverTest {
     private RegistryConnection registryConnection;
     private final List<FakeNode> nodes = new ArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    private InstanceRegistry registry;
 
     @BeforeEach
     void start() throws Exception {
         zk = new TestingServer(true);
         registryConnection = RegistryConnection.connect(zk.getConnectString());
+        registry = new InstanceRegistry(registryConnection);
     }
 
     @AfterEach
     void stop() throws Exception {
         release.countDown();
         nodes.forEach(node -> node.server.stop(0));
+        registry.close(); // before its session: a PersistentNode left on a closed client retries without end
         registryConnection.close();
         zk.close();
     }
@@ -61,7 +64,7 @@ class FailoverTest {
     private FakeNode node(String name, Behaviour behaviour) throws IOException {
         FakeNode node = new FakeNode(name, behaviour);
         nodes.add(node);
-        new InstanceRegistry(registryConnection).register(new InstanceRecord(name + ".greeter-1.0.0", "greeter",
+        registry.register(new InstanceRecord(name + ".greeter-1.0.0", "greeter",
                 "1.0.0", name, "greeter-1.0.0", "z", InstanceState.ACTIVE, 100, "127.0.0.1",
                 node.server.getAddress().getPort()));
         return node;
@@ -69,7 +72,7 @@ class FailoverTest {
 
     private VesselClient client(int retryBurst) {
         return VesselClient.builder().connectString(zk.getConnectString())
-                .callTimeout(Duration.ofMillis(300))
+                .attemptTimeout(Duration.ofMillis(300))
                 .retryBudget(0.0, retryBurst)
                 .ejection(1_000, Duration.ofMinutes(1), Duration.ofMinutes(1), 0.5) // no ejection in these tests
                 .build();
@@ -127,6 +130,45 @@ class FailoverTest {
             assertThat(retried.instanceId()).isEqualTo("b.greeter-1.0.0");
             assertThat(retried.attempts()).isEqualTo(2);
             assertThat(hanging.calls.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSlowAttemptOfAnIdempotentCallIsHedgedToAnotherInstance() throws Exception {
+        FakeNode hanging = node("a", Behaviour.HANG);
+        node("b", Behaviour.OK);
+        try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
+                .attemptTimeout(Duration.ofSeconds(5)).hedging(1.0).build()) {
+            CallOptions toB = keyOwnedBy(client, "b.greeter-1.0.0").asIdempotent();
+            for (int i = 0; i < 64; i++) { // the service's recent latency: what "slower than usual" means
+                greet(client, toB);
+            }
+            // (a warm-up call slower than the 95th percentile may itself have been hedged: count from here)
+            long hedgesBefore = client.hedges();
+            int hangingBefore = hanging.calls.get();
+            CallOptions toA = keyOwnedBy(client, "a.greeter-1.0.0");
+            CallResult hedged = greet(client, toA.asIdempotent());
+            assertThat(hedged.instanceId()).isEqualTo("b.greeter-1.0.0");
+            assertThat(hedged.attempts()).isEqualTo(1); // answered within the first attempt, by its hedge
+            assertThat(client.hedges() - hedgesBefore).isEqualTo(1);
+            assertThat(hanging.calls.get() - hangingBefore).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void callsThatAreNotIdempotentAreNeverHedged() throws Exception {
+        FakeNode hanging = node("a", Behaviour.HANG);
+        node("b", Behaviour.OK);
+        try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
+                .attemptTimeout(Duration.ofMillis(300)).hedging(1.0).build()) {
+            CallOptions toB = keyOwnedBy(client, "b.greeter-1.0.0");
+            for (int i = 0; i < 64; i++) {
+                greet(client, toB);
+            }
+            assertThatThrownBy(() -> greet(client, keyOwnedBy(client, "a.greeter-1.0.0")))
+                    .isInstanceOf(VesselClientException.class).hasMessageContaining("attempt timeout");
+            assertThat(client.hedges()).isZero();
+            assertThat(hanging.calls.get()).isEqualTo(1);
         }
     }
 

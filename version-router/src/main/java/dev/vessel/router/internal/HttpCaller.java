@@ -1,7 +1,6 @@
 package dev.vessel.router.internal;
 
 import dev.vessel.registry.InstanceRecord;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -9,43 +8,51 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** Sends one {@code /v1/call} request to one instance's node over HTTP/1.1. */
 public final class HttpCaller {
     public static final String RETRY_HEADER = "Vessel-Retry";
     public static final String VERSION_HEADER = "Vessel-Version";
+    /** How long the caller waits for this attempt, in milliseconds: the node refuses work it would start later. */
+    public static final String DEADLINE_HEADER = "Vessel-Deadline-Ms";
 
     private final HttpClient http;
-    private final Duration callTimeout;
 
-    public HttpCaller(Duration connectTimeout, Duration callTimeout) {
+    public HttpCaller(Duration connectTimeout) {
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 .build();
-        this.callTimeout = callTimeout;
     }
 
     /** The node's answer, whatever its status. */
     public record Answer(int status, byte[] body, String version, boolean retryElsewhere) {}
 
-    public Answer call(InstanceRecord instance, String endpoint, String method, byte[] jsonArguments)
-            throws IOException, InterruptedException {
+    /**
+     * Sends the call; the answer completes within {@code timeout} or fails with a timeout, whether the node sends
+     * nothing at all or stalls in the middle of its answer (a frozen process accepts connections and never reads).
+     */
+    public CompletableFuture<Answer> call(InstanceRecord instance, String endpoint, String method,
+            byte[] jsonArguments, Duration timeout) {
         URI uri = URI.create("http://" + host(instance.address()) + ":" + instance.port() + "/v1/call/"
                 + segment(instance.service()) + "/" + segment(instance.version()) + "/" + segment(endpoint) + "/"
                 + segment(method));
         HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(callTimeout)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
+                .header(DEADLINE_HEADER, Long.toString(timeout.toMillis()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jsonArguments))
                 .build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        return new Answer(
-                response.statusCode(),
-                response.body(),
-                response.headers().firstValue(VERSION_HEADER).orElse(instance.version()),
-                response.statusCode() == 503
-                        && response.headers().firstValue(RETRY_HEADER).map("other"::equalsIgnoreCase).orElse(false));
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(response -> new Answer(
+                        response.statusCode(),
+                        response.body(),
+                        response.headers().firstValue(VERSION_HEADER).orElse(instance.version()),
+                        response.statusCode() == 503 && response.headers().firstValue(RETRY_HEADER)
+                                .map("other"::equalsIgnoreCase).orElse(false)));
     }
 
     private static String host(String address) {

@@ -13,6 +13,7 @@ public final class ServiceRoutes implements Closeable {
 
     private final CopyOnWriteArrayList<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private final LoadBook book = new LoadBook();
+    private final LatencyWindow latency = new LatencyWindow();
     private final RoutingPolicy policy;
     private volatile RoutingTable table = RoutingTable.empty();
     private volatile InstanceWatch watch;
@@ -40,6 +41,11 @@ public final class ServiceRoutes implements Closeable {
                 LOG.warn("a routing-table listener failed; the others still run", e); // one never stops the rest
             }
         }
+    }
+
+    /** Durations of this service's recent successful attempts (for hedging). */
+    public LatencyWindow latency() {
+        return latency;
     }
 
     public RoutingTable table() {
