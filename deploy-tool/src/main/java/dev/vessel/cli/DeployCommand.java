@@ -67,6 +67,11 @@ final class DeployCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE}).")
     int chunkSize;
 
+    @Option(names = "--max-concurrency", paramLabel = "N", defaultValue = "0",
+            description = "Calls one container of this release runs at once; as many again may wait and the rest are"
+                    + " refused at once (503 OVERLOADED, retried elsewhere). Default: the node's own (64).")
+    int maxConcurrency;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -80,6 +85,10 @@ final class DeployCommand implements Callable<Integer> {
         if (weight < 1 || weight > 100) {
             throw new CliException(ExitCode.BAD_INPUT, "--weight must be 1-100; got " + weight);
         }
+        if (maxConcurrency < 0 || maxConcurrency > DeployedVersion.MAX_CONCURRENCY_LIMIT) {
+            throw new CliException(ExitCode.BAD_INPUT, "--max-concurrency must be 1-"
+                    + DeployedVersion.MAX_CONCURRENCY_LIMIT + "; got " + maxConcurrency);
+        }
         if (chunkSize < 1024) {
             throw new CliException(ExitCode.BAD_INPUT, "--chunk-size must be at least 1024 bytes; got " + chunkSize);
         }
@@ -87,7 +96,8 @@ final class DeployCommand implements Callable<Integer> {
         try (RegistryConnection registry = cluster.connect(); UploadBars bars = new UploadBars(json)) {
             Rollout rollout = new Rollout(admin.client(registry), registry, progress, bars);
             Rollout.Result result = rollout.deploy(new Rollout.Request(jars, service, weight, replace, nodes, dryRun,
-                    !noWait, force, Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize));
+                    !noWait, force, Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize,
+                    maxConcurrency));
             progress.finish();
             return RolloutOutput.print(spec.commandLine().getOut(), result, json);
         }

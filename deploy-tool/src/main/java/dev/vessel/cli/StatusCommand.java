@@ -6,12 +6,14 @@ import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.NodeRecord;
+import dev.vessel.registry.NodeStatus;
 import dev.vessel.registry.RegistryConnection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -37,11 +39,16 @@ final class StatusCommand implements Callable<Integer> {
     /** Output records: the shape of {@code --json}. */
     record ClusterStatus(String zk, List<NodeView> nodes) {}
 
-    record NodeView(String id, String url, String zone, List<ContainerView> containers) {}
+    /** @param behind services the node has not brought to their desired state yet, and why */
+    record NodeView(String id, String url, String zone, List<ContainerView> containers, List<NodeStatus.Behind> behind) {}
 
-    /** @param load the load the node last published for the container, null when it is not registered */
+    /**
+     * @param load            the load the node last published for the container, null when it is not registered
+     * @param overloaded      calls it refused because its bulkhead was full
+     * @param leftoverThreads threads its release left running after it stopped
+     */
     record ContainerView(String id, String service, String version, String state, boolean registered, Double load,
-            String error) {}
+            String error, int maxConcurrency, long overloaded, List<String> leftoverThreads) {}
 
     @Override
     public Integer call() throws Exception {
@@ -66,12 +73,15 @@ final class StatusCommand implements Callable<Integer> {
         List<NodeView> nodes = new ArrayList<>();
         for (NodeRecord node : reader.nodes()) {
             List<ContainerView> containers = new ArrayList<>();
-            for (ContainerStatus c : reader.status(node.id()).map(s -> s.containers()).orElse(List.of())) {
+            Optional<NodeStatus> nodeStatus = reader.status(node.id());
+            for (ContainerStatus c : nodeStatus.map(NodeStatus::containers).orElse(List.of())) {
                 InstanceRecord record = registered.get(node.id() + "." + c.id());
                 containers.add(new ContainerView(c.id(), c.service(), c.version(), c.state().name(), record != null,
-                        record == null ? null : record.load(), c.error()));
+                        record == null ? null : record.load(), c.error(), c.maxConcurrency(), c.overloaded(),
+                        c.leftoverThreads()));
             }
-            nodes.add(new NodeView(node.id(), node.url(), node.zone(), containers));
+            nodes.add(new NodeView(node.id(), node.url(), node.zone(), containers,
+                    nodeStatus.map(NodeStatus::behind).orElse(List.of())));
         }
         return new ClusterStatus(cluster.connectString(), nodes);
     }
@@ -88,9 +98,21 @@ final class StatusCommand implements Callable<Integer> {
                 rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", "-", ""});
             }
             for (ContainerView c : node.containers()) {
+                String note = c.error() == null ? "" : c.error();
+                if (!c.leftoverThreads().isEmpty()) {
+                    note = (note.isEmpty() ? "" : note + "; ") + "left threads running: " + c.leftoverThreads();
+                }
                 rows.add(new String[] {node.id(), node.url(), node.zone(), c.service(), c.version(), c.state(),
                         c.registered() ? "yes" : "no", c.load() == null ? "-" : String.format(Locale.ROOT, "%.2f", c.load()),
-                        c.error() == null ? "" : c.error()});
+                        note});
+            }
+        }
+        List<String> behind = new ArrayList<>();
+        for (NodeView node : status.nodes()) {
+            for (NodeStatus.Behind b : node.behind()) {
+                long in = Math.max(0, (b.nextRetry() - System.currentTimeMillis() + 999) / 1000);
+                behind.add("node " + node.id() + " is behind on " + b.service() + " (revision " + b.revision()
+                        + "): " + b.lastError() + "; " + b.attempts() + " attempt(s), next retry in " + in + " s");
             }
         }
         int[] widths = new int[rows.get(0).length];
@@ -106,5 +128,6 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.println(line.toString().stripTrailing());
         }
+        behind.forEach(out::println);
     }
 }
