@@ -79,7 +79,7 @@ class InstanceRegistryTest extends RegistryTestBase {
         // the injected expiry is the client's alone: the server reaps the old session when its timeout passes, and
         // each instance is re-created by the new session at once, never left out meanwhile
         long session = node.curator().getZookeeperClient().getZooKeeper().getSessionId();
-        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(40)).ignoreExceptions().untilAsserted(() -> {
             for (String child : reader.curator().getChildren().forPath("/vessel/services/greeter")) {
                 assertThat(reader.curator().checkExists().forPath("/vessel/services/greeter/" + child)
                         .getEphemeralOwner()).isEqualTo(session);

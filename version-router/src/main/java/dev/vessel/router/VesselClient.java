@@ -70,6 +70,7 @@ public final class VesselClient implements Closeable {
     private final RoutingPolicy policy;
     private final RetryBudget retryBudget;
     private final RetryBudget hedgeBudget;
+    private final double hedgeRatio;
     private final Duration callTimeout;
     private final Duration attemptTimeout;
     private final LongAdder hedges = new LongAdder();
@@ -82,6 +83,7 @@ public final class VesselClient implements Closeable {
         this.callTimeout = builder.callTimeout;
         this.attemptTimeout = builder.attemptTimeout;
         this.hedgeBudget = new RetryBudget(builder.hedgeRatio, HEDGE_BURST);
+        this.hedgeRatio = builder.hedgeRatio;
         this.maxAttempts = builder.maxAttempts;
         this.policy = builder.policy;
         this.retryBudget = new RetryBudget(builder.retryRatio, builder.retryBurst);
@@ -160,16 +162,19 @@ public final class VesselClient implements Closeable {
             }
             Duration timeout = Duration.ofNanos(Math.min(attemptTimeout.toNanos(), left));
             tried.add(target);
-            List<Attempt> racing = new ArrayList<>(2);
-            racing.add(launch(target, endpoint, method, body, timeout));
-            if (options.idempotent()) {
+            Outcome outcome;
+            if (options.idempotent() && hedgeRatio > 0 && serviceRoutes.latency().percentileNanos() >= 0) {
+                List<Attempt> racing = new ArrayList<>(2);
+                racing.add(launch(target, endpoint, method, body, timeout));
                 Attempt hedge = hedge(serviceRoutes, table, range, options, tried, racing.get(0), endpoint, method,
                         body, timeout);
                 if (hedge != null) {
                     racing.add(hedge);
                 }
+                outcome = race(racing, refusals);
+            } else {
+                outcome = classify(attemptOnThisThread(target, endpoint, method, body, timeout), refusals);
             }
-            Outcome outcome = race(racing, refusals);
             if (outcome.result != null) {
                 serviceRoutes.latency().record(outcome.result.nanos);
                 return result(outcome.result.answer, outcome.result.body, outcome.result.target.record(), attempt);
@@ -241,6 +246,24 @@ public final class VesselClient implements Closeable {
         return launch(other, endpoint, method, body, Duration.ofNanos(Math.max(1_000_000, left)));
     }
 
+    /** The common case, with no hedge possible: one attempt on the calling thread, no hand-off. */
+    private Finished attemptOnThisThread(Target target, String endpoint, String method, byte[] body,
+            Duration timeout) {
+        long started = System.nanoTime();
+        target.begin();
+        try {
+            HttpCaller.Answer answer = caller.callBlocking(target.record(), endpoint, method, body, timeout);
+            return new Finished(target, answer, parse(answer), null, System.nanoTime() - started);
+        } catch (IOException e) {
+            return new Finished(target, null, null, e, System.nanoTime() - started);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VesselClientException("interrupted while calling " + target.record().id(), e);
+        } finally {
+            target.end();
+        }
+    }
+
     /**
      * Waits for the racing attempts: the first that answers for real wins; failures are counted against their
      * instance (timeouts included, which is how a frozen instance gets ejected).
@@ -249,34 +272,45 @@ public final class VesselClient implements Closeable {
         List<Attempt> pending = new ArrayList<>(racing);
         Finished mayHaveRun = null;
         while (!pending.isEmpty()) {
-            Finished done = awaitFirst(pending);
-            long now = System.nanoTime();
-            String id = done.target.record().id();
-            if (done.failure != null) {
-                done.target.failed(now);
-                Throwable cause = done.failure;
-                if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
-                    refusals.add(id + ": cannot connect (" + cause + ")");
-                } else {
-                    refusals.add(id + ": " + describe(cause));
-                    mayHaveRun = done;
-                }
-                continue;
+            Outcome outcome = classify(awaitFirst(pending), refusals);
+            if (outcome.result != null) {
+                return outcome;
             }
-            if (done.answer.retryElsewhere()) {
-                refusals.add(id + ": 503 " + errorCode(done.body, done.answer) + ", not executed");
-                continue;
+            if (outcome.mayHaveRun != null) {
+                mayHaveRun = outcome.mayHaveRun;
             }
-            if (done.answer.status() >= 500 && !methodFailed(done.body)) {
-                done.target.failed(now);
-                refusals.add(id + ": HTTP " + done.answer.status() + " " + errorCode(done.body, done.answer));
-                mayHaveRun = done;
-                continue;
-            }
-            done.target.succeeded(now);
-            return new Outcome(done, null);
         }
         return new Outcome(null, mayHaveRun);
+    }
+
+    /**
+     * What one finished attempt means: a result, a failure that may have run the call, or a refusal that did not
+     * (neither set). Failures other than the method's own are counted against the instance.
+     */
+    private Outcome classify(Finished done, List<String> refusals) {
+        long now = System.nanoTime();
+        String id = done.target.record().id();
+        if (done.failure != null) {
+            done.target.failed(now);
+            Throwable cause = done.failure;
+            if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+                refusals.add(id + ": cannot connect (" + cause + ")");
+                return new Outcome(null, null);
+            }
+            refusals.add(id + ": " + describe(cause));
+            return new Outcome(null, done);
+        }
+        if (done.answer.retryElsewhere()) {
+            refusals.add(id + ": 503 " + errorCode(done.body, done.answer) + ", not executed");
+            return new Outcome(null, null);
+        }
+        if (done.answer.status() >= 500 && !methodFailed(done.body)) {
+            done.target.failed(now);
+            refusals.add(id + ": HTTP " + done.answer.status() + " " + errorCode(done.body, done.answer));
+            return new Outcome(null, done);
+        }
+        done.target.succeeded(now);
+        return new Outcome(done, null);
     }
 
     private String describe(Throwable failure) {

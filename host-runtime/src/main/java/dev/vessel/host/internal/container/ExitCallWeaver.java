@@ -7,6 +7,7 @@ import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.hooks.weaving.WeavingHook;
 import org.osgi.framework.hooks.weaving.WovenClass;
 
@@ -27,8 +28,9 @@ final class ExitCallWeaver implements WeavingHook {
 
     @Override
     public void weave(WovenClass wovenClass) {
-        if (wovenClass.getBundleWiring().getBundle().getBundleId() == 0) {
-            return;
+        Bundle bundle = wovenClass.getBundleWiring().getBundle();
+        if (bundle.getBundleId() == 0 || bundle.getLocation().startsWith(PlatformBundles.LOCATION_PREFIX)) {
+            return; // the system bundle and the host's own platform (SCR, OSGi APIs) are trusted
         }
         byte[] bytes = wovenClass.getBytes();
         if (!contains(bytes, EXIT) && !contains(bytes, HALT)) {

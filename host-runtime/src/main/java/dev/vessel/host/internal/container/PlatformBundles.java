@@ -16,6 +16,8 @@ import org.osgi.framework.BundleException;
  * this jar under {@code vessel-platform/} and listed in install order in {@code bundles.list}.
  */
 final class PlatformBundles {
+    /** Location of every platform bundle, so the exit weaving can tell them from the release's. */
+    static final String LOCATION_PREFIX = "vessel-platform:";
     private static final String DIR = "vessel-platform/";
     private static final List<String> NAMES = readList();
 
@@ -26,7 +28,7 @@ final class PlatformBundles {
         List<Bundle> installed = new ArrayList<>();
         for (String name : NAMES) {
             try (InputStream in = resource(name)) {
-                installed.add(context.installBundle("vessel-platform:" + name, in));
+                installed.add(context.installBundle(LOCATION_PREFIX + name, in));
             } catch (IOException e) {
                 throw new BundleException("cannot read platform bundle " + name + ": " + e.getMessage(), e);
             }
