@@ -103,6 +103,25 @@ class DeployVerbsTest {
                 .contains("rollback to revision");
     }
 
+    @Test
+    void maxConcurrencyReachesTheRunningContainerLiveAndShowsInStatusAndHistory() throws Exception {
+        CliRunner bad = run("deploy", greeter11.toString(), "--max-concurrency", "-1");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(bad.err()).contains("--max-concurrency must be 1-10000");
+
+        CliRunner deploy = run("deploy", greeter11.toString(), "--max-concurrency", "7");
+        assertThat(deploy.exitCode()).as(deploy.err()).isEqualTo(ExitCode.OK);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode status = new ObjectMapper().readTree(CliRunner.run("status", "--zk", zk, "--json").out());
+            assertThat(status.path("nodes").get(0).path("containers")).anySatisfy(c -> {
+                assertThat(c.path("id").asText()).isEqualTo("greeter-1.1.0");
+                assertThat(c.path("state").asText()).isEqualTo("ACTIVE");
+                assertThat(c.path("maxConcurrency").asInt()).isEqualTo(7);
+            });
+        });
+        assertThat(CliRunner.run("history", "greeter", "--zk", zk).out()).contains("at most 7 calls at once");
+    }
+
     private static long revision() throws Exception {
         return new ObjectMapper().readTree(CliRunner.run("history", "greeter", "--zk", zk, "--json").out())
                 .path("revision").asLong();

@@ -56,6 +56,11 @@ public final class DeployCluster implements Closeable {
         return VesselNode.start(config.build());
     }
 
+    /** The ZooKeeper server, for tests that stop and restart it. */
+    public TestingServer zk() {
+        return zk;
+    }
+
     public String zkConnect() {
         return zk.getConnectString();
     }

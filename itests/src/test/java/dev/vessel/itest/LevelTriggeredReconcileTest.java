@@ -28,6 +28,27 @@ class LevelTriggeredReconcileTest {
     Path data;
 
     @Test
+    void aZooKeeperOutageNeitherStopsNorStartsAnything() throws Exception {
+        try (DeployCluster cluster = new DeployCluster(data, 0)) {
+            VesselNode node = cluster.addNode("node-1", config -> config.resyncInterval(Duration.ofMillis(200)));
+            assertThat(cluster.deploy("greeter-1.0.0", 100, false).ok()).isTrue();
+            List<ContainerInfo> before = node.containers();
+            assertThat(before).extracting(ContainerInfo::state).containsExactly(InstanceState.ACTIVE);
+
+            cluster.zk().stop();
+            // many resync intervals pass without ZooKeeper: the container keeps running, untouched
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> node.containers().equals(before));
+            cluster.zk().restart();
+            ClusterReader reader = new ClusterReader(cluster.registry());
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> reader.instances("greeter").size() == 1);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                    .until(() -> node.containers().equals(before)); // same container, same since: never restarted
+        }
+    }
+
+    @Test
     void aFetchThatFailedWhileTheOnlyHolderWasDownIsRetriedUntilItSucceeds() throws Exception {
         try (DeployCluster cluster = new DeployCluster(data, 0)) {
             VesselNode origin = cluster.startNode("node-1");
