@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,7 +85,7 @@ public final class DistributionBenchmark {
                         .redirectOutput(runDir.resolve(id + ".log").toFile())
                         .start();
                 processes.add(p);
-                urls.add(awaitReady(p, runDir.resolve(id + ".log")));
+                urls.add(NodeProcess.awaitReady(p, runDir.resolve(id + ".log")));
             }
             AdminClient origin = new AdminClient(urls.get(0), TOKEN);
             AdminClient.Uploaded uploaded = origin.upload(jar, chunkSize, (f, s, t, b) -> { });
@@ -132,22 +131,6 @@ public final class DistributionBenchmark {
         String body = HTTP.send(HttpRequest.newBuilder(node.resolve("/v1/health")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return new ObjectMapper().readTree(body).path("artifactBytesServed").asLong();
-    }
-
-    /** Waits for the node's {@code READY <url>} line in its log file. */
-    private static URI awaitReady(Process process, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            if (Files.exists(log)) {
-                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                    if (line.startsWith("READY ")) {
-                        return URI.create(line.substring(6).trim());
-                    }
-                }
-            }
-            Thread.sleep(50); // harness: the node writes its log at its own pace
-        }
-        throw new IllegalStateException("a node did not become ready; see " + log);
     }
 
     private static int freePort() throws IOException {

@@ -5,7 +5,7 @@ import dev.vessel.host.VesselNode;
 import java.nio.file.Path;
 
 /**
- * One node in a process of its own, for the distribution benchmark. Prints {@code READY <url>} and runs until the
+ * One node in a process of its own, for the distribution and fault benchmarks. Prints {@code READY <url>} and runs until the
  * process is ended.
  *
  * <p>Arguments: ZooKeeper connect string, data dir, node id, serving rate bytes/s, peer fetch (true/false),
@@ -13,6 +13,22 @@ import java.nio.file.Path;
  */
 public final class NodeProcess {
     private NodeProcess() {}
+
+    /** Waits (up to a minute) for the {@code READY <url>} line a node process writes to its log file. */
+    public static java.net.URI awaitReady(Process process, Path log) throws java.io.IOException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (java.nio.file.Files.exists(log)) {
+                for (String line : java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+                    if (line.startsWith("READY ")) {
+                        return java.net.URI.create(line.substring(6).trim());
+                    }
+                }
+            }
+            Thread.sleep(50); // harness: the node writes its log at its own pace
+        }
+        throw new IllegalStateException("a node did not become ready; see " + log);
+    }
 
     public static void main(String[] args) throws Exception {
         VesselNode node = VesselNode.start(NodeConfig.builder(args[0], Path.of(args[1])).nodeId(args[2]).port(0)

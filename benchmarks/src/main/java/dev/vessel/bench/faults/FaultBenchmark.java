@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -498,18 +497,7 @@ public final class FaultBenchmark {
                     dir.resolve(id).toString(), id, "0", "true", TOKEN)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             processes.put(id, p);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && p.isAlive()) {
-                if (Files.exists(log)) {
-                    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                        if (line.startsWith("READY ")) {
-                            return URI.create(line.substring(6).trim());
-                        }
-                    }
-                }
-                Thread.sleep(50); // harness: the node writes its log at its own pace
-            }
-            throw new IllegalStateException("node " + id + " did not become ready; see " + log);
+            return NodeProcess.awaitReady(p, log);
         }
 
         Process process(String id) {
