@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code leader}: a real 3-server ZooKeeper ensemble (three QuorumPeerMain processes, tickTime 500) and two
  *       node processes; under load (plain and idempotent calls) the ZooKeeper leader is killed with SIGKILL, and
  *       calls go on until a new leader is elected and 5 s after. Repeated on a fresh ensemble per run.</li>
+ *   <li>{@code holder}: the only node holding a release's jar is stopped, the deployment then asks a second node
+ *       to run it too, and the holder comes back after the given seconds; timed until the second node runs it,
+ *       with nobody deploying again.</li>
  * </ul>
  *
  * Every load loop is bounded in time and talks only to 127.0.0.1.
@@ -52,7 +55,8 @@ public final class FaultBenchmark {
             case "noisy" -> noisy(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "8"));
             case "frozen" -> frozen(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "25"));
             case "leader" -> leader(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "5"));
-            default -> throw new IllegalArgumentException("mode must be noisy, frozen or leader; got " + mode);
+            case "holder" -> holder(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "20"));
+            default -> throw new IllegalArgumentException("mode must be noisy, frozen, leader or holder; got " + mode);
         }
     }
 
@@ -301,6 +305,49 @@ public final class FaultBenchmark {
         }
     }
 
+    // --- the only holder of an artifact down ---
+
+    private static void holder(Path dir, Path releases, int downSeconds) throws Exception {
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), freePort());
+                Nodes nodes = new Nodes(dir, zk.connectString())) {
+            URI holder = nodes.start("node-1");
+            URI behind = nodes.start("node-2");
+            AdminClient admin = new AdminClient(holder, TOKEN);
+            AdminClient.Uploaded uploaded = admin.upload(releases.resolve("greeter-1.0.0.jar"), 1 << 20,
+                    (f, s, t, b) -> { });
+            ReleaseManifest release = admin.createRelease(List.of(uploaded), null, false, false, "benchmark");
+            admin.change("greeter", new AdminClient.Change("deploy", release.version(), 100, "node-1", null, null,
+                    "benchmark"));
+            awaitActive(holder, "greeter-1.0.0", 60);
+            nodes.stop("node-1");
+            long asked = System.nanoTime();
+            new AdminClient(behind, TOKEN).change("greeter", new AdminClient.Change("deploy", release.version(), 100,
+                    "*", null, null, "benchmark"));
+            Thread.sleep(TimeUnit.SECONDS.toMillis(downSeconds)); // the holder stays down this long
+            long back = System.nanoTime();
+            nodes.start("node-1");
+            awaitActive(behind, "greeter-1.0.0", 120);
+            long done = System.nanoTime();
+            System.out.println("| holder down s | deployment asked -> node-2 ACTIVE s | holder back -> node-2 ACTIVE s |");
+            System.out.println("|---|---|---|");
+            System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f |%n", downSeconds, (done - asked) / 1e9,
+                    (done - back) / 1e9);
+        }
+    }
+
+    private static void awaitActive(URI node, String container, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            String health = HTTP.send(HttpRequest.newBuilder(node.resolve("/v1/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            if (health.contains("\"id\":\"" + container + "\"") && health.contains("\"state\":\"ACTIVE\"")) {
+                return;
+            }
+            Thread.sleep(100); // harness polling of the node's health
+        }
+        throw new IllegalStateException(container + " not ACTIVE on " + node + " within " + seconds + " s");
+    }
+
     // --- ZooKeeper leader killed ---
 
     private static void leader(Path dir, Path releases, int runs) throws Exception {
@@ -498,6 +545,15 @@ public final class FaultBenchmark {
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             processes.put(id, p);
             return NodeProcess.awaitReady(p, log);
+        }
+
+        /** Ends a node process cleanly (SIGTERM: its shutdown hook closes the node). */
+        void stop(String id) throws Exception {
+            Process p = processes.remove(id);
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
         }
 
         Process process(String id) {
