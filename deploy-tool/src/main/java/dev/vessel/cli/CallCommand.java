@@ -65,12 +65,21 @@ final class CallCommand implements Callable<Integer> {
                     + " not only when the node says it did not run it.")
     boolean idempotent;
 
+    @Option(names = "--attempt-timeout", paramLabel = "MS", defaultValue = "1000",
+            description = "How long one attempt may take before it counts as failed (and, with --idempotent, is"
+                    + " retried elsewhere); raise it for methods that take longer (default ${DEFAULT-VALUE}).")
+    long attemptTimeoutMillis;
+
     @Override
     public Integer call() throws JsonProcessingException {
+        if (attemptTimeoutMillis < 1) {
+            throw new CliException(ExitCode.BAD_INPUT, "--attempt-timeout must be at least 1 ms; got "
+                    + attemptTimeoutMillis);
+        }
         VersionRange versions = VersionRanges.parse(range);
         Object[] args = arguments.stream().map(CallCommand::argument).toArray();
         try (VesselClient client = VesselClient.builder().connectString(cluster.connectString()).root(cluster.root)
-                .build()) {
+                .attemptTimeout(java.time.Duration.ofMillis(attemptTimeoutMillis)).build()) {
             CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;
             if (key != null) {
                 options = options.withKey(key);

@@ -39,6 +39,14 @@ class CallAndStatusCommandTest {
     }
 
     @Test
+    void aNonPositiveAttemptTimeoutIsBadInput() {
+        CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk,
+                "--attempt-timeout", "0");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(run.err()).contains("--attempt-timeout must be at least 1 ms");
+    }
+
+    @Test
     void callWithJsonPrintsOneObject() throws Exception {
         CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "\"Ada\"", "de", "--range", "[2.0,3.0)",
                 "--zk", zk, "--json");
