@@ -1,6 +1,5 @@
 package dev.vessel.host;
 
-import static dev.vessel.host.NodeTestSupport.config;
 import static dev.vessel.host.NodeTestSupport.get;
 import static dev.vessel.host.NodeTestSupport.post;
 import static dev.vessel.host.NodeTestSupport.release;
@@ -10,40 +9,27 @@ import static org.awaitility.Awaitility.await;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each container runs its calls on a bulkhead of its own: a saturated release never takes another's threads. */
-class ContainerBulkheadTest {
+class ContainerBulkheadTest extends SingleNodeTestBase {
     private static final int LIMIT = 4;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    @TempDir
-    Path data;
-    TestingServer zk;
-    VesselNode node;
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        node = VesselNode.start(config(zk.getConnectString(), data).maxConcurrency(LIMIT)
-                .drainTimeout(Duration.ofMillis(200)).drainDelay(Duration.ZERO).build());
-        assertThat(node.deploy(release("greeter-1.0.0")).state().name()).isEqualTo("ACTIVE");
-        assertThat(node.deploy(release("sleeper")).state().name()).isEqualTo("ACTIVE");
+    @Override
+    protected NodeConfig.Builder configure(NodeConfig.Builder config) {
+        return config.maxConcurrency(LIMIT).drainTimeout(Duration.ofMillis(200)).drainDelay(Duration.ZERO);
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        node.close();
-        zk.close();
+    @BeforeEach
+    void deployBoth() {
+        assertThat(node.deploy(release("greeter-1.0.0")).state().name()).isEqualTo("ACTIVE");
+        assertThat(node.deploy(release("sleeper")).state().name()).isEqualTo("ACTIVE");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.vessel.host;
 
-import static dev.vessel.host.NodeTestSupport.config;
 import static dev.vessel.host.NodeTestSupport.get;
 import static dev.vessel.host.NodeTestSupport.post;
 import static dev.vessel.host.NodeTestSupport.release;
@@ -9,13 +8,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.vessel.registry.InstanceState;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,24 +19,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * never returns, and threads it leaves behind are reported. If the guard failed, System.exit would end this very
  * test JVM and Surefire would report the fork as crashed.
  */
-class HostOutlivesReleasesTest {
-    @TempDir
-    Path data;
-    TestingServer zk;
-    VesselNode node;
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        node = VesselNode.start(config(zk.getConnectString(), data).readyTimeout(Duration.ofSeconds(2))
-                .drainTimeout(Duration.ofSeconds(1)).drainDelay(Duration.ZERO).build());
-        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+class HostOutlivesReleasesTest extends SingleNodeTestBase {
+    @Override
+    protected NodeConfig.Builder configure(NodeConfig.Builder config) {
+        return config.readyTimeout(Duration.ofSeconds(2)).drainTimeout(Duration.ofSeconds(1)).drainDelay(Duration.ZERO);
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        node.close();
-        zk.close();
+    @BeforeEach
+    void deployGreeter() {
+        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
     }
 
     @ParameterizedTest

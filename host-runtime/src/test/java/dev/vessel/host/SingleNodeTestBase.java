@@ -21,8 +21,13 @@ abstract class SingleNodeTestBase {
     @BeforeEach
     void startNode() throws Exception {
         zk = new TestingServer(true);
-        node = VesselNode.start(config(zk.getConnectString(), data).build());
+        node = VesselNode.start(configure(config(zk.getConnectString(), data)).build());
         reader = RegistryConnection.connect(zk.getConnectString());
+    }
+
+    /** The node's settings; a test class overrides this to change some. */
+    protected NodeConfig.Builder configure(NodeConfig.Builder config) {
+        return config;
     }
 
     @AfterEach

@@ -163,11 +163,12 @@ public final class VesselClient implements Closeable {
             Duration timeout = Duration.ofNanos(Math.min(attemptTimeout.toNanos(), left));
             tried.add(target);
             Outcome outcome;
-            if (options.idempotent() && hedgeRatio > 0 && serviceRoutes.latency().percentileNanos() >= 0) {
+            long hedgeAfter = options.idempotent() && hedgeRatio > 0 ? serviceRoutes.latency().percentileNanos() : -1;
+            if (hedgeAfter >= 0) {
                 List<Attempt> racing = new ArrayList<>(2);
                 racing.add(launch(target, endpoint, method, body, timeout));
-                Attempt hedge = hedge(serviceRoutes, table, range, options, tried, racing.get(0), endpoint, method,
-                        body, timeout);
+                Attempt hedge = hedge(hedgeAfter, table, range, options, tried, racing.get(0), endpoint, method, body,
+                        timeout);
                 if (hedge != null) {
                     racing.add(hedge);
                 }
@@ -180,7 +181,7 @@ public final class VesselClient implements Closeable {
                 return result(outcome.result.answer, outcome.result.body, outcome.result.target.record(), attempt);
             }
             if (outcome.mayHaveRun != null && !mayRetry(options, attempt)) {
-                if (outcome.mayHaveRun.body != null || outcome.mayHaveRun.answer != null) {
+                if (outcome.mayHaveRun.answer != null) {
                     Finished last = outcome.mayHaveRun;
                     return result(last.answer, last.body, last.target.record(), attempt);
                 }
@@ -215,13 +216,12 @@ public final class VesselClient implements Closeable {
     }
 
     /**
-     * A second attempt to another instance once the first has taken longer than the service's recent high
-     * percentile ("The Tail at Scale"), if the hedge budget allows: at most a few percent more attempts.
+     * A second attempt to another instance once the first has taken longer than {@code delay}, the service's
+     * recent high percentile ("The Tail at Scale"), if the hedge budget allows: at most a few percent more attempts.
      */
-    private Attempt hedge(ServiceRoutes serviceRoutes, RoutingTable table, VersionRange range, CallOptions options,
-            Tried tried, Attempt first, String endpoint, String method, byte[] body, Duration timeout) {
-        long delay = serviceRoutes.latency().percentileNanos();
-        if (delay < 0 || delay >= timeout.toNanos()) {
+    private Attempt hedge(long delay, RoutingTable table, VersionRange range, CallOptions options, Tried tried,
+            Attempt first, String endpoint, String method, byte[] body, Duration timeout) {
+        if (delay >= timeout.toNanos()) {
             return null;
         }
         try {

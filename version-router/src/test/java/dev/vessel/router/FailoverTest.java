@@ -139,11 +139,7 @@ class FailoverTest {
         node("b", Behaviour.OK);
         try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
                 .attemptTimeout(Duration.ofSeconds(5)).hedging(1.0).build()) {
-            // the service's recent latency, what "slower than usual" means; plain calls, which are never hedged
-            CallOptions toB = keyOwnedBy(client, "b.greeter-1.0.0");
-            for (int i = 0; i < 64; i++) {
-                greet(client, toB);
-            }
+            learnLatency(client, "b.greeter-1.0.0");
             long hedgesBefore = client.hedges();
             int hangingBefore = hanging.calls.get();
             CallOptions toA = keyOwnedBy(client, "a.greeter-1.0.0");
@@ -161,10 +157,7 @@ class FailoverTest {
         node("b", Behaviour.OK);
         try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
                 .attemptTimeout(Duration.ofMillis(300)).hedging(1.0).build()) {
-            CallOptions toB = keyOwnedBy(client, "b.greeter-1.0.0");
-            for (int i = 0; i < 64; i++) {
-                greet(client, toB);
-            }
+            learnLatency(client, "b.greeter-1.0.0");
             assertThatThrownBy(() -> greet(client, keyOwnedBy(client, "a.greeter-1.0.0")))
                     .isInstanceOf(VesselClientException.class).hasMessageContaining("attempt timeout");
             assertThat(client.hedges()).isZero();
@@ -261,6 +254,17 @@ class FailoverTest {
      * A routing key whose calls go to {@code instance} while nothing is in flight and nothing is ejected: placement
      * depends only on the instance ids, so a table built from the same records agrees with the client's.
      */
+    /**
+     * Gives the client the service's recent latency, what "slower than usual" means for hedging, with plain calls
+     * to {@code instance} (plain calls are never hedged themselves).
+     */
+    private void learnLatency(VesselClient client, String instance) {
+        CallOptions options = keyOwnedBy(client, instance);
+        for (int i = 0; i < 64; i++) {
+            greet(client, options);
+        }
+    }
+
     private CallOptions keyOwnedBy(VesselClient client, String instance) {
         RoutingTable table = RoutingTable.of(client.instances("greeter"));
         for (int i = 0; i < 1000; i++) {

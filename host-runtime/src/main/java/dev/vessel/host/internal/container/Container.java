@@ -106,10 +106,8 @@ public final class Container {
 
     private volatile String error;
     private volatile long since = System.currentTimeMillis();
-    private volatile Release release;
     private volatile ReleaseFramework framework;
     private volatile Bulkhead bulkhead;
-    private volatile int weight = 100;
     private InstanceRecord record;
 
     public Container(ContainerId id, Path storage, Settings settings, Consumer<Container> stateListener) {
@@ -137,11 +135,6 @@ public final class Container {
         return since;
     }
 
-    /** The release, once the container knows it (from STARTING on). */
-    public Release release() {
-        return release;
-    }
-
     /** PENDING → FETCHING: the release's artifacts are being fetched. False if the container is past that. */
     public boolean beginFetch() {
         return move(EnumSet.of(InstanceState.PENDING), InstanceState.FETCHING, null);
@@ -164,8 +157,6 @@ public final class Container {
         if (!release.id().equals(id)) {
             throw new IllegalArgumentException("release " + release.id() + " does not belong in container " + id);
         }
-        this.release = release;
-        this.weight = weight;
         if (!move(BEFORE_START, InstanceState.STARTING, null)) {
             throw new IllegalStateException("container " + id + " is " + state() + "; it starts only once");
         }
@@ -281,10 +272,6 @@ public final class Container {
         return current == null ? null : current.endpointImplementation(endpoint);
     }
 
-    public int inFlight() {
-        return inFlight.get();
-    }
-
     /**
      * The call time added since the last take. Divided by the time since then it is the average number of calls
      * in flight (Little's law); calls still running count when they end.
@@ -303,7 +290,6 @@ public final class Container {
             calls.resize(limits);
         }
         synchronized (registrationLock) {
-            weight = newWeight;
             if (record != null && record.weight() != newWeight) {
                 InstanceRecord updated = record.withWeight(newWeight);
                 settings.registration().update(updated);

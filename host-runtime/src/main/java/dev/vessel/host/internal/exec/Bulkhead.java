@@ -89,11 +89,6 @@ public final class Bulkhead {
         return limits;
     }
 
-    /** Calls running or waiting now. */
-    public int admitted() {
-        return admitted.get();
-    }
-
     /** Calls refused because the bulkhead was full, since it was made. */
     public long refused() {
         return refused.sum();

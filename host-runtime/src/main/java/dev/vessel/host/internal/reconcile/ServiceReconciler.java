@@ -61,7 +61,6 @@ final class ServiceReconciler {
     private volatile int failures;
     private volatile String lastError;
     private volatile long nextRetryNanos;
-    private volatile long nextRetryEpochMillis;
 
     ServiceReconciler(String service, Reconciler.Node node, ReleaseStore releases, ArtifactStore store,
             ArtifactFetcher fetcher, Backoff backoff, BiConsumer<ServiceReconciler, Duration> retryAfter) {
@@ -112,13 +111,11 @@ final class ServiceReconciler {
             if (failure == null) {
                 failures = 0;
                 lastError = null;
-                nextRetryEpochMillis = 0;
             } else {
                 failures++;
                 lastError = failure;
                 Duration delay = backoff.delay(failures);
                 nextRetryNanos = System.nanoTime() + delay.toNanos();
-                nextRetryEpochMillis = System.currentTimeMillis() + delay.toMillis();
                 LOG.warn("node {}: {} not at revision {} yet (attempt {}): {}; retrying in {} ms", node.self().id(),
                         service, deployment.revision(), failures, failure, delay.toMillis());
                 retryAfter.accept(this, delay);
@@ -139,11 +136,11 @@ final class ServiceReconciler {
                 wanted.put(ContainerId.of(service, version.version()), version);
             }
         }
-        List<String> failures = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (Map.Entry<ContainerId, DeployedVersion> entry : wanted.entrySet()) {
-            String failure = bringUp(entry.getKey(), entry.getValue());
-            if (failure != null) {
-                failures.add(failure);
+            String problem = bringUp(entry.getKey(), entry.getValue());
+            if (problem != null) {
+                problems.add(problem);
             }
         }
         for (Container container : node.containers(service)) {
@@ -154,7 +151,7 @@ final class ServiceReconciler {
                 managed.remove(container.id());
             }
         }
-        return failures.isEmpty() ? null : String.join("; ", failures);
+        return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
     /** Makes {@code id} run as {@code version} asks; null when it does, else why not. */
@@ -216,8 +213,8 @@ final class ServiceReconciler {
         if (error == null || deployment == null) {
             return Optional.empty();
         }
-        return Optional.of(new NodeStatus.Behind(service, deployment.revision(), error, failures,
-                nextRetryEpochMillis));
+        long nextRetry = System.currentTimeMillis() + (nextRetryNanos - System.nanoTime()) / 1_000_000;
+        return Optional.of(new NodeStatus.Behind(service, deployment.revision(), error, failures, nextRetry));
     }
 
     void close() {
