@@ -37,7 +37,7 @@ public final class Bulkhead {
     public Bulkhead(ThreadGroup group, String name, Limits limits) {
         this.limits = limits;
         AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(limits.maxConcurrency(), limits.maxConcurrency(), IDLE_SECONDS,
+        this.executor = new ThreadPoolExecutor(1, limits.maxConcurrency(), IDLE_SECONDS,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
                     Thread thread = new Thread(group, task, name + "-" + threads.incrementAndGet());
                     thread.setDaemon(true);
@@ -52,11 +52,13 @@ public final class Bulkhead {
      */
     public boolean trySubmit(Runnable task) {
         Limits current = limits;
-        if (admitted.incrementAndGet() > current.maxConcurrency() + current.maxQueued()) {
+        int now = admitted.incrementAndGet();
+        if (now > current.maxConcurrency() + current.maxQueued()) {
             admitted.decrementAndGet();
             refused.increment();
             return false;
         }
+        growTo(Math.min(now, current.maxConcurrency()));
         try {
             executor.execute(() -> {
                 try {
@@ -73,20 +75,42 @@ public final class Bulkhead {
         }
     }
 
+    /**
+     * Raises the pool's core size to {@code wanted} threads. A pool whose core size is its maximum starts a new
+     * thread for each of its first {@code maxConcurrency} tasks, idle threads or not; growing the core only as far
+     * as calls have actually been admitted at once keeps a container that serves 4 callers at about 4 threads.
+     */
+    private void growTo(int wanted) {
+        if (wanted > executor.getCorePoolSize()) {
+            synchronized (executor) { // against resize: the core size may never pass the maximum
+                int bounded = Math.min(wanted, executor.getMaximumPoolSize());
+                if (bounded > executor.getCorePoolSize()) {
+                    executor.setCorePoolSize(bounded);
+                }
+            }
+        }
+    }
+
     public void resize(Limits next) {
         Limits previous = limits;
         limits = next;
-        if (next.maxConcurrency() > previous.maxConcurrency()) {
-            executor.setMaximumPoolSize(next.maxConcurrency());
-            executor.setCorePoolSize(next.maxConcurrency());
-        } else if (next.maxConcurrency() < previous.maxConcurrency()) {
-            executor.setCorePoolSize(next.maxConcurrency());
-            executor.setMaximumPoolSize(next.maxConcurrency());
+        synchronized (executor) {
+            if (next.maxConcurrency() > previous.maxConcurrency()) {
+                executor.setMaximumPoolSize(next.maxConcurrency());
+            } else if (next.maxConcurrency() < previous.maxConcurrency()) {
+                executor.setCorePoolSize(Math.min(executor.getCorePoolSize(), next.maxConcurrency()));
+                executor.setMaximumPoolSize(next.maxConcurrency());
+            }
         }
     }
 
     public Limits limits() {
         return limits;
+    }
+
+    /** Tasks admitted and not yet finished: running plus waiting. */
+    public int inFlight() {
+        return admitted.get();
     }
 
     /** Calls refused because the bulkhead was full, since it was made. */
