@@ -1,5 +1,6 @@
 package dev.vessel.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /** Entry point of the {@code vessel} command. */
@@ -13,6 +14,11 @@ public final class Main {
     /** Runs one command line and returns its exit code (see {@link ExitCode}). */
     public static int run(String... args) {
         return newCommandLine().execute(args);
+    }
+
+    /** Runs one command line with its output going to {@code out} and {@code err}; returns its exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return newCommandLine().setOut(out).setErr(err).execute(args);
     }
 
     static CommandLine newCommandLine() {

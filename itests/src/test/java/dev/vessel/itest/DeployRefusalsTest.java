@@ -2,9 +2,12 @@ package dev.vessel.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.AdminException;
+import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.ReleaseStore;
@@ -14,7 +17,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,13 +38,16 @@ class DeployRefusalsTest {
     @TempDir
     static Path data;
 
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(3);
+
     private static DeployCluster cluster;
     private static VesselClient client;
     private static long revision;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new DeployCluster(data, 1);
+        cluster = new DeployCluster(data, 0);
+        cluster.addNode("node-1", config -> config.readyTimeout(READY_TIMEOUT));
         assertThat(cluster.deploy("greeter-1.0.0", 100, false).ok()).isTrue();
         assertThat(cluster.deploy("greeter-2.0.0", 100, false).ok()).isTrue();
         client = VesselClient.connect(cluster.zkConnect());
@@ -88,6 +100,38 @@ class DeployRefusalsTest {
         assertThat(e.code()).isEqualTo("DRY_RUN_FAILED");
         assertThat(e.getMessage()).contains("dry run of [broken-activator.jar]")
                 .contains("dev.vessel.sample.broken.activator").contains("refusing to start");
+    }
+
+    @Test
+    void anActivatorThatNeverReturnsIsRefusedWithinTheReadyTimeoutWhileTheNodeServes() throws Exception {
+        AdminClient admin = cluster.admin();
+        AdminClient.Uploaded jar = admin.upload(MultiNodeCluster.bundle("hanging-activator"));
+        CompletableFuture<Throwable> refused = CompletableFuture.supplyAsync(() -> catchThrowable(
+                () -> admin.createRelease(List.of(jar), null, false, false, "itest")));
+
+        // while the dry run hangs, the thread waiting for it is one of the node's admin workers, not Jetty's
+        Thread validating = await().atMost(Duration.ofSeconds(20)).until(
+                () -> threadIn(ReleaseValidator.class.getName(), "validate"), Optional::isPresent).orElseThrow();
+        assertThat(validating.getName()).startsWith("vessel-admin-node-1");
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                cluster.nodes().get(0).url().resolve("/v1/health")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(client.call("greeter", "[1.0,2.0)", "greeter", "version").text()).isEqualTo("1.0.0");
+
+        assertThat(refused.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(AdminException.class, e -> {
+            assertThat(e.code()).isEqualTo("DRY_RUN_FAILED");
+            assertThat(e.getMessage()).contains("dry run of [hanging-activator.jar]")
+                    .contains("did not start within " + READY_TIMEOUT.toMillis() + " ms")
+                    .contains("HangingActivator.start");
+        });
+    }
+
+    private static Optional<Thread> threadIn(String type, String method) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(entry -> Arrays.stream(entry.getValue())
+                        .anyMatch(f -> f.getClassName().equals(type) && f.getMethodName().equals(method)))
+                .map(Map.Entry::getKey).findFirst();
     }
 
     @Test

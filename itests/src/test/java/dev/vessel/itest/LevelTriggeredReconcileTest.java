@@ -3,6 +3,7 @@ package dev.vessel.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.cli.Main;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.host.ContainerInfo;
@@ -13,6 +14,8 @@ import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.NodeStatus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +77,14 @@ class LevelTriggeredReconcileTest {
                         assertThat(b.lastError()).contains("greeter-1.0.0 FAILED");
                     }));
             assertThat(behind.containers()).extracting(ContainerInfo::state).contains(InstanceState.FAILED);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "status", "--zk",
+                    cluster.zkConnect());
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(out.toString().lines().filter(line -> line.startsWith("node node-2 is behind on greeter")))
+                    .singleElement().asString()
+                    .contains("(revision " + revision + "): ", "greeter-1.0.0 FAILED", "attempt(s), next retry in ");
 
             // the holder comes back; nobody deploys again, and node-2 converges
             VesselNode returned = cluster.addNode("node-1", config -> { });

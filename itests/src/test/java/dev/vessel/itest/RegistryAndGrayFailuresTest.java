@@ -27,15 +27,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Registry and node faults do not reach callers: a ZooKeeper leader killed under load fails no call, and an
- * instance that accepts connections and never answers costs idempotent calls one attempt each until it is ejected.
+ * Registry and node faults do not reach callers: a ZooKeeper leader killed under load, a deployment on what is
+ * left, then the loss of the quorum fail no call; an instance that accepts connections and never answers costs idempotent calls one attempt each until it is ejected.
  */
 class RegistryAndGrayFailuresTest {
     @TempDir
     Path data;
 
     @Test
-    void killingTheZooKeeperLeaderUnderLoadFailsNoCall() throws Exception {
+    void killingTheZooKeeperLeaderThenDeployingThenLosingTheQuorumFailsNoCall() throws Exception {
         try (TestingCluster ensemble = new TestingCluster(3)) {
             ensemble.start();
             VesselNode one = MultiNodeCluster.node(ensemble.getConnectString(), data, "node-1");
@@ -48,21 +48,42 @@ class RegistryAndGrayFailuresTest {
                 load.start();
                 try {
                     await().atMost(Duration.ofSeconds(10)).until(() -> load.calls() > 500);
-                    InstanceSpec killed = leader(ensemble);
-                    ensemble.killServer(killed);
+                    InstanceSpec killedLeader = leader(ensemble);
+                    ensemble.killServer(killedLeader);
                     // a new leader is elected, and calls go on through the election and after it
                     await().atMost(Duration.ofSeconds(60)).until(() -> leaderOrNull(ensemble) != null);
                     long afterElection = load.calls();
                     await().atMost(Duration.ofSeconds(30)).until(() -> load.calls() > afterElection + 2_000);
-                    // and the registry works again: both instances are there for a new client
+
+                    // a deployment on the two-server ensemble reaches the client, which moves to it
+                    MultiNodeCluster.deploy(one, "greeter-1.1.0");
+                    MultiNodeCluster.deploy(two, "greeter-1.1.0");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> client.instances("greeter").size() == 4);
+                    long afterDeploy = load.calls();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> load.answeredBy().entrySet().stream()
+                            .filter(e -> e.getKey().endsWith("-> 1.1.0")).mapToLong(e -> e.getValue()).sum() > 500);
+
+                    // then a follower dies too: no quorum at all, and the client routes on its last table
+                    InstanceSpec killedFollower = ensemble.getInstances().stream()
+                            .filter(spec -> !spec.equals(killedLeader)).findFirst().orElseThrow();
+                    ensemble.killServer(killedFollower);
+                    long withoutQuorum = load.calls();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> load.calls() > withoutQuorum + 2_000);
+                    assertThat(one.containers()).extracting(c -> c.state()).containsOnly(InstanceState.ACTIVE);
+                    assertThat(two.containers()).extracting(c -> c.state()).containsOnly(InstanceState.ACTIVE);
+                    assertThat(load.calls()).isGreaterThan(afterDeploy);
+
+                    // the quorum comes back and the registry still holds all four instances
+                    ensemble.restartServer(killedFollower);
+                    ensemble.restartServer(killedLeader);
                     try (VesselClient fresh = VesselClient.connect(ensemble.getConnectString())) {
-                        await().atMost(Duration.ofSeconds(30)).until(() -> fresh.instances("greeter").size() == 2);
+                        await().atMost(Duration.ofSeconds(60)).until(() -> fresh.instances("greeter").size() == 4);
                     }
                 } finally {
                     load.stop();
                 }
                 assertThat(load.failures()).isEmpty();
-                assertThat(load.calls()).isGreaterThan(2_500);
+                assertThat(load.calls()).isGreaterThan(5_000);
             } finally {
                 two.close();
                 one.close();
