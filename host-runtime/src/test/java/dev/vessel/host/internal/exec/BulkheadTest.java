@@ -25,7 +25,8 @@ class BulkheadTest {
             CountDownLatch ran = new CountDownLatch(1);
             assertThat(bulkhead.trySubmit(ran::countDown)).isTrue();
             assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
-            await().atMost(Duration.ofSeconds(5)).until(() -> bulkhead.inFlight() == 0);
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> bulkhead.inFlight() == 0);
         }
         assertThat(group.activeCount()).isEqualTo(1);
     }
