@@ -27,6 +27,7 @@ public record DeployedVersion(String version, int weight, String nodes, int maxC
         if (nodes.isBlank()) {
             throw new IllegalArgumentException("node selector cannot be blank; use * for every node");
         }
+        Text.requirePrintable(nodes, "node selector", Text.MAX_SELECTOR);
         if (maxConcurrency < 0 || maxConcurrency > MAX_CONCURRENCY_LIMIT) {
             throw new IllegalArgumentException("maxConcurrency must be 1-" + MAX_CONCURRENCY_LIMIT
                     + " (0 for the node's default); got " + maxConcurrency);

@@ -1,5 +1,6 @@
 package dev.vessel.registry;
 
+import dev.vessel.registry.internal.RecordJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,10 @@ import java.util.Optional;
 public record Deployment(String service, long revision, List<DeployedVersion> versions,
         List<DeploymentRevision> history) {
     public static final int HISTORY_LIMIT = 50;
+    /** Most bytes a deployment record (current state and history) may take as JSON. */
+    public static final int HISTORY_BYTES = 256 * 1024;
+    /** Most versions one service may have deployed at once. */
+    public static final int MAX_VERSIONS = 64;
 
     public Deployment {
         RegistryLayout.requireName(service, "service");
@@ -37,12 +42,22 @@ public record Deployment(String service, long revision, List<DeployedVersion> ve
 
     /** The next revision with {@code newVersions}, recorded in the history as {@code action} by {@code by}. */
     public Deployment next(List<DeployedVersion> newVersions, String action, String by) {
+        if (newVersions.size() > MAX_VERSIONS) {
+            throw new IllegalArgumentException(service + " would have " + newVersions.size() + " versions deployed;"
+                    + " at most " + MAX_VERSIONS + " may be: retire some first");
+        }
         long next = revision + 1;
         List<DeploymentRevision> newHistory = new ArrayList<>(history);
         newHistory.add(new DeploymentRevision(next, newVersions, action, by, System.currentTimeMillis()));
         while (newHistory.size() > HISTORY_LIMIT) {
             newHistory.remove(0);
         }
-        return new Deployment(service, next, newVersions, newHistory);
+        Deployment result = new Deployment(service, next, newVersions, newHistory);
+        // and within a byte budget, far under ZooKeeper's 1 MB znode limit: a history that grew past it would make
+        // every later change of the service fail, rollback included
+        while (result.history.size() > 1 && RecordJson.write(result).length > HISTORY_BYTES) {
+            result = new Deployment(service, next, newVersions, result.history.subList(1, result.history.size()));
+        }
+        return result;
     }
 }

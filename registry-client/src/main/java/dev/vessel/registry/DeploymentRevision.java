@@ -14,5 +14,9 @@ import java.util.List;
 public record DeploymentRevision(long revision, List<DeployedVersion> versions, String action, String by, long at) {
     public DeploymentRevision {
         versions = List.copyOf(versions);
+        // bounded here whatever wrote it (the admin API refuses such values with an error of its own), so a
+        // stored history always reads back and always fits its znode
+        action = Text.bounded(action, Text.MAX_ACTION);
+        by = Text.bounded(by == null || by.isBlank() ? "unknown" : by, Text.MAX_AUTHOR);
     }
 }

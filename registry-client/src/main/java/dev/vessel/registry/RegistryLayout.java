@@ -103,7 +103,7 @@ public final class RegistryLayout {
     public static String requireSha256(String sha256) {
         requireNonNull(sha256, "sha256 cannot be null");
         if (!sha256.matches("[0-9a-f]{64}")) {
-            throw new IllegalArgumentException("not a SHA-256 digest (64 lower-case hex characters): '" + sha256 + "'");
+            throw new IllegalArgumentException("not a SHA-256 digest (64 lower-case hex characters): " + Text.quote(sha256));
         }
         return sha256;
     }
@@ -119,7 +119,7 @@ public final class RegistryLayout {
         requireNonNull(name, what + " cannot be null");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(what + " must be 1-128 characters of letters, digits, '.', '_' or '-',"
-                    + " starting with a letter or digit; got '" + name + "'");
+                    + " starting with a letter or digit; got " + Text.quote(name));
         }
         return name;
     }
