@@ -1,39 +1,131 @@
 package dev.vessel.host.internal.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
+import dev.vessel.registry.RegistryLayout;
+import dev.vessel.registry.Text;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
-/** The JSON bodies the admin API accepts, and how they are read. */
+/**
+ * The JSON bodies the admin API accepts, and how they are read: strictly (unknown fields and trailing content are
+ * errors), at most {@link #MAX_BODY_BYTES}, and each record checks its own values, so an
+ * endpoint only ever sees a request that makes sense. A missing number or flag is 0 or false.
+ */
 final class AdminRequests {
+    /** Largest admin JSON body; a larger one is refused with 413, never cut and parsed. */
+    static final int MAX_BODY_BYTES = 1 << 20;
+    /** Most jars in one release. */
+    static final int MAX_BUNDLES_PER_RELEASE = 64;
+
     private AdminRequests() {}
 
-    record Artifact(String sha256, String fileName) {}
+    record Artifact(String sha256, String fileName) {
+        Artifact {
+            if (sha256 == null) {
+                throw new IllegalArgumentException("artifacts: every entry needs its sha256");
+            }
+            RegistryLayout.requireSha256(sha256);
+            if (fileName != null) {
+                Text.requirePrintable(fileName, "fileName", Text.MAX_FILE_NAME);
+                if (fileName.contains("/") || fileName.contains("\\")) {
+                    throw new IllegalArgumentException("fileName is a name, not a path: " + Text.quote(fileName));
+                }
+            }
+        }
+    }
 
     /** {@code POST /v1/admin/artifacts/{sha256}/upload} */
-    record StartUpload(long size, int chunkSize, List<String> digests) {}
+    record StartUpload(long size, int chunkSize, List<String> digests) {
+        StartUpload {
+            if (digests == null) {
+                throw new IllegalArgumentException("digests: give the SHA-256 of every chunk, in order");
+            }
+        }
+    }
 
     /** {@code POST /v1/admin/releases} */
-    record CreateRelease(List<Artifact> artifacts, String service, boolean force, boolean dryRun, String by) {}
+    record CreateRelease(List<Artifact> artifacts, String service, boolean force, boolean dryRun, String by) {
+        CreateRelease {
+            if (artifacts == null || artifacts.isEmpty()) {
+                throw new IllegalArgumentException("artifacts: list the uploaded jars");
+            }
+            if (artifacts.size() > MAX_BUNDLES_PER_RELEASE) {
+                throw new IllegalArgumentException("a release has at most " + MAX_BUNDLES_PER_RELEASE + " jars; got "
+                        + artifacts.size());
+            }
+            if (artifacts.contains(null)) {
+                throw new IllegalArgumentException("artifacts: an entry is null");
+            }
+            if (service != null && !service.isEmpty()) {
+                RegistryLayout.requireName(service, "service");
+            }
+            requireAuthor(by);
+        }
+    }
 
     /** {@code POST /v1/admin/deployments/{service}} */
     record ChangeDeployment(String action, String version, Integer weight, String nodes, Long expectedRevision,
-            Long toRevision, String by, Integer maxConcurrency) {}
-
-    /** The JSON body as {@code type}; on failure answers 400 and returns null. */
-    static <T> T read(Request request, Response response, Callback callback, Class<T> type) {
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            JsonNode tree = JsonResponses.MAPPER.readTree(in.readNBytes(1 << 20));
-            return JsonResponses.MAPPER.treeToValue(tree, type);
-        } catch (IOException | IllegalArgumentException e) {
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", "unreadable request body: " + e.getMessage());
-            return null;
+            Long toRevision, String by, Integer maxConcurrency) {
+        ChangeDeployment {
+            if (action == null || action.isEmpty()) {
+                throw new IllegalArgumentException("action is required: deploy, promote, retire, retire-older or"
+                        + " rollback");
+            }
+            if (version != null) {
+                RegistryLayout.requireName(version, "version");
+            }
+            if (nodes != null) {
+                Text.requirePrintable(nodes, "nodes", Text.MAX_SELECTOR);
+            }
+            requireAuthor(by);
         }
+    }
+
+    private static void requireAuthor(String by) {
+        if (by != null) {
+            Text.requirePrintable(by, "by", Text.MAX_AUTHOR);
+        }
+    }
+
+    private static final ObjectReader STRICT = JsonResponses.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .with(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+
+    /**
+     * The JSON body as {@code type}.
+     *
+     * @throws ApiError 413 past {@link #MAX_BODY_BYTES}, 400 for anything unreadable or a value a record refuses
+     */
+    static <T> T read(Request request, Class<T> type) throws IOException {
+        if (request.getLength() > MAX_BODY_BYTES) {
+            throw tooLarge(request.getLength());
+        }
+        byte[] body;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw tooLarge(-1);
+        }
+        if (body.length == 0) {
+            throw ApiError.badRequest("the request needs a JSON body");
+        }
+        T value = STRICT.forType(type).readValue(body);
+        if (value == null) {
+            throw ApiError.badRequest("the request body is JSON null; it must be an object");
+        }
+        return value;
+    }
+
+    private static ApiError tooLarge(long length) {
+        return new ApiError(413, "TOO_LARGE", "admin request bodies are at most " + MAX_BODY_BYTES + " bytes"
+                + (length > 0 ? "; this one is " + length : ""));
     }
 }

@@ -3,6 +3,7 @@ package dev.vessel.host.internal.admin;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
 import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.artifact.TokenBucket;
+import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.ChunkList;
 import dev.vessel.registry.RegistryLayout;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -58,31 +60,26 @@ final class ArtifactEndpoints {
 
     private void artifact(String sha256, String method, Request request, Response response, Callback callback)
             throws Exception {
-        try {
-            RegistryLayout.requireSha256(sha256);
-        } catch (IllegalArgumentException e) {
-            JsonResponses.error(response, callback, 400, "BAD_DIGEST", e.getMessage());
-            return;
-        }
+        requireDigest(sha256);
         if (HttpMethod.PUT.is(method)) {
             if (request.getLength() > artifacts.maxBytes()) {
-                JsonResponses.error(response, callback, 413, "TOO_LARGE", "artifact exceeds the limit of "
-                        + artifacts.maxBytes() + " bytes; nothing was stored");
-                return;
+                throw new ApiError(413, "TOO_LARGE", "artifact exceeds the limit of " + artifacts.maxBytes()
+                        + " bytes; nothing was stored");
             }
+            ArtifactStore.Stored stored;
             try (InputStream body = Content.Source.asInputStream(request)) {
-                ArtifactStore.Stored stored = artifacts.put(sha256, body);
-                artifacts.markOrigin(sha256);
-                presence.announceComplete(sha256);
-                Map<String, Object> answer = new LinkedHashMap<>();
-                answer.put("sha256", stored.sha256());
-                answer.put("size", stored.size());
-                answer.put("created", stored.created());
-                JsonResponses.json(response, callback, stored.created() ? 201 : 200, answer);
-            } catch (ArtifactStore.Rejected e) {
-                JsonResponses.error(response, callback, e.code().equals("TOO_LARGE") ? 413 : 400, e.code(),
-                        e.getMessage());
+                stored = artifacts.put(sha256, body);
             }
+            if (!stored.created()) {
+                closeUnread(request, response); // already held: the body was not read
+            }
+            artifacts.markOrigin(sha256);
+            presence.announceComplete(sha256);
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("sha256", stored.sha256());
+            answer.put("size", stored.size());
+            answer.put("created", stored.created());
+            JsonResponses.json(response, callback, stored.created() ? 201 : 200, answer);
             return;
         }
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
@@ -179,61 +176,88 @@ final class ArtifactEndpoints {
         }
     }
 
-    /** {@code POST .../upload} with the chunk list: opens (or resumes) an upload and says which chunks are missing. */
+    /**
+     * {@code POST .../upload} with size, chunk size and chunk digests: opens (or resumes) an upload and says which
+     * chunks are missing. A start that contradicts an upload already under way is refused (see
+     * {@link ArtifactStore#partial}).
+     */
     private void startUpload(String sha256, Request request, Response response, Callback callback) throws Exception {
-        AdminRequests.StartUpload body =
-                AdminRequests.read(request, response, callback, AdminRequests.StartUpload.class);
-        if (body == null) {
+        requireDigest(sha256);
+        AdminRequests.StartUpload body = AdminRequests.read(request, AdminRequests.StartUpload.class);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (artifacts.has(sha256)) {
+            answer.put("complete", true);
+            answer.put("missing", List.of());
+        } else {
+            if (body.digests().size() > (artifacts.maxBytes() / ArtifactStore.MIN_CHUNK_SIZE) + 1) {
+                throw new ApiError(413, "TOO_LARGE", "an upload has at most " + (artifacts.maxBytes()
+                        / ArtifactStore.MIN_CHUNK_SIZE + 1) + " chunks; got " + body.digests().size() + " digests");
+            }
+            ArtifactStore.Partial partial = artifacts.partial(sha256, body.size(),
+                    new ChunkList(body.chunkSize(), body.digests()));
+            answer.put("complete", false);
+            answer.put("missing", partial.missing());
+        }
+        JsonResponses.json(response, callback, 200, answer);
+    }
+
+    /**
+     * {@code PUT .../chunks/{i}}: one chunk, streamed into place and verified; the last one completes (and
+     * verifies) the artifact. Idempotent: a chunk already verified, or any chunk of a complete artifact, changes
+     * nothing and says so ({@code "changed": false}) without its body being read.
+     */
+    private void uploadChunk(String sha256, String index, Request request, Response response, Callback callback)
+            throws Exception {
+        requireDigest(sha256);
+        int chunk;
+        try {
+            chunk = Integer.parseInt(index);
+        } catch (NumberFormatException e) {
+            throw new ApiError(400, "BAD_CHUNK", "'" + index + "' is not a chunk number");
+        }
+        if (artifacts.has(sha256)) {
+            closeUnread(request, response);
+            JsonResponses.json(response, callback, 200, Map.of("chunk", chunk, "complete", true, "changed", false));
             return;
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
+        ArtifactStore.Partial partial = artifacts.existingPartial(sha256).orElseThrow(() -> new ApiError(409,
+                "NO_UPLOAD", "start the upload of " + sha256 + " first (POST /v1/admin/artifacts/" + sha256
+                        + "/upload)"));
+        long length = request.getLength();
+        if (chunk >= 0 && chunk < partial.chunks().count() && length > partial.chunks().length(chunk, partial.size())) {
+            throw new ApiError(413, "TOO_LARGE", "chunk " + chunk + " is " + partial.chunks().length(chunk,
+                    partial.size()) + " bytes; the request body is " + length);
+        }
+        boolean changed;
+        try (InputStream body = Content.Source.asInputStream(request)) {
+            changed = partial.write(chunk, body);
+        }
+        if (!changed) {
+            closeUnread(request, response);
+        }
+        boolean complete = partial.isComplete();
+        if (complete) {
+            partial.finish();
+            artifacts.markOrigin(sha256);
+            presence.announceComplete(sha256);
+        } else if (changed) {
+            presence.announcePartial(sha256, partial);
+        }
+        JsonResponses.json(response, callback, 200, Map.of("chunk", chunk, "complete", complete, "changed", changed));
+    }
+
+    private static void requireDigest(String sha256) {
         try {
             RegistryLayout.requireSha256(sha256);
-            if (artifacts.has(sha256)) {
-                answer.put("complete", true);
-                answer.put("missing", List.of());
-            } else {
-                ArtifactStore.Partial partial = artifacts.partial(sha256, body.size(),
-                        new ChunkList(body.chunkSize(), body.digests()));
-                answer.put("complete", false);
-                answer.put("missing", partial.missing());
-            }
-            JsonResponses.json(response, callback, 200, answer);
-        } catch (ArtifactStore.Rejected e) {
-            JsonResponses.error(response, callback, 413, e.code(), e.getMessage());
         } catch (IllegalArgumentException e) {
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", e.getMessage());
+            throw new ApiError(400, "BAD_DIGEST", e.getMessage());
         }
     }
 
-    /** {@code PUT .../chunks/{i}}: one verified chunk; the last one completes (and verifies) the artifact. */
-    private void uploadChunk(String sha256, String index, Request request, Response response, Callback callback)
-            throws Exception {
-        ArtifactStore.Partial partial;
-        try {
-            RegistryLayout.requireSha256(sha256);
-            partial = artifacts.partial(sha256, artifacts.size(sha256), null);
-        } catch (IOException | IllegalArgumentException e) {
-            JsonResponses.error(response, callback, 409, "NO_UPLOAD", "start the upload of " + sha256 + " first (POST"
-                    + " /v1/admin/artifacts/" + sha256 + "/upload)");
-            return;
-        }
-        try (InputStream body = Content.Source.asInputStream(request)) {
-            int chunk = Integer.parseInt(index);
-            partial.write(chunk, body.readNBytes(partial.chunks().chunkSize() + 1));
-            boolean complete = partial.isComplete();
-            if (complete) {
-                partial.finish();
-                artifacts.markOrigin(sha256);
-                presence.announceComplete(sha256);
-            } else {
-                presence.announcePartial(sha256, partial);
-            }
-            JsonResponses.json(response, callback, 200, Map.of("chunk", chunk, "complete", complete));
-        } catch (NumberFormatException e) {
-            JsonResponses.error(response, callback, 400, "BAD_CHUNK", "'" + index + "' is not a chunk number");
-        } catch (ArtifactStore.Rejected e) {
-            JsonResponses.error(response, callback, 400, e.code(), e.getMessage());
+    /** An answer sent without reading the request's body ends the connection: the client cannot reuse it. */
+    private static void closeUnread(Request request, Response response) {
+        if (request.getLength() != 0) {
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         }
     }
 

@@ -3,11 +3,10 @@ package dev.vessel.host.internal.admin;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.Deployment;
-import dev.vessel.registry.DeploymentConflictException;
 import dev.vessel.registry.DeploymentStore;
-import dev.vessel.registry.RegistryException;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.ReleaseStore;
+import dev.vessel.registry.Text;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -28,64 +27,52 @@ final class DeploymentEndpoints {
     }
 
     void deployment(String service, Request request, Response response, Callback callback) throws Exception {
-        AdminRequests.ChangeDeployment body =
-                AdminRequests.read(request, response, callback, AdminRequests.ChangeDeployment.class);
-        if (body == null) {
-            return;
-        }
+        RegistryLayout.requireName(service, "service");
+        AdminRequests.ChangeDeployment body = AdminRequests.read(request, AdminRequests.ChangeDeployment.class);
         String by = body.by() == null ? "unknown" : body.by();
         long expected = body.expectedRevision() == null ? -1 : body.expectedRevision();
-        try {
-            RegistryLayout.requireName(service, "service");
-            String action = body.action() == null ? "" : body.action();
-            Deployment result = switch (action) {
-                case "deploy" -> {
-                    String version = requireVersion(body);
-                    if (releases.get(service, version).isEmpty()) {
-                        throw new IllegalArgumentException("there is no release " + service + " " + version
-                                + "; create it first (POST /v1/admin/releases)");
-                    }
-                    DeployedVersion entry = new DeployedVersion(version, body.weight() == null ? 100 : body.weight(),
-                            body.nodes() == null ? DeployedVersion.ALL_NODES : body.nodes(),
-                            body.maxConcurrency() == null ? 0 : body.maxConcurrency());
-                    yield deployments.update(service, expected, d -> d.next(DeploymentPlanner.deploy(d, entry),
-                            "deploy " + version + (entry.weight() < 100 ? " as canary at " + entry.weight() + "%" : "")
-                                    + (entry.nodes().equals("*") ? "" : " on " + entry.nodes())
-                                    + (entry.maxConcurrency() == 0 ? "" : " at most " + entry.maxConcurrency()
-                                            + " calls at once"), by));
+        String action = body.action();
+        Deployment result = switch (action) {
+            case "deploy" -> {
+                String version = requireVersion(body);
+                if (releases.get(service, version).isEmpty()) {
+                    throw new IllegalArgumentException("there is no release " + service + " " + version
+                            + "; create it first (POST /v1/admin/releases)");
                 }
-                case "promote" -> {
-                    String version = requireVersion(body);
-                    yield deployments.update(service, expected, d -> d.next(DeploymentPlanner.promote(d, version),
-                            "promote " + version, by));
-                }
-                case "retire" -> {
-                    String version = requireVersion(body);
-                    yield deployments.update(service, expected, d -> d.next(DeploymentPlanner.retire(d, version),
-                            "retire " + version, by));
-                }
-                case "retire-older" -> {
-                    String version = requireVersion(body);
-                    yield deployments.update(service, expected, d -> d.next(
-                            DeploymentPlanner.retireOlderOfSameMajor(d, version),
-                            "retire versions of " + Version.parseVersion(version).getMajor() + ".x below " + version,
-                            by));
-                }
-                case "rollback" -> deployments.update(service, expected, d -> d.next(
-                        DeploymentPlanner.rollback(d, body.toRevision()),
-                        "rollback to revision " + (body.toRevision() != null ? body.toRevision() : d.revision() - 1),
+                DeployedVersion entry = new DeployedVersion(version, body.weight() == null ? 100 : body.weight(),
+                        body.nodes() == null ? DeployedVersion.ALL_NODES : body.nodes(),
+                        body.maxConcurrency() == null ? 0 : body.maxConcurrency());
+                yield deployments.update(service, expected, d -> d.next(DeploymentPlanner.deploy(d, entry),
+                        "deploy " + version + (entry.weight() < 100 ? " as canary at " + entry.weight() + "%" : "")
+                                + (entry.nodes().equals("*") ? "" : " on " + entry.nodes())
+                                + (entry.maxConcurrency() == 0 ? "" : " at most " + entry.maxConcurrency()
+                                        + " calls at once"), by));
+            }
+            case "promote" -> {
+                String version = requireVersion(body);
+                yield deployments.update(service, expected, d -> d.next(DeploymentPlanner.promote(d, version),
+                        "promote " + version, by));
+            }
+            case "retire" -> {
+                String version = requireVersion(body);
+                yield deployments.update(service, expected, d -> d.next(DeploymentPlanner.retire(d, version),
+                        "retire " + version, by));
+            }
+            case "retire-older" -> {
+                String version = requireVersion(body);
+                yield deployments.update(service, expected, d -> d.next(
+                        DeploymentPlanner.retireOlderOfSameMajor(d, version),
+                        "retire versions of " + Version.parseVersion(version).getMajor() + ".x below " + version,
                         by));
-                default -> throw new IllegalArgumentException("action must be deploy, promote, retire, retire-older or"
-                        + " rollback; got '" + action + "'");
-            };
-            JsonResponses.json(response, callback, 200, Map.of("deployment", result));
-        } catch (DeploymentConflictException e) {
-            JsonResponses.error(response, callback, 409, "CONFLICT", e.getMessage());
-        } catch (IllegalArgumentException e) {
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", e.getMessage());
-        } catch (RegistryException e) {
-            JsonResponses.error(response, callback, 503, "REGISTRY_UNAVAILABLE", e.getMessage());
-        }
+            }
+            case "rollback" -> deployments.update(service, expected, d -> d.next(
+                    DeploymentPlanner.rollback(d, body.toRevision()),
+                    "rollback to revision " + (body.toRevision() != null ? body.toRevision() : d.revision() - 1),
+                    by));
+            default -> throw new IllegalArgumentException("action must be deploy, promote, retire, retire-older or"
+                    + " rollback; got " + Text.quote(action));
+        };
+        JsonResponses.json(response, callback, 200, Map.of("deployment", result));
     }
 
     private static String requireVersion(AdminRequests.ChangeDeployment body) {

@@ -1,7 +1,6 @@
 package dev.vessel.host.internal.admin;
 
 import dev.vessel.host.internal.http.JsonResponses;
-import dev.vessel.host.internal.release.ReleaseRefused;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ReleaseStore;
 import java.util.LinkedHashMap;
@@ -22,33 +21,18 @@ final class ReleaseEndpoints {
     }
 
     void release(Request request, Response response, Callback callback) throws Exception {
-        AdminRequests.CreateRelease body =
-                AdminRequests.read(request, response, callback, AdminRequests.CreateRelease.class);
-        if (body == null) {
-            return;
-        }
-        if (body.artifacts() == null || body.artifacts().isEmpty()) {
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", "artifacts: list the uploaded jars");
-            return;
-        }
+        AdminRequests.CreateRelease body = AdminRequests.read(request, AdminRequests.CreateRelease.class);
         List<ReleaseValidator.Upload> uploads = body.artifacts().stream()
                 .map(a -> new ReleaseValidator.Upload(a.sha256(), a.fileName() == null ? a.sha256() : a.fileName()))
                 .toList();
-        try {
-            ReleaseValidator.Validated validated = validator.validate(uploads, body.service(), body.force(),
-                    body.by());
-            boolean created = !body.dryRun() && releases.create(validated.manifest());
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("release", validated.manifest());
-            answer.put("created", created);
-            answer.put("dryRun", body.dryRun());
-            JsonResponses.json(response, callback, 200, answer);
-        } catch (ReleaseRefused e) {
-            int status = e.code().equals(ReleaseRefused.RELEASE_EXISTS) ? 409 : 422;
-            JsonResponses.error(response, callback, status, e.code(), e.getMessage());
-        } catch (IllegalArgumentException e) {
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", e.getMessage());
-        }
+        ReleaseValidator.Validated validated = validator.validate(uploads, body.service(), body.force(),
+                body.by() == null ? "unknown" : body.by());
+        boolean created = !body.dryRun() && releases.create(validated.manifest());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("release", validated.manifest());
+        answer.put("created", created);
+        answer.put("dryRun", body.dryRun());
+        JsonResponses.json(response, callback, 200, answer);
     }
 
 }

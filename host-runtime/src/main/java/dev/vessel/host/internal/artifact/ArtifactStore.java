@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's content-addressed artifact store.
@@ -41,47 +43,128 @@ import java.util.stream.Stream;
  * half-written or corrupt artifact is never visible under its name. Storing content that is there is a no-op.
  */
 public final class ArtifactStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Chunk sizes an upload may choose. */
+    public static final int MIN_CHUNK_SIZE = 1024;
+    public static final int MAX_CHUNK_SIZE = 64 << 20;
+
+    /**
+     * What the store accepts.
+     *
+     * @param maxArtifactBytes largest single artifact
+     * @param chunkSize        how this node cuts the artifacts it is given whole
+     * @param capacityBytes    complete and unfinished artifacts together may not pass this
+     * @param maxUnfinished    how many artifacts may be assembled (uploaded or fetched) at once
+     */
+    public record Limits(long maxArtifactBytes, int chunkSize, long capacityBytes, int maxUnfinished) {
+        public Limits {
+            if (maxArtifactBytes < 1 || capacityBytes < maxArtifactBytes || maxUnfinished < 1) {
+                throw new IllegalArgumentException("store limits must be positive and hold at least one artifact");
+            }
+            if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+                throw new IllegalArgumentException("chunkSize must be " + MIN_CHUNK_SIZE + "-" + MAX_CHUNK_SIZE
+                        + " bytes; got " + chunkSize);
+            }
+        }
+    }
 
     private final Path dir;
-    private final long maxBytes;
-    private final int chunkSize;
+    private final Limits limits;
     private final Map<String, Partial> partials = new ConcurrentHashMap<>();
+    private final List<String> repairs = new ArrayList<>();
 
-    public ArtifactStore(Path dir, long maxBytes, int chunkSize) {
+    /** Opens the store; state a crash or a bad disk left damaged is logged and discarded, never fatal. */
+    public ArtifactStore(Path dir, Limits limits) {
         this.dir = dir;
-        this.maxBytes = maxBytes;
-        this.chunkSize = chunkSize;
+        this.limits = limits;
         try {
             Files.createDirectories(dir);
-            try (Stream<Path> leftovers = Files.list(dir)) {
-                for (Path temp : leftovers.filter(p -> p.getFileName().toString().endsWith(".part")
-                        || p.getFileName().toString().endsWith(".tmp")).toList()) {
-                    Files.deleteIfExists(temp); // a whole-file upload cut off by a crash: never visible, now gone
-                }
-            }
+            repair();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use artifact store " + dir, e);
         }
     }
 
+    private void repair() throws IOException {
+        List<Path> files;
+        try (Stream<Path> listed = Files.list(dir)) {
+            files = listed.sorted().toList();
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(".part") || name.endsWith(".tmp")) {
+                Files.deleteIfExists(file); // a whole-file upload or a write cut off by a crash: never visible
+                continue;
+            }
+            if (!name.endsWith(".chunks")) {
+                continue;
+            }
+            String sha256 = name.substring(0, name.length() - ".chunks".length());
+            Path jar = dir.resolve(sha256 + ".jar");
+            Path partial = dir.resolve(sha256 + ".partial");
+            Optional<ChunkList> chunks = readChunks(file);
+            long size = Files.isRegularFile(jar) ? Files.size(jar)
+                    : Files.isRegularFile(partial) ? Files.size(partial) : -1;
+            if (chunks.isPresent() && size >= 0 && fits(chunks.get(), size)) {
+                continue;
+            }
+            repairs.add(sha256 + ": unreadable or inconsistent chunk list");
+            LOG.warn("artifact store: {} has an unreadable or inconsistent chunk list; {}", sha256,
+                    Files.isRegularFile(jar) ? "it is computed again from the artifact" : "the unfinished copy is discarded");
+            Files.deleteIfExists(file);
+            if (!Files.isRegularFile(jar)) {
+                Files.deleteIfExists(partial);
+                Files.deleteIfExists(dir.resolve(sha256 + ".have"));
+            }
+        }
+    }
+
+    /** What {@link #ArtifactStore(Path, Limits) opening} found damaged and discarded, for logs and tests. */
+    public List<String> repairs() {
+        return List.copyOf(repairs);
+    }
+
+    private static Optional<ChunkList> readChunks(Path file) {
+        try {
+            return Optional.ofNullable(JSON.readValue(file.toFile(), ChunkList.class));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether {@code chunks} cuts an artifact of {@code size} bytes: one digest per chunk, no more, no less. */
+    static boolean fits(ChunkList chunks, long size) {
+        return size > 0 && chunks.count() == (size + chunks.chunkSize() - 1) / chunks.chunkSize();
+    }
+
     /** The outcome of a store operation. */
     public record Stored(String sha256, long size, boolean created) {}
 
-    /** Why content was not stored. Nothing was left behind. */
+    /** Why content was not stored, with the HTTP status that says so. Nothing was left behind. */
     public static final class Rejected extends Exception {
         private static final long serialVersionUID = 1L;
 
+        private final int status;
         private final String code;
 
-        Rejected(String code, String message) {
+        Rejected(int status, String code, String message) {
             super(message, null, false, false);
+            this.status = status;
             this.code = code;
+        }
+
+        public int status() {
+            return status;
         }
 
         public String code() {
             return code;
         }
+    }
+
+    private static Rejected tooLarge(long limit) {
+        return new Rejected(413, "TOO_LARGE", "artifact exceeds the limit of " + limit + " bytes; nothing was stored");
     }
 
     public boolean has(String sha256) {
@@ -93,11 +176,15 @@ public final class ArtifactStore {
     }
 
     public long maxBytes() {
-        return maxBytes;
+        return limits.maxArtifactBytes();
     }
 
     public int chunkSize() {
-        return chunkSize;
+        return limits.chunkSize();
+    }
+
+    public Limits limits() {
+        return limits;
     }
 
     /** Complete artifacts, by digest. */
@@ -130,13 +217,15 @@ public final class ArtifactStore {
         Files.writeString(dir.resolve(RegistryLayout.requireSha256(sha256) + ".origin"), "");
     }
 
-    /** The chunk list of a complete artifact. */
+    /** The chunk list of a complete artifact (computed again if what is on disk does not fit it). */
     public ChunkList chunks(String sha256) throws IOException {
-        Path file = dir.resolve(sha256 + ".chunks");
-        if (Files.exists(file)) {
-            return JSON.readValue(file.toFile(), ChunkList.class);
+        Path file = dir.resolve(RegistryLayout.requireSha256(sha256) + ".chunks");
+        long size = Files.size(path(sha256));
+        Optional<ChunkList> stored = Files.exists(file) ? readChunks(file) : Optional.empty();
+        if (stored.isPresent() && fits(stored.get(), size)) {
+            return stored.get();
         }
-        ChunkList computed = ChunkList.compute(path(sha256), chunkSize);
+        ChunkList computed = ChunkList.compute(path(sha256), limits.chunkSize());
         writeAtomically(file, JSON.writeValueAsBytes(computed));
         return computed;
     }
@@ -150,24 +239,24 @@ public final class ArtifactStore {
     public Stored put(String expectedSha256, InputStream content) throws Rejected, IOException {
         RegistryLayout.requireSha256(expectedSha256);
         if (has(expectedSha256)) {
-            content.transferTo(OutputStream.nullOutputStream());
-            return new Stored(expectedSha256, Files.size(path(expectedSha256)), false);
+            return new Stored(expectedSha256, Files.size(path(expectedSha256)), false); // the body is not read
         }
+        requireRoom(expectedSha256, 0);
         Path temp = Files.createTempFile(dir, expectedSha256, ".part");
         try {
             MessageDigest digest = Sha256.newDigest();
             long size;
             try (InputStream in = new DigestInputStream(content, digest);
                     OutputStream out = Files.newOutputStream(temp)) {
-                size = copyAtMost(in, out, maxBytes);
+                size = copyAtMost(in, out, limits.maxArtifactBytes());
             }
             String actual = Sha256.hex(digest);
             if (!actual.equals(expectedSha256)) {
-                throw new Rejected("DIGEST_MISMATCH", "content has sha256 " + actual + ", not " + expectedSha256
+                throw new Rejected(400, "DIGEST_MISMATCH", "content has sha256 " + actual + ", not " + expectedSha256
                         + "; nothing was stored");
             }
             writeAtomically(dir.resolve(expectedSha256 + ".chunks"),
-                    JSON.writeValueAsBytes(ChunkList.compute(temp, chunkSize)));
+                    JSON.writeValueAsBytes(ChunkList.compute(temp, limits.chunkSize())));
             moveAtomically(temp, path(expectedSha256));
             return new Stored(expectedSha256, size, true);
         } finally {
@@ -176,25 +265,88 @@ public final class ArtifactStore {
     }
 
     /**
-     * The artifact being assembled under {@code sha256}: opened (resuming what an earlier run wrote) or created.
+     * The artifact being assembled under {@code sha256}, cut as {@code chunks}: opened (resuming what an earlier
+     * run wrote, if it was cut the same way) or created.
      *
-     * @throws Rejected {@code TOO_LARGE} past the size limit
+     * @throws Rejected {@code BAD_UPLOAD} (400) when size, chunk size and digests do not fit together,
+     *                  {@code TOO_LARGE} (413), {@code UPLOAD_CONFLICT} (409) when the artifact is already being
+     *                  assembled from other chunks that have begun to arrive, {@code TOO_MANY_UPLOADS} (429) or
+     *                  {@code STORE_FULL} (507)
      */
     public Partial partial(String sha256, long size, ChunkList chunks) throws IOException, Rejected {
         RegistryLayout.requireSha256(sha256);
-        if (size > maxBytes) {
-            throw new Rejected("TOO_LARGE", "artifact exceeds the limit of " + maxBytes + " bytes; nothing was stored");
+        if (size < 1) {
+            throw new Rejected(400, "BAD_UPLOAD", "size must be at least 1 byte; got " + size);
         }
-        try {
-            return partials.computeIfAbsent(sha256, sha -> {
-                try {
-                    return new Partial(sha, size, chunks);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+        if (size > limits.maxArtifactBytes()) {
+            throw tooLarge(limits.maxArtifactBytes());
+        }
+        if (chunks == null || chunks.chunkSize() < MIN_CHUNK_SIZE || chunks.chunkSize() > MAX_CHUNK_SIZE) {
+            throw new Rejected(400, "BAD_UPLOAD", "chunkSize must be " + MIN_CHUNK_SIZE + "-" + MAX_CHUNK_SIZE
+                    + " bytes" + (chunks == null ? "" : "; got " + chunks.chunkSize()));
+        }
+        if (!fits(chunks, size)) {
+            throw new Rejected(400, "BAD_UPLOAD", "an artifact of " + size + " bytes in chunks of "
+                    + chunks.chunkSize() + " has " + (size + chunks.chunkSize() - 1) / chunks.chunkSize()
+                    + " chunks; " + chunks.count() + " digests were given");
+        }
+        synchronized (partials) {
+            Partial existing = partials.get(sha256);
+            if (existing != null) {
+                if (existing.size == size && existing.chunks.equals(chunks)) {
+                    return existing;
                 }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+                if (existing.have().cardinality() > 0) {
+                    throw new Rejected(409, "UPLOAD_CONFLICT", sha256 + " is already being assembled as "
+                            + existing.size + " bytes in " + existing.chunks.count() + " chunks of "
+                            + existing.chunks.chunkSize() + ", " + existing.have().cardinality()
+                            + " of them verified; start it the same way to resume it");
+                }
+                partials.remove(sha256); // nothing verified yet: the newer start replaces it, nothing is lost
+            } else {
+                if (partials.size() >= limits.maxUnfinished()) {
+                    throw new Rejected(429, "TOO_MANY_UPLOADS", "this node is already assembling "
+                            + partials.size() + " artifacts, its limit; finish or abandon one first");
+                }
+                requireRoom(sha256, size);
+            }
+            Partial created = new Partial(sha256, size, chunks);
+            partials.put(sha256, created);
+            return created;
+        }
+    }
+
+    /** The artifact being assembled under {@code sha256} in this run, if any. */
+    public Optional<Partial> existingPartial(String sha256) {
+        return Optional.ofNullable(partials.get(sha256));
+    }
+
+    /** Refuses a new artifact of {@code size} bytes (0: not known yet) that would pass the store's capacity. */
+    private void requireRoom(String sha256, long size) throws IOException, Rejected {
+        long used = bytesUsed();
+        long needed = size == 0 ? limits.maxArtifactBytes() : size;
+        if (used + needed > limits.capacityBytes()) {
+            throw new Rejected(507, "STORE_FULL", "storing " + sha256 + " (" + (size == 0 ? "up to " : "") + needed
+                    + " bytes) would pass this node's artifact store capacity of " + limits.capacityBytes()
+                    + " bytes (" + used + " in use); nothing was stored");
+        }
+    }
+
+    /** Bytes held by complete and unfinished artifacts. */
+    public long bytesUsed() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            long total = 0;
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(".jar") || name.endsWith(".partial")) {
+                    try {
+                        total += Files.size(file);
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        // removed or renamed meanwhile
+                    }
+                }
+            }
+            return total;
         }
     }
 
@@ -232,10 +384,7 @@ public final class ArtifactStore {
 
     /** Deletes an artifact and everything kept about it. */
     public void delete(String sha256) throws IOException {
-        Partial partial = partials.remove(sha256);
-        if (partial != null) {
-            partial.close();
-        }
+        partials.remove(sha256);
         for (String suffix : List.of(".jar", ".chunks", ".origin", ".partial", ".have")) {
             Files.deleteIfExists(dir.resolve(sha256 + suffix));
         }
@@ -247,15 +396,20 @@ public final class ArtifactStore {
         return Files.getLastModifiedTime(file).toMillis();
     }
 
-    /** An artifact being assembled from verified chunks, written in any order by any number of threads. */
+    /**
+     * An artifact being assembled from verified chunks, written in any order by any number of threads. A chunk
+     * streams into its place in the file while its digest is computed, and counts only once the digest matched;
+     * a chunk already verified is never written again, and one chunk is written by one request at a time.
+     * The file is opened per write, so an abandoned upload holds no open file.
+     */
     public final class Partial {
         private final String sha256;
         private final long size;
         private final ChunkList chunks;
         private final Path file;
         private final Path haveFile;
-        private final FileChannel channel;
         private final BitSet have;
+        private final BitSet writing = new BitSet();
 
         private Partial(String sha256, long size, ChunkList chunks) throws IOException {
             this.sha256 = sha256;
@@ -263,14 +417,24 @@ public final class ArtifactStore {
             this.chunks = chunks;
             this.file = dir.resolve(sha256 + ".partial");
             this.haveFile = dir.resolve(sha256 + ".have");
-            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
             Path chunksFile = dir.resolve(sha256 + ".chunks");
-            boolean sameCut = Files.exists(chunksFile)
-                    && JSON.readValue(chunksFile.toFile(), ChunkList.class).equals(chunks);
+            boolean sameCut = Files.exists(chunksFile) && readChunks(chunksFile).filter(chunks::equals).isPresent()
+                    && Files.isRegularFile(file) && Files.size(file) == size;
             // resume only what was cut the same way; anything else starts over
-            this.have = sameCut && Files.exists(haveFile) ? BitSet.valueOf(Files.readAllBytes(haveFile)) : new BitSet();
+            BitSet resumed = new BitSet();
+            if (sameCut && Files.exists(haveFile)) {
+                resumed = BitSet.valueOf(Files.readAllBytes(haveFile));
+                if (resumed.length() > chunks.count()) {
+                    resumed = new BitSet(); // not this artifact's: trust none of it
+                }
+            }
+            this.have = resumed;
             if (!sameCut) {
+                Files.deleteIfExists(haveFile);
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    channel.write(ByteBuffer.allocate(1), size - 1); // full size, sparse
+                }
                 writeAtomically(chunksFile, JSON.writeValueAsBytes(chunks));
             }
         }
@@ -301,59 +465,99 @@ public final class ArtifactStore {
             return have.nextClearBit(first) > last;
         }
 
+        /** {@link #write(int, InputStream)} of bytes already in memory. */
+        public boolean write(int index, byte[] bytes) throws IOException, Rejected {
+            return write(index, new java.io.ByteArrayInputStream(bytes));
+        }
+
         /**
-         * Verifies {@code bytes} against chunk {@code index}'s digest and writes it; a chunk that does not match
-         * is thrown away.
+         * Streams chunk {@code index} from {@code content} into place and verifies it against its digest. Reads
+         * at most one byte more than the chunk's length.
          *
-         * @throws Rejected {@code CHUNK_MISMATCH} if the bytes are not that chunk
+         * @return true if the chunk was written, false if it was already verified (then nothing is read or changed)
+         * @throws Rejected {@code BAD_CHUNK} (400) for an index the artifact does not have, {@code CHUNK_BUSY}
+         *                  (409) while another request writes the same chunk, {@code CHUNK_MISMATCH} (400) if the
+         *                  bytes are not that chunk (it is not counted)
          */
-        public void write(int index, byte[] bytes) throws IOException, Rejected {
+        public boolean write(int index, InputStream content) throws IOException, Rejected {
             if (index < 0 || index >= chunks.count()) {
-                throw new Rejected("BAD_CHUNK", "chunk " + index + " does not exist; the artifact has "
-                        + chunks.count());
-            }
-            String actual = Sha256.of(bytes);
-            if (bytes.length != chunks.length(index, size) || !actual.equals(chunks.digests().get(index))) {
-                throw new Rejected("CHUNK_MISMATCH", "chunk " + index + " of " + sha256 + " does not match its digest;"
-                        + " it was thrown away");
-            }
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            long position = chunks.offset(index);
-            while (buffer.hasRemaining()) {
-                position += channel.write(buffer, position);
+                throw new Rejected(400, "BAD_CHUNK", "chunk " + index + " does not exist; the artifact has "
+                        + chunks.count() + " (0-" + (chunks.count() - 1) + ")");
             }
             synchronized (this) {
-                have.set(index);
-                writeAtomically(haveFile, have.toByteArray());
+                if (have.get(index)) {
+                    return false;
+                }
+                if (writing.get(index)) {
+                    throw new Rejected(409, "CHUNK_BUSY", "chunk " + index + " of " + sha256
+                            + " is being written by another request");
+                }
+                writing.set(index);
+            }
+            try {
+                int length = chunks.length(index, size);
+                MessageDigest digest = Sha256.newDigest();
+                long written = 0;
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    byte[] buffer = new byte[(int) Math.min(64 * 1024, length + 1L)];
+                    long position = chunks.offset(index);
+                    for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
+                        if (written + n > length) {
+                            throw new Rejected(400, "CHUNK_MISMATCH", "chunk " + index + " of " + sha256
+                                    + " is longer than its " + length + " bytes; it was thrown away");
+                        }
+                        digest.update(buffer, 0, n);
+                        ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
+                        while (bytes.hasRemaining()) {
+                            position += channel.write(bytes, position);
+                        }
+                        written += n;
+                    }
+                }
+                if (written != length || !Sha256.hex(digest).equals(chunks.digests().get(index))) {
+                    throw new Rejected(400, "CHUNK_MISMATCH", "chunk " + index + " of " + sha256
+                            + " does not match its digest" + (written != length ? " (" + written + " of " + length
+                                    + " bytes)" : "") + "; it was thrown away");
+                }
+                synchronized (this) {
+                    have.set(index);
+                    writeAtomically(haveFile, have.toByteArray());
+                }
+                return true;
+            } finally {
+                synchronized (this) {
+                    writing.clear(index);
+                }
             }
         }
 
         /**
-         * Once every chunk is in: verifies the whole digest and renames the artifact into place.
+         * Once every chunk is in: verifies the whole digest and renames the artifact into place. Finishing an
+         * artifact that is already complete changes nothing.
          *
          * @throws Rejected {@code DIGEST_MISMATCH} if the chunks do not add up to the artifact (then all is discarded)
          */
         public synchronized Stored finish() throws IOException, Rejected {
+            if (has(sha256)) {
+                return new Stored(sha256, size, false);
+            }
             if (!isComplete()) {
                 throw new IllegalStateException(chunks.count() - have.cardinality() + " chunk(s) of " + sha256
                         + " are still missing");
             }
-            channel.force(true);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
             String actual = Sha256.of(file);
             if (!actual.equals(sha256)) {
                 delete(sha256);
-                throw new Rejected("DIGEST_MISMATCH", "assembled artifact has sha256 " + actual + ", not " + sha256
-                        + "; discarded");
+                throw new Rejected(400, "DIGEST_MISMATCH", "assembled artifact has sha256 " + actual + ", not "
+                        + sha256 + "; discarded");
             }
-            channel.close();
             moveAtomically(file, path(sha256));
             Files.deleteIfExists(haveFile);
             partials.remove(sha256);
             return new Stored(sha256, size, true);
-        }
-
-        private void close() throws IOException {
-            channel.close();
         }
 
         /** Chunks still missing, lowest first. */
@@ -372,7 +576,7 @@ public final class ArtifactStore {
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
             total += n;
             if (total > limit) {
-                throw new Rejected("TOO_LARGE", "artifact exceeds the limit of " + limit + " bytes; nothing was stored");
+                throw tooLarge(limit);
             }
             out.write(buffer, 0, n);
         }

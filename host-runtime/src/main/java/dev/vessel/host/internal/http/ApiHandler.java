@@ -1,13 +1,13 @@
 package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.exec.Bulkhead;
+import dev.vessel.registry.Text;
+import java.time.Duration;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Routes a request to the handler for its path; anything else is a JSON 404.
@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
  * reads a few fields and never blocks.
  */
 final class ApiHandler extends Handler.Abstract {
-    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     private static final String ARTIFACTS = "/v1/admin/artifacts/";
 
     private final Request.Handler calls;
@@ -27,9 +26,9 @@ final class ApiHandler extends Handler.Abstract {
     private final Bulkhead adminWork;
     private final Bulkhead artifactReads;
 
-    ApiHandler(ContainerLookup containers, long maxBodyBytes, Request.Handler admin,
+    ApiHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, Request.Handler admin,
             Bulkhead adminWork, Bulkhead artifactReads) {
-        this.calls = new CallHandler(containers, maxBodyBytes);
+        this.calls = new CallHandler(containers, maxBodyBytes, bodyTimeout);
         this.health = new HealthHandler(containers);
         this.admin = admin;
         this.adminWork = adminWork;
@@ -57,25 +56,19 @@ final class ApiHandler extends Handler.Abstract {
             }
             return true;
         }
-        JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: " + path);
+        JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: " + Text.quote(path));
         return true;
     }
 
-    /** Runs a handler off the request thread; whatever it throws, the exchange gets an answer. */
+    /** Runs a handler off the request thread; whatever it throws becomes the one JSON error answer. */
     private static void handleOff(Request.Handler handler, Request request, Response response, Callback callback) {
         try {
             if (!handler.handle(request, response, callback)) {
                 JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: "
-                        + Request.getPathInContext(request));
+                        + Text.quote(Request.getPathInContext(request)));
             }
         } catch (Exception | Error e) {
-            LOG.warn("admin request {} {} failed", request.getMethod(), Request.getPathInContext(request), e);
-            if (!response.isCommitted()) {
-                JsonResponses.error(response, callback, 500, "INTERNAL", "the node could not handle this request: "
-                        + e.getClass().getSimpleName());
-            } else {
-                callback.failed(e);
-            }
+            ErrorMapper.answer(request, response, callback, e);
         }
     }
 }

@@ -20,4 +20,9 @@ public final class ReleaseRefused extends Exception {
     public String code() {
         return code;
     }
+
+    /** 409 for a version that already names other content, 422 for a release that failed a check. */
+    public int status() {
+        return RELEASE_EXISTS.equals(code) ? 409 : 422;
+    }
 }

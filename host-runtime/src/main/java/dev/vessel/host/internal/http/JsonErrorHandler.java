@@ -1,0 +1,63 @@
+package dev.vessel.host.internal.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors Jetty answers itself (a malformed request line, headers too large, a request that timed out) in the
+ * API's {@code {"error": CODE, "message": ...}} form, never an HTML page, and without exception text.
+ */
+public final class JsonErrorHandler extends ErrorHandler {
+    @Override
+    protected void generateResponse(Request request, Response response, int status, String message,
+            Throwable cause, Callback callback) {
+        JsonResponses.error(response, callback, status, code(status), text(status, message));
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json"));
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", code(status));
+        body.put("message", text(status, reason));
+        try {
+            return ByteBuffer.wrap(JsonResponses.MAPPER.writeValueAsBytes(body));
+        } catch (Exception e) {
+            return ByteBuffer.wrap(("{\"error\":\"" + code(status) + "\"}").getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static String text(int status, String message) {
+        if (status >= 500) {
+            return "the node could not handle this request; its log has the details";
+        }
+        return message == null || message.isBlank() ? "the request was refused (HTTP " + status + ")" : message;
+    }
+
+    /** The API's error code for an HTTP status Jetty chose. */
+    static String code(int status) {
+        return switch (status) {
+            case 400 -> "BAD_REQUEST";
+            case 404 -> "NOT_FOUND";
+            case 405 -> "METHOD_NOT_ALLOWED";
+            case 408 -> "REQUEST_TIMEOUT";
+            case 411 -> "LENGTH_REQUIRED";
+            case 413 -> "TOO_LARGE";
+            case 414 -> "URI_TOO_LONG";
+            case 415 -> "UNSUPPORTED_MEDIA_TYPE";
+            case 429 -> "TOO_MANY_REQUESTS";
+            case 431 -> "HEADERS_TOO_LARGE";
+            case 503 -> "UNAVAILABLE";
+            default -> status >= 500 ? "INTERNAL" : "BAD_REQUEST";
+        };
+    }
+}
