@@ -7,7 +7,12 @@ import static dev.vessel.host.NodeTestSupport.post;
 import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Path;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -27,9 +32,12 @@ class DataPlaneErrorsTest {
     @BeforeAll
     static void start() throws Exception {
         zk = new TestingServer(true);
-        node = VesselNode.start(config(zk.getConnectString(), data).maxRequestBytes(4096).build());
+        node = VesselNode.start(config(zk.getConnectString(), data).maxRequestBytes(4096)
+                .bodyTimeout(Duration.ofSeconds(1)).build());
         node.deploy(release("greeter-1.1.0"));
         node.deploy(release("greeter-2.0.0"));
+        node.deploy(release("hostile"));
+        node.deploy(release("broken-activator"));
     }
 
     @AfterAll
@@ -95,6 +103,56 @@ class DataPlaneErrorsTest {
     void aBodyOverTheLimitIs413() throws Exception {
         String big = "[\"" + "x".repeat(5000) + "\"]";
         assertError(call(node, "1.1.0", "greet", big), 413, "TOO_LARGE", "exceeds 4096 bytes");
+    }
+
+    @Test
+    void contentAfterTheArgumentsIsMalformed() throws Exception {
+        assertError(call(node, "1.1.0", "greet", "[\"Ada\"]]} junk"), 400, "MALFORMED_JSON", "not valid JSON");
+        assertError(call(node, "1.1.0", "greet", "[\"Ada\"] [\"Bob\"]"), 400, "MALFORMED_JSON", "not valid JSON");
+    }
+
+    @Test
+    void aPathIsDecodedOnceOnly() throws Exception {
+        assertError(call(node, "1.1.0", "gr+eet", "[\"Ada\"]"), 404, "UNKNOWN_METHOD", "no method 'gr+eet'");
+        assertError(call(node, "1.1.0", "gr%2Beet", "[\"Ada\"]"), 404, "UNKNOWN_METHOD", "no method 'gr+eet'");
+    }
+
+    @Test
+    void onlyMethodsTheRegisteredTypeDeclaresAreCallable() throws Exception {
+        assertThat(post(node, "/v1/call/hostile/1.0.0/hostile/ping", "[]").body()).isEqualTo("\"pong\"");
+        HttpResponse<String> inherited = post(node, "/v1/call/hostile/1.0.0/hostile/inherited", "[]");
+        assertError(inherited, 404, "UNKNOWN_METHOD", "no method 'inherited'");
+        assertThat(inherited.body()).as("names no implementation class").doesNotContain("HostileComponent");
+        assertError(post(node, "/v1/call/hostile/1.0.0/hostile/defaulted", "[]"), 404, "UNKNOWN_METHOD",
+                "no method 'defaulted'");
+        assertError(post(node, "/v1/call/hostile/1.0.0/hostile/hashCode", "[]"), 404, "UNKNOWN_METHOD",
+                "no method 'hashCode'");
+    }
+
+    @Test
+    void healthShowsStatesButNeverWhyAContainerFailed() throws Exception {
+        HttpResponse<String> health = get(node, "/v1/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"id\":\"broken-activator-1.0.0\"", "\"state\":\"FAILED\"")
+                .doesNotContain("refusing to start").doesNotContain(data.toString()).doesNotContain("\"error\"");
+        assertThat(node.containers()).filteredOn(c -> c.service().equals("broken-activator")).singleElement()
+                .satisfies(c -> assertThat(c.error()).as("the node itself still knows").contains("refusing to start"));
+    }
+
+    @Test
+    void aBodyThatTricklesInIsCutOffAtTheBodyTimeout() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.url().getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/call/greeter/1.1.0/greeter/greet HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 7\r\n\r\n[\"").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long start = System.nanoTime();
+            String answer = new String(socket.getInputStream().readNBytes(2048), StandardCharsets.UTF_8);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(answer).startsWith("HTTP/1.1 408").contains("REQUEST_TIMEOUT").contains("within 1000 ms");
+            assertThat(millis).as("cut off by the 1 s body timeout, not the 30 s idle timeout").isLessThan(9_000);
+        }
     }
 
     @Test

@@ -5,7 +5,7 @@ import org.osgi.service.component.annotations.Component;
 
 /** Fixture: a release that tries to end or outlive the process that hosts it. */
 @Component(service = HostileComponent.class, property = "vessel.endpoint=hostile")
-public class HostileComponent {
+public class HostileComponent extends HostileBase implements Pinger {
     private static final CountDownLatch NEVER = new CountDownLatch(1);
 
     public String exit(int status) {
@@ -38,6 +38,7 @@ public class HostileComponent {
         return thread.getName();
     }
 
+    @Override
     public String ping() {
         return "pong";
     }

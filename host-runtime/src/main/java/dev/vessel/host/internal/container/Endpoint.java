@@ -14,8 +14,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * An endpoint service of a container: its callable methods by name, resolved once. Callable methods are the
- * public methods of the types the service is registered under ({@code objectClass}).
+ * An endpoint service of a container: its callable methods by name, resolved once. Callable are exactly the
+ * public instance methods <em>declared by</em> the types the service is registered under ({@code objectClass}):
+ * for an interface its abstract methods, for a class the public methods it declares itself. Not callable:
+ * methods inherited from supertypes that are not registered themselves, default methods, static, bridge and
+ * synthetic methods, and everything of {@code Object}.
  */
 final class Endpoint {
     private final String name;
@@ -58,8 +61,8 @@ final class Endpoint {
     byte[] call(String method, JsonNode arguments) throws CallFailure {
         List<EndpointMethod> candidates = methods.get(method);
         if (candidates == null) {
-            throw CallFailure.unknownMethod("endpoint '" + name + "' (" + implementation.getName()
-                    + ") has no method '" + method + "'; it has " + new TreeSet<>(methods.keySet()));
+            throw CallFailure.unknownMethod("endpoint '" + name + "' has no method " + dev.vessel.registry.Text.quote(method)
+                    + "; it has " + new TreeSet<>(methods.keySet()));
         }
         CallFailure mismatch = null;
         for (EndpointMethod candidate : candidates) {
@@ -98,9 +101,10 @@ final class Endpoint {
         collectTypes(implementation, objectClass, types);
         Map<String, Method> unique = new LinkedHashMap<>();
         for (Class<?> type : types) {
-            for (Method method : type.getMethods()) {
-                if (method.getDeclaringClass() == Object.class || Modifier.isStatic(method.getModifiers())
-                        || method.isBridge() || method.isSynthetic()) {
+            for (Method method : type.getDeclaredMethods()) {
+                int modifiers = method.getModifiers();
+                if (!Modifier.isPublic(modifiers) || Modifier.isStatic(modifiers) || method.isBridge()
+                        || method.isSynthetic() || method.isDefault()) {
                     continue;
                 }
                 unique.putIfAbsent(method.getName() + Arrays.toString(method.getParameterTypes()), method);

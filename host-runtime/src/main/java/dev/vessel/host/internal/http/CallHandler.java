@@ -1,13 +1,12 @@
 package dev.vessel.host.internal.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vessel.host.internal.container.CallFailure;
 import dev.vessel.host.internal.container.Container;
-import java.io.IOException;
-import java.net.URLDecoder;
+import dev.vessel.registry.Text;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
@@ -30,12 +29,19 @@ final class CallHandler implements Request.Handler {
     static final String OVERLOADED = "OVERLOADED";
     static final String DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED";
 
+    /** Call bodies being received at once, over all connections; past that a call is refused at once. */
+    static final int MAX_BODIES_BEING_READ = 256;
+
     private final ContainerLookup containers;
     private final long maxBodyBytes;
+    private final AtomicInteger bodiesBeingRead = new AtomicInteger();
+    /** How long a call's body may take to arrive once its headers have. */
+    private final long bodyTimeoutMillis;
 
-    CallHandler(ContainerLookup containers, long maxBodyBytes) {
+    CallHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout) {
         this.containers = containers;
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeoutMillis = bodyTimeout.toMillis();
     }
 
     @Override
@@ -51,15 +57,15 @@ final class CallHandler implements Request.Handler {
             JsonResponses.error(response, callback, 405, "METHOD_NOT_ALLOWED", "calls are POST requests");
             return true;
         }
-        String service = decode(parts[0]);
-        String endpoint = decode(parts[2]);
-        String method = decode(parts[3]);
+        // Jetty has decoded the path once; decoding again would turn "gr+eet" into "gr eet"
+        String service = parts[0];
+        String endpoint = parts[2];
+        String method = parts[3];
         String version;
         try {
-            version = Version.parseVersion(decode(parts[1])).toString();
+            version = Version.parseVersion(parts[1]).toString();
         } catch (IllegalArgumentException e) {
-            JsonResponses.error(response, callback, 404, "UNKNOWN_VERSION", "'" + decode(parts[1])
-                    + "' is not a version");
+            JsonResponses.error(response, callback, 404, "UNKNOWN_VERSION", Text.quote(parts[1]) + " is not a version");
             return true;
         }
         long deadline = deadline(request);
@@ -68,23 +74,54 @@ final class CallHandler implements Request.Handler {
                     + " bytes");
             return true;
         }
+        // the route first: a call for something this node does not run is answered before its body is read
+        Container container = containers.find(service, version);
+        if (container == null) {
+            unknown(service, version, response, callback);
+            return true;
+        }
+        if (bodiesBeingRead.incrementAndGet() > MAX_BODIES_BEING_READ) {
+            bodiesBeingRead.decrementAndGet();
+            response.getHeaders().put(RETRY_HEADER, "other");
+            JsonResponses.error(response, callback, 503, "BUSY", "node " + containers.nodeId() + " is reading as many"
+                    + " call bodies as it may (" + MAX_BODIES_BEING_READ + "); the call was not executed");
+            return true;
+        }
         // read the body without holding a request thread (a slow sender costs a buffer, not a thread), and before
         // any answer, so a refusal need not give up the connection (see JsonResponses.error)
+        // and within a deadline: a body that trickles in (a byte every few seconds keeps the idle timeout from
+        // firing) is cut off with 408 and its connection closed
         Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes))
+                .orTimeout(bodyTimeoutMillis, TimeUnit.MILLISECONDS)
                 .whenComplete((body, failure) -> {
+                    bodiesBeingRead.decrementAndGet();
                     if (failure != null) {
                         bodyFailed(failure, response, callback);
                     } else {
-                        dispatch(service, version, endpoint, method, body, deadline, response, callback);
+                        dispatch(container, version, endpoint, method, body, deadline, response, callback);
                     }
                 });
         return true;
     }
 
+    private void unknown(String service, String version, Response response, Callback callback) {
+        if (containers.hasService(service)) {
+            JsonResponses.error(response, callback, 404, "UNKNOWN_VERSION", "node " + containers.nodeId()
+                    + " runs no version " + version + " of " + Text.quote(service));
+        } else {
+            JsonResponses.error(response, callback, 404, "UNKNOWN_SERVICE", "node " + containers.nodeId()
+                    + " runs no service " + Text.quote(service));
+        }
+    }
+
     private void bodyFailed(Throwable failure, Response response, Callback callback) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            JsonResponses.error(response, callback, 408, "REQUEST_TIMEOUT", "the request body did not arrive within "
+                    + bodyTimeoutMillis + " ms");
+        } else if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
             JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
                     + " bytes");
         } else {
@@ -93,19 +130,8 @@ final class CallHandler implements Request.Handler {
         }
     }
 
-    private void dispatch(String service, String version, String endpoint, String method, byte[] body,
+    private void dispatch(Container container, String version, String endpoint, String method, byte[] body,
             long deadline, Response response, Callback callback) {
-        Container container = containers.find(service, version);
-        if (container == null) {
-            if (containers.hasService(service)) {
-                JsonResponses.error(response, callback, 404, "UNKNOWN_VERSION", "node " + containers.nodeId()
-                        + " runs no version " + version + " of '" + service + "'");
-            } else {
-                JsonResponses.error(response, callback, 404, "UNKNOWN_SERVICE", "node " + containers.nodeId()
-                        + " runs no service '" + service + "'");
-            }
-            return;
-        }
         response.getHeaders().put(VERSION_HEADER, version);
         // everything from parsing the arguments on runs on the container's own threads: argument mapping already
         // runs release code (constructors, setters), and a slow release must only ever wait on its own bulkhead
@@ -134,21 +160,9 @@ final class CallHandler implements Request.Handler {
         }
         JsonNode arguments;
         try {
-            arguments = JsonResponses.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            JsonResponses.error(response, callback, 400, "MALFORMED_JSON", "the body is not valid JSON"
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr())
-                    + ": " + withoutSource(e.getOriginalMessage()));
-            return;
-        } catch (IOException e) {
-            JsonResponses.error(response, callback, 400, "MALFORMED_JSON", "the body is not valid JSON: "
-                    + e.getMessage());
-            return;
-        }
-        if (arguments == null || !arguments.isArray()) {
-            JsonResponses.error(response, callback, 400, CallFailure.BAD_ARGUMENTS,
-                    "the body must be a JSON array of arguments, e.g. [\"Ada\"]");
+            arguments = CallArguments.parse(body);
+        } catch (ApiError e) {
+            JsonResponses.error(response, callback, e.status(), e.code(), e.getMessage());
             return;
         }
         try {
@@ -179,12 +193,6 @@ final class CallHandler implements Request.Handler {
         }
     }
 
-    /** Jackson appends where the input came from; for a request body that says nothing. */
-    private static String withoutSource(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\(start marker at \\[Source:.*", "")
-                .replaceAll("\\s*at \\[Source:.*", "");
-    }
-
     private static boolean anyEmpty(String[] parts) {
         for (String part : parts) {
             if (part.isEmpty()) {
@@ -192,9 +200,5 @@ final class CallHandler implements Request.Handler {
             }
         }
         return false;
-    }
-
-    private static String decode(String segment) {
-        return URLDecoder.decode(segment, StandardCharsets.UTF_8);
     }
 }

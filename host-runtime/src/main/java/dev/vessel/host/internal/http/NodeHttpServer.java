@@ -2,9 +2,11 @@ package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.exec.Bulkhead;
 import java.io.Closeable;
+import java.time.Duration;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -16,6 +18,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * all there.
  */
 public final class NodeHttpServer implements Closeable {
+    /** A connection with nothing to read or write for this long is closed. */
+    static final long IDLE_TIMEOUT_MILLIS = 30_000;
+    /** Request line and headers together; larger is refused with 431. */
+    static final int MAX_REQUEST_HEADER_BYTES = 16 * 1024;
+    /** Open connections; past that new ones wait in the accept queue. */
+    static final int MAX_CONNECTIONS = 4_096;
+
     private final Server server;
     private final ServerConnector connector;
 
@@ -29,12 +38,16 @@ public final class NodeHttpServer implements Closeable {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("vessel-http");
         Server server = new Server(threads);
+        server.setErrorHandler(new JsonErrorHandler());
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
+        connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         server.setStopTimeout(5_000);
         connector.open();
         return new NodeHttpServer(server, connector);
@@ -59,9 +72,9 @@ public final class NodeHttpServer implements Closeable {
      * Starts answering with the node's API: calls go to their containers' bulkheads, admin requests to
      * {@code admin} on {@code adminWork}, artifact reads on {@code artifactReads}.
      */
-    public void serve(ContainerLookup containers, long maxBodyBytes, Request.Handler admin, Bulkhead adminWork,
-            Bulkhead artifactReads) throws Exception {
-        serve(new ApiHandler(containers, maxBodyBytes, admin, adminWork, artifactReads));
+    public void serve(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, Request.Handler admin,
+            Bulkhead adminWork, Bulkhead artifactReads) throws Exception {
+        serve(new ApiHandler(containers, maxBodyBytes, bodyTimeout, admin, adminWork, artifactReads));
     }
 
     private void serve(Handler handler) throws Exception {
