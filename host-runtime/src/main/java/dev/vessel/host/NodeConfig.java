@@ -44,6 +44,12 @@ import java.util.Optional;
  *                            is what retries a failed fetch or start without a new deployment; default 5 s
  * @param fetchStallTimeout   how long a fetch may go without a usable holder or any chunk arriving before it
  *                            fails (the next resync retries it); default 60 s
+ * @param chunkTimeout        how long fetching one chunk from a peer may take, body included; a peer that stalls
+ *                            past it is not asked again for that artifact; default 30 s
+ * @param bodyTimeout         how long a call's body may take to arrive after its headers; a slower one is cut off
+ *                            with {@code 408}; default 10 s
+ * @param storeCapacityBytes  most bytes the artifact store holds, complete and unfinished artifacts together; an
+ *                            upload or fetch past it is refused with {@code 507 STORE_FULL}; default 16 GiB
  */
 public record NodeConfig(
         String zkConnect,
@@ -69,7 +75,10 @@ public record NodeConfig(
         Duration loadPublishInterval,
         int maxConcurrency,
         Duration resyncInterval,
-        Duration fetchStallTimeout) {
+        Duration fetchStallTimeout,
+        Duration chunkTimeout,
+        Duration bodyTimeout,
+        long storeCapacityBytes) {
 
     public NodeConfig {
         requireNonNull(zkConnect, "zkConnect cannot be null");
@@ -111,6 +120,12 @@ public record NodeConfig(
         }
         requirePositive(resyncInterval, "resyncInterval");
         requirePositive(fetchStallTimeout, "fetchStallTimeout");
+        requirePositive(chunkTimeout, "chunkTimeout");
+        requirePositive(bodyTimeout, "bodyTimeout");
+        if (storeCapacityBytes < maxArtifactBytes) {
+            throw new IllegalArgumentException("storeCapacityBytes must hold at least one artifact of maxArtifactBytes ("
+                    + maxArtifactBytes + "); got " + storeCapacityBytes);
+        }
         if (serveBytesPerSecond < 0) {
             throw new IllegalArgumentException("serveBytesPerSecond must be >= 0 (0 = unlimited); got "
                     + serveBytesPerSecond);
@@ -162,6 +177,9 @@ public record NodeConfig(
         private int maxConcurrency = 64;
         private Duration resyncInterval = Duration.ofSeconds(5);
         private Duration fetchStallTimeout = Duration.ofSeconds(60);
+        private Duration chunkTimeout = Duration.ofSeconds(30);
+        private Duration bodyTimeout = Duration.ofSeconds(10);
+        private long storeCapacityBytes = 16L << 30;
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -278,12 +296,27 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder chunkTimeout(Duration timeout) {
+            this.chunkTimeout = timeout;
+            return this;
+        }
+
+        public Builder bodyTimeout(Duration timeout) {
+            this.bodyTimeout = timeout;
+            return this;
+        }
+
+        public Builder storeCapacityBytes(long bytes) {
+            this.storeCapacityBytes = bytes;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
                     Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
-                    resyncInterval, fetchStallTimeout);
+                    resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, storeCapacityBytes);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.vessel.host;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.host.internal.admin.AdminHandler;
+import dev.vessel.host.internal.admin.ArtifactGrant;
 import dev.vessel.host.internal.artifact.ArtifactCollector;
 import dev.vessel.host.internal.artifact.ArtifactFetcher;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
@@ -37,6 +38,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -70,6 +72,8 @@ public final class VesselNode implements Closeable {
      */
     private static final double MIN_LOAD_CHANGE = 0.02;
     private static final Bulkhead.Limits ADMIN_LIMITS = new Bulkhead.Limits(8, 32);
+    /** Artifacts being uploaded or fetched at once. */
+    private static final int MAX_UNFINISHED_ARTIFACTS = 32;
     private static final Bulkhead.Limits ARTIFACT_READ_LIMITS = new Bulkhead.Limits(8, 64);
     private static final Logger LOG = LoggerFactory.getLogger(VesselNode.class);
 
@@ -173,19 +177,22 @@ public final class VesselNode implements Closeable {
         parts.push(this::closePresence); // the node record goes after its containers have drained
         parts.push(this::stopContainers);
 
-        ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"), config.maxArtifactBytes(),
-                config.chunkSize());
+        ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"), new ArtifactStore.Limits(
+                config.maxArtifactBytes(), config.chunkSize(), config.storeCapacityBytes(), MAX_UNFINISHED_ARTIFACTS));
+        artifacts.repairs().forEach(repair -> LOG.warn("node {}: artifact store repaired at start: {}", nodeId, repair));
         ArtifactHolders holders = new ArtifactHolders(registry, nodeId);
         parts.push(holders::close);
         ArtifactPresence artifactPresence = new ArtifactPresence(artifacts, holders, config.zone());
         String token = config.adminToken().orElse(null);
+        ArtifactGrant grants = token == null ? null : new ArtifactGrant(token, Clock.systemUTC());
         fetcher = new ArtifactFetcher(artifacts, holders, artifactPresence, new ClusterReader(registry), nodeId,
-                config.zone(), token, fetchSettings(), this::recordFetch);
+                config.zone(), grants == null ? () -> null : () -> grants.issue(nodeId), fetchSettings(),
+                this::recordFetch);
         fetcher.onProgress(this::requestStatus);
         ReleaseStore releases = new ReleaseStore(registry);
         ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
                 config.dataDir().resolve("scratch"), scratchSettings());
-        AdminHandler admin = new AdminHandler(token, artifacts, artifactPresence,
+        AdminHandler admin = new AdminHandler(token, grants, artifacts, artifactPresence,
                 new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
                 new DeploymentStore(registry));
         Bulkhead adminWork = new Bulkhead(hostThreads, "vessel-admin-" + nodeId, ADMIN_LIMITS);
@@ -199,7 +206,7 @@ public final class VesselNode implements Closeable {
 
         // every part is built: serve, then publish (registration follows reachability), then act on desired state
         try {
-            http.serve(new Lookup(), config.maxRequestBytes(), admin, adminWork, artifactReads);
+            http.serve(new Lookup(), config.maxRequestBytes(), config.bodyTimeout(), admin, adminWork, artifactReads);
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + http.port()
                     + ": " + e.getMessage(), e);
@@ -222,7 +229,7 @@ public final class VesselNode implements Closeable {
     private ArtifactFetcher.Settings fetchSettings() {
         ArtifactFetcher.Settings defaults = ArtifactFetcher.Settings.defaults();
         return new ArtifactFetcher.Settings(config.peerFetch() ? defaults.mode() : ArtifactFetcher.Mode.ORIGIN_ONLY,
-                defaults.parallelChunks(), defaults.perPeerLimit(), defaults.chunkTimeout(),
+                defaults.parallelChunks(), defaults.perPeerLimit(), config.chunkTimeout(),
                 config.fetchStallTimeout(), defaults.originFallback());
     }
 

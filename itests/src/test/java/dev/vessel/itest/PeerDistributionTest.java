@@ -140,6 +140,86 @@ class PeerDistributionTest {
     }
 
     @Test
+    void aPeerThatStallsMidChunkCostsOneChunkTimeoutIsAvoidedAndNeverSeesTheAdminToken() throws Exception {
+        AtomicInteger stalledServed = new AtomicInteger();
+        java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer staller = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        staller.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        staller.createContext("/", exchange -> {
+            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            stalledServed.incrementAndGet();
+            exchange.sendResponseHeaders(206, CHUNK);
+            exchange.getResponseBody().write(new byte[CHUNK / 2]); // half a chunk, then nothing
+            exchange.getResponseBody().flush();
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        staller.start();
+        try (DeployCluster cluster = new DeployCluster(data, 0)) {
+            cluster.addNode("origin", config -> config.serveBytesPerSecond(512 * 1024));
+            ReleaseManifest release2 = release(cluster, LargeRelease.create(data, PAYLOAD, 2));
+            String sha = release2.bundles().get(0).sha256();
+            int chunks = release2.bundles().get(0).chunks().count();
+            try (RegistryConnection stallerSession = RegistryConnection.connect(cluster.zkConnect());
+                    NodePresence presence = NodePresence.publish(stallerSession, new NodeRecord("staller",
+                            "127.0.0.1", staller.getAddress().getPort(), "default", Map.of(), 0, 0), 10_000);
+                    ArtifactHolders claims = new ArtifactHolders(stallerSession, "staller")) {
+                BitSet all = new BitSet();
+                all.set(0, chunks);
+                claims.announce(sha, HolderState.of("default", false, chunks, all));
+                VesselNode fetcher = cluster.addNode("fetcher", config -> config.chunkTimeout(Duration.ofSeconds(2)));
+
+                long started = System.nanoTime();
+                assertThat(deploy(cluster, "fetcher").ok()).isTrue();
+                long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+
+                FetchReport report = report(fetcher, sha);
+                assertThat(report.fromNode()).doesNotContainKey("staller").containsEntry("origin", chunks);
+                assertThat(stalledServed.get()).as("asked at most its per-peer limit, once each, then avoided")
+                        .isBetween(1, 2);
+                assertThat(seconds).as("one 2 s chunk timeout, not a hang").isLessThan(60);
+                assertThat(authorizations).allSatisfy(header -> assertThat(header).startsWith("Vessel-Read fetcher.")
+                        .doesNotContain(DeployCluster.TOKEN));
+                assertThat(fetcher.containers()).extracting(ContainerInfo::state).containsExactly(InstanceState.ACTIVE);
+            }
+        } finally {
+            release.countDown();
+            staller.stop(0);
+        }
+    }
+
+    @Test
+    void anArtifactReadGrantReadsArtifactsAndNothingElse() throws Exception {
+        try (DeployCluster cluster = new DeployCluster(data, 0)) {
+            VesselNode node = cluster.addNode("node-1", config -> { });
+            Path jar = MultiNodeCluster.bundle("greeter-1.0.0");
+            AdminClient.Uploaded uploaded = cluster.admin().upload(jar);
+            String grant = new dev.vessel.host.internal.admin.ArtifactGrant(DeployCluster.TOKEN,
+                    java.time.Clock.systemUTC()).issue("node-2");
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<byte[]> read = http.send(HttpRequest.newBuilder(node.url().resolve("/v1/admin/artifacts/"
+                    + uploaded.sha256())).header("Authorization", grant).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(read.body()).isEqualTo(Files.readAllBytes(jar));
+            HttpResponse<String> deploy = http.send(HttpRequest.newBuilder(node.url().resolve(
+                    "/v1/admin/deployments/greeter")).header("Authorization", grant).POST(HttpRequest.BodyPublishers
+                    .ofString("{\"action\": \"retire\", \"version\": \"1.0.0\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(deploy.statusCode()).isEqualTo(403);
+            assertThat(deploy.body()).contains("FORBIDDEN").contains("reads artifacts");
+            String forged = grant.substring(0, grant.length() - 4) + "0000";
+            assertThat(http.send(HttpRequest.newBuilder(node.url().resolve("/v1/admin/artifacts/" + uploaded.sha256()))
+                    .header("Authorization", forged).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                    .isEqualTo(403);
+        }
+    }
+
+    @Test
     void whenTheOriginDiesMidDistributionThePeersStillComplete() throws Exception {
         try (DeployCluster cluster = new DeployCluster(data, 0)) {
             VesselNode origin = cluster.addNode("origin", PeerDistributionTest::rateCapped);

@@ -18,7 +18,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code /v1/admin/...}: artifacts, releases and deployments. Every request needs {@code Authorization: Bearer
- * <token>}: 401 without, 403 with a wrong one; a refused or unauthenticated request changes nothing.
+ * <token>}: 401 without, 403 with a wrong one; a refused or unauthenticated request changes nothing. Reading an
+ * artifact also works with a peer's {@link ArtifactGrant}.
  *
  * <pre>
  * PUT  /v1/admin/artifacts/{sha256}        store a jar (digest-checked, content-addressed)
@@ -31,14 +32,16 @@ public final class AdminHandler implements Request.Handler {
     public static final String PREFIX = "/v1/admin/";
 
     private final byte[] token;
+    private final ArtifactGrant grants;
     private final ArtifactEndpoints artifacts;
     private final ReleaseEndpoints releases;
     private final DeploymentEndpoints deployments;
 
-    public AdminHandler(String token, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
+    public AdminHandler(String token, ArtifactGrant grants, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
             LongAdder servedBytes, ReleaseValidator validator, ReleaseStore releaseStore,
             DeploymentStore deploymentStore) {
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.grants = grants;
         this.artifacts = new ArtifactEndpoints(store, presence, serveRate, servedBytes);
         this.releases = new ReleaseEndpoints(validator, releaseStore);
         this.deployments = new DeploymentEndpoints(releaseStore, deploymentStore);
@@ -64,6 +67,15 @@ public final class AdminHandler implements Request.Handler {
         return true;
     }
 
+    private static boolean isArtifactRead(Request request) {
+        String path = Request.getPathInContext(request).substring(PREFIX.length());
+        return path.startsWith("artifacts/") && path.indexOf('/', "artifacts/".length()) < 0
+                && (HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod()));
+    }
+
+    /**
+     * The admin token allows everything; an {@link ArtifactGrant} (what peers fetch with) only reading artifacts.
+     */
     private boolean authorized(Request request, Response response, Callback callback) {
         if (token == null) {
             JsonResponses.error(response, callback, 403, "ADMIN_DISABLED",
@@ -71,6 +83,14 @@ public final class AdminHandler implements Request.Handler {
             return false;
         }
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (header != null && header.startsWith(ArtifactGrant.SCHEME)) {
+            if (grants != null && grants.accepts(header) && isArtifactRead(request)) {
+                return true;
+            }
+            JsonResponses.error(response, callback, 403, "FORBIDDEN", "an artifact read grant reads artifacts"
+                    + " (GET and HEAD) while it is valid, and nothing else");
+            return false;
+        }
         if (header == null || !header.startsWith("Bearer ")) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
             JsonResponses.error(response, callback, 401, "UNAUTHORIZED",

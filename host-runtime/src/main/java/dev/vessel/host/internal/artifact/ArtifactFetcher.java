@@ -6,7 +6,9 @@ import dev.vessel.registry.ChunkList;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.HolderState;
 import dev.vessel.registry.NodeRecord;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,9 +27,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -46,14 +53,16 @@ public final class ArtifactFetcher {
         ORIGIN_ONLY
     }
 
-    /** Knobs of the fetcher. */
     /**
+     * Knobs of the fetcher.
+     *
+     * @param chunkTimeout   how long one chunk may take, headers and body; a peer that stalls past it is avoided
      * @param originFallback how long a download may gain no chunk before it takes any chunk from the origin
      */
     public record Settings(Mode mode, int parallelChunks, int perPeerLimit, Duration chunkTimeout,
             Duration stallTimeout, Duration originFallback) {
         public static Settings defaults() {
-            return new Settings(Mode.PEERS, 4, 2, Duration.ofSeconds(60), Duration.ofSeconds(120),
+            return new Settings(Mode.PEERS, 4, 2, Duration.ofSeconds(30), Duration.ofSeconds(120),
                     Duration.ofSeconds(10));
         }
     }
@@ -64,7 +73,8 @@ public final class ArtifactFetcher {
     private final ClusterReader cluster;
     private final String selfId;
     private final String zone;
-    private final String token;
+    /** The {@code Authorization} value to fetch with (an artifact read grant), or null for none. */
+    private final Supplier<String> credential;
     private final Settings settings;
     private final Consumer<FetchReport> reports;
     private final Map<String, int[]> active = new java.util.concurrent.ConcurrentHashMap<>();
@@ -72,7 +82,7 @@ public final class ArtifactFetcher {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ArtifactFetcher(ArtifactStore store, ArtifactHolders holders, ArtifactPresence presence,
-            ClusterReader cluster, String selfId, String zone, String token, Settings settings,
+            ClusterReader cluster, String selfId, String zone, Supplier<String> credential, Settings settings,
             Consumer<FetchReport> reports) {
         this.store = store;
         this.holders = holders;
@@ -80,7 +90,7 @@ public final class ArtifactFetcher {
         this.cluster = cluster;
         this.selfId = selfId;
         this.zone = zone;
-        this.token = token;
+        this.credential = credential;
         this.settings = settings;
         this.reports = reports;
     }
@@ -121,6 +131,43 @@ public final class ArtifactFetcher {
 
     private record Outcome(int chunk, Source source, Exception failure) {}
 
+    /** A chunk that did not arrive within the chunk timeout. */
+    private static final class ChunkTimeout extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ChunkTimeout(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A holder's base URL from its node record, or null unless it is plainly {@code http(s)://host:port}: no
+     * user info, path, query or fragment, so a forged record cannot point a fetch (and its credential) at some
+     * other resource.
+     */
+    static URI peerUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            boolean plain = ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null && uri.getRawUserInfo() == null && uri.getPort() > 0
+                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null;
+            return plain ? uri : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A peer that fails this often in a row is not asked again during this download. */
+    private static final int MAX_FAILURES_PER_PEER = 3;
+
+    /** Ends chunk bodies that overrun the chunk timeout; one daemon thread for every download of the process. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "vessel-fetch-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     /** One artifact's download: the scheduling state lives here, the chunks travel on a small pool. */
     private final class Download {
         private final BundleRef artifact;
@@ -131,6 +178,8 @@ public final class ArtifactFetcher {
         private final Map<String, Long> backoffUntil = new HashMap<>();
         private final Map<String, Integer> fromNode = new HashMap<>();
         private final Map<String, Integer> rejected = new HashMap<>();
+        /** Failures in a row per peer (answers other than the chunk, broken connections). */
+        private final Map<String, Integer> failures = new HashMap<>();
         private int fromIncompletePeer;
         private long lastChunkAt = System.nanoTime();
         private ArtifactHolders.HolderWatch watch;
@@ -285,8 +334,11 @@ public final class ArtifactFetcher {
                         && usable.values().stream().anyMatch(s -> !s.origin())) {
                     continue; // another fetcher owns this chunk: it will come from that fetcher
                 }
-                candidates.add(new Source(entry.getKey(), URI.create(nodes.get(entry.getKey()).url()), state.origin(),
-                        state.complete(), state.zone()));
+                URI url = peerUrl(nodes.get(entry.getKey()).url());
+                if (url == null) {
+                    continue; // not an address a node would have: never called (nor shown a credential)
+                }
+                candidates.add(new Source(entry.getKey(), url, state.origin(), state.complete(), state.zone()));
             }
             Collections.shuffle(candidates, ThreadLocalRandom.current()); // equals in random order
             return candidates.stream().min(Comparator
@@ -296,26 +348,60 @@ public final class ArtifactFetcher {
                     .orElse(null);
         }
 
+        /**
+         * Streams one chunk from {@code source} into place. The whole exchange, body included, must end within the
+         * chunk timeout: a watchdog closes the body of a peer that sends headers and then stalls.
+         */
         private Outcome fetchChunk(ArtifactStore.Partial partial, int chunk, Source source) {
             long offset = chunks.offset(chunk);
             int length = chunks.length(chunk, artifact.size());
-            try {
-                HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(
-                                source.url().resolve("/v1/admin/artifacts/" + artifact.sha256()))
-                                .header("Authorization", "Bearer " + token)
-                                .header("Range", "bytes=" + offset + "-" + (offset + length - 1))
-                                .timeout(settings.chunkTimeout())
-                                .build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                if (response.statusCode() != 206 && response.statusCode() != 200) {
-                    return new Outcome(chunk, source, new IOException("HTTP " + response.statusCode()));
+            HttpRequest.Builder request = HttpRequest.newBuilder(
+                            source.url().resolve("/v1/admin/artifacts/" + artifact.sha256()))
+                    .header("Range", "bytes=" + offset + "-" + (offset + length - 1))
+                    .timeout(settings.chunkTimeout());
+            String authorization = credential.get();
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            AtomicBoolean timedOut = new AtomicBoolean();
+            AtomicReference<InputStream> body = new AtomicReference<>();
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+                timedOut.set(true);
+                InputStream open = body.get();
+                if (open != null) {
+                    try {
+                        open.close();
+                    } catch (IOException ignored) {
+                        // closing is all that is wanted
+                    }
                 }
-                byte[] body = response.body();
-                partial.write(chunk, response.statusCode() == 200 && body.length > length
-                        ? java.util.Arrays.copyOfRange(body, (int) offset, (int) offset + length) : body);
+            }, settings.chunkTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                HttpResponse<InputStream> response = http.send(request.build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                try (InputStream in = response.body()) {
+                    body.set(in);
+                    if (timedOut.get()) {
+                        throw new IOException("stalled");
+                    }
+                    if (response.statusCode() != 206 && response.statusCode() != 200) {
+                        return new Outcome(chunk, source, new IOException("HTTP " + response.statusCode()));
+                    }
+                    if (response.statusCode() == 200) { // the whole artifact: skip to the chunk, take only it
+                        in.skipNBytes(offset);
+                        partial.write(chunk, new ByteArrayInputStream(in.readNBytes(length)));
+                    } else {
+                        partial.write(chunk, in);
+                    }
+                }
                 return new Outcome(chunk, source, null);
-            } catch (Exception e) {
+            } catch (ArtifactStore.Rejected e) {
                 return new Outcome(chunk, source, e);
+            } catch (Exception e) {
+                return new Outcome(chunk, source, timedOut.get() ? new ChunkTimeout("chunk " + chunk + " did not"
+                        + " arrive within " + settings.chunkTimeout().toMillis() + " ms") : e);
+            } finally {
+                watchdog.cancel(false);
             }
         }
 
@@ -324,6 +410,7 @@ public final class ArtifactFetcher {
             inFlight.remove(outcome.chunk());
             perPeer.merge(outcome.source().node(), -1, Integer::sum);
             if (outcome.failure() == null) {
+                failures.remove(outcome.source().node());
                 fromNode.merge(outcome.source().node(), 1, Integer::sum);
                 lastChunkAt = System.nanoTime();
                 if (!outcome.source().complete()) {
@@ -340,6 +427,13 @@ public final class ArtifactFetcher {
                 rejected.merge(node, 1, Integer::sum);
                 avoided.add(node); // it sent bytes that are not the chunk: never again for this artifact
                 problems.add(node + " sent a corrupt chunk " + outcome.chunk() + " and is avoided");
+            } else if (outcome.failure() instanceof ChunkTimeout) {
+                avoided.add(node); // a peer that stalls mid-chunk cost one chunk timeout; it does not get another
+                problems.add(node + " stalled (" + outcome.failure().getMessage() + ") and is avoided");
+            } else if (failures.merge(node, 1, Integer::sum) >= MAX_FAILURES_PER_PEER) {
+                avoided.add(node);
+                problems.add(node + " failed " + MAX_FAILURES_PER_PEER + " times (last: " + outcome.failure()
+                        + ") and is avoided");
             } else {
                 backoffUntil.put(node, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
                 problems.add(node + ": " + outcome.failure());
