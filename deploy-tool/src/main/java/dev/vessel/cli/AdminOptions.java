@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 final class AdminOptions {
     @Option(names = "--server", paramLabel = "URL",
             description = "A node's URL for admin requests. Default: the first node `vessel up` recorded, else the"
-                    + " first registered node.")
+                    + " first registered node on this machine (a loopback address); the admin token is never sent to"
+                    + " an address only the registry names.")
     URI server;
 
     @Option(names = "--token-file", paramLabel = "FILE",
@@ -62,7 +63,19 @@ final class AdminOptions {
         if (nodes.isEmpty()) {
             throw new CliException(ExitCode.UNAVAILABLE, "no node is registered to send admin requests to");
         }
-        return URI.create(nodes.get(0).url());
+        // whoever can write a node record could name any address: the token goes only to this machine unasked
+        return nodes.stream().map(n -> URI.create(n.url())).filter(AdminOptions::isLoopback).findFirst()
+                .orElseThrow(() -> new CliException(ExitCode.BAD_INPUT, "no node on this machine is registered, and"
+                        + " the admin token is not sent to an address only the registry names: pass --server URL"
+                        + " (registered: " + nodes.stream().map(NodeRecord::url).limit(5).toList() + ")"));
+    }
+
+    private static boolean isLoopback(URI url) {
+        try {
+            return url.getHost() != null && InetAddress.getByName(url.getHost()).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Recorded as who made a change. */

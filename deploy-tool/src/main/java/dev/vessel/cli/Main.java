@@ -1,6 +1,8 @@
 package dev.vessel.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** Entry point of the {@code vessel} command. */
@@ -13,16 +15,29 @@ public final class Main {
 
     /** Runs one command line and returns its exit code (see {@link ExitCode}). */
     public static int run(String... args) {
-        return newCommandLine().execute(args);
+        return run(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true), args);
     }
 
-    /** Runs one command line with its output going to {@code out} and {@code err}; returns its exit code. */
+    /**
+     * Runs one command line with its output going to {@code out} and {@code err}, control characters made
+     * visible (see {@link TerminalSafeWriter}); returns its exit code.
+     */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        return newCommandLine().setOut(out).setErr(err).execute(args);
+        PrintWriter safeOut = new PrintWriter(new TerminalSafeWriter(out), true);
+        PrintWriter safeErr = new PrintWriter(new TerminalSafeWriter(err), true);
+        try {
+            return newCommandLine().setOut(safeOut).setErr(safeErr).execute(args);
+        } finally {
+            safeOut.flush();
+            safeErr.flush();
+        }
     }
 
     static CommandLine newCommandLine() {
         return new CommandLine(new VesselCommand())
+                // plain help text: the output filter shows escape sequences, so picocli must not send any
+                .setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF))
                 .setExecutionExceptionHandler(new ErrorReporter())
                 .setExitCodeExceptionMapper(ExitCode::of)
                 .setParameterExceptionHandler((e, args) -> {

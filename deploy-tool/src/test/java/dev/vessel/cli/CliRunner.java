@@ -9,10 +9,7 @@ record CliRunner(int exitCode, String out, String err) {
     static CliRunner run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.newCommandLine()
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
-                .execute(args);
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new CliRunner(code, out.toString(), err.toString());
     }
 
