@@ -121,6 +121,19 @@ class AdminApiContractTest extends SingleNodeTestBase {
     }
 
     @Test
+    void largeBodiesThatAreRefusedStillGetTheirAnswer() throws Exception {
+        String sha = "c".repeat(64);
+        byte[] zeros = new byte[150_000];
+        for (int i = 0; i < 5; i++) {
+            assertError(send(HttpRequest.newBuilder(uri("/v1/admin/artifacts/" + sha + "/upload"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(zeros))), 400, "BAD_REQUEST", "unreadable");
+            assertError(send(HttpRequest.newBuilder(uri("/v1/admin/artifacts/" + sha + "/upload"))
+                    .method("DELETE", HttpRequest.BodyPublishers.ofByteArray(zeros))), 404, "NOT_FOUND", "DELETE");
+            assertError(put("/v1/admin/artifacts/" + sha + "/chunks/0", zeros), 409, "NO_UPLOAD", "start the upload");
+        }
+    }
+
+    @Test
     void requestsJettyRefusesItselfAreAnsweredInJsonToo() throws Exception {
         HttpResponse<String> huge = HTTP.send(HttpRequest.newBuilder(node.url().resolve("/v1/health"))
                 .header("X-Padding", "p".repeat(20_000)).build(), HttpResponse.BodyHandlers.ofString());
@@ -131,7 +144,7 @@ class AdminApiContractTest extends SingleNodeTestBase {
     }
 
     @Test
-    void anArtifactPutAgainIsNotReadAgain() throws Exception {
+    void anArtifactPutAgainChangesNothingAndALargeBodyIsNotReadAtAll() throws Exception {
         Path greeter = jar("greeter-1.0.0");
         String sha = sha256(Files.readAllBytes(greeter));
         HttpResponse<String> first = put("/v1/admin/artifacts/" + sha, Files.readAllBytes(greeter));
@@ -139,7 +152,13 @@ class AdminApiContractTest extends SingleNodeTestBase {
         HttpResponse<String> second = put("/v1/admin/artifacts/" + sha, Files.readAllBytes(greeter));
         assertThat(second.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(second.body()).path("created").asBoolean(true)).isFalse();
-        assertThat(second.headers().firstValue("Connection")).as("its body was left unread").hasValue("close");
+        assertThat(second.headers().firstValue("Connection")).as("a small body is discarded: keep-alive").isEmpty();
+        HttpResponse<String> large = put("/v1/admin/artifacts/" + sha, new byte[5 << 20]);
+        assertThat(large.statusCode()).isEqualTo(200);
+        assertThat(large.headers().firstValue("Connection")).as("5 MiB are not read: the connection ends")
+                .hasValue("close");
+        assertThat(Files.readAllBytes(data.resolve("artifacts").resolve(sha + ".jar")))
+                .isEqualTo(Files.readAllBytes(greeter));
     }
 
     private HttpResponse<String> start(String sha, long size, ChunkList chunks) throws Exception {

@@ -8,7 +8,6 @@ import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.ChunkList;
 import dev.vessel.registry.RegistryLayout;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -66,20 +64,17 @@ final class ArtifactEndpoints {
                 throw new ApiError(413, "TOO_LARGE", "artifact exceeds the limit of " + artifacts.maxBytes()
                         + " bytes; nothing was stored");
             }
-            ArtifactStore.Stored stored;
-            try (InputStream body = Content.Source.asInputStream(request)) {
-                stored = artifacts.put(sha256, body);
-            }
-            if (!stored.created()) {
-                closeUnread(request, response); // already held: the body was not read
-            }
+            ArtifactStore.Stored stored = artifacts.has(sha256)
+                    ? new ArtifactStore.Stored(sha256, Files.size(artifacts.path(sha256)), false)
+                    : artifacts.put(sha256, Content.Source.asInputStream(request));
             artifacts.markOrigin(sha256);
             presence.announceComplete(sha256);
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("sha256", stored.sha256());
             answer.put("size", stored.size());
             answer.put("created", stored.created());
-            JsonResponses.json(response, callback, stored.created() ? 201 : 200, answer);
+            // already held: the body was not read (a large one ends the connection instead of being read)
+            JsonResponses.jsonDiscardingBody(response, callback, stored.created() ? 201 : 200, answer);
             return;
         }
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
@@ -216,8 +211,8 @@ final class ArtifactEndpoints {
             throw new ApiError(400, "BAD_CHUNK", "'" + index + "' is not a chunk number");
         }
         if (artifacts.has(sha256)) {
-            closeUnread(request, response);
-            JsonResponses.json(response, callback, 200, Map.of("chunk", chunk, "complete", true, "changed", false));
+            JsonResponses.jsonDiscardingBody(response, callback, 200, Map.of("chunk", chunk, "complete", true,
+                    "changed", false));
             return;
         }
         ArtifactStore.Partial partial = artifacts.existingPartial(sha256).orElseThrow(() -> new ApiError(409,
@@ -228,22 +223,22 @@ final class ArtifactEndpoints {
             throw new ApiError(413, "TOO_LARGE", "chunk " + chunk + " is " + partial.chunks().length(chunk,
                     partial.size()) + " bytes; the request body is " + length);
         }
-        boolean changed;
-        try (InputStream body = Content.Source.asInputStream(request)) {
-            changed = partial.write(chunk, body);
-        }
+        // not closed: closing would fail the rest of the body, which an answer may still want to discard
+        boolean changed = partial.write(chunk, Content.Source.asInputStream(request));
         if (!changed) {
-            closeUnread(request, response);
+            JsonResponses.jsonDiscardingBody(response, callback, 200, Map.of("chunk", chunk, "complete",
+                    partial.isComplete(), "changed", false));
+            return;
         }
         boolean complete = partial.isComplete();
         if (complete) {
             partial.finish();
             artifacts.markOrigin(sha256);
             presence.announceComplete(sha256);
-        } else if (changed) {
+        } else {
             presence.announcePartial(sha256, partial);
         }
-        JsonResponses.json(response, callback, 200, Map.of("chunk", chunk, "complete", complete, "changed", changed));
+        JsonResponses.json(response, callback, 200, Map.of("chunk", chunk, "complete", complete, "changed", true));
     }
 
     private static void requireDigest(String sha256) {
@@ -253,12 +248,4 @@ final class ArtifactEndpoints {
             throw new ApiError(400, "BAD_DIGEST", e.getMessage());
         }
     }
-
-    /** An answer sent without reading the request's body ends the connection: the client cannot reuse it. */
-    private static void closeUnread(Request request, Response response) {
-        if (request.getLength() != 0) {
-            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-        }
-    }
-
 }

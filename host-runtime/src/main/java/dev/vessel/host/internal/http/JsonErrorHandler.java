@@ -17,9 +17,18 @@ import org.eclipse.jetty.util.Callback;
  * API's {@code {"error": CODE, "message": ...}} form, never an HTML page, and without exception text.
  */
 public final class JsonErrorHandler extends ErrorHandler {
+    /** Jetty writes an error body only for GET, POST and HEAD by default; a refused PUT got an empty 400. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int status, String message,
             Throwable cause, Callback callback) {
+        // Jetty ends the connection after most errors it raises itself (an ambiguous path, say): say so, or a
+        // client sends its next request on a connection that is already closing
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         JsonResponses.error(response, callback, status, code(status), text(status, message));
     }
 

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -14,12 +17,22 @@ import org.eclipse.jetty.util.Callback;
 public final class JsonResponses {
     /** Only ever serializes JDK types and JsonNodes: safe to share across containers. */
     public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Largest unread request body read and discarded before an error answer, so the connection survives. */
+    static final long DRAIN_LIMIT_BYTES = 4L << 20;
+    /** Longest such a drain may take. */
+    static final long DRAIN_MILLIS = 2_000;
 
     private JsonResponses() {}
 
     public static void json(Response response, Callback callback, int status, byte[] body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        if (HttpMethod.HEAD.is(response.getRequest().getMethod())) {
+            // the length a GET would get, and no body: bytes after a HEAD answer would be read as the next one
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            response.write(true, null, callback);
+            return;
+        }
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
@@ -32,17 +45,42 @@ public final class JsonResponses {
     }
 
     /**
-     * Writes an error. When the request carried a body, the connection is closed after the answer: an error may
-     * be sent before that body was read (a refused upload, a bad token), and a client that reuses such a
-     * connection fails its next request on it.
+     * Writes an error. An error may be answered before the request's body was read (a refused upload, a bad token,
+     * a route that does not exist). Closing a connection whose client is still sending makes its TCP stack reset
+     * the connection, and the client loses the answer; so a body of up to {@link #DRAIN_LIMIT_BYTES} is read and
+     * discarded first (for at most {@link #DRAIN_MILLIS}), and the connection stays usable. A larger, unknown
+     * (chunked) or slower body gets the answer with the connection closed.
      */
     public static void error(Response response, Callback callback, int status, String code, String message) {
-        if (response.getRequest().getLength() != 0) {
-            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-        }
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", code);
         body.put("message", message);
-        json(response, callback, status, body);
+        jsonDiscardingBody(response, callback, status, body);
+    }
+
+    /**
+     * Writes {@code value} as the answer to a request whose body the handler did not (or not entirely) read:
+     * the rest is read and discarded first when that is cheap, as {@link #error} explains.
+     */
+    public static void jsonDiscardingBody(Response response, Callback callback, int status, Object value) {
+        long length = response.getRequest().getLength();
+        if (length == 0) {
+            json(response, callback, status, value);
+            return;
+        }
+        boolean closing = response.getHeaders().contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        if (closing || length < 0 || length > DRAIN_LIMIT_BYTES) {
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            json(response, callback, status, value);
+            return;
+        }
+        Callback.Completable drained = new Callback.Completable();
+        Content.Source.consumeAll(response.getRequest(), drained);
+        drained.orTimeout(DRAIN_MILLIS, TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
+            if (failure != null) {
+                response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            }
+            json(response, callback, status, value);
+        });
     }
 }
