@@ -48,6 +48,8 @@ import java.util.Optional;
  *                            past it is not asked again for that artifact; default 30 s
  * @param bodyTimeout         how long a call's body may take to arrive after its headers; a slower one is cut off
  *                            with {@code 408}; default 10 s
+ * @param headerTimeout       how long a request's line and headers may take to arrive from their first byte; the
+ *                            connection of a slower one is closed; default 10 s
  * @param storeCapacityBytes  most bytes the artifact store holds, complete and unfinished artifacts together; an
  *                            upload or fetch past it is refused with {@code 507 STORE_FULL}; default 16 GiB
  */
@@ -78,6 +80,7 @@ public record NodeConfig(
         Duration fetchStallTimeout,
         Duration chunkTimeout,
         Duration bodyTimeout,
+        Duration headerTimeout,
         long storeCapacityBytes) {
 
     public NodeConfig {
@@ -122,6 +125,7 @@ public record NodeConfig(
         requirePositive(fetchStallTimeout, "fetchStallTimeout");
         requirePositive(chunkTimeout, "chunkTimeout");
         requirePositive(bodyTimeout, "bodyTimeout");
+        requirePositive(headerTimeout, "headerTimeout");
         if (storeCapacityBytes < maxArtifactBytes) {
             throw new IllegalArgumentException("storeCapacityBytes must hold at least one artifact of maxArtifactBytes ("
                     + maxArtifactBytes + "); got " + storeCapacityBytes);
@@ -179,6 +183,7 @@ public record NodeConfig(
         private Duration fetchStallTimeout = Duration.ofSeconds(60);
         private Duration chunkTimeout = Duration.ofSeconds(30);
         private Duration bodyTimeout = Duration.ofSeconds(10);
+        private Duration headerTimeout = Duration.ofSeconds(10);
         private long storeCapacityBytes = 16L << 30;
 
         private Builder(String zkConnect, Path dataDir) {
@@ -306,6 +311,11 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder headerTimeout(Duration timeout) {
+            this.headerTimeout = timeout;
+            return this;
+        }
+
         public Builder storeCapacityBytes(long bytes) {
             this.storeCapacityBytes = bytes;
             return this;
@@ -316,7 +326,8 @@ public record NodeConfig(
                     Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
-                    resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, storeCapacityBytes);
+                    resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, headerTimeout,
+                    storeCapacityBytes);
         }
     }
 }

@@ -144,7 +144,7 @@ public final class VesselNode implements Closeable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
         }
         try {
-            http = NodeHttpServer.bind(config.bindAddress(), config.port());
+            http = NodeHttpServer.bind(config.bindAddress(), config.port(), config.headerTimeout());
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + config.port()
                     + ": " + e.getMessage(), e);

@@ -39,14 +39,21 @@ public final class DispatchTargets {
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("vessel-dispatch");
-        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), freePort());
-                VesselNode node = VesselNode.start(NodeConfig.builder(zk.connectString(), dir.resolve("node"))
-                        .nodeId("bench").port(0).build())) {
-            ContainerInfo info = node.deploy(ReleaseReader.read(List.of(Path.of(args[0]))));
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), freePort())) {
+            NodeConfig config = NodeConfig.builder(zk.connectString(), dir.resolve("node")).nodeId("bench").port(0)
+                    .build();
+            serve(config, args[0]);
+        }
+    }
+
+    private static void serve(NodeConfig config, String greeterJar) throws Exception {
+        try (VesselNode node = VesselNode.start(config)) {
+            ContainerInfo info = node.deploy(ReleaseReader.read(List.of(Path.of(greeterJar))));
             if (info.state() != InstanceState.ACTIVE) {
                 throw new IllegalStateException("greeter did not start: " + info.error());
             }
-            try (NodeHttpServer bare = NodeHttpServer.serve("127.0.0.1", 0, new GreetHandler())) {
+            try (NodeHttpServer bare = NodeHttpServer.serve("127.0.0.1", 0,
+                    config.headerTimeout(), new GreetHandler())) {
                 System.out.println("READY " + node.port() + " " + bare.port());
                 System.out.flush();
                 System.in.transferTo(java.io.OutputStream.nullOutputStream());

@@ -6,10 +6,8 @@ import dev.vessel.host.internal.container.Container;
 import dev.vessel.registry.Text;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -29,18 +27,19 @@ final class CallHandler implements Request.Handler {
     static final String OVERLOADED = "OVERLOADED";
     static final String DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED";
 
-    /** Call bodies being received at once, over all connections; past that a call is refused at once. */
-    static final int MAX_BODIES_BEING_READ = 256;
+    /** Bytes of unfinished call bodies held at once, in bodies of the largest size a call may have. */
+    static final int BODY_BUDGET_IN_BODIES = 64;
 
     private final ContainerLookup containers;
     private final long maxBodyBytes;
-    private final AtomicInteger bodiesBeingRead = new AtomicInteger();
+    private final BodyBudget bodyBudget;
     /** How long a call's body may take to arrive once its headers have. */
     private final long bodyTimeoutMillis;
 
     CallHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout) {
         this.containers = containers;
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyBudget = new BodyBudget(BODY_BUDGET_IN_BODIES * maxBodyBytes);
         this.bodyTimeoutMillis = bodyTimeout.toMillis();
     }
 
@@ -80,28 +79,22 @@ final class CallHandler implements Request.Handler {
             unknown(service, version, response, callback);
             return true;
         }
-        if (bodiesBeingRead.incrementAndGet() > MAX_BODIES_BEING_READ) {
-            bodiesBeingRead.decrementAndGet();
-            response.getHeaders().put(RETRY_HEADER, "other");
-            JsonResponses.error(response, callback, 503, "BUSY", "node " + containers.nodeId() + " is reading as many"
-                    + " call bodies as it may (" + MAX_BODIES_BEING_READ + "); the call was not executed");
-            return true;
-        }
-        // read the body without holding a request thread (a slow sender costs a buffer, not a thread), and before
-        // any answer, so a refusal need not give up the connection (see JsonResponses.error)
-        // and within a deadline: a body that trickles in (a byte every few seconds keeps the idle timeout from
-        // firing) is cut off with 408 and its connection closed
-        Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes))
-                .orTimeout(bodyTimeoutMillis, TimeUnit.MILLISECONDS)
-                .whenComplete((body, failure) -> {
-                    bodiesBeingRead.decrementAndGet();
-                    if (failure != null) {
-                        bodyFailed(failure, response, callback);
-                    } else {
-                        dispatch(container, version, endpoint, method, body, deadline, response, callback);
-                    }
-                });
+        // read without holding a request thread, and within a deadline: a body that trickles in (a byte every
+        // few seconds keeps the idle timeout from firing) is cut off with 408 and its connection closed
+        new CallBody(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes), bodyBudget, containers.nodeId())
+                .read().orTimeout(bodyTimeoutMillis, TimeUnit.MILLISECONDS)
+                .whenComplete((bytes, failure) -> answer(container, version, endpoint, method, bytes, failure,
+                        deadline, response, callback));
         return true;
+    }
+
+    private void answer(Container container, String version, String endpoint, String method, byte[] body,
+            Throwable failure, long deadline, Response response, Callback callback) {
+        if (failure != null) {
+            bodyFailed(failure, response, callback);
+        } else {
+            dispatch(container, version, endpoint, method, body, deadline, response, callback);
+        }
     }
 
     private void unknown(String service, String version, Response response, Callback callback) {
@@ -121,9 +114,11 @@ final class CallHandler implements Request.Handler {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
             JsonResponses.error(response, callback, 408, "REQUEST_TIMEOUT", "the request body did not arrive within "
                     + bodyTimeoutMillis + " ms");
-        } else if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-            JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
-                    + " bytes");
+        } else if (cause instanceof ApiError error) {
+            if (error.status() == 503) {
+                response.getHeaders().put(RETRY_HEADER, "other");
+            }
+            JsonResponses.error(response, callback, error.status(), error.code(), error.getMessage());
         } else {
             JsonResponses.error(response, callback, 400, "BAD_REQUEST", "could not read the request body: "
                     + cause.getMessage());

@@ -33,8 +33,11 @@ public final class NodeHttpServer implements Closeable {
         this.connector = connector;
     }
 
-    /** Binds {@code host:port} (port 0 picks a free one) with exactly the node's thread pool and HTTP settings. */
-    public static NodeHttpServer bind(String host, int port) throws Exception {
+    /**
+     * Binds {@code host:port} (port 0 picks a free one) with exactly the node's thread pool and HTTP settings;
+     * a request's line and headers must arrive within {@code headerTimeout} of its first byte.
+     */
+    public static NodeHttpServer bind(String host, int port, Duration headerTimeout) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("vessel-http");
         Server server = new Server(threads);
@@ -48,6 +51,7 @@ public final class NodeHttpServer implements Closeable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.addBean(new HeaderTimeout(connector, headerTimeout.toMillis()));
         server.setStopTimeout(5_000);
         connector.open();
         return new NodeHttpServer(server, connector);
@@ -57,8 +61,9 @@ public final class NodeHttpServer implements Closeable {
      * Binds and serves {@code handler} with exactly the node's settings. The dispatch benchmark uses it for the
      * bare handler it compares the node against.
      */
-    public static NodeHttpServer serve(String host, int port, Handler handler) throws Exception {
-        NodeHttpServer server = bind(host, port);
+    public static NodeHttpServer serve(String host, int port, Duration headerTimeout, Handler handler)
+            throws Exception {
+        NodeHttpServer server = bind(host, port, headerTimeout);
         try {
             server.serve(handler);
         } catch (Exception e) {
