@@ -30,6 +30,12 @@ public final class ReleaseReader {
     public static final String ENDPOINT_PROPERTY = "vessel.endpoint";
     public static final String SERVICE_HEADER = "Vessel-Service";
     public static final String ENDPOINTS_HEADER = "Vessel-Endpoints";
+    /** Bundles in one release. */
+    public static final int MAX_BUNDLES = 64;
+    /** Component descriptors one bundle may name (wildcards expanded). */
+    public static final int MAX_DESCRIPTORS_PER_BUNDLE = 256;
+    /** Size of one component descriptor, as read: a zip entry's declared size can lie. */
+    public static final int MAX_DESCRIPTOR_BYTES = 1 << 20;
 
     private ReleaseReader() {}
 
@@ -65,6 +71,10 @@ public final class ReleaseReader {
     public static Release read(List<Path> jars, Function<Path, String> displayName) {
         if (jars.isEmpty()) {
             throw new InvalidReleaseException("a release needs at least one bundle jar");
+        }
+        if (jars.size() > MAX_BUNDLES) {
+            throw new InvalidReleaseException("a release has at most " + MAX_BUNDLES + " bundle jars; got "
+                    + jars.size());
         }
         String service = null;
         Version version = null;
@@ -120,7 +130,15 @@ public final class ReleaseReader {
                         + rawVersion + "': " + e.getMessage(), e);
             }
             Set<String> endpoints = new LinkedHashSet<>(list(main.getValue(ENDPOINTS_HEADER)));
+            List<JarEntry> descriptors = new ArrayList<>();
             for (String descriptor : list(main.getValue("Service-Component"))) {
+                descriptors.addAll(matching(file, descriptor));
+                if (descriptors.size() > MAX_DESCRIPTORS_PER_BUNDLE) {
+                    throw new InvalidReleaseException(name + " (" + symbolicName + ") names more than "
+                            + MAX_DESCRIPTORS_PER_BUNDLE + " component descriptors");
+                }
+            }
+            for (JarEntry descriptor : descriptors) {
                 endpoints.addAll(componentEndpoints(file, descriptor, name));
             }
             String service = main.getValue(SERVICE_HEADER);
@@ -130,26 +148,35 @@ public final class ReleaseReader {
         }
     }
 
-    private static Set<String> componentEndpoints(JarFile file, String descriptor, String jarName) throws IOException {
+    private static Set<String> componentEndpoints(JarFile file, JarEntry entry, String jarName) throws IOException {
+        byte[] xml;
+        try (InputStream in = file.getInputStream(entry)) {
+            xml = in.readNBytes(MAX_DESCRIPTOR_BYTES + 1);
+        }
+        if (xml.length > MAX_DESCRIPTOR_BYTES) {
+            throw new InvalidReleaseException(jarName + ": component descriptor " + entry.getName() + " is larger than "
+                    + MAX_DESCRIPTOR_BYTES + " bytes");
+        }
         Set<String> endpoints = new LinkedHashSet<>();
-        for (JarEntry entry : matching(file, descriptor)) {
-            try (InputStream in = file.getInputStream(entry)) {
-                DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-                factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-                NodeList properties = factory.newDocumentBuilder().parse(in).getElementsByTagName("property");
-                for (int i = 0; i < properties.getLength(); i++) {
-                    Element property = (Element) properties.item(i);
-                    if (ENDPOINT_PROPERTY.equals(property.getAttribute("name"))) {
-                        String value = property.getAttribute("value").trim();
-                        if (!value.isEmpty()) {
-                            endpoints.add(value);
-                        }
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            // no DOCTYPE: no external entities and no entity expansion
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature(javax.xml.XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            NodeList properties = factory.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(xml))
+                    .getElementsByTagName("property");
+            for (int i = 0; i < properties.getLength(); i++) {
+                Element property = (Element) properties.item(i);
+                if (ENDPOINT_PROPERTY.equals(property.getAttribute("name"))) {
+                    String value = property.getAttribute("value").trim();
+                    if (!value.isEmpty()) {
+                        endpoints.add(value);
                     }
                 }
-            } catch (ParserConfigurationException | SAXException e) {
-                throw new InvalidReleaseException(jarName + ": component descriptor " + entry.getName()
-                        + " is not valid XML: " + e.getMessage(), e);
             }
+        } catch (ParserConfigurationException | SAXException e) {
+            throw new InvalidReleaseException(jarName + ": component descriptor " + entry.getName()
+                    + " is not valid XML: " + e.getMessage(), e);
         }
         return endpoints;
     }

@@ -140,7 +140,7 @@ class PeerDistributionTest {
     }
 
     @Test
-    void aPeerThatStallsMidChunkCostsOneChunkTimeoutIsAvoidedAndNeverSeesTheAdminToken() throws Exception {
+    void aPeerThatStallsMidChunkCostsOneChunkTimeoutIsThenAvoidedByLaterDownloadsAndNeverSeesTheAdminToken() throws Exception {
         AtomicInteger stalledServed = new AtomicInteger();
         java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -186,6 +186,22 @@ class PeerDistributionTest {
                 assertThat(authorizations).allSatisfy(header -> assertThat(header).startsWith("Vessel-Read fetcher.")
                         .doesNotContain(DeployCluster.TOKEN));
                 assertThat(fetcher.containers()).extracting(ContainerInfo::state).containsExactly(InstanceState.ACTIVE);
+
+                // the next artifact it claims: the fetcher skips it from the start, the origin still has it
+                int askedBefore = stalledServed.get();
+                AdminClient admin = cluster.admin();
+                ReleaseManifest next = admin.createRelease(List.of(admin.upload(MultiNodeCluster.bundle("greeter-1.1.0"),
+                        CHUNK, (name, sent, toSend, bytes) -> { })), null, false, false, "itest");
+                String nextSha = next.bundles().get(0).sha256();
+                int nextChunks = next.bundles().get(0).chunks().count();
+                BitSet nextAll = new BitSet();
+                nextAll.set(0, nextChunks);
+                claims.announce(nextSha, HolderState.of("default", false, nextChunks, nextAll));
+                assertThat(cluster.rollout().change("greeter", new AdminClient.Change("deploy", "1.1.0", 100,
+                        "fetcher", null, null, "itest"), Duration.ofSeconds(90)).ok()).isTrue();
+                assertThat(stalledServed.get()).as("a peer that stalled is skipped by the next download").isEqualTo(
+                        askedBefore);
+                assertThat(report(fetcher, nextSha).fromNode()).containsOnlyKeys("origin");
             }
         } finally {
             release.countDown();

@@ -21,7 +21,7 @@ final class AdminRequests {
     /** Largest admin JSON body; a larger one is refused with 413, never cut and parsed. */
     static final int MAX_BODY_BYTES = 1 << 20;
     /** Most jars in one release. */
-    static final int MAX_BUNDLES_PER_RELEASE = 64;
+    static final int MAX_BUNDLES_PER_RELEASE = dev.vessel.host.ReleaseReader.MAX_BUNDLES;
 
     private AdminRequests() {}
 

@@ -41,8 +41,10 @@ import java.util.stream.Collectors;
  * Gets an artifact this node lacks, chunk by chunk, from the nodes that hold it — peers that are themselves
  * still downloading included. Several chunks are fetched at once, rarest first, from holders in this node's zone
  * when they have them, never more than a few at a time from one peer; the origin (the node that took the upload)
- * is the source of last resort. Every chunk is verified on arrival: a peer that sends a bad one is avoided for the
- * rest of this artifact, and the chunk is fetched elsewhere. A partial download survives restarts and resumes.
+ * is the source of last resort. Every chunk is verified on arrival: a peer that sends a bad one, stalls mid-chunk
+ * or fails three times in a row is avoided for the rest of this artifact, and by every other download for
+ * {@link #PENALTY} while another holder has what that download needs; the chunk is fetched elsewhere. A partial
+ * download survives restarts and resumes.
  */
 public final class ArtifactFetcher {
     /** Where chunks may come from. */
@@ -78,6 +80,11 @@ public final class ArtifactFetcher {
     private final Settings settings;
     private final Consumer<FetchReport> reports;
     private final Map<String, int[]> active = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Peers one download had to avoid (a corrupt chunk, a stall, failures in a row), to the time until which
+     * every other download skips them too, while some other holder has what it needs.
+     */
+    private final Map<String, Long> penalizedUntil = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Runnable onProgress = () -> { };
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -125,6 +132,21 @@ public final class ArtifactFetcher {
             active.remove(artifact.sha256());
             onProgress.run();
         }
+    }
+
+    /** How long other downloads skip a peer that one download had to avoid. */
+    static final Duration PENALTY = Duration.ofMinutes(5);
+
+    private boolean penalized(String node, long now) {
+        Long until = penalizedUntil.get(node);
+        if (until == null) {
+            return false;
+        }
+        if (until - now <= 0) {
+            penalizedUntil.remove(node, until);
+            return false;
+        }
+        return true;
     }
 
     private record Source(String node, URI url, boolean origin, boolean complete, String zone) {}
@@ -273,6 +295,9 @@ public final class ArtifactFetcher {
                     usable.put(node, state);
                 }
             });
+            if (usable.keySet().stream().anyMatch(node -> !penalized(node, now))) {
+                usable.keySet().removeIf(node -> penalized(node, now));
+            }
             List<Integer> missing = new ArrayList<>(partial.missing());
             missing.removeAll(inFlight);
             Map<Integer, Integer> rarity = new HashMap<>();
@@ -423,6 +448,17 @@ public final class ArtifactFetcher {
                 return true;
             }
             String node = outcome.source().node();
+            int avoidedBefore = avoided.size();
+            try {
+                return recordFailure(outcome, node, problems);
+            } finally {
+                if (avoided.size() > avoidedBefore) {
+                    penalizedUntil.put(node, System.nanoTime() + PENALTY.toNanos());
+                }
+            }
+        }
+
+        private boolean recordFailure(Outcome outcome, String node, List<String> problems) {
             if (outcome.failure() instanceof ArtifactStore.Rejected) {
                 rejected.merge(node, 1, Integer::sum);
                 avoided.add(node); // it sent bytes that are not the chunk: never again for this artifact
