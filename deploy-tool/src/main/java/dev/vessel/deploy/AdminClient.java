@@ -32,11 +32,21 @@ public final class AdminClient {
 
     private final URI node;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     public AdminClient(URI node, String token) {
+        this(node, token, null);
+    }
+
+    /**
+     * @param tls for an {@code https} node: the context whose trust its certificate must pass (see
+     *            {@link dev.vessel.registry.TlsTrust#context}); null for the JDK's default authorities
+     */
+    public AdminClient(URI node, String token, javax.net.ssl.SSLContext tls) {
         this.node = requireNonNull(node, "node cannot be null");
         this.token = requireNonNull(token, "token cannot be null");
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.http = (tls == null ? builder : builder.sslContext(tls)).build();
     }
 
     public URI node() {

@@ -50,6 +50,8 @@ import java.util.Optional;
  *                            with {@code 408}; default 10 s
  * @param headerTimeout       how long a request's line and headers may take to arrive from their first byte; the
  *                            connection of a slower one is closed; default 10 s
+ * @param tls                 HTTPS instead of HTTP, for every client of the node and for its own fetches from
+ *                            peers; every node of a cluster must use it or none; default none
  * @param storeCapacityBytes  most bytes the artifact store holds, complete and unfinished artifacts together; an
  *                            upload or fetch past it is refused with {@code 507 STORE_FULL}; default 16 GiB
  */
@@ -81,7 +83,28 @@ public record NodeConfig(
         Duration chunkTimeout,
         Duration bodyTimeout,
         Duration headerTimeout,
+        Optional<Tls> tls,
         long storeCapacityBytes) {
+
+    /**
+     * The node's certificate and the certificates it trusts, as PKCS12 files. The key store holds the node's key
+     * and a certificate whose subject alternative names cover the address it advertises; the trust store the
+     * certificates (or the authority) of every node in the cluster, which it checks when it fetches from a peer.
+     */
+    public record Tls(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword) {
+        public Tls {
+            requireNonNull(keyStore, "keyStore cannot be null");
+            requireNonNull(keyStorePassword, "keyStorePassword cannot be null");
+            requireNonNull(trustStore, "trustStore cannot be null");
+            requireNonNull(trustStorePassword, "trustStorePassword cannot be null");
+        }
+
+        @Override
+        public String toString() {
+            return "Tls[keyStore=" + keyStore + ", trustStore=" + trustStore + "]"; // never the passwords
+        }
+    }
+
 
     public NodeConfig {
         requireNonNull(zkConnect, "zkConnect cannot be null");
@@ -126,6 +149,7 @@ public record NodeConfig(
         requirePositive(chunkTimeout, "chunkTimeout");
         requirePositive(bodyTimeout, "bodyTimeout");
         requirePositive(headerTimeout, "headerTimeout");
+        requireNonNull(tls, "tls cannot be null (Optional.empty() for plain HTTP)");
         if (storeCapacityBytes < maxArtifactBytes) {
             throw new IllegalArgumentException("storeCapacityBytes must hold at least one artifact of maxArtifactBytes ("
                     + maxArtifactBytes + "); got " + storeCapacityBytes);
@@ -184,6 +208,7 @@ public record NodeConfig(
         private Duration chunkTimeout = Duration.ofSeconds(30);
         private Duration bodyTimeout = Duration.ofSeconds(10);
         private Duration headerTimeout = Duration.ofSeconds(10);
+        private Tls tls;
         private long storeCapacityBytes = 16L << 30;
 
         private Builder(String zkConnect, Path dataDir) {
@@ -316,6 +341,11 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder tls(Tls tls) {
+            this.tls = tls;
+            return this;
+        }
+
         public Builder storeCapacityBytes(long bytes) {
             this.storeCapacityBytes = bytes;
             return this;
@@ -327,7 +357,7 @@ public record NodeConfig(
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
                     resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, headerTimeout,
-                    storeCapacityBytes);
+                    Optional.ofNullable(tls), storeCapacityBytes);
         }
     }
 }

@@ -18,6 +18,7 @@ import dev.vessel.host.internal.reconcile.Reconciler;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ArtifactHolders;
 import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.TlsTrust;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.DeploymentWatch;
@@ -144,7 +145,8 @@ public final class VesselNode implements Closeable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
         }
         try {
-            http = NodeHttpServer.bind(config.bindAddress(), config.port(), config.headerTimeout());
+            http = NodeHttpServer.bind(config.bindAddress(), config.port(), config.headerTimeout(),
+                    config.tls());
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + config.port()
                     + ": " + e.getMessage(), e);
@@ -187,6 +189,7 @@ public final class VesselNode implements Closeable {
         ArtifactGrant grants = token == null ? null : new ArtifactGrant(token, Clock.systemUTC());
         fetcher = new ArtifactFetcher(artifacts, holders, artifactPresence, new ClusterReader(registry), nodeId,
                 config.zone(), grants == null ? () -> null : () -> grants.issue(nodeId), fetchSettings(),
+                config.tls().map(t -> TlsTrust.context(t.trustStore(), t.trustStorePassword())).orElse(null),
                 this::recordFetch);
         fetcher.onProgress(this::requestStatus);
         ReleaseStore releases = new ReleaseStore(registry);
@@ -286,8 +289,8 @@ public final class VesselNode implements Closeable {
     }
 
     public URI url() {
-        return URI.create("http://" + (advertised.contains(":") ? "[" + advertised + "]" : advertised) + ":"
-                + http.port());
+        return URI.create((config.tls().isPresent() ? "https://" : "http://")
+                + (advertised.contains(":") ? "[" + advertised + "]" : advertised) + ":" + http.port());
     }
 
     /**

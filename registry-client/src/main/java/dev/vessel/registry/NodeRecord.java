@@ -26,6 +26,11 @@ public record NodeRecord(
 
     /** {@code http://address:port} */
     public String url() {
-        return "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+        return url(false);
+    }
+
+    /** {@code https://address:port} in a cluster that serves HTTPS, else {@code http://address:port}. */
+    public String url(boolean tls) {
+        return (tls ? "https://" : "http://") + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
     }
 }

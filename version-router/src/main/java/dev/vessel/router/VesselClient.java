@@ -79,7 +79,7 @@ public final class VesselClient implements Closeable {
     private VesselClient(Builder builder, RegistryConnection registry, boolean ownsRegistry) {
         this.registry = registry;
         this.ownsRegistry = ownsRegistry;
-        this.caller = new HttpCaller(builder.connectTimeout);
+        this.caller = new HttpCaller(builder.connectTimeout, builder.tls);
         this.callTimeout = builder.callTimeout;
         this.attemptTimeout = builder.attemptTimeout;
         this.hedgeBudget = new RetryBudget(builder.hedgeRatio, HEDGE_BURST);
@@ -520,8 +520,18 @@ public final class VesselClient implements Closeable {
         private RoutingPolicy policy = RoutingPolicy.DEFAULT;
         private double retryRatio = 0.2;
         private int retryBurst = 10;
+        private javax.net.ssl.SSLContext tls;
 
         private Builder() {}
+
+        /**
+         * Calls nodes over HTTPS, trusting the certificates {@code context} trusts (see
+         * {@link dev.vessel.registry.TlsTrust#context}); for a cluster whose nodes serve TLS. Default: plain HTTP.
+         */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            this.tls = requireNonNull(context, "context cannot be null");
+            return this;
+        }
 
         /** ZooKeeper connect string; the client opens and owns its own session. */
         public Builder connectString(String connectString) {

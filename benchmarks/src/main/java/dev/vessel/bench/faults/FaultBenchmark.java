@@ -37,12 +37,16 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code holder}: the only node holding a release's jar is stopped, the deployment then asks a second node
  *       to run it too, and the holder comes back after the given seconds; timed until the second node runs it,
  *       with nobody deploying again.</li>
+ *   <li>{@code stall}: a peer that stalls mid-body; see {@link StallingPeerBenchmark}.</li>
+ *   <li>{@code slow}: connections that send a byte every few seconds; see {@link SlowClientsBenchmark}.</li>
  * </ul>
  *
  * Every load loop is bounded in time and talks only to 127.0.0.1.
  */
 public final class FaultBenchmark {
-    private static final String TOKEN = "benchmark-token-0123456789abcdef";
+    static final String TOKEN = "benchmark-token-0123456789abcdef";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private FaultBenchmark() {}
@@ -56,7 +60,11 @@ public final class FaultBenchmark {
             case "frozen" -> frozen(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "25"));
             case "leader" -> leader(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "5"));
             case "holder" -> holder(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "20"));
-            default -> throw new IllegalArgumentException("mode must be noisy, frozen, leader or holder; got " + mode);
+            case "stall" -> StallingPeerBenchmark.run(dir, releases);
+            case "slow" -> SlowClientsBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 30, args.length > 4 ? Long.parseLong(args[4]) : 5000);
+            default -> throw new IllegalArgumentException("mode must be noisy, frozen, leader, holder, stall or slow;"
+                    + " got " + mode);
         }
     }
 
@@ -335,13 +343,15 @@ public final class FaultBenchmark {
         }
     }
 
-    private static void awaitActive(URI node, String container, int seconds) throws Exception {
+    static void awaitActive(URI node, String container, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             String health = HTTP.send(HttpRequest.newBuilder(node.resolve("/v1/health")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            if (health.contains("\"id\":\"" + container + "\"") && health.contains("\"state\":\"ACTIVE\"")) {
-                return;
+            for (com.fasterxml.jackson.databind.JsonNode c : JSON.readTree(health).path("containers")) {
+                if (c.path("id").asText().equals(container) && c.path("state").asText().equals("ACTIVE")) {
+                    return;
+                }
             }
             Thread.sleep(100); // harness polling of the node's health
         }
@@ -493,14 +503,14 @@ public final class FaultBenchmark {
 
     // --- shared ---
 
-    private static void deploy(AdminClient admin, Path jar, int maxConcurrency) throws Exception {
+    static void deploy(AdminClient admin, Path jar, int maxConcurrency) throws Exception {
         AdminClient.Uploaded uploaded = admin.upload(jar, 1 << 20, (f, s, t, b) -> { });
         ReleaseManifest release = admin.createRelease(List.of(uploaded), null, false, false, "benchmark");
         admin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "*", null, null,
                 "benchmark", maxConcurrency == 0 ? null : maxConcurrency));
     }
 
-    private static void awaitInstances(VesselClient client, String service, int count) throws InterruptedException {
+    static void awaitInstances(VesselClient client, String service, int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (client.instances(service).size() < count) {
             if (System.nanoTime() > deadline) {
@@ -527,7 +537,7 @@ public final class FaultBenchmark {
     }
 
     /** Node processes of this run, stopped (SIGTERM, then SIGKILL) when it ends. */
-    private static final class Nodes implements AutoCloseable {
+    static final class Nodes implements AutoCloseable {
         private final Path dir;
         private final String zk;
         private final java.util.Map<String, Process> processes = new java.util.LinkedHashMap<>();

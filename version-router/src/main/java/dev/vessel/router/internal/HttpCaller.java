@@ -19,12 +19,15 @@ public final class HttpCaller {
     public static final String DEADLINE_HEADER = "Vessel-Deadline-Ms";
 
     private final HttpClient http;
+    private final String scheme;
 
-    public HttpCaller(Duration connectTimeout) {
-        this.http = HttpClient.newBuilder()
+    /** @param tls null for plain HTTP, else the context HTTPS connections to nodes are made with */
+    public HttpCaller(Duration connectTimeout, javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .build();
+                .connectTimeout(connectTimeout);
+        this.http = (tls == null ? builder : builder.sslContext(tls)).build();
+        this.scheme = tls == null ? "http://" : "https://";
     }
 
     /** The node's answer, whatever its status. */
@@ -53,9 +56,9 @@ public final class HttpCaller {
                 HttpResponse.BodyHandlers.ofByteArray()));
     }
 
-    private static HttpRequest request(InstanceRecord instance, String endpoint, String method, byte[] jsonArguments,
+    private HttpRequest request(InstanceRecord instance, String endpoint, String method, byte[] jsonArguments,
             Duration timeout) {
-        URI uri = URI.create("http://" + host(instance.address()) + ":" + instance.port() + "/v1/call/"
+        URI uri = URI.create(scheme + host(instance.address()) + ":" + instance.port() + "/v1/call/"
                 + segment(instance.service()) + "/" + segment(instance.version()) + "/" + segment(endpoint) + "/"
                 + segment(method));
         return HttpRequest.newBuilder(uri)

@@ -86,11 +86,16 @@ public final class ArtifactFetcher {
      */
     private final Map<String, Long> penalizedUntil = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Runnable onProgress = () -> { };
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    /** Peers are fetched from over HTTPS (their certificates checked against the cluster's trust store). */
+    private final boolean tls;
 
     public ArtifactFetcher(ArtifactStore store, ArtifactHolders holders, ArtifactPresence presence,
             ClusterReader cluster, String selfId, String zone, Supplier<String> credential, Settings settings,
-            Consumer<FetchReport> reports) {
+            javax.net.ssl.SSLContext tls, Consumer<FetchReport> reports) {
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.http = (tls == null ? client : client.sslContext(tls)).build();
+        this.tls = tls != null;
         this.store = store;
         this.holders = holders;
         this.presence = presence;
@@ -359,7 +364,7 @@ public final class ArtifactFetcher {
                         && usable.values().stream().anyMatch(s -> !s.origin())) {
                     continue; // another fetcher owns this chunk: it will come from that fetcher
                 }
-                URI url = peerUrl(nodes.get(entry.getKey()).url());
+                URI url = peerUrl(nodes.get(entry.getKey()).url(tls));
                 if (url == null) {
                     continue; // not an address a node would have: never called (nor shown a credential)
                 }

@@ -7,7 +7,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
@@ -75,7 +77,12 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
     private void sweep(long now) {
         Set<EndPoint> seen = new HashSet<>();
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
-            if (!(endPoint.getConnection() instanceof HttpConnection http)) {
+            Connection connection = endPoint.getConnection();
+            if (connection instanceof SslConnection tls) {
+                // with HTTPS the parser belongs to the connection on the decrypted side
+                connection = tls.getSslEndPoint().getConnection();
+            }
+            if (!(connection instanceof HttpConnection http)) {
                 continue;
             }
             HttpParser parser = http.getParser();

@@ -2,12 +2,18 @@ package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.exec.Bulkhead;
 import java.io.Closeable;
+import dev.vessel.host.NodeConfig;
+import dev.vessel.registry.TlsTrust;
 import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -38,6 +44,12 @@ public final class NodeHttpServer implements Closeable {
      * a request's line and headers must arrive within {@code headerTimeout} of its first byte.
      */
     public static NodeHttpServer bind(String host, int port, Duration headerTimeout) throws Exception {
+        return bind(host, port, headerTimeout, Optional.empty());
+    }
+
+    /** Like {@link #bind(String, int, Duration)}, serving HTTPS with {@code tls} when present. */
+    public static NodeHttpServer bind(String host, int port, Duration headerTimeout, Optional<NodeConfig.Tls> tls)
+            throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("vessel-http");
         Server server = new Server(threads);
@@ -45,7 +57,16 @@ public final class NodeHttpServer implements Closeable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = tls.isPresent()
+                ? new ServerConnector(server, new SslConnectionFactory(sslContext(tls.get()), "http/1.1"),
+                        new HttpConnectionFactory(http))
+                : new ServerConnector(server, new HttpConnectionFactory(http));
+        if (tls.isPresent()) {
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            // clients reach nodes by IP address as often as by name; the certificate's names are checked by them
+            secure.setSniHostCheck(false);
+            http.addCustomizer(secure);
+        }
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
@@ -55,6 +76,17 @@ public final class NodeHttpServer implements Closeable {
         server.setStopTimeout(5_000);
         connector.open();
         return new NodeHttpServer(server, connector);
+    }
+
+    private static SslContextFactory.Server sslContext(NodeConfig.Tls tls) {
+        // read once here so a missing file or a wrong password fails the node's start with a clear message
+        TlsTrust.load(tls.keyStore(), tls.keyStorePassword(), "key store");
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(tls.keyStore().toString());
+        ssl.setKeyStoreType("PKCS12");
+        ssl.setKeyStorePassword(tls.keyStorePassword());
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        return ssl;
     }
 
     /**
