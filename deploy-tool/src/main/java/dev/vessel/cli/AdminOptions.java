@@ -10,6 +10,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Option;
 
 /** Where the admin API is and the token it wants; defaults come from the Vessel home and the registry. */
@@ -47,11 +49,12 @@ final class AdminOptions {
                         + " set VESSEL_TOKEN, or run against a cluster started with `vessel up`"));
     }
 
-    AdminClient client(RegistryConnection registry) {
-        return new AdminClient(server(registry), token());
+    /** @param tls present when the cluster's nodes serve HTTPS */
+    AdminClient client(RegistryConnection registry, Optional<SSLContext> tls) {
+        return new AdminClient(server(registry, tls.isPresent()), token(), tls.orElse(null));
     }
 
-    private URI server(RegistryConnection registry) {
+    private URI server(RegistryConnection registry, boolean tls) {
         if (server != null) {
             return server;
         }
@@ -64,7 +67,7 @@ final class AdminOptions {
             throw new CliException(ExitCode.UNAVAILABLE, "no node is registered to send admin requests to");
         }
         // whoever can write a node record could name any address: the token goes only to this machine unasked
-        return nodes.stream().map(n -> URI.create(n.url())).filter(AdminOptions::isLoopback).findFirst()
+        return nodes.stream().map(n -> URI.create(n.url(tls))).filter(AdminOptions::isLoopback).findFirst()
                 .orElseThrow(() -> new CliException(ExitCode.BAD_INPUT, "no node on this machine is registered, and"
                         + " the admin token is not sent to an address only the registry names: pass --server URL"
                         + " (registered: " + nodes.stream().map(NodeRecord::url).limit(5).toList() + ")"));

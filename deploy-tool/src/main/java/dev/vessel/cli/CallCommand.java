@@ -78,8 +78,10 @@ final class CallCommand implements Callable<Integer> {
         }
         VersionRange versions = VersionRanges.parse(range);
         Object[] args = arguments.stream().map(CallCommand::argument).toArray();
-        try (VesselClient client = VesselClient.builder().connectString(cluster.connectString()).root(cluster.root)
-                .attemptTimeout(java.time.Duration.ofMillis(attemptTimeoutMillis)).build()) {
+        VesselClient.Builder builder = VesselClient.builder().connectString(cluster.connectString()).root(cluster.root)
+                .attemptTimeout(java.time.Duration.ofMillis(attemptTimeoutMillis));
+        cluster.tls().ifPresent(builder::tls);
+        try (VesselClient client = builder.build()) {
             CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;
             if (key != null) {
                 options = options.withKey(key);

@@ -2,7 +2,11 @@ package dev.vessel.cli;
 
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryLayout;
+import dev.vessel.registry.TlsTrust;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Option;
 
 /** {@code --zk} and {@code --root} for verbs that talk to a cluster; defaults come from the Vessel home. */
@@ -15,6 +19,30 @@ final class ClusterOptions {
     @Option(names = "--root", paramLabel = "PATH", description = "Registry root path. Default: ${DEFAULT-VALUE}.",
             defaultValue = RegistryLayout.DEFAULT_ROOT)
     String root;
+
+    @Option(names = "--trust-store", paramLabel = "FILE",
+            description = "PKCS12 trust store for a cluster whose nodes serve HTTPS. Default: the one `vessel up"
+                    + " --tls` recorded, else plain HTTP.")
+    Path trustStore;
+
+    @Option(names = "--trust-store-password", paramLabel = "PASSWORD",
+            description = "Password of --trust-store (it checks the file's integrity; a trust store holds no"
+                    + " secret). Default: changeit.")
+    String trustStorePassword;
+
+    /** The TLS context to reach nodes with, when the cluster serves HTTPS. */
+    Optional<SSLContext> tls() {
+        try {
+            if (trustStore != null) {
+                return Optional.of(TlsTrust.context(trustStore, trustStorePassword != null ? trustStorePassword
+                        : "changeit"));
+            }
+            return VesselHome.resolve().cluster().filter(c -> c.trustStore() != null)
+                    .map(c -> TlsTrust.context(Path.of(c.trustStore()), c.trustStorePassword()));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.BAD_INPUT, e.getMessage());
+        }
+    }
 
     String connectString() {
         if (zk != null) {

@@ -94,7 +94,7 @@ final class DeployCommand implements Callable<Integer> {
         }
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
         try (RegistryConnection registry = cluster.connect(); UploadBars bars = new UploadBars(json)) {
-            Rollout rollout = new Rollout(admin.client(registry), registry, progress, bars);
+            Rollout rollout = new Rollout(admin.client(registry, cluster.tls()), registry, progress, bars);
             Rollout.Result result = rollout.deploy(new Rollout.Request(jars, service, weight, replace, nodes, dryRun,
                     !noWait, force, Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize,
                     maxConcurrency));

@@ -39,7 +39,7 @@ abstract class DeploymentChangeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
         try (RegistryConnection registry = cluster.connect()) {
-            AdminClient client = admin.client(registry);
+            AdminClient client = admin.client(registry, cluster.tls());
             Rollout.Result result;
             if (noWait) {
                 result = new Rollout.Result(null, client.change(service(), change(AdminOptions.who())), true, false,

@@ -4,6 +4,8 @@ import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.host.EmbeddedZooKeeper;
 import dev.vessel.host.NodeConfig;
+import dev.vessel.host.SelfSignedTls;
+import dev.vessel.registry.TlsTrust;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.RegistryConnection;
@@ -35,7 +37,13 @@ final class LocalCluster implements Closeable {
         this.nodes = nodes;
     }
 
-    record Settings(Path home, int nodes, int firstPort, int zkPort, String bindAddress, boolean demo, String token) {}
+    /** @param tls the stores every node serves HTTPS with, or null for plain HTTP */
+    record Settings(Path home, int nodes, int firstPort, int zkPort, String bindAddress, boolean demo, String token,
+            SelfSignedTls.Files tls) {
+        Settings(Path home, int nodes, int firstPort, int zkPort, String bindAddress, boolean demo, String token) {
+            this(home, nodes, firstPort, zkPort, bindAddress, demo, token, null);
+        }
+    }
 
     /** A fresh admin token: 32 random bytes, hex. */
     static String newToken() {
@@ -52,16 +60,19 @@ final class LocalCluster implements Closeable {
         try {
             for (int i = 1; i <= settings.nodes(); i++) {
                 String id = "node-" + i;
-                nodes.add(VesselNode.start(NodeConfig.builder(zk.connectString(), settings.home().resolve("nodes")
+                NodeConfig.Builder config = NodeConfig.builder(zk.connectString(), settings.home().resolve("nodes")
                                 .resolve(id))
                         .nodeId(id)
                         .bindAddress(settings.bindAddress())
                         .port(settings.firstPort() == 0 ? 0 : settings.firstPort() + i - 1)
-                        .adminToken(settings.token())
-                        .build()));
+                        .adminToken(settings.token());
+                if (settings.tls() != null) {
+                    config.tls(settings.tls().nodeTls());
+                }
+                nodes.add(VesselNode.start(config.build()));
             }
             if (settings.demo()) {
-                cluster.startDemo(settings.home().resolve("demo"), settings.token());
+                cluster.startDemo(settings.home().resolve("demo"), settings.token(), settings.tls());
             }
             return cluster;
         } catch (RuntimeException e) {
@@ -71,9 +82,11 @@ final class LocalCluster implements Closeable {
     }
 
     /** Deploys the demo releases the way `vessel deploy` does: through the admin API and the desired state. */
-    private void startDemo(Path demoDir, String token) {
+    private void startDemo(Path demoDir, String token, SelfSignedTls.Files tls) {
         try (RegistryConnection registry = RegistryConnection.connect(zooKeeper.connectString())) {
-            Rollout rollout = new Rollout(new AdminClient(nodes.get(0).url(), token), registry, (phase, c) -> { });
+            AdminClient admin = new AdminClient(nodes.get(0).url(), token, tls == null ? null
+                    : TlsTrust.context(tls.trustStore(), tls.trustStorePassword()));
+            Rollout rollout = new Rollout(admin, registry, (phase, c) -> { });
             for (String name : DEMO_RELEASES) {
                 Rollout.Result result = rollout.deploy(new Rollout.Request(List.of(extract(name + ".jar", demoDir)),
                         null, 100, false, DeployedVersion.ALL_NODES, false, true, false, Duration.ofSeconds(60),

@@ -54,6 +54,24 @@ final class NodeCommand implements Callable<Integer> {
                     + " node's admin API is disabled.")
     Path tokenFile;
 
+    @Option(names = "--tls-key-store", paramLabel = "FILE",
+            description = "PKCS12 key store with this node's key and certificate: serve HTTPS instead of HTTP. Every"
+                    + " node of a cluster serves HTTPS or none does.")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-key-store-password-file", paramLabel = "FILE",
+            description = "File holding the key store's password (default: $VESSEL_KEY_STORE_PASSWORD).")
+    Path tlsKeyStorePasswordFile;
+
+    @Option(names = "--trust-store", paramLabel = "FILE",
+            description = "PKCS12 trust store with the certificates of the cluster's nodes (or their authority),"
+                    + " checked when this node fetches from a peer. Required with --tls-key-store.")
+    Path trustStore;
+
+    @Option(names = "--trust-store-password", paramLabel = "PASSWORD", defaultValue = "changeit",
+            description = "Password of --trust-store (default ${DEFAULT-VALUE}).")
+    String trustStorePassword;
+
     @Option(names = "--release", paramLabel = "DIR",
             description = "A directory of bundle jars forming one release, started at boot. Repeatable.")
     List<Path> releases = new ArrayList<>();
@@ -65,6 +83,7 @@ final class NodeCommand implements Callable<Integer> {
         Path dataDir = data != null ? data : VesselHome.resolve().resolve("nodes", name != null ? name : "port-" + port);
         NodeConfig.Builder config = NodeConfig.builder(zk, dataDir).registryRoot(root).port(port).bindAddress(bind)
                 .zone(zone).nodeId(name).advertiseAddress(advertise).adminToken(AdminOptions.explicitToken(tokenFile));
+        tls().ifPresent(config::tls);
         VesselNode node = VesselNode.start(config.build());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -85,5 +104,31 @@ final class NodeCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return ExitCode.OK;
+    }
+
+    private java.util.Optional<NodeConfig.Tls> tls() {
+        if (tlsKeyStore == null && trustStore == null) {
+            return java.util.Optional.empty();
+        }
+        if (tlsKeyStore == null || trustStore == null) {
+            throw new CliException(ExitCode.BAD_INPUT, "--tls-key-store and --trust-store go together: a node that"
+                    + " serves HTTPS fetches from peers that serve it too");
+        }
+        String password;
+        if (tlsKeyStorePasswordFile != null) {
+            try {
+                password = java.nio.file.Files.readString(tlsKeyStorePasswordFile).trim();
+            } catch (java.io.IOException e) {
+                throw new CliException(ExitCode.BAD_INPUT, "cannot read --tls-key-store-password-file "
+                        + tlsKeyStorePasswordFile + ": " + e);
+            }
+        } else {
+            password = System.getenv("VESSEL_KEY_STORE_PASSWORD");
+            if (password == null) {
+                throw new CliException(ExitCode.BAD_INPUT, "--tls-key-store needs its password: pass"
+                        + " --tls-key-store-password-file or set VESSEL_KEY_STORE_PASSWORD");
+            }
+        }
+        return java.util.Optional.of(new NodeConfig.Tls(tlsKeyStore, password, trustStore, trustStorePassword));
     }
 }

@@ -1,5 +1,6 @@
 package dev.vessel.cli;
 
+import dev.vessel.host.SelfSignedTls;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,6 +32,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "Start greeter 1.0.0, 1.1.0 and 2.0.0 on every node.")
     boolean demo;
 
+    @Option(names = "--tls", description = "Serve HTTPS: generates a self-signed certificate for this machine in"
+            + " <vessel home>/tls (trust.p12 is what clients trust) and records it so other verbs use it.")
+    boolean tls;
+
     @Override
     public Integer call() throws InterruptedException {
         if (nodes < 1 || nodes > 64) {
@@ -46,8 +51,9 @@ final class UpCommand implements Callable<Integer> {
         out.println("Starting ZooKeeper and " + nodes + " node(s) in " + home.dir() + " ...");
         out.flush();
         String token = LocalCluster.newToken();
+        SelfSignedTls.Files certificates = tls ? SelfSignedTls.generate(home.resolve("tls"), List.of(bind)) : null;
         LocalCluster cluster = LocalCluster.start(new LocalCluster.Settings(home.dir(), nodes, port, zkPort, bind, demo,
-                token));
+                token, certificates));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -63,7 +69,9 @@ final class UpCommand implements Callable<Integer> {
                 .map(n -> new VesselHome.NodeAddress(n.nodeId(), n.url().toString()))
                 .toList();
         home.writeCluster(new VesselHome.ClusterInfo(cluster.zkConnect(), "/vessel", addresses,
-                ProcessHandle.current().pid(), System.currentTimeMillis(), token));
+                ProcessHandle.current().pid(), System.currentTimeMillis(), token,
+                certificates == null ? null : certificates.trustStore().toString(),
+                certificates == null ? null : certificates.trustStorePassword()));
         printSummary(out, cluster.zkConnect(), addresses, home);
         stopped.await();
         return ExitCode.OK;

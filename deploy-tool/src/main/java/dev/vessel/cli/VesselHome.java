@@ -24,8 +24,12 @@ final class VesselHome {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** What {@code vessel up} records about the cluster it runs. */
-    record ClusterInfo(String zk, String root, List<NodeAddress> nodes, long pid, long started, String token) {}
+    /**
+     * What {@code vessel up} records about the cluster it runs; {@code trustStore} and its password only when its
+     * nodes serve HTTPS ({@code --tls}).
+     */
+    record ClusterInfo(String zk, String root, List<NodeAddress> nodes, long pid, long started, String token,
+            String trustStore, String trustStorePassword) {}
 
     record NodeAddress(String id, String url) {}
 

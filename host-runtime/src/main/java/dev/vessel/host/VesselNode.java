@@ -165,7 +165,7 @@ public final class VesselNode implements Closeable {
         instances = new InstanceRegistry(registry);
         parts.push(instances::close);
         self = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
-                System.currentTimeMillis(), 0);
+                System.currentTimeMillis(), 0, config.tls().isPresent());
         // a framework may take as long to stop as calls may take to drain; past that it is abandoned
         containerSettings = new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(),
                 config.drainTimeout(), new Registered(), new Container.Placement(nodeId, config.zone(), advertised,

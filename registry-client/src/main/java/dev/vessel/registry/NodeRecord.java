@@ -14,9 +14,12 @@ import java.util.Map;
  * @param labels  free-form labels for node selectors
  * @param started start time, epoch milliseconds
  * @param load    calls in flight on the node when the record was last written
+ * @param tls     whether it serves HTTPS; what the record says is only shown, never believed: clients reach
+ *                nodes over HTTPS exactly when they are configured to trust the cluster, so a forged record
+ *                cannot downgrade them to plain HTTP
  */
-public record NodeRecord(
-        String id, String address, int port, String zone, Map<String, String> labels, long started, long load) {
+public record NodeRecord(String id, String address, int port, String zone, Map<String, String> labels, long started,
+        long load, boolean tls) {
     public NodeRecord {
         RegistryLayout.requireName(id, "node id");
         requireNonNull(address, "address cannot be null");
@@ -24,9 +27,15 @@ public record NodeRecord(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 
-    /** {@code http://address:port} */
+    /** A node serving plain HTTP. */
+    public NodeRecord(String id, String address, int port, String zone, Map<String, String> labels, long started,
+            long load) {
+        this(id, address, port, zone, labels, started, load, false);
+    }
+
+    /** Its URL as the record states it, for showing. */
     public String url() {
-        return url(false);
+        return url(tls);
     }
 
     /** {@code https://address:port} in a cluster that serves HTTPS, else {@code http://address:port}. */

@@ -39,7 +39,7 @@ final class ApiHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
         if ((HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod()))
-                && request.getLength() != 0) {
+                && JsonResponses.declaredLength(request) != 0) {
             // answered without reading it, the body would be left on the connection, which Jetty then closes
             // under the client's next request
             JsonResponses.error(response, callback, 400, "BAD_REQUEST", request.getMethod() + " requests have no body");

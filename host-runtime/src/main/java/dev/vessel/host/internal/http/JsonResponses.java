@@ -24,6 +24,18 @@ public final class JsonResponses {
 
     private JsonResponses() {}
 
+    /**
+     * The body length the request declares: 0 when it has neither {@code Content-Length} nor
+     * {@code Transfer-Encoding} (Jetty answers -1, "unknown", for such a request over TLS), -1 for a chunked one.
+     */
+    public static long declaredLength(org.eclipse.jetty.server.Request request) {
+        long length = request.getLength();
+        if (length < 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            return 0;
+        }
+        return length;
+    }
+
     public static void json(Response response, Callback callback, int status, byte[] body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -63,7 +75,7 @@ public final class JsonResponses {
      * the rest is read and discarded first when that is cheap, as {@link #error} explains.
      */
     public static void jsonDiscardingBody(Response response, Callback callback, int status, Object value) {
-        long length = response.getRequest().getLength();
+        long length = declaredLength(response.getRequest());
         if (length == 0) {
             json(response, callback, status, value);
             return;
