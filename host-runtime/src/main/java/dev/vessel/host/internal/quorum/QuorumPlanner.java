@@ -1,0 +1,162 @@
+package dev.vessel.host.internal.quorum;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one next change that brings the live ensemble closer to the desired membership, or none. Pure: the quorum
+ * manager gathers what it sees and executes what this returns, one change at a time, each conditional on the
+ * configuration version it was computed from.
+ *
+ * <p>In order: remove a member unreachable past the threshold; add a member that asks to join (a voter once it
+ * has followed in sync for the stabilization time while voters are short, else an observer); promote an
+ * observer in sync while voters are short; demote voters beyond the desired count. Never a change after which the live voters are not a majority of the new voters,
+ * and the leader is chosen last for removal or demotion.
+ */
+public final class QuorumPlanner {
+    /**
+     * What the manager sees of one member or candidate.
+     *
+     * @param member    its configuration entry (for a candidate, what it asks to join as)
+     * @param zone      the zone of the node that runs it
+     * @param reachable whether it answers now (its registration exists and it answers a probe)
+     * @param since     since when it has been in its current reachable/unreachable state, epoch ms
+     * @param synced    since when it has been following the leader without a break (epoch ms), or 0
+     */
+    public record Seen(QuorumMember member, String zone, boolean reachable, long since, long synced) {}
+
+    /** The desired membership and its timing. */
+    public record Desired(int voters, Duration stabilization, Duration removalThreshold) {}
+
+    public sealed interface Step {
+        /** Why, for the history and {@code vessel quorum status}. */
+        String reason();
+    }
+
+    public record AddObserver(QuorumMember member, String reason) implements Step {}
+
+    public record AddVoter(QuorumMember member, String reason) implements Step {}
+
+    public record Promote(QuorumMember member, String reason) implements Step {}
+
+    public record Demote(QuorumMember member, String reason) implements Step {}
+
+    public record Remove(QuorumMember member, String reason) implements Step {}
+
+    /** Nothing can be done now; the reason says what is missing (an unmet desire is reported, not attempted). */
+    public record Wait(String reason) implements Step {}
+
+    private QuorumPlanner() {}
+
+    /**
+     * @param live       the ensemble configuration
+     * @param seen       every member of {@code live} and every candidate asking to join, by server id
+     * @param leader     the current leader's id, or -1 if unknown
+     */
+    public static Step next(Desired desired, EnsembleView live, Map<Long, Seen> seen, long leader, long now) {
+        Map<Long, QuorumMember> voters = live.voters();
+        // 1. members gone for longer than the threshold
+        List<QuorumMember> gone = new ArrayList<>();
+        for (QuorumMember member : live.members().values()) {
+            Seen s = seen.get(member.id());
+            if (s != null && !s.reachable() && now - s.since() >= desired.removalThreshold().toMillis()) {
+                gone.add(member);
+            }
+        }
+        gone.sort(Comparator.comparing((QuorumMember m) -> m.id() == leader).thenComparing(QuorumMember::voter));
+        for (QuorumMember member : gone) {
+            if (!member.voter() || safeWithout(voters, seen, member.id())) {
+                return new Remove(member, "unreachable for more than " + desired.removalThreshold().toSeconds()
+                        + " s");
+            }
+        }
+        // 2. candidates that ask to join: a candidate runs as a follower without a vote (ZooKeeper lets a server
+        // that is not in the configuration follow); it becomes a voter once in sync for the stabilization time
+        // while voters are short, and an observer at once otherwise
+        for (Seen s : seen.values()) {
+            if (live.members().containsKey(s.member().id()) || !s.reachable()) {
+                continue;
+            }
+            if (voters.size() >= desired.voters()) {
+                return new AddObserver(s.member().as(QuorumMember.Role.OBSERVER), "asks to join (zone " + s.zone()
+                        + "); voters complete");
+            }
+            if (s.synced() > 0 && now - s.synced() >= desired.stabilization().toMillis()) {
+                return new AddVoter(s.member().as(QuorumMember.Role.PARTICIPANT), "voters " + voters.size() + " of "
+                        + desired.voters() + "; following in sync for " + desired.stabilization().toSeconds()
+                        + " s (zone " + s.zone() + ")");
+            }
+        }
+        // 3. promote while voters are short
+        if (voters.size() < desired.voters()) {
+            // the voters there are must carry the change alone: an observer does not acknowledge the proposal
+            // that makes it a voter (ZooKeeper answers NewConfigNoQuorum)
+            long liveVoters = voters.keySet().stream().filter(v -> seen.containsKey(v) && seen.get(v).reachable())
+                    .count();
+            boolean carried = liveVoters > (voters.size() + 1) / 2;
+            Optional<Seen> best = live.members().values().stream().filter(m -> !m.voter() && carried)
+                    .map(m -> seen.get(m.id())).filter(s -> s != null && s.reachable() && s.synced() > 0
+                            && now - s.synced() >= desired.stabilization().toMillis())
+                    .min(Comparator.comparing((Seen s) -> votersInZone(voters, seen, s.zone()))
+                            .thenComparing(s -> s.member().id()));
+            if (best.isPresent()) {
+                return new Promote(best.get().member().as(QuorumMember.Role.PARTICIPANT), "voters "
+                        + voters.size() + " of " + desired.voters() + "; in sync for "
+                        + desired.stabilization().toSeconds() + " s");
+            }
+            long observers = live.members().values().stream().filter(m -> !m.voter()).count();
+            long candidates = seen.values().stream().filter(x -> !live.members().containsKey(x.member().id())
+                    && x.reachable()).count();
+            long eligible = voters.size() + observers + candidates;
+            if (eligible < desired.voters()) {
+                return new Wait("want " + desired.voters() + " voters, " + eligible + " eligible member(s): not"
+                        + " attempted");
+            }
+            return new Wait("want " + desired.voters() + " voters; members that could vote are not yet in sync"
+                    + " for " + desired.stabilization().toSeconds() + " s");
+        }
+        // 4. demote beyond the desired count
+        if (voters.size() > desired.voters()) {
+            Optional<QuorumMember> extra = voters.values().stream().filter(m -> safeWithout(voters, seen, m.id()))
+                    .max(Comparator.comparing((QuorumMember m) -> m.id() != leader)
+                            .thenComparing(m -> votersInZone(voters, seen, zone(seen, m.id())))
+                            .thenComparing(QuorumMember::id));
+            if (extra.isPresent()) {
+                return new Demote(extra.get().as(QuorumMember.Role.OBSERVER), "voters " + voters.size() + " of "
+                        + desired.voters());
+            }
+        }
+        return new Wait("the ensemble matches: " + voters.size() + " voter(s), "
+                + (live.members().size() - voters.size()) + " observer(s)");
+    }
+
+    /** Whether the voters without {@code id} that answer are still a majority of the voters without it. */
+    static boolean safeWithout(Map<Long, QuorumMember> voters, Map<Long, Seen> seen, long id) {
+        Set<Long> after = new java.util.HashSet<>(voters.keySet());
+        after.remove(id);
+        if (after.isEmpty()) {
+            return false;
+        }
+        long live = after.stream().filter(v -> seen.containsKey(v) && seen.get(v).reachable()).count();
+        return live > after.size() / 2;
+    }
+
+    private static long votersInZone(Map<Long, QuorumMember> voters, Map<Long, Seen> seen, String zone) {
+        Map<String, Long> byZone = new HashMap<>();
+        for (long id : voters.keySet()) {
+            byZone.merge(zone(seen, id), 1L, Long::sum);
+        }
+        return byZone.getOrDefault(zone, 0L);
+    }
+
+    private static String zone(Map<Long, Seen> seen, long id) {
+        Seen s = seen.get(id);
+        return s == null ? "" : s.zone();
+    }
+}
