@@ -27,19 +27,24 @@ public record EnsembleView(long version, Map<Long, QuorumMember> members) {
         try {
             properties.load(new StringReader(new String(config, StandardCharsets.UTF_8)));
             QuorumMaj quorum = new QuorumMaj(properties);
-            Map<Long, QuorumMember> members = new TreeMap<>();
-            for (QuorumPeer.QuorumServer server : quorum.getAllMembers().values()) {
-                InetSocketAddress peer = server.addr.getOne();
-                InetSocketAddress election = server.electionAddr.getOne();
-                InetSocketAddress client = server.clientAddr;
-                members.put(server.id, new QuorumMember(server.id, server.hostname, peer.getPort(), election.getPort(),
-                        client == null ? 0 : client.getPort(), server.type == QuorumPeer.LearnerType.OBSERVER
-                                ? QuorumMember.Role.OBSERVER : QuorumMember.Role.PARTICIPANT));
-            }
-            return new EnsembleView(quorum.getVersion(), members);
+            return new EnsembleView(quorum.getVersion(), fromServers(quorum.getAllMembers().values()).members());
         } catch (IOException | QuorumPeerConfig.ConfigException | RuntimeException e) {
             throw new IllegalArgumentException("not an ensemble configuration: " + e.getMessage(), e);
         }
+    }
+
+    /** The members ZooKeeper's own configuration classes describe (version unknown: 0). */
+    public static EnsembleView fromServers(java.util.Collection<QuorumPeer.QuorumServer> servers) {
+        Map<Long, QuorumMember> members = new TreeMap<>();
+        for (QuorumPeer.QuorumServer server : servers) {
+            InetSocketAddress peer = server.addr.getOne();
+            InetSocketAddress election = server.electionAddr.getOne();
+            InetSocketAddress client = server.clientAddr;
+            members.put(server.id, new QuorumMember(server.id, server.hostname, peer.getPort(), election.getPort(),
+                    client == null ? 0 : client.getPort(), server.type == QuorumPeer.LearnerType.OBSERVER
+                            ? QuorumMember.Role.OBSERVER : QuorumMember.Role.PARTICIPANT));
+        }
+        return new EnsembleView(0, members);
     }
 
     public Map<Long, QuorumMember> voters() {

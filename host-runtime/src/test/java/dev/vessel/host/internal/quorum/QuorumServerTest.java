@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps the membership ZooKeeper last wrote.
  */
 class QuorumServerTest {
-    static final String SUPER_PASSWORD = "vessel-test-super";
-    static final String SUPER_DIGEST = "super:d0FOrEwvorZX9xjd2pm8TuHgjf0=";
+    static final String SUPER_PASSWORD = QuorumMembership.superPassword(QuorumTesting.TOKEN);
+    static final String SUPER_DIGEST = QuorumMembership.superDigest(SUPER_PASSWORD);
 
     @TempDir
     Path dir;

@@ -1,0 +1,229 @@
+package dev.vessel.host.internal.quorum;
+
+import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
+
+/**
+ * This node's part in the quorum: the member it runs, its registration, and its share of the quorum manager.
+ * A member is founded (the first of a new quorum), joins a running quorum knowing one reachable member's
+ * address, or restarts from its own directory with the membership ZooKeeper last wrote there.
+ */
+public final class QuorumMembership implements Closeable {
+    /**
+     * @param found        start a new quorum with this member as its only voter
+     * @param voters       desired voters (3, or 5 for large fleets)
+     * @param stabilization how long a member follows in sync before it becomes a voter
+     * @param removalThreshold how long a member may be unreachable before it is removed
+     */
+    public record Settings(boolean found, int clientPort, int peerPort, int electionPort, int voters,
+            java.time.Duration stabilization, java.time.Duration removalThreshold) {}
+
+    private final QuorumServer server;
+    private final String connectString;
+    private final String superPassword;
+    private final QuorumPaths paths;
+    private CuratorFramework client;
+    private PersistentNode registration;
+    private QuorumManager manager;
+
+    private QuorumMembership(QuorumServer server, String connectString, String superPassword, QuorumPaths paths) {
+        this.server = server;
+        this.connectString = connectString;
+        this.superPassword = superPassword;
+        this.paths = paths;
+    }
+
+    /** The quorum's super password, derived from the cluster's admin token so every node knows it. */
+    public static String superPassword(String adminToken) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(adminToken.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal("vessel zookeeper super".getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * {@code super:base64(sha1("super:" + password))}, what ZooKeeper's digest provider compares with. Computed
+     * here: loading that provider would read its system property before the member could set it.
+     */
+    public static String superDigest(String password) {
+        try {
+            byte[] sha1 = java.security.MessageDigest.getInstance("SHA1")
+                    .digest(("super:" + password).getBytes(StandardCharsets.UTF_8));
+            return "super:" + java.util.Base64.getEncoder().encodeToString(sha1);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+        }
+    }
+
+    /** Starts this node's member; {@code knownMember} is any reachable member's client address (unused to found). */
+    public static QuorumMembership start(Settings settings, Path dir, String knownMember, String host, String adminToken,
+            String registryRoot) {
+        String password = superPassword(adminToken);
+        String digest = superDigest(password);
+        QuorumPaths paths = new QuorumPaths(registryRoot);
+        QuorumServer server;
+        String connect;
+        if (Files.exists(dir.resolve("zoo.cfg"))) {
+            List<QuorumMember> members = membersIn(dir);
+            long myId = myId(dir);
+            QuorumMember self = members.stream().filter(m -> m.id() == myId).findFirst().orElseThrow(() ->
+                    new IllegalStateException(dir + " names server " + myId + " but its membership does not"));
+            server = QuorumServer.start(dir, self, List.of(), digest);
+            connect = members.stream().map(QuorumMember::clientAddress).collect(Collectors.joining(","));
+        } else if (settings.found()) {
+            QuorumMember self = new QuorumMember(1, host, settings.peerPort(), settings.electionPort(),
+                    settings.clientPort(), QuorumMember.Role.PARTICIPANT);
+            server = QuorumServer.start(dir, self, List.of(self), digest);
+            connect = self.clientAddress();
+        } else {
+            EnsembleView view;
+            long id;
+            try (CuratorFramework bootstrap = connect(knownMember, password)) {
+                view = EnsembleView.parse(bootstrap.getConfig().forEnsemble());
+                id = allocateId(bootstrap, paths, view);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot join the quorum through " + knownMember + ": " + e.getMessage(),
+                        e);
+            }
+            // not in the configuration yet: it follows without a vote until the quorum manager adds it
+            QuorumMember self = new QuorumMember(id, host, settings.peerPort(), settings.electionPort(),
+                    settings.clientPort(), QuorumMember.Role.PARTICIPANT);
+            List<QuorumMember> initial = new ArrayList<>(view.members().values());
+            initial.add(self);
+            server = QuorumServer.start(dir, self, initial, digest);
+            connect = view.connectString() + "," + self.clientAddress();
+        }
+        return new QuorumMembership(server, connect, password, paths);
+    }
+
+    /** Registers the member and takes part in managing the quorum; call once the registry is reachable. */
+    public void join(String nodeId, String zone, Settings settings) {
+        client = connect(connectString, superPassword);
+        QuorumMember self = server.self();
+        registration = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.members() + "/" + self.id(),
+                new QuorumRegistration(self, nodeId, zone).toJson());
+        registration.start();
+        manager = new QuorumManager(client, paths, nodeId, new QuorumPlanner.Desired(settings.voters(),
+                settings.stabilization(), settings.removalThreshold())).start();
+    }
+
+    /** Every member this node knows of, for its registry session (Curator follows changes from there). */
+    public String connectString() {
+        return connectString;
+    }
+
+    public QuorumMember self() {
+        return server.self();
+    }
+
+    public boolean managing() {
+        return manager != null && manager.acting();
+    }
+
+    private static CuratorFramework connect(String connectString, String superPassword) {
+        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(connectString)
+                .sessionTimeoutMs(15_000).connectionTimeoutMs(5_000)
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                .authorization("digest", ("super:" + superPassword).getBytes(StandardCharsets.UTF_8))
+                .build();
+        client.start();
+        try {
+            if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
+                client.close();
+                throw new IllegalStateException("no quorum member answered at " + connectString + " within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.close();
+            throw new IllegalStateException("interrupted while connecting to the quorum", e);
+        }
+        return client;
+    }
+
+    /** A server id no member has had: a counter advanced with a conditional write, above every id in the view. */
+    private static long allocateId(CuratorFramework client, QuorumPaths paths, EnsembleView view) throws Exception {
+        long floor = view.members().keySet().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+        while (true) {
+            Stat stat = new Stat();
+            long next;
+            try {
+                next = Long.parseLong(new String(client.getData().storingStatIn(stat).forPath(paths.nextId()),
+                        StandardCharsets.US_ASCII));
+            } catch (KeeperException.NoNodeException e) {
+                try {
+                    client.create().creatingParentsIfNeeded().forPath(paths.nextId(),
+                            Long.toString(floor).getBytes(StandardCharsets.US_ASCII));
+                } catch (KeeperException.NodeExistsException raced) {
+                    // another joiner created it first: read it again
+                }
+                continue;
+            }
+            long id = Math.max(next, floor);
+            try {
+                client.setData().withVersion(stat.getVersion()).forPath(paths.nextId(),
+                        Long.toString(id + 1).getBytes(StandardCharsets.US_ASCII));
+                return id;
+            } catch (KeeperException.BadVersionException raced) {
+                // another joiner took this one
+            }
+        }
+    }
+
+    private static List<QuorumMember> membersIn(Path dir) {
+        try {
+            QuorumPeerConfig config = new QuorumPeerConfig();
+            config.parse(dir.resolve("zoo.cfg").toString());
+            return EnsembleView.fromServers(config.getQuorumVerifier().getAllMembers().values()).members().values()
+                    .stream().toList();
+        } catch (QuorumPeerConfig.ConfigException e) {
+            throw new IllegalStateException("cannot read the quorum membership in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long myId(Path dir) {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve("data").resolve("myid")).trim());
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw new IllegalStateException("cannot read " + dir.resolve("data").resolve("myid") + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (manager != null) {
+            manager.close();
+        }
+        if (registration != null) {
+            try {
+                registration.close();
+            } catch (java.io.IOException e) {
+                // the session ends below, which removes it as well
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+        server.close();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.vessel.host.internal.quorum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Members founded and joined the way nodes do it, with the quorum manager making every change: a quorum grows from
+ * one voter to three, a fourth member becomes an observer, a voter that goes away is removed after the threshold
+ * and replaced by the observer, and the registry's data is the same after every change.
+ */
+class QuorumMembershipTest {
+    private static final QuorumMembership.Settings JOIN = settings(false);
+
+    @TempDir
+    Path dir;
+
+    private final List<QuorumMembership> members = new ArrayList<>();
+    private CuratorFramework reader;
+
+    @AfterEach
+    void stop() {
+        if (reader != null) {
+            reader.close();
+        }
+        for (int i = members.size() - 1; i >= 0; i--) {
+            members.get(i).close();
+        }
+    }
+
+    private static QuorumMembership.Settings settings(boolean found) {
+        try {
+            return new QuorumMembership.Settings(found, freePort(), freePort(), freePort(), 3, Duration.ofSeconds(2),
+                    Duration.ofSeconds(4));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private QuorumMembership start(String name, QuorumMembership.Settings settings, String known, String zone) {
+        QuorumMembership member = QuorumMembership.start(settings, dir.resolve(name), known, "127.0.0.1",
+                QuorumTesting.TOKEN, "/vessel");
+        members.add(member);
+        member.join(name, zone, settings);
+        return member;
+    }
+
+    private EnsembleView config() throws Exception {
+        return EnsembleView.parse(reader.getConfig().forEnsemble());
+    }
+
+    private Map<String, String> tree(String path) throws Exception {
+        Map<String, String> all = new TreeMap<>();
+        for (String child : reader.getChildren().forPath(path)) {
+            String full = path + "/" + child;
+            byte[] data = reader.getData().forPath(full);
+            all.put(full, data == null ? "" : new String(data, StandardCharsets.UTF_8));
+            all.putAll(tree(full));
+        }
+        return all;
+    }
+
+    @Test
+    void growsFromOneVoterToThreeThenReplacesAVoterThatGoesAway() throws Exception {
+        QuorumMembership first = start("n1", settings(true), null, "a");
+        reader = CuratorFrameworkFactory.newClient(first.connectString(), new RetryOneTime(200));
+        reader.start();
+        reader.blockUntilConnected();
+        for (int i = 0; i < 20; i++) {
+            reader.create().creatingParentsIfNeeded().forPath("/data/record-" + i, ("value " + i).getBytes());
+        }
+        Map<String, String> before = tree("/data");
+
+        QuorumMembership second = start("n2", JOIN, first.connectString(), "b");
+        QuorumMembership third = start("n3", settings(false), first.connectString(), "c");
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> config().voters().keySet().equals(java.util.Set.of(1L, second.self().id(),
+                        third.self().id())));
+        assertThat(tree("/data")).isEqualTo(before);
+
+        QuorumMembership fourth = start("n4", settings(false), first.connectString(), "a");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> config().members()
+                .get(fourth.self().id()).role() == QuorumMember.Role.OBSERVER);
+        assertThat(config().voters()).hasSize(3);
+
+        // a voter goes away: removed after the threshold, and the observer takes its vote
+        long gone = third.self().id();
+        third.close();
+        members.remove(third);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> !config().members().containsKey(gone)
+                && config().voters().containsKey(fourth.self().id()) && config().voters().size() == 3);
+        assertThat(tree("/data")).isEqualTo(before);
+        List<String> changes = new ArrayList<>();
+        for (String entry : reader.getChildren().forPath("/vessel/quorum/history")) {
+            changes.add(new String(reader.getData().forPath("/vessel/quorum/history/" + entry), StandardCharsets.UTF_8));
+        }
+        assertThat(changes.stream().sorted().map(c -> c.replaceAll(".*\"change\":\"([a-z-]+)\".*", "$1")).toList())
+                .containsExactlyInAnyOrder("add-voter", "add-voter", "add-observer", "remove", "promote");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
