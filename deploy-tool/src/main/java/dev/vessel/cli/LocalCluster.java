@@ -4,6 +4,7 @@ import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.host.EmbeddedZooKeeper;
 import dev.vessel.host.NodeConfig;
+import dev.vessel.host.QuorumStatus;
 import dev.vessel.host.SelfSignedTls;
 import dev.vessel.registry.TlsTrust;
 import dev.vessel.host.VesselNode;
@@ -52,24 +53,40 @@ final class LocalCluster implements Closeable {
         return HexFormat.of().formatHex(bytes);
     }
 
-    /** Starts everything or, on any failure, stops what had started and rethrows. */
+    /**
+     * Starts everything or, on any failure, stops what had started and rethrows. One node uses a standalone
+     * embedded ZooKeeper; two or more run the quorum themselves: node-1 founds it on the ZooKeeper port, each
+     * further node joins with a member on the next port, and the quorum manager makes up to three of them voters.
+     */
     static LocalCluster start(Settings settings) {
-        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(settings.home().resolve("zookeeper"), settings.zkPort());
+        boolean quorum = settings.nodes() > 1;
+        EmbeddedZooKeeper zk = quorum ? null
+                : EmbeddedZooKeeper.start(settings.home().resolve("zookeeper"), settings.zkPort());
         List<VesselNode> nodes = new ArrayList<>();
         LocalCluster cluster = new LocalCluster(zk, nodes);
         try {
+            String founder = "127.0.0.1:" + settings.zkPort();
             for (int i = 1; i <= settings.nodes(); i++) {
                 String id = "node-" + i;
-                NodeConfig.Builder config = NodeConfig.builder(zk.connectString(), settings.home().resolve("nodes")
-                                .resolve(id))
+                NodeConfig.Builder config = NodeConfig.builder(quorum ? founder : zk.connectString(),
+                                settings.home().resolve("nodes").resolve(id))
                         .nodeId(id)
                         .bindAddress(settings.bindAddress())
                         .port(settings.firstPort() == 0 ? 0 : settings.firstPort() + i - 1)
                         .adminToken(settings.token());
+                if (quorum) {
+                    config.quorum(new NodeConfig.Quorum(i == 1, settings.zkPort() + i - 1, 0, 0, 3,
+                            QUORUM_STABILIZATION, Duration.ofSeconds(30)));
+                }
                 if (settings.tls() != null) {
                     config.tls(settings.tls().nodeTls());
                 }
                 nodes.add(VesselNode.start(config.build()));
+            }
+            if (quorum) {
+                // every member in the configuration; three voters, or one while there are only two (an even number
+                // of voters would tolerate no more failures than one less)
+                cluster.awaitQuorum(settings.nodes(), settings.nodes() >= 3 ? 3 : 1, Duration.ofSeconds(60));
             }
             if (settings.demo()) {
                 cluster.startDemo(settings.home().resolve("demo"), settings.token(), settings.tls());
@@ -81,9 +98,38 @@ final class LocalCluster implements Closeable {
         }
     }
 
+    /** On one machine members are in sync at once; the stabilization time only has to see that. */
+    private static final Duration QUORUM_STABILIZATION = Duration.ofSeconds(2);
+
+    private void awaitQuorum(int members, int voters, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (RegistryConnection registry = RegistryConnection.connect(zkConnect())) {
+            while (true) {
+                QuorumStatus status = QuorumStatus.read(registry.curator(), "/vessel");
+                long voting = status.members().stream().filter(m -> m.role().equals("participant")).count();
+                long configured = status.members().stream().filter(m -> !m.role().equals("joining")).count();
+                if (voting >= voters && configured >= members) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new CliException(ExitCode.FAILED, "the quorum did not reach " + members + " members and "
+                            + voters + " voter(s) within " + timeout.toSeconds() + " s: " + status.members());
+                }
+                Thread.sleep(200); // polling the quorum's own configuration; it changes by reconfig, not by event
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.FAILED, "interrupted while the quorum formed");
+        } catch (CliException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CliException(ExitCode.FAILED, "cannot read the quorum's membership: " + e.getMessage());
+        }
+    }
+
     /** Deploys the demo releases the way `vessel deploy` does: through the admin API and the desired state. */
     private void startDemo(Path demoDir, String token, SelfSignedTls.Files tls) {
-        try (RegistryConnection registry = RegistryConnection.connect(zooKeeper.connectString())) {
+        try (RegistryConnection registry = RegistryConnection.connect(zkConnect())) {
             AdminClient admin = new AdminClient(nodes.get(0).url(), token, tls == null ? null
                     : TlsTrust.context(tls.trustStore(), tls.trustStorePassword()));
             Rollout rollout = new Rollout(admin, registry, (phase, c) -> { });
@@ -116,8 +162,12 @@ final class LocalCluster implements Closeable {
         }
     }
 
+    /** Every ZooKeeper server of the cluster: the embedded one, or every node's quorum member. */
     String zkConnect() {
-        return zooKeeper.connectString();
+        if (zooKeeper != null) {
+            return zooKeeper.connectString();
+        }
+        return String.join(",", nodes.stream().map(n -> n.quorumMember().orElseThrow()).toList());
     }
 
     List<VesselNode> nodes() {
@@ -133,6 +183,8 @@ final class LocalCluster implements Closeable {
                 System.err.println("vessel: node " + nodes.get(i).nodeId() + " did not stop cleanly: " + e);
             }
         }
-        zooKeeper.close();
+        if (zooKeeper != null) {
+            zooKeeper.close();
+        }
     }
 }

@@ -115,19 +115,7 @@ final class StatusCommand implements Callable<Integer> {
                         + "): " + b.lastError() + "; " + b.attempts() + " attempt(s), next retry in " + in + " s");
             }
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
-            }
-            out.println(line.toString().stripTrailing());
-        }
+        TextTable.print(out, rows);
         behind.forEach(out::println);
     }
 }

@@ -21,7 +21,7 @@ class CallAndStatusCommandTest {
     @BeforeAll
     static void start() {
         cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", true,
-                LocalCluster.newToken()));
+                CliRunner.QUORUM_TOKEN));
         zk = cluster.zkConnect();
     }
 

@@ -6,6 +6,9 @@ import java.net.ServerSocket;
 
 /** Runs one command line in-process and keeps what it printed. */
 record CliRunner(int exitCode, String out, String err) {
+    /** The admin token of clusters with a quorum in this JVM: its ZooKeeper super identity derives from it (pom). */
+    static final String QUORUM_TOKEN = "quorum-test-token-0123456789";
+
     static CliRunner run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

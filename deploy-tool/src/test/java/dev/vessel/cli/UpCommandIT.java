@@ -49,10 +49,12 @@ class UpCommandIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> output.contains("Vessel is up. Ctrl-C stops everything.")
                     || !up.isAlive());
             assertThat(up.isAlive()).as(String.join("\n", output)).isTrue();
-            assertThat(output).contains("ZooKeeper  127.0.0.1:" + zkPort);
+            // two nodes run the quorum themselves, a member each on consecutive ports
+            String members = "127.0.0.1:" + zkPort + ",127.0.0.1:" + (zkPort + 1);
+            assertThat(output).contains("ZooKeeper  " + members);
 
             JsonNode cluster = new ObjectMapper().readTree(home.resolve("cluster.json").toFile());
-            assertThat(cluster.path("zk").asText()).isEqualTo("127.0.0.1:" + zkPort);
+            assertThat(cluster.path("zk").asText()).isEqualTo(members);
             assertThat(cluster.path("nodes")).hasSize(2);
             List<URI> nodeUrls = List.of(URI.create(cluster.path("nodes").get(0).path("url").asText()),
                     URI.create(cluster.path("nodes").get(1).path("url").asText()));

@@ -52,6 +52,9 @@ import java.util.Optional;
  *                            connection of a slower one is closed; default 10 s
  * @param tls                 HTTPS instead of HTTP, for every client of the node and for its own fetches from
  *                            peers; every node of a cluster must use it or none; default none
+ * @param quorum              run a member of the ZooKeeper quorum in this node: found a new quorum, or join the one
+ *                            {@code zkConnect} reaches; needs the admin token (the quorum's super identity derives
+ *                            from it); default none
  * @param storeCapacityBytes  most bytes the artifact store holds, complete and unfinished artifacts together; an
  *                            upload or fetch past it is refused with {@code 507 STORE_FULL}; default 16 GiB
  */
@@ -84,7 +87,37 @@ public record NodeConfig(
         Duration bodyTimeout,
         Duration headerTimeout,
         Optional<Tls> tls,
+        Optional<Quorum> quorum,
         long storeCapacityBytes) {
+
+    /**
+     * This node's ZooKeeper quorum member.
+     *
+     * @param found            start a new quorum with this member as its only voter (else join through zkConnect)
+     * @param clientPort       ZooKeeper client port (0 picks a free one, as do the others)
+     * @param voters           desired voters: 3 (default), or 5 for large fleets
+     * @param stabilization    how long a member follows in sync before it becomes a voter (default 10 s)
+     * @param removalThreshold how long a member may be unreachable before it is removed (default 30 s)
+     */
+    public record Quorum(boolean found, int clientPort, int peerPort, int electionPort, int voters,
+            Duration stabilization, Duration removalThreshold) {
+        public Quorum {
+            if (voters != 1 && voters != 3 && voters != 5 && voters != 7) {
+                throw new IllegalArgumentException("voters must be 1, 3, 5 or 7 (an odd number); got " + voters);
+            }
+            requirePositive(stabilization, "stabilization");
+            requirePositive(removalThreshold, "removalThreshold");
+        }
+
+        public static Quorum founding() {
+            return new Quorum(true, 0, 0, 0, 3, Duration.ofSeconds(10), Duration.ofSeconds(30));
+        }
+
+        public static Quorum joining() {
+            return new Quorum(false, 0, 0, 0, 3, Duration.ofSeconds(10), Duration.ofSeconds(30));
+        }
+    }
+
 
     /**
      * The node's certificate and the certificates it trusts, as PKCS12 files. The key store holds the node's key
@@ -150,6 +183,10 @@ public record NodeConfig(
         requirePositive(bodyTimeout, "bodyTimeout");
         requirePositive(headerTimeout, "headerTimeout");
         requireNonNull(tls, "tls cannot be null (Optional.empty() for plain HTTP)");
+        requireNonNull(quorum, "quorum cannot be null (Optional.empty() for none)");
+        if (quorum.isPresent() && adminToken.isEmpty()) {
+            throw new IllegalArgumentException("a node that runs a quorum member needs the admin token");
+        }
         if (storeCapacityBytes < maxArtifactBytes) {
             throw new IllegalArgumentException("storeCapacityBytes must hold at least one artifact of maxArtifactBytes ("
                     + maxArtifactBytes + "); got " + storeCapacityBytes);
@@ -209,6 +246,7 @@ public record NodeConfig(
         private Duration bodyTimeout = Duration.ofSeconds(10);
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Tls tls;
+        private Quorum quorum;
         private long storeCapacityBytes = 16L << 30;
 
         private Builder(String zkConnect, Path dataDir) {
@@ -346,6 +384,11 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder quorum(Quorum quorum) {
+            this.quorum = quorum;
+            return this;
+        }
+
         public Builder storeCapacityBytes(long bytes) {
             this.storeCapacityBytes = bytes;
             return this;
@@ -357,7 +400,7 @@ public record NodeConfig(
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
                     resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, headerTimeout,
-                    Optional.ofNullable(tls), storeCapacityBytes);
+                    Optional.ofNullable(tls), Optional.ofNullable(quorum), storeCapacityBytes);
         }
     }
 }

@@ -17,6 +17,7 @@ import dev.vessel.host.internal.http.NodeHttpServer;
 import dev.vessel.host.internal.reconcile.Reconciler;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ArtifactHolders;
+import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.TlsTrust;
 import dev.vessel.registry.ContainerStatus;
@@ -90,6 +91,8 @@ public final class VesselNode implements Closeable {
     private final ThreadGroup hostThreads = new ThreadGroup("vessel-host");
 
     private RegistryConnection registry;
+    private QuorumMembership quorum;
+    private QuorumMembership.Settings quorumSettings;
     private InstanceRegistry instances;
     private NodePresence presence;
     private NodeRecord self;
@@ -155,8 +158,16 @@ public final class VesselNode implements Closeable {
         nodeId = config.nodeId().orElseGet(() -> hostName() + "-" + http.port());
         advertised = config.advertiseAddress().orElseGet(() -> config.bindAddress().equals("0.0.0.0")
                 ? hostName() : config.bindAddress());
+        String zkConnect = config.zkConnect();
+        if (config.quorum().isPresent()) {
+            // the member first: a founding node's registry is its own member
+            quorum = QuorumMembership.start(quorumSettings(config.quorum().get()), config.dataDir().resolve("quorum"),
+                    config.zkConnect(), advertised, config.adminToken().orElseThrow(), config.registryRoot());
+            parts.push(quorum::close);
+            zkConnect = quorum.connectString();
+        }
         if (sharedRegistry == null) {
-            registry = RegistryConnection.connect(config.zkConnect(), RegistryLayout.at(config.registryRoot()),
+            registry = RegistryConnection.connect(zkConnect, RegistryLayout.at(config.registryRoot()),
                     RegistryConnection.DEFAULT_CONNECT_TIMEOUT);
             parts.push(registry::close);
         } else {
@@ -225,6 +236,9 @@ public final class VesselNode implements Closeable {
         housekeeping.scheduleAtFixedRate(this::publishLoads, loadEvery, loadEvery, TimeUnit.NANOSECONDS);
         DeploymentWatch deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
         parts.push(deploymentWatch::close);
+        if (quorum != null) {
+            quorum.join(nodeId, config.zone(), quorumSettings(config.quorum().get()));
+        }
         LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(),
                 config.zkConnect());
     }
@@ -282,6 +296,32 @@ public final class VesselNode implements Closeable {
 
     public String nodeId() {
         return nodeId;
+    }
+
+    /** The client address of the quorum member this node runs, if it runs one. */
+    public Optional<String> quorumMember() {
+        return quorum == null ? Optional.empty() : Optional.of(quorum.self().clientAddress());
+    }
+
+    /** Free ports picked once (0 in the configuration), so both uses below agree. */
+    private QuorumMembership.Settings quorumSettings(NodeConfig.Quorum q) {
+        if (quorumSettings == null) {
+            quorumSettings = new QuorumMembership.Settings(q.found(), portOrFree(q.clientPort()),
+                    portOrFree(q.peerPort()), portOrFree(q.electionPort()), q.voters(), q.stabilization(),
+                    q.removalThreshold());
+        }
+        return quorumSettings;
+    }
+
+    private static int portOrFree(int port) {
+        if (port != 0) {
+            return port;
+        }
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for the quorum member", e);
+        }
     }
 
     public int port() {

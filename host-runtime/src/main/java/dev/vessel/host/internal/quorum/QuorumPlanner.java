@@ -76,6 +76,13 @@ public final class QuorumPlanner {
                         + " s");
             }
         }
+        // the voters to aim for now: the desired number, or while fewer members can vote, the largest odd number
+        // they allow (two voters would survive no more failures than one, and need both)
+        long candidates = seen.values().stream().filter(x -> !live.members().containsKey(x.member().id())
+                && x.reachable()).count();
+        long eligible = live.members().size() + candidates;
+        long target = eligible >= desired.voters() ? desired.voters() : Math.max(1, eligible % 2 == 1 ? eligible
+                : eligible - 1);
         // 2. candidates that ask to join: a candidate runs as a follower without a vote (ZooKeeper lets a server
         // that is not in the configuration follow); it becomes a voter once in sync for the stabilization time
         // while voters are short, and an observer at once otherwise
@@ -83,18 +90,18 @@ public final class QuorumPlanner {
             if (live.members().containsKey(s.member().id()) || !s.reachable()) {
                 continue;
             }
-            if (voters.size() >= desired.voters()) {
+            if (voters.size() >= target) {
                 return new AddObserver(s.member().as(QuorumMember.Role.OBSERVER), "asks to join (zone " + s.zone()
                         + "); voters complete");
             }
             if (s.synced() > 0 && now - s.synced() >= desired.stabilization().toMillis()) {
                 return new AddVoter(s.member().as(QuorumMember.Role.PARTICIPANT), "voters " + voters.size() + " of "
-                        + desired.voters() + "; following in sync for " + desired.stabilization().toSeconds()
+                        + target + "; following in sync for " + desired.stabilization().toSeconds()
                         + " s (zone " + s.zone() + ")");
             }
         }
         // 3. promote while voters are short
-        if (voters.size() < desired.voters()) {
+        if (voters.size() < target) {
             // the voters there are must carry the change alone: an observer does not acknowledge the proposal
             // that makes it a voter (ZooKeeper answers NewConfigNoQuorum)
             long liveVoters = voters.keySet().stream().filter(v -> seen.containsKey(v) && seen.get(v).reachable())
@@ -107,19 +114,15 @@ public final class QuorumPlanner {
                             .thenComparing(s -> s.member().id()));
             if (best.isPresent()) {
                 return new Promote(best.get().member().as(QuorumMember.Role.PARTICIPANT), "voters "
-                        + voters.size() + " of " + desired.voters() + "; in sync for "
+                        + voters.size() + " of " + target + "; in sync for "
                         + desired.stabilization().toSeconds() + " s");
             }
-            long observers = live.members().values().stream().filter(m -> !m.voter()).count();
-            long candidates = seen.values().stream().filter(x -> !live.members().containsKey(x.member().id())
-                    && x.reachable()).count();
-            long eligible = voters.size() + observers + candidates;
-            if (eligible < desired.voters()) {
-                return new Wait("want " + desired.voters() + " voters, " + eligible + " eligible member(s): not"
-                        + " attempted");
-            }
-            return new Wait("want " + desired.voters() + " voters; members that could vote are not yet in sync"
+            return new Wait("want " + target + " voters; members that could vote are not yet in sync"
                     + " for " + desired.stabilization().toSeconds() + " s");
+        }
+        if (voters.size() == target && target < desired.voters()) {
+            return new Wait("want " + desired.voters() + " voters, " + eligible + " eligible member(s): "
+                    + voters.size() + " voter(s) until more join; not attempted");
         }
         // 4. demote beyond the desired count
         if (voters.size() > desired.voters()) {

@@ -1,0 +1,109 @@
+package dev.vessel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vessel.host.QuorumStatus;
+import dev.vessel.registry.RegistryConnection;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "quorum", mixinStandardHelpOptions = true,
+        description = "The ZooKeeper quorum the nodes run: its members and the changes the quorum manager made.",
+        subcommands = {QuorumCommand.Status.class, QuorumCommand.History.class})
+final class QuorumCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public Integer call() {
+        throw new CliException(ExitCode.BAD_INPUT, "vessel quorum needs what to show: status or history");
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Members (role in the configuration, each member's own mode, last zxid, latency, node,"
+                    + " zone), the configuration version and what the quorum manager last found or did.")
+    static final class Status implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--json", description = "Print the status as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            QuorumStatus status = read(cluster);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(JSON.writeValueAsString(status));
+                out.flush();
+                return ExitCode.OK;
+            }
+            out.println("configuration version " + status.configVersion());
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"ID", "ADDRESS", "ROLE", "MODE", "ZXID", "LATENCY", "NODE", "ZONE"});
+            for (QuorumStatus.Member m : status.members()) {
+                rows.add(new String[] {Long.toString(m.id()), m.address(), m.role(), m.mode(), m.zxid(), m.latency(),
+                        m.node(), m.zone()});
+            }
+            TextTable.print(out, rows);
+            if (status.manager() != null) {
+                out.println("manager " + status.manager().path("manager").asText() + " ("
+                        + Instant.ofEpochMilli(status.manager().path("time").asLong()) + "): "
+                        + status.manager().path("state").asText());
+            }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "history", mixinStandardHelpOptions = true,
+            description = "Every membership change the quorum manager made and why, oldest first.")
+    static final class History implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--json", description = "Print the changes as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            QuorumStatus status = read(cluster);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(JSON.writeValueAsString(status.history()));
+            } else if (status.history().isEmpty()) {
+                out.println("no membership change yet");
+            } else {
+                for (JsonNode change : status.history()) {
+                    out.printf("%s  %-12s  server %-3s  config %s -> %s  by %s: %s%n",
+                            Instant.ofEpochMilli(change.path("time").asLong()), change.path("change").asText(),
+                            change.path("server").asText(), change.path("fromVersion").asText(),
+                            change.path("toVersion").asText(), change.path("by").asText(),
+                            change.path("reason").asText());
+                }
+            }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    private static QuorumStatus read(ClusterOptions cluster) throws Exception {
+        try (RegistryConnection registry = cluster.connect()) {
+            return QuorumStatus.read(registry.curator(), cluster.root);
+        }
+    }
+}

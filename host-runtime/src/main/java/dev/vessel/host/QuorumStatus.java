@@ -1,0 +1,105 @@
+package dev.vessel.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.host.internal.quorum.EnsembleView;
+import dev.vessel.host.internal.quorum.QuorumMember;
+import dev.vessel.host.internal.quorum.QuorumPaths;
+import dev.vessel.host.internal.quorum.QuorumRegistration;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.client.FourLetterWordMain;
+
+/**
+ * What {@code vessel quorum status} and {@code history} show: the live ensemble configuration, each member's own
+ * report ({@code srvr}: mode, last zxid, its latency), which node runs it, what the acting quorum manager last
+ * found or did, and every change it made. Reads only: {@code /zookeeper/config} is readable by every client.
+ */
+public record QuorumStatus(String configVersion, List<Member> members, JsonNode manager, List<JsonNode> history) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param mode    the member's own answer: leader, follower, observer; "not serving" or "unreachable"
+     * @param zxid    the last transaction it has applied (hex), so lag is the leader's minus this one
+     * @param latency its reported average/max request latency in ms
+     */
+    public record Member(long id, String address, String role, String mode, String zxid, String latency,
+            String node, String zone) {}
+
+    public static QuorumStatus read(CuratorFramework client, String registryRoot) throws Exception {
+        QuorumPaths paths = new QuorumPaths(registryRoot);
+        EnsembleView view = EnsembleView.parse(client.getConfig().forEnsemble());
+        Map<Long, QuorumRegistration> registered = new HashMap<>();
+        try {
+            for (String child : client.getChildren().forPath(paths.members())) {
+                try {
+                    QuorumRegistration r = QuorumRegistration.parse(client.getData().forPath(paths.members() + "/"
+                            + child));
+                    registered.put(r.member().id(), r);
+                } catch (KeeperException.NoNodeException | IllegalArgumentException gone) {
+                    // ended meanwhile, or unreadable: shown without its node
+                }
+            }
+        } catch (KeeperException.NoNodeException none) {
+            // no member has registered: a quorum Vessel does not run
+        }
+        List<Member> members = new ArrayList<>();
+        for (QuorumMember m : view.members().values()) {
+            members.add(member(m, m.role().name().toLowerCase(java.util.Locale.ROOT), registered.get(m.id())));
+        }
+        for (QuorumRegistration r : registered.values()) {
+            if (!view.members().containsKey(r.member().id())) {
+                members.add(member(r.member(), "joining", r));
+            }
+        }
+        JsonNode manager = null;
+        try {
+            manager = JSON.readTree(client.getData().forPath(paths.status()));
+        } catch (KeeperException.NoNodeException none) {
+            // no manager has run
+        }
+        List<JsonNode> history = new ArrayList<>();
+        try {
+            List<String> entries = new ArrayList<>(client.getChildren().forPath(paths.history()));
+            entries.sort(null);
+            for (String entry : entries) {
+                history.add(JSON.readTree(client.getData().forPath(paths.history() + "/" + entry)));
+            }
+        } catch (KeeperException.NoNodeException none) {
+            // no change yet
+        }
+        return new QuorumStatus(Long.toHexString(view.version()), members, manager, history);
+    }
+
+    private static Member member(QuorumMember m, String role, QuorumRegistration registration) {
+        String mode = "unreachable";
+        String zxid = "";
+        String latency = "";
+        try {
+            String answer = FourLetterWordMain.send4LetterWord(m.host(), m.clientPort(), "srvr", false, 1_000);
+            mode = field(answer, "Mode: ", "not serving");
+            zxid = field(answer, "Zxid: ", "");
+            latency = field(answer, "Latency min/avg/max: ", "");
+        } catch (IOException | RuntimeException e) {
+            // unreachable
+        } catch (Exception e) {
+            // an answer that is not one: unreachable as far as status goes
+        }
+        return new Member(m.id(), m.clientAddress(), role, mode, zxid, latency,
+                registration == null ? "" : registration.nodeId(), registration == null ? "" : registration.zone());
+    }
+
+    private static String field(String answer, String name, String absent) {
+        int at = answer.indexOf(name);
+        if (at < 0) {
+            return absent;
+        }
+        int end = answer.indexOf('\n', at);
+        return answer.substring(at + name.length(), end < 0 ? answer.length() : end).trim();
+    }
+}
