@@ -22,9 +22,35 @@ final class NodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--zk", required = true, paramLabel = "CONNECT",
-            description = "ZooKeeper connect string, e.g. zk1:2181,zk2:2181,zk3:2181.")
+    @Option(names = "--zk", paramLabel = "CONNECT",
+            description = "ZooKeeper connect string, e.g. zk1:2181,zk2:2181,zk3:2181; with --quorum one reachable"
+                    + " member is enough. Required unless --found-quorum.")
     String zk;
+
+    @Option(names = "--quorum", description = "Run a member of the ZooKeeper quorum in this node, joining the quorum"
+            + " --zk reaches; the quorum manager makes it a voter or an observer. Needs --token-file.")
+    boolean quorum;
+
+    @Option(names = "--found-quorum", description = "Start a new quorum with this node's member as its only voter;"
+            + " later nodes join it with --quorum --zk <this node's member>. Needs --token-file.")
+    boolean foundQuorum;
+
+    @Option(names = "--quorum-ports", paramLabel = "CLIENT[,PEER,ELECTION]",
+            description = "Ports of this node's quorum member (default: free ones; the client port is printed).")
+    String quorumPorts;
+
+    @Option(names = "--quorum-stabilization", paramLabel = "SECONDS", defaultValue = "10",
+            description = "How long a member follows in sync before it becomes a voter (default ${DEFAULT-VALUE}).")
+    int stabilizationSeconds;
+
+    @Option(names = "--quorum-removal-after", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long a member may be unreachable before the quorum manager removes it (default"
+                    + " ${DEFAULT-VALUE}).")
+    int removalSeconds;
+
+    @Option(names = "--voters", defaultValue = "3",
+            description = "Voters the quorum manager keeps: 3 (default) or 5 for large fleets.")
+    int voters;
 
     @Option(names = "--root", defaultValue = "/vessel", description = "Registry root path (default ${DEFAULT-VALUE}).")
     String root;
@@ -81,9 +107,12 @@ final class NodeCommand implements Callable<Integer> {
         // read every release before starting anything: a bad one is refused with nothing left running
         var parsed = releases.stream().map(ReleaseReader::readDirectory).toList();
         Path dataDir = data != null ? data : VesselHome.resolve().resolve("nodes", name != null ? name : "port-" + port);
-        NodeConfig.Builder config = NodeConfig.builder(zk, dataDir).registryRoot(root).port(port).bindAddress(bind)
+        java.util.Optional<NodeConfig.Quorum> member = quorum();
+        // a founding member's registry is itself: there is no other address to give
+        NodeConfig.Builder config = NodeConfig.builder(zk != null ? zk : "", dataDir).registryRoot(root).port(port).bindAddress(bind)
                 .zone(zone).nodeId(name).advertiseAddress(advertise).adminToken(AdminOptions.explicitToken(tokenFile));
         tls().ifPresent(config::tls);
+        member.ifPresent(config::quorum);
         VesselNode node = VesselNode.start(config.build());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -94,7 +123,9 @@ final class NodeCommand implements Callable<Integer> {
             }
         }, "vessel-node-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Node " + node.nodeId() + " serving on " + node.url() + " (ZooKeeper " + zk + ", zone " + zone + ")");
+        out.println("Node " + node.nodeId() + " serving on " + node.url() + " (ZooKeeper " + (zk == null ? "-" : zk)
+                + ", zone " + zone + ")");
+        node.quorumMember().ifPresent(address -> out.println("Quorum member at " + address));
         for (var release : parsed) {
             ContainerInfo info = node.deploy(release);
             out.println("  " + info.id() + "  " + info.state() + (info.state() == InstanceState.FAILED
@@ -104,6 +135,45 @@ final class NodeCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return ExitCode.OK;
+    }
+
+    private java.util.Optional<NodeConfig.Quorum> quorum() {
+        if (quorum && foundQuorum) {
+            throw new CliException(ExitCode.BAD_INPUT, "--quorum joins a quorum, --found-quorum starts one: pass one");
+        }
+        if (!quorum && !foundQuorum) {
+            if (zk == null) {
+                throw new CliException(ExitCode.BAD_INPUT, "--zk is required (or --found-quorum to start a quorum)");
+            }
+            return java.util.Optional.empty();
+        }
+        if (quorum && zk == null) {
+            throw new CliException(ExitCode.BAD_INPUT, "--quorum needs --zk with the address of a quorum member");
+        }
+        int[] ports = {0, 0, 0};
+        if (quorumPorts != null) {
+            String[] parts = quorumPorts.split(",");
+            if (parts.length != 1 && parts.length != 3) {
+                throw new CliException(ExitCode.BAD_INPUT, "--quorum-ports takes CLIENT or CLIENT,PEER,ELECTION; got "
+                        + quorumPorts);
+            }
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    ports[i] = Integer.parseInt(parts[i].trim());
+                } catch (NumberFormatException e) {
+                    throw new CliException(ExitCode.BAD_INPUT, "--quorum-ports: '" + parts[i] + "' is not a port");
+                }
+                if (ports[i] < 1 || ports[i] > 65535) {
+                    throw new CliException(ExitCode.BAD_INPUT, "--quorum-ports: " + ports[i] + " is not 1-65535");
+                }
+            }
+        }
+        try {
+            return java.util.Optional.of(new NodeConfig.Quorum(foundQuorum, ports[0], ports[1], ports[2], voters,
+                    java.time.Duration.ofSeconds(stabilizationSeconds), java.time.Duration.ofSeconds(removalSeconds)));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.BAD_INPUT, e.getMessage());
+        }
     }
 
     private java.util.Optional<NodeConfig.Tls> tls() {
