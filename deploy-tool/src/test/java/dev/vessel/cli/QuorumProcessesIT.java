@@ -125,6 +125,26 @@ class QuorumProcessesIT {
                 client.create().creatingParentsIfNeeded().forPath("/itest/record-" + i, ("value " + i).getBytes());
             }
             Map<String, String> before = tree(client, "/itest");
+            Map<String, String> registry = tree(client, "/vessel/nodes");
+
+            // closed to strangers: without the nodes' identity nothing under the root can be created or changed
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.create().creatingParentsIfNeeded()
+                    .forPath("/vessel/deployments/evil", "{}".getBytes()))
+                    .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.setData().forPath("/vessel/nodes/q2",
+                    "{}".getBytes())).isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.delete().forPath("/vessel/quorum/status"))
+                    .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+            assertThat(tree(client, "/vessel/nodes")).as("nothing changed").isEqualTo(registry);
+            assertThat(client.checkExists().forPath("/vessel/deployments/evil")).isNull();
+            try (CuratorFramework asNodes = CuratorFrameworkFactory.builder().connectString(all)
+                    .retryPolicy(new ExponentialBackoffRetry(200, 10)).authorization("digest",
+                            dev.vessel.registry.RegistryCredentials.forNodes(CliRunner.QUORUM_TOKEN).authInfo())
+                    .build()) {
+                asNodes.start();
+                asNodes.create().forPath("/vessel/deployments/allowed", "{}".getBytes());
+                asNodes.delete().forPath("/vessel/deployments/allowed");
+            }
 
             // a voter that is not the leader dies
             JsonNode grown = status(all);

@@ -55,6 +55,9 @@ import java.util.Optional;
  * @param quorum              run a member of the ZooKeeper quorum in this node: found a new quorum, or join the one
  *                            {@code zkConnect} reaches; needs the admin token (the quorum's super identity derives
  *                            from it); default none
+ * @param secureRegistry      authenticate to ZooKeeper as the cluster's nodes and create every znode writable only by
+ *                            them (readable by anyone); always so for a node that runs a quorum member, whose
+ *                            quorum Vessel owns; needs the admin token; default false
  * @param storeCapacityBytes  most bytes the artifact store holds, complete and unfinished artifacts together; an
  *                            upload or fetch past it is refused with {@code 507 STORE_FULL}; default 16 GiB
  */
@@ -88,6 +91,7 @@ public record NodeConfig(
         Duration headerTimeout,
         Optional<Tls> tls,
         Optional<Quorum> quorum,
+        boolean secureRegistry,
         long storeCapacityBytes) {
 
     /**
@@ -187,6 +191,10 @@ public record NodeConfig(
         if (quorum.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("a node that runs a quorum member needs the admin token");
         }
+        if (secureRegistry && adminToken.isEmpty()) {
+            throw new IllegalArgumentException("a secured registry needs the admin token: the nodes' ZooKeeper"
+                    + " identity derives from it");
+        }
         if (storeCapacityBytes < maxArtifactBytes) {
             throw new IllegalArgumentException("storeCapacityBytes must hold at least one artifact of maxArtifactBytes ("
                     + maxArtifactBytes + "); got " + storeCapacityBytes);
@@ -247,6 +255,7 @@ public record NodeConfig(
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Tls tls;
         private Quorum quorum;
+        private boolean secureRegistry;
         private long storeCapacityBytes = 16L << 30;
 
         private Builder(String zkConnect, Path dataDir) {
@@ -389,6 +398,11 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder secureRegistry(boolean secure) {
+            this.secureRegistry = secure;
+            return this;
+        }
+
         public Builder storeCapacityBytes(long bytes) {
             this.storeCapacityBytes = bytes;
             return this;
@@ -400,7 +414,8 @@ public record NodeConfig(
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
                     resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, headerTimeout,
-                    Optional.ofNullable(tls), Optional.ofNullable(quorum), storeCapacityBytes);
+                    Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,
+                    storeCapacityBytes);
         }
     }
 }

@@ -19,6 +19,7 @@ import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ArtifactHolders;
 import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.TlsTrust;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.DeploymentStore;
@@ -168,7 +169,8 @@ public final class VesselNode implements Closeable {
         }
         if (sharedRegistry == null) {
             registry = RegistryConnection.connect(zkConnect, RegistryLayout.at(config.registryRoot()),
-                    RegistryConnection.DEFAULT_CONNECT_TIMEOUT);
+                    RegistryConnection.DEFAULT_CONNECT_TIMEOUT, config.secureRegistry()
+                            ? RegistryCredentials.forNodes(config.adminToken().orElseThrow()) : null);
             parts.push(registry::close);
         } else {
             registry = sharedRegistry;

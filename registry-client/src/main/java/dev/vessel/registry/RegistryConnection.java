@@ -52,20 +52,41 @@ public final class RegistryConnection implements Closeable {
      * @throws RegistryException if no server answers within {@code timeout}
      */
     public static RegistryConnection connect(String connectString, RegistryLayout layout, Duration timeout) {
+        return connect(connectString, layout, timeout, null);
+    }
+
+    /**
+     * Like {@link #connect(String, RegistryLayout, Duration)}, as the cluster's nodes when {@code secured} is not
+     * null: the session authenticates as them, everything it creates is writable only by them, and the root is
+     * checked to be so.
+     *
+     * @throws RegistryException if the root exists and someone else may write it
+     */
+    public static RegistryConnection connect(String connectString, RegistryLayout layout, Duration timeout,
+            RegistryCredentials secured) {
         requireNonNull(connectString, "connectString cannot be null");
         requireNonNull(layout, "layout cannot be null");
         requireNonNull(timeout, "timeout cannot be null");
-        CuratorFramework curator = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs(15_000)
                 .connectionTimeoutMs(5_000)
-                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
-                .build();
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
+        if (secured != null) {
+            builder.authorization("digest", secured.authInfo()).aclProvider(secured);
+        }
+        CuratorFramework curator = builder.build();
         curator.start();
         try {
             if (!curator.blockUntilConnected((int) timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RegistryException("could not reach ZooKeeper at " + connectString + " within "
                         + timeout.toMillis() + " ms");
+            }
+            if (secured != null) {
+                for (String path : java.util.List.of(layout.root(), layout.services(), layout.nodes(), layout.statuses(),
+                        layout.releases(), layout.deployments(), layout.artifacts())) {
+                    secure(curator, path, secured);
+                }
             }
             return new RegistryConnection(curator, true, layout);
         } catch (InterruptedException e) {
@@ -77,12 +98,34 @@ public final class RegistryConnection implements Closeable {
             throw e;
         } catch (Exception e) {
             curator.close();
-            throw new RegistryException("could not open the registry at " + connectString + ": " + e.getMessage(), e);
+            throw new RegistryException("could not open the registry at " + connectString + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
     }
 
     public static RegistryConnection connect(String connectString) {
         return connect(connectString, RegistryLayout.defaultLayout(), DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    /**
+     * The root and its top-level paths exist with the nodes' ACL: created so, or, if someone created one first,
+     * set so, which only works while it is still writable by anyone; one closed to the nodes is an error.
+     */
+    private static void secure(CuratorFramework curator, String root, RegistryCredentials secured)
+            throws Exception {
+        try {
+            curator.create().creatingParentsIfNeeded().forPath(root);
+        } catch (org.apache.zookeeper.KeeperException.NodeExistsException exists) {
+            java.util.List<org.apache.zookeeper.data.ACL> acl = curator.getACL().forPath(root);
+            if (!new java.util.HashSet<>(acl).equals(new java.util.HashSet<>(secured.acl()))) {
+                try {
+                    curator.setACL().withACL(secured.acl()).forPath(root);
+                } catch (org.apache.zookeeper.KeeperException.NoAuthException e) {
+                    throw new RegistryException("the registry root " + root + " belongs to another identity ("
+                            + acl + "); the nodes of this cluster cannot secure it", e);
+                }
+            }
+        }
     }
 
     /** Uses a started client owned by the caller; {@link #close()} leaves it open. */

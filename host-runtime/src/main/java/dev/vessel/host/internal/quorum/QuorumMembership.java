@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import dev.vessel.registry.RegistryCredentials;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
@@ -40,11 +41,14 @@ public final class QuorumMembership implements Closeable {
     private final String connectString;
     private final String superPassword;
     private final QuorumPaths paths;
+    private final String adminToken;
     private CuratorFramework client;
     private PersistentNode registration;
     private QuorumManager manager;
 
-    private QuorumMembership(QuorumServer server, String connectString, String superPassword, QuorumPaths paths) {
+    private QuorumMembership(QuorumServer server, String connectString, String superPassword, QuorumPaths paths,
+            String adminToken) {
+        this.adminToken = adminToken;
         this.server = server;
         this.connectString = connectString;
         this.superPassword = superPassword;
@@ -96,10 +100,12 @@ public final class QuorumMembership implements Closeable {
                     settings.clientPort(), QuorumMember.Role.PARTICIPANT);
             server = QuorumServer.start(dir, self, List.of(self), digest);
             connect = self.clientAddress();
+            awaitServing(server, java.time.Duration.ofSeconds(60));
         } else {
             EnsembleView view;
             long id;
-            try (CuratorFramework bootstrap = connect(knownMember, password)) {
+            try (CuratorFramework bootstrap = connect(knownMember, password,
+                    RegistryCredentials.forNodes(adminToken))) {
                 view = EnsembleView.parse(bootstrap.getConfig().forEnsemble());
                 id = allocateId(bootstrap, paths, view);
             } catch (Exception e) {
@@ -113,13 +119,41 @@ public final class QuorumMembership implements Closeable {
             initial.add(self);
             server = QuorumServer.start(dir, self, initial, digest);
             connect = view.connectString() + "," + self.clientAddress();
+            awaitServing(server, java.time.Duration.ofSeconds(60));
         }
-        return new QuorumMembership(server, connect, password, paths);
+        return new QuorumMembership(server, connect, password, paths, adminToken);
+    }
+
+    /**
+     * Waits until a new member serves: a founder once it leads, a joiner once it follows. A restarted member is
+     * not waited for: while a majority of the quorum is down it cannot serve, and the node starts regardless.
+     */
+    private static void awaitServing(QuorumServer server, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String mode = QuorumManager.probe(server.self());
+            if (mode != null && !mode.isEmpty()) {
+                return;
+            }
+            if (!server.running() || System.nanoTime() > deadline) {
+                server.close();
+                throw new IllegalStateException("ZooKeeper server " + server.self().id() + " did not start serving"
+                        + " within " + timeout.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(50); // a member reports its mode only when asked
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                server.close();
+                throw new IllegalStateException("interrupted while ZooKeeper server " + server.self().id()
+                        + " started", e);
+            }
+        }
     }
 
     /** Registers the member and takes part in managing the quorum; call once the registry is reachable. */
     public void join(String nodeId, String zone, Settings settings) {
-        client = connect(connectString, superPassword);
+        client = connect(connectString, superPassword, RegistryCredentials.forNodes(adminToken));
         QuorumMember self = server.self();
         registration = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.members() + "/" + self.id(),
                 new QuorumRegistration(self, nodeId, zone).toJson());
@@ -141,8 +175,9 @@ public final class QuorumMembership implements Closeable {
         return manager != null && manager.acting();
     }
 
-    private static CuratorFramework connect(String connectString, String superPassword) {
-        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(connectString)
+    /** A session with the super identity that creates what it creates with the nodes' ACL. */
+    private static CuratorFramework connect(String connectString, String superPassword, RegistryCredentials acl) {
+        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(connectString).aclProvider(acl)
                 .sessionTimeoutMs(15_000).connectionTimeoutMs(5_000)
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
                 .authorization("digest", ("super:" + superPassword).getBytes(StandardCharsets.UTF_8))
