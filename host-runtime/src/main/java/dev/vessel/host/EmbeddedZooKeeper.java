@@ -43,6 +43,9 @@ public final class EmbeddedZooKeeper implements Closeable {
         config.setProperty("tickTime", "2000");
         config.setProperty("admin.enableServer", "false");
         config.setProperty("maxSessionTimeout", "60000");
+        // ZooKeeper keeps these two process-wide: a quorum member that ran in this process set them otherwise
+        config.setProperty("standaloneEnabled", "true");
+        config.setProperty("reconfigEnabled", "false");
         try {
             Files.createDirectories(baseDir.resolve("data"));
             ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()

@@ -32,6 +32,9 @@ public final class QuorumServer implements Closeable {
     private final Peer peer;
     private final Thread thread;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** Members running in this process; ZooKeeper keeps some of their settings in static fields. */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** QuorumPeerMain with a way to see its peer. */
     private static final class Peer extends QuorumPeerMain {
@@ -78,6 +81,7 @@ public final class QuorumServer implements Closeable {
                         + ", not " + self.id());
             }
             QuorumServer server = new QuorumServer(self, parsed);
+            RUNNING.incrementAndGet();
             server.thread.start();
             return server;
         } catch (IOException | QuorumPeerConfig.ConfigException e) {
@@ -134,6 +138,11 @@ public final class QuorumServer implements Closeable {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (closed.compareAndSet(false, true) && RUNNING.decrementAndGet() == 0) {
+            // process-wide in ZooKeeper: put them back for any standalone server this process starts later
+            QuorumPeerConfig.setStandaloneEnabled(true);
+            QuorumPeerConfig.setReconfigEnabled(false);
         }
     }
 }
