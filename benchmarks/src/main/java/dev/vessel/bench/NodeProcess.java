@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * process is ended.
  *
  * <p>Arguments: ZooKeeper connect string, data dir, node id, serving rate bytes/s, peer fetch (true/false),
- * admin token.
+ * admin token; optionally {@code secure} (a secured registry), or a quorum member: {@code found|join}, its
+ * client port, stabilization and removal threshold in seconds.
  */
 public final class NodeProcess {
     private NodeProcess() {}
@@ -31,9 +32,18 @@ public final class NodeProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        VesselNode node = VesselNode.start(NodeConfig.builder(args[0], Path.of(args[1])).nodeId(args[2]).port(0)
+        NodeConfig.Builder config = NodeConfig.builder(args[0], Path.of(args[1])).nodeId(args[2]).port(0)
                 .serveBytesPerSecond(Long.parseLong(args[3])).peerFetch(Boolean.parseBoolean(args[4]))
-                .adminToken(args[5]).build());
+                .adminToken(args[5]);
+        if (args.length > 6 && args[6].equals("secure")) {
+            config.secureRegistry(true);
+        } else if (args.length > 6) {
+            config.quorum(new NodeConfig.Quorum(args[6].equals("found"), Integer.parseInt(args[7]), 0, 0, 3,
+                    java.time.Duration.ofSeconds(Long.parseLong(args[8])),
+                    java.time.Duration.ofSeconds(Long.parseLong(args[9]))));
+            config.secureRegistry(true);
+        }
+        VesselNode node = VesselNode.start(config.build());
         Runtime.getRuntime().addShutdownHook(new Thread(node::close));
         System.out.println("READY " + node.url());
         System.out.flush();

@@ -23,7 +23,8 @@ import org.apache.curator.test.TestingServer;
  * anchor, in the same run: a bare Curator {@code CuratorCache} on the same path in the 11th session, which sees
  * the raw ZooKeeper event without Vessel's table rebuild.
  *
- * <p>Arguments: rounds per size (default 50). Each size first runs {@value #WARMUP} uncounted rounds (JIT, first
+ * <p>Arguments: rounds per size (default 50), and {@code secured} to measure each size a second time with the
+ * writer authenticated as the nodes and every znode under their ACL (the cost of a secured registry). Each size first runs {@value #WARMUP} uncounted rounds (JIT, first
  * connections). ZooKeeper is a real server in this process, on loopback.
  */
 public final class PropagationBenchmark {
@@ -35,17 +36,25 @@ public final class PropagationBenchmark {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         System.out.printf("%d router clients, %d registrations and %d removals per size%n%n", ROUTERS, rounds, rounds);
-        System.out.println("| instances | change | routers: median ms | routers: p99 ms | routers: max ms "
+        boolean compareSecured = args.length > 1 && args[1].equals("secured");
+        System.out.println("| instances | registry | change | routers: median ms | routers: p99 ms | routers: max ms "
                 + "| bare CuratorCache: median ms | p99 ms |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (int size : new int[] {1, 100, 1000}) {
-            measure(size, rounds);
+            measure(size, rounds, false);
+            if (compareSecured) {
+                // the same, with the writer authenticated as the nodes and every znode under the nodes' ACL
+                measure(size, rounds, true);
+            }
         }
     }
 
-    private static void measure(int size, int rounds) throws Exception {
+    private static void measure(int size, int rounds, boolean secured) throws Exception {
         try (TestingServer zk = new TestingServer(true);
-                RegistryConnection writer = RegistryConnection.connect(zk.getConnectString());
+                RegistryConnection writer = RegistryConnection.connect(zk.getConnectString(),
+                        dev.vessel.registry.RegistryLayout.defaultLayout(), RegistryConnection.DEFAULT_CONNECT_TIMEOUT,
+                        secured ? dev.vessel.registry.RegistryCredentials.forNodes("benchmark-token-0123456789abcdef")
+                                : null);
                 RegistryConnection anchorSession = RegistryConnection.connect(zk.getConnectString())) {
             InstanceRegistry registry = new InstanceRegistry(writer);
             for (int i = 0; i < size - 1; i++) {
@@ -106,8 +115,8 @@ public final class PropagationBenchmark {
                         removeAnchor[pass] = removeBare;
                     }
                 }
-                row(size, "register", addRouters, addAnchor);
-                row(size, "remove", removeRouters, removeAnchor);
+                row(size, secured ? "secured" : "open", "register", addRouters, addAnchor);
+                row(size, secured ? "secured" : "open", "remove", removeRouters, removeAnchor);
             } finally {
                 routers.forEach(VesselClient::close);
             }
@@ -129,10 +138,11 @@ public final class PropagationBenchmark {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 
-    private static void row(int size, String change, long[] routers, long[] anchor) {
+    private static void row(int size, String registry, String change, long[] routers, long[] anchor) {
         Arrays.sort(routers);
         Arrays.sort(anchor);
-        System.out.printf("| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", size, change, ms(pct(routers, 50)),
+        System.out.printf("| %d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", size, registry, change,
+                ms(pct(routers, 50)),
                 ms(pct(routers, 99)), ms(routers[routers.length - 1]), ms(pct(anchor, 50)), ms(pct(anchor, 99)));
     }
 

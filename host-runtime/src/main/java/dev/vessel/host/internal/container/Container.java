@@ -308,7 +308,10 @@ public final class Container {
                 return;
             }
             double change = Math.abs(load - record.load());
-            if (change < minChange || change < 0.1 * Math.max(load, record.load())) {
+            // becoming idle is always published: a residue below the minimum change (0.01) would otherwise stay
+            // in the registry for good, and routers would never see the container as idle again
+            boolean becameIdle = load == 0 && record.load() != 0;
+            if (!becameIdle && (change < minChange || change < 0.1 * Math.max(load, record.load()))) {
                 return;
             }
             InstanceRecord updated = record.withLoad(load);
