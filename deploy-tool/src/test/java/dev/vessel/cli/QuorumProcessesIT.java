@@ -99,6 +99,54 @@ class QuorumProcessesIT {
         return all;
     }
 
+    private void assertRoguePeerIsRefused(String ensembleConfig) throws Exception {
+        Path rogueDir = Files.createDirectories(dir.resolve("rogue").resolve("data"));
+        Files.writeString(rogueDir.resolve("myid"), "99");
+        int clientPort = CliRunner.freePort();
+        StringBuilder config = new StringBuilder("tickTime=500\ninitLimit=20\nsyncLimit=4\n")
+                .append("dataDir=").append(rogueDir).append('\n')
+                .append("reconfigEnabled=true\nstandaloneEnabled=false\nadmin.enableServer=false\n")
+                .append("4lw.commands.whitelist=srvr\n");
+        for (String line : ensembleConfig.split("\n")) {
+            if (line.startsWith("server.")) {
+                config.append(line).append('\n');
+            }
+        }
+        config.append("server.99=127.0.0.1:").append(CliRunner.freePort()).append(':').append(CliRunner.freePort())
+                .append(":participant;127.0.0.1:").append(clientPort).append('\n');
+        Path cfg = dir.resolve("rogue").resolve("zoo.cfg");
+        Files.writeString(cfg, config);
+        Process rogue = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("vessel.jar", "target/vessel.jar"),
+                "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("rogue.log").toFile()).start();
+        nodes.put("rogue", rogue);
+        try {
+            // given 15 s, it never follows: its client port answers, but it serves nothing
+            await().atMost(Duration.ofSeconds(30)).until(() -> mode(clientPort) != null);
+            await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20)).until(() -> {
+                String mode = mode(clientPort);
+                return mode == null || !(mode.equals("follower") || mode.equals("observer") || mode.equals("leader"));
+            });
+        } finally {
+            rogue.destroyForcibly();
+            rogue.waitFor(30, TimeUnit.SECONDS);
+            nodes.remove("rogue");
+        }
+    }
+
+    /** A server's own {@code Mode}, "" while it serves nothing, null if it does not answer. */
+    private static String mode(int clientPort) {
+        try {
+            String answer = org.apache.zookeeper.client.FourLetterWordMain.send4LetterWord("127.0.0.1", clientPort,
+                    "srvr", false, 1_000);
+            int at = answer.indexOf("Mode: ");
+            return at < 0 ? "" : answer.substring(at + 6).split("\\s")[0];
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     @Test
     void nodesGrowTheirQuorumAndReplaceKilledVotersTheLeaderIncluded() throws Exception {
         node("q1", true, null);
@@ -145,6 +193,10 @@ class QuorumProcessesIT {
                 asNodes.create().forPath("/vessel/deployments/allowed", "{}".getBytes());
                 asNodes.delete().forPath("/vessel/deployments/allowed");
             }
+
+            // a stranger's ZooKeeper server that knows the members' addresses but not the peer password cannot
+            // follow (and so read everything) or vote
+            assertRoguePeerIsRefused(new String(client.getConfig().forEnsemble(), StandardCharsets.UTF_8));
 
             // a voter that is not the leader dies
             JsonNode grown = status(all);

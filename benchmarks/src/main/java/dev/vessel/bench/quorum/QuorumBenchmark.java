@@ -77,18 +77,23 @@ public final class QuorumBenchmark {
         ReleaseManifest release = admin.createRelease(List.of(jar), null, false, false, "benchmark");
         admin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "worker", null, null,
                 "benchmark"));
+        // the writer retries once, so a failed write shows; the harness's own reads retry until they get through
         try (VesselClient client = VesselClient.builder().connectString(founder).build();
-                CuratorFramework registry = CuratorFrameworkFactory.builder().connectString(founder)
+                CuratorFramework writer = CuratorFrameworkFactory.builder().connectString(founder)
                         .retryPolicy(new RetryOneTime(100)).authorization("digest",
-                                RegistryCredentials.forNodes(TOKEN).authInfo()).build()) {
+                                RegistryCredentials.forNodes(TOKEN).authInfo()).build();
+                CuratorFramework registry = CuratorFrameworkFactory.builder().connectString(founder)
+                        .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(200, 29, 2_000)).build()) {
+            writer.start();
             registry.start();
+            writer.blockUntilConnected(30, TimeUnit.SECONDS);
             registry.blockUntilConnected(30, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (client.instances("greeter").isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(50); // harness polling the client's own table
             }
             Map<String, String> before = persistent(registry);
-            Load load = new Load(client, registry);
+            Load load = new Load(client, writer);
             load.start();
             Thread.sleep(3_000); // steady load on a one-member quorum first
 
@@ -101,6 +106,7 @@ public final class QuorumBenchmark {
             double growSeconds = (System.nanoTime() - growStart) / 1e9;
             Thread.sleep(2_000);
             Window grown = grow.close();
+            System.out.println("grown: " + QuorumStatus.read(registry, "/vessel").members());
 
             // 2. a dead voter replaced
             start("q4", "join", founder);
@@ -108,14 +114,17 @@ public final class QuorumBenchmark {
             String follower = member(registry, "follower");
             Window replace = load.window();
             long killed = System.nanoTime();
+            System.out.println("killing the follower " + follower);
             kill(follower);
             String spare = "q4";
             awaitVoters(registry, 3, List.of(follower), 300);
             double replaceSeconds = (System.nanoTime() - killed) / 1e9;
             Window replaced = replace.close();
+            System.out.println("after the replacement: " + QuorumStatus.read(registry, "/vessel").members());
 
             // 3. the ZooKeeper leader killed
             String leader = member(registry, "leader");
+            System.out.println("killing the leader " + leader);
             Window leaderKill = load.window();
             long leaderKilled = System.nanoTime();
             long lastFailBefore = load.lastFailure.get();

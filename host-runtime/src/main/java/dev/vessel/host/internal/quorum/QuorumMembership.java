@@ -57,10 +57,19 @@ public final class QuorumMembership implements Closeable {
 
     /** The quorum's super password, derived from the cluster's admin token so every node knows it. */
     public static String superPassword(String adminToken) {
+        return derive(adminToken, "vessel zookeeper super");
+    }
+
+    /** The password quorum peers authenticate each other with, derived from the admin token too. */
+    public static String peerPassword(String adminToken) {
+        return derive(adminToken, "vessel zookeeper peer");
+    }
+
+    private static String derive(String adminToken, String purpose) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(adminToken.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal("vessel zookeeper super".getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
         }
@@ -85,6 +94,7 @@ public final class QuorumMembership implements Closeable {
             String registryRoot) {
         String password = superPassword(adminToken);
         String digest = superDigest(password);
+        String peers = peerPassword(adminToken);
         QuorumPaths paths = new QuorumPaths(registryRoot);
         QuorumServer server;
         String connect;
@@ -93,12 +103,12 @@ public final class QuorumMembership implements Closeable {
             long myId = myId(dir);
             QuorumMember self = members.stream().filter(m -> m.id() == myId).findFirst().orElseThrow(() ->
                     new IllegalStateException(dir + " names server " + myId + " but its membership does not"));
-            server = QuorumServer.start(dir, self, List.of(), digest);
+            server = QuorumServer.start(dir, self, List.of(), digest, peers);
             connect = members.stream().map(QuorumMember::clientAddress).collect(Collectors.joining(","));
         } else if (settings.found()) {
             QuorumMember self = new QuorumMember(1, host, settings.peerPort(), settings.electionPort(),
                     settings.clientPort(), QuorumMember.Role.PARTICIPANT);
-            server = QuorumServer.start(dir, self, List.of(self), digest);
+            server = QuorumServer.start(dir, self, List.of(self), digest, peers);
             connect = self.clientAddress();
             awaitServing(server, java.time.Duration.ofSeconds(60));
         } else {
@@ -117,7 +127,7 @@ public final class QuorumMembership implements Closeable {
                     settings.clientPort(), QuorumMember.Role.PARTICIPANT);
             List<QuorumMember> initial = new ArrayList<>(view.members().values());
             initial.add(self);
-            server = QuorumServer.start(dir, self, initial, digest);
+            server = QuorumServer.start(dir, self, initial, digest, peers);
             connect = view.connectString() + "," + self.clientAddress();
             awaitServing(server, java.time.Duration.ofSeconds(60));
         }

@@ -57,8 +57,10 @@ public final class QuorumServer implements Closeable {
      *                    {@code self} (as an observer to join a running quorum, or alone to found one)
      * @param superDigest the {@code super:<digest>} identity that may reconfigure the quorum
      */
-    public static QuorumServer start(Path dir, QuorumMember self, Collection<QuorumMember> initial, String superDigest) {
+    public static QuorumServer start(Path dir, QuorumMember self, Collection<QuorumMember> initial, String superDigest,
+            String peerPassword) {
         requireNonNull(superDigest, "superDigest cannot be null");
+        requireNonNull(peerPassword, "peerPassword cannot be null");
         String existing = System.getProperty(SUPER_DIGEST_PROPERTY);
         if (existing == null) {
             System.setProperty(SUPER_DIGEST_PROPERTY, superDigest);
@@ -71,6 +73,7 @@ public final class QuorumServer implements Closeable {
         Path config = dir.resolve("zoo.cfg");
         try {
             Files.createDirectories(dir.resolve("data"));
+            PeerAuthentication.install(peerPassword);
             if (!Files.exists(config)) {
                 writeInitial(dir, self, initial);
             }
@@ -117,6 +120,13 @@ public final class QuorumServer implements Closeable {
                 + "maxSessionTimeout=60000\n"
                 + "admin.enableServer=false\n"
                 + "4lw.commands.whitelist=srvr,mntr,ruok,conf\n"
+                // peers authenticate each other (SASL DIGEST-MD5): a server without the cluster's peer password
+                // can neither follow (and so read everything) nor take part in elections
+                + "quorum.auth.enableSasl=true\n"
+                + "quorum.auth.learnerRequireSasl=true\n"
+                + "quorum.auth.serverRequireSasl=true\n"
+                + "quorum.auth.learner.saslLoginContext=" + PeerAuthentication.LEARNER + "\n"
+                + "quorum.auth.server.saslLoginContext=" + PeerAuthentication.SERVER + "\n"
                 + "autopurge.snapRetainCount=3\n"
                 + "autopurge.purgeInterval=1\n";
         Files.writeString(dir.resolve("zoo.cfg"), config, StandardCharsets.US_ASCII);

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QuorumServerTest {
     static final String SUPER_PASSWORD = QuorumMembership.superPassword(QuorumTesting.TOKEN);
     static final String SUPER_DIGEST = QuorumMembership.superDigest(SUPER_PASSWORD);
+    static final String PEERS = QuorumMembership.peerPassword(QuorumTesting.TOKEN);
 
     @TempDir
     Path dir;
@@ -67,7 +68,7 @@ class QuorumServerTest {
     @Test
     void aOneMemberQuorumGrowsByReconfigurationAndKeepsItsMembershipAcrossARestart() throws Exception {
         QuorumMember first = member(1, Role.PARTICIPANT);
-        QuorumServer founder = QuorumServer.start(dir.resolve("1"), first, List.of(first), SUPER_DIGEST);
+        QuorumServer founder = QuorumServer.start(dir.resolve("1"), first, List.of(first), SUPER_DIGEST, PEERS);
         open.add(founder);
         ZooKeeperAdmin admin = admin(first.clientAddress());
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.create("/before", "x".getBytes(),
@@ -77,7 +78,7 @@ class QuorumServerTest {
         // the second member starts with the ensemble and itself: not in the ensemble's configuration yet, it
         // follows without a vote until the reconfiguration makes it a voter
         QuorumMember second = member(2, Role.PARTICIPANT);
-        QuorumServer joiner = QuorumServer.start(dir.resolve("2"), second, List.of(first, second), SUPER_DIGEST);
+        QuorumServer joiner = QuorumServer.start(dir.resolve("2"), second, List.of(first, second), SUPER_DIGEST, PEERS);
         open.add(joiner);
         ZooKeeperAdmin viaSecond = admin(second.clientAddress());
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -91,7 +92,7 @@ class QuorumServerTest {
         // a third joins as an observer, and with two voters already it can be promoted
         QuorumMember third = member(3, Role.OBSERVER);
         QuorumServer observer = QuorumServer.start(dir.resolve("3"), third, List.of(first, second.as(Role.PARTICIPANT),
-                third), SUPER_DIGEST);
+                third), SUPER_DIGEST, PEERS);
         open.add(observer);
         admin.reconfigure(List.of(third.line()), null, null, added.version(), new Stat());
         assertThat(config(admin).members().get(3L).role()).isEqualTo(Role.OBSERVER);
@@ -111,7 +112,7 @@ class QuorumServerTest {
         // a restart reads the membership ZooKeeper wrote, not the initial one
         joiner.close();
         open.remove(joiner);
-        QuorumServer again = QuorumServer.start(dir.resolve("2"), second, List.of(), SUPER_DIGEST);
+        QuorumServer again = QuorumServer.start(dir.resolve("2"), second, List.of(), SUPER_DIGEST, PEERS);
         open.add(again);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.create("/after", "y".getBytes(),
                 ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT) != null);
