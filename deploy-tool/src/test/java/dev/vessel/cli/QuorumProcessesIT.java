@@ -78,6 +78,17 @@ class QuorumProcessesIT {
         return JSON.readTree(run.out());
     }
 
+    /** Server ids by role: a killed member's registration, and so its node name, is gone. */
+    private static Set<Long> idsWithRole(JsonNode status, String role) {
+        Set<Long> found = new TreeSet<>();
+        for (JsonNode m : status.path("members")) {
+            if (m.path("role").asText().equals(role)) {
+                found.add(m.path("id").asLong());
+            }
+        }
+        return found;
+    }
+
     private static Set<String> nodesWithRole(JsonNode status, String role) {
         Set<String> found = new TreeSet<>();
         for (JsonNode m : status.path("members")) {
@@ -201,32 +212,38 @@ class QuorumProcessesIT {
             // a voter that is not the leader dies
             JsonNode grown = status(all);
             String follower = null;
+            long followerId = -1;
             String leader = null;
+            long leaderId = -1;
             for (JsonNode m : grown.path("members")) {
                 if (m.path("mode").asText().equals("follower") && follower == null) {
                     follower = m.path("node").asText();
+                    followerId = m.path("id").asLong();
                 }
                 if (m.path("mode").asText().equals("leader")) {
                     leader = m.path("node").asText();
+                    leaderId = m.path("id").asLong();
                 }
             }
             assertThat(follower).isNotNull();
             assertThat(leader).isNotNull();
             nodes.get(follower).destroyForcibly(); // SIGKILL
-            String killedFollower = follower;
+            long killedFollower = followerId;
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
                 JsonNode s = status(all);
-                return nodesWithRole(s, "participant").size() == 3 && !nodesWithRole(s, "participant")
-                        .contains(killedFollower) && !nodesWithRole(s, "observer").contains(killedFollower);
+                return idsWithRole(s, "participant").size() == 3 && !idsWithRole(s, "participant")
+                        .contains(killedFollower) && !idsWithRole(s, "observer").contains(killedFollower)
+                        && s.path("members").findValues("mode").stream().filter(m -> m.asText().equals("follower")
+                                || m.asText().equals("leader")).count() == 3;
             });
             assertThat(tree(client, "/itest")).isEqualTo(before);
 
             // then the leader
             nodes.get(leader).destroyForcibly();
-            String killedLeader = leader;
+            long killedLeader = leaderId;
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
                 JsonNode s = status(all);
-                return nodesWithRole(s, "participant").size() == 3 && !nodesWithRole(s, "participant")
+                return idsWithRole(s, "participant").size() == 3 && !idsWithRole(s, "participant")
                         .contains(killedLeader);
             });
             assertThat(tree(client, "/itest")).isEqualTo(before);

@@ -38,7 +38,8 @@ public final class InstanceWatch implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceWatch.class);
 
     private final String service;
-    private final ServiceCache<Map<String, String>> cache;
+    /** Replaced only when a service appears that did not exist when the watch started (see {@link #start}). */
+    private volatile ServiceCache<Map<String, String>> cache;
     private final Consumer<List<InstanceRecord>> listener;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final RegistryConnection connection;
@@ -74,11 +75,72 @@ public final class InstanceWatch implements Closeable {
         try {
             watch.cache.start();
         } catch (Exception e) {
-            watch.close();
-            throw new RegistryException("could not watch service " + service + ": " + e.getMessage(), e);
+            if (!refusedToCreate(e)) {
+                watch.close();
+                throw new RegistryException("could not watch service " + service + ": " + e.getMessage(), e);
+            }
+            // a secured registry: the cache creates the service's path if it is missing, which only the nodes may;
+            // until a node registers the service there is nothing to see, and its creation restarts the cache
+            watch.awaitCreation();
         }
         watch.publish();
         return watch;
+    }
+
+    private static boolean refusedToCreate(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.zookeeper.KeeperException.NoAuthException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String path() {
+        return connection.layout().services() + "/" + service;
+    }
+
+    private void awaitCreation() {
+        try {
+            boolean exists = connection.curator().checkExists().usingWatcher(
+                    (org.apache.curator.framework.api.CuratorWatcher) event -> restartSoon()).forPath(path()) != null;
+            if (exists) {
+                restartSoon();
+            }
+        } catch (Exception e) {
+            throw new RegistryException("could not watch service " + service + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void restartSoon() {
+        try {
+            refresher.execute(this::restartCache);
+        } catch (RuntimeException closing) {
+            // closed meanwhile
+        }
+    }
+
+    private void restartCache() {
+        if (closed.get()) {
+            return;
+        }
+        ServiceCache<Map<String, String>> next = connection.discovery().serviceCacheBuilder().name(service).build();
+        next.addListener(new Relay());
+        try {
+            next.start();
+        } catch (Exception e) {
+            CloseableUtils.closeQuietly(next);
+            if (refusedToCreate(e)) {
+                awaitCreation();
+            } else {
+                LOG.warn("could not watch {} once it appeared", service, e);
+            }
+            return;
+        }
+        ServiceCache<Map<String, String>> old = cache;
+        cache = next;
+        CloseableUtils.closeQuietly(old);
+        publish();
     }
 
     /** The current instances, sorted by id. */

@@ -47,6 +47,27 @@ class SecuredRegistryTest {
     }
 
     @Test
+    void aReaderWatchesAServiceBeforeAnyNodeHasRegisteredIt() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+                RegistryConnection nodes = RegistryConnection.connect(zk.getConnectString(), RegistryLayout.defaultLayout(),
+                        Duration.ofSeconds(10), RegistryCredentials.forNodes(TOKEN));
+                RegistryConnection reader = RegistryConnection.connect(zk.getConnectString())) {
+            java.util.concurrent.atomic.AtomicReference<java.util.List<InstanceRecord>> seen =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            // the watch would create the service's path, which a reader may not: it waits for the nodes to
+            try (InstanceWatch watch = InstanceWatch.start(reader, "greeter", seen::set)) {
+                assertThat(seen.get()).isEmpty();
+                InstanceRegistry registry = new InstanceRegistry(nodes);
+                registry.register(new InstanceRecord("n1.greeter-1.0.0", "greeter", "1.0.0", "n1", "greeter-1.0.0",
+                        "z", InstanceState.ACTIVE, 100, "127.0.0.1", 7070));
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.get().size() == 1);
+                assertThat(watch.instances()).extracting(InstanceRecord::id).containsExactly("n1.greeter-1.0.0");
+                registry.close();
+            }
+        }
+    }
+
+    @Test
     void aRootAStrangerLeftOpenIsClosedWhenTheNodesConnect() throws Exception {
         try (TestingServer zk = new TestingServer(true);
                 CuratorFramework stranger = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {

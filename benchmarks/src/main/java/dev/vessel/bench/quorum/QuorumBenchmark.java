@@ -102,7 +102,7 @@ public final class QuorumBenchmark {
             long growStart = System.nanoTime();
             start("q2", "join", founder);
             start("q3", "join", founder);
-            awaitVoters(registry, 3, List.of(), 180);
+            awaitVoters(registry, 3, -1, 180);
             double growSeconds = (System.nanoTime() - growStart) / 1e9;
             Thread.sleep(2_000);
             Window grown = grow.close();
@@ -111,19 +111,20 @@ public final class QuorumBenchmark {
             // 2. a dead voter replaced
             start("q4", "join", founder);
             awaitMembers(registry, 4, 120);
-            String follower = member(registry, "follower");
+            QuorumStatus.Member followerMember = member(registry, "follower");
+            String follower = followerMember.node();
             Window replace = load.window();
             long killed = System.nanoTime();
             System.out.println("killing the follower " + follower);
             kill(follower);
             String spare = "q4";
-            awaitVoters(registry, 3, List.of(follower), 300);
+            awaitVoters(registry, 3, followerMember.id(), 300);
             double replaceSeconds = (System.nanoTime() - killed) / 1e9;
             Window replaced = replace.close();
             System.out.println("after the replacement: " + QuorumStatus.read(registry, "/vessel").members());
 
             // 3. the ZooKeeper leader killed
-            String leader = member(registry, "leader");
+            String leader = member(registry, "leader").node();
             System.out.println("killing the leader " + leader);
             Window leaderKill = load.window();
             long leaderKilled = System.nanoTime();
@@ -258,23 +259,25 @@ public final class QuorumBenchmark {
         }
     }
 
-    private String member(CuratorFramework registry, String mode) throws Exception {
+    private QuorumStatus.Member member(CuratorFramework registry, String mode) throws Exception {
         for (QuorumStatus.Member m : QuorumStatus.read(registry, "/vessel").members()) {
             if (m.mode().equals(mode)) {
-                return m.node();
+                return m;
             }
         }
         throw new IllegalStateException("no member is " + mode);
     }
 
-    private void awaitVoters(CuratorFramework registry, int voters, List<String> without, int seconds)
+    /** Until the configuration has {@code voters} voters, none of them server {@code without} (-1: any). */
+    private void awaitVoters(CuratorFramework registry, int voters, long without, int seconds)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             try {
                 List<QuorumStatus.Member> members = QuorumStatus.read(registry, "/vessel").members();
                 long count = members.stream().filter(m -> m.role().equals("participant")).count();
-                boolean gone = members.stream().noneMatch(m -> without.contains(m.node()) && !m.role().equals("joining"));
+                // by server id: a killed member's registration (and so its node name) is gone
+                boolean gone = members.stream().noneMatch(m -> m.id() == without && !m.role().equals("joining"));
                 if (count == voters && gone) {
                     return;
                 }
