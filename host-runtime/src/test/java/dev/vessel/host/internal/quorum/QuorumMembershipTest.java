@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Members founded and joined the way nodes do it, with the quorum manager making every change: a quorum grows from
  * one voter to three, a fourth member becomes an observer, a voter that goes away is removed after the threshold
- * and replaced by the observer, and the registry's data is the same after every change.
+ * and replaced by the observer, it comes back with its data and rejoins as an observer, and the registry's data
+ * is the same after every change.
  */
 class QuorumMembershipTest {
     private static final QuorumMembership.Settings JOIN = settings(false);
@@ -105,6 +106,22 @@ class QuorumMembershipTest {
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> !config().members().containsKey(gone)
                 && config().voters().containsKey(fourth.self().id()) && config().voters().size() == 3);
         assertThat(tree("/data")).isEqualTo(before);
+
+        // the removed member comes back with its old data and membership: it asks to join again, and with the
+        // voters complete it becomes an observer that serves the same data
+        QuorumMembership back = start("n3", settings(false), first.connectString(), "c");
+        assertThat(back.self().id()).as("restarted from its own directory, same server id").isEqualTo(gone);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> config().members().containsKey(gone)
+                && config().members().get(gone).role() == QuorumMember.Role.OBSERVER);
+        try (CuratorFramework viaBack = CuratorFrameworkFactory.newClient(back.self().clientAddress(),
+                new RetryOneTime(200))) {
+            viaBack.start();
+            viaBack.blockUntilConnected();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                viaBack.sync().forPath("/data");
+                return viaBack.getChildren().forPath("/data").size() == before.size();
+            });
+        }
         List<String> changes = new ArrayList<>();
         for (String entry : reader.getChildren().forPath("/vessel/quorum/history")) {
             changes.add(new String(reader.getData().forPath("/vessel/quorum/history/" + entry), StandardCharsets.UTF_8)
@@ -112,8 +129,28 @@ class QuorumMembershipTest {
         }
         // members join one at a time, so which of them first came in as an observer depends on timing; the
         // removal happens once, and every change is one the planner names
-        assertThat(changes).containsOnly("add-voter", "add-observer", "promote", "remove").hasSizeBetween(5, 7)
+        assertThat(changes).containsOnly("add-voter", "add-observer", "promote", "remove").hasSizeBetween(6, 8)
                 .containsOnlyOnce("remove");
+    }
+
+    @Test
+    void aDesiredMembershipThatCannotBeMetIsReportedAndNotAttempted() throws Exception {
+        QuorumMembership.Settings five = fiveVoters(true);
+        QuorumMembership first = start("m1", five, null, "a");
+        start("m2", fiveVoters(false), first.connectString(), "b");
+        start("m3", fiveVoters(false), first.connectString(), "c");
+        reader = CuratorFrameworkFactory.newClient(first.connectString(), new RetryOneTime(200));
+        reader.start();
+        reader.blockUntilConnected();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> new String(reader.getData()
+                .forPath("/vessel/quorum/status"), StandardCharsets.UTF_8)
+                .contains("want 5 voters, 3 eligible member(s): 3 voter(s) until more join; not attempted"));
+        assertThat(config().voters()).hasSize(3);
+    }
+
+    private static QuorumMembership.Settings fiveVoters(boolean found) throws IOException {
+        return new QuorumMembership.Settings(found, freePort(), freePort(), freePort(), 5, Duration.ofSeconds(2),
+                Duration.ofSeconds(4));
     }
 
     private static int freePort() throws IOException {
