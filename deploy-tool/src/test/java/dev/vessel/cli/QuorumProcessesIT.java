@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vessel node} processes that run the quorum themselves: one founds it, four join; three become voters
- * and two observers. A voter killed with SIGKILL is removed after the threshold and an observer takes its vote;
- * then the ZooKeeper leader is killed the same way and replaced too. The registry's data is the same after
+ * and two observers. A voter frozen with SIGSTOP is removed after the threshold, an observer takes its vote, and
+ * thawed it comes back as an observer; a voter killed with SIGKILL is removed and replaced the same way; then the
+ * ZooKeeper leader is killed and replaced too. The registry's data is the same after
  * every change, and {@code vessel quorum history} names each.
  */
 class QuorumProcessesIT {
@@ -146,6 +147,10 @@ class QuorumProcessesIT {
         }
     }
 
+    private static void signal(Process process, String signal) throws Exception {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
     /** A server's own {@code Mode}, "" while it serves nothing, null if it does not answer. */
     private static String mode(int clientPort) {
         try {
@@ -208,6 +213,35 @@ class QuorumProcessesIT {
             // a stranger's ZooKeeper server that knows the members' addresses but not the peer password cannot
             // follow (and so read everything) or vote
             assertRoguePeerIsRefused(new String(client.getConfig().forEnsemble(), StandardCharsets.UTF_8));
+
+            // a frozen minority: a follower voter stopped with SIGSTOP past the threshold is removed and an observer
+            // votes instead; writes go on meanwhile; thawed, it comes back as an observer
+            JsonNode beforeFreeze = status(all);
+            long frozenId = -1;
+            String frozen = null;
+            for (JsonNode m : beforeFreeze.path("members")) {
+                if (m.path("mode").asText().equals("follower") && frozen == null) {
+                    frozen = m.path("node").asText();
+                    frozenId = m.path("id").asLong();
+                }
+            }
+            assertThat(frozen).isNotNull();
+            signal(nodes.get(frozen), "STOP");
+            long frozenMember = frozenId;
+            try {
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                    JsonNode s = status(all);
+                    return idsWithRole(s, "participant").size() == 3 && !idsWithRole(s, "participant")
+                            .contains(frozenMember);
+                });
+                client.create().forPath("/itest/while-frozen", "writes go on".getBytes());
+            } finally {
+                signal(nodes.get(frozen), "CONT");
+            }
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> idsWithRole(status(all),
+                    "observer").contains(frozenMember));
+            before.put("/itest/while-frozen", "writes go on");
+            assertThat(tree(client, "/itest")).isEqualTo(before);
 
             // a voter that is not the leader dies
             JsonNode grown = status(all);
