@@ -14,10 +14,10 @@ import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.host.internal.http.ContainerLookup;
 import dev.vessel.host.internal.http.NodeHttpServer;
+import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.host.internal.reconcile.Reconciler;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ArtifactHolders;
-import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.TlsTrust;
@@ -242,7 +242,7 @@ public final class VesselNode implements Closeable {
             quorum.join(nodeId, config.zone(), quorumSettings(config.quorum().get()));
         }
         LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(),
-                config.zkConnect());
+                quorum != null ? quorum.connectString() : config.zkConnect());
     }
 
     private ArtifactFetcher.Settings fetchSettings() {
