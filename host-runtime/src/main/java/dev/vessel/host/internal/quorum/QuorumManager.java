@@ -224,6 +224,11 @@ public final class QuorumManager implements Closeable {
         }
     }
 
+    /** Stops acting and taking part; the election node goes with the session, which the caller closes. */
+    public void stop() {
+        loop.shutdownNow();
+    }
+
     @Override
     public void close() {
         loop.shutdownNow();

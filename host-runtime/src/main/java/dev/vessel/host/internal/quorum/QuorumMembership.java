@@ -256,19 +256,15 @@ public final class QuorumMembership implements Closeable {
 
     @Override
     public void close() {
+        // ending the session removes the registration and the manager's election node with it; deleting them one
+        // by one first retries for as long as the retry policy allows when the quorum has no majority any more
         if (manager != null) {
-            manager.close();
-        }
-        if (registration != null) {
-            try {
-                registration.close();
-            } catch (java.io.IOException e) {
-                // the session ends below, which removes it as well
-            }
+            manager.stop();
         }
         if (client != null) {
             client.close();
         }
         server.close();
     }
+
 }
