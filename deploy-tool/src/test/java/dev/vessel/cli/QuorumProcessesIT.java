@@ -248,7 +248,6 @@ class QuorumProcessesIT {
             String follower = null;
             long followerId = -1;
             String leader = null;
-            long leaderId = -1;
             for (JsonNode m : grown.path("members")) {
                 if (m.path("mode").asText().equals("follower") && follower == null) {
                     follower = m.path("node").asText();
@@ -256,7 +255,6 @@ class QuorumProcessesIT {
                 }
                 if (m.path("mode").asText().equals("leader")) {
                     leader = m.path("node").asText();
-                    leaderId = m.path("id").asLong();
                 }
             }
             assertThat(follower).isNotNull();

@@ -36,11 +36,18 @@ public final class RegistryCredentials implements ACLProvider {
 
     /** The node identity of the cluster whose admin token this is. */
     public static RegistryCredentials forNodes(String adminToken) {
+        return new RegistryCredentials(derive(adminToken, "vessel zookeeper node"));
+    }
+
+    /**
+     * A secret for one {@code purpose}, derived from the cluster's admin token (HMAC-SHA256, hex): every holder of
+     * the token can compute it, and it reveals nothing of the token.
+     */
+    public static String derive(String adminToken, String purpose) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(adminToken.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return new RegistryCredentials(HexFormat.of().formatHex(mac.doFinal("vessel zookeeper node"
-                    .getBytes(StandardCharsets.UTF_8))));
+            return HexFormat.of().formatHex(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
         }
@@ -66,8 +73,11 @@ public final class RegistryCredentials implements ACLProvider {
         return acl;
     }
 
-    /** {@code user:base64(sha1(user:password))}, the id ZooKeeper's digest scheme compares with. */
-    static String digest(String user, String password) {
+    /**
+     * {@code user:base64(sha1(user:password))}, the id ZooKeeper's digest scheme compares with. Computed here:
+     * loading ZooKeeper's digest provider to compute it would also freeze its super-digest property.
+     */
+    public static String digest(String user, String password) {
         try {
             byte[] sha1 = MessageDigest.getInstance("SHA1").digest((user + ":" + password)
                     .getBytes(StandardCharsets.UTF_8));

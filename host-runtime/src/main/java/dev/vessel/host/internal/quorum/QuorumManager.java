@@ -224,18 +224,13 @@ public final class QuorumManager implements Closeable {
         }
     }
 
-    /** Stops acting and taking part; the election node goes with the session, which the caller closes. */
-    public void stop() {
-        loop.shutdownNow();
-    }
-
+    /**
+     * Stops acting and taking part. The election node is not deleted here: it goes with the session, which the
+     * caller closes, and a delete would retry for as long as the retry policy allows when the quorum has no
+     * majority any more.
+     */
     @Override
     public void close() {
         loop.shutdownNow();
-        try {
-            latch.close();
-        } catch (IOException | IllegalStateException e) {
-            LOG.debug("quorum manager election already closed: {}", e.toString());
-        }
     }
 }

@@ -4,14 +4,10 @@ import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import dev.vessel.registry.RegistryCredentials;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -57,36 +53,17 @@ public final class QuorumMembership implements Closeable {
 
     /** The quorum's super password, derived from the cluster's admin token so every node knows it. */
     public static String superPassword(String adminToken) {
-        return derive(adminToken, "vessel zookeeper super");
+        return RegistryCredentials.derive(adminToken, "vessel zookeeper super");
     }
 
     /** The password quorum peers authenticate each other with, derived from the admin token too. */
     public static String peerPassword(String adminToken) {
-        return derive(adminToken, "vessel zookeeper peer");
+        return RegistryCredentials.derive(adminToken, "vessel zookeeper peer");
     }
 
-    private static String derive(String adminToken, String purpose) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(adminToken.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-        }
-    }
-
-    /**
-     * {@code super:base64(sha1("super:" + password))}, what ZooKeeper's digest provider compares with. Computed
-     * here: loading that provider would read its system property before the member could set it.
-     */
+    /** {@code super:base64(sha1("super:" + password))}, what ZooKeeper's digest provider compares with. */
     public static String superDigest(String password) {
-        try {
-            byte[] sha1 = java.security.MessageDigest.getInstance("SHA1")
-                    .digest(("super:" + password).getBytes(StandardCharsets.UTF_8));
-            return "super:" + java.util.Base64.getEncoder().encodeToString(sha1);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
-        }
+        return RegistryCredentials.digest("super", password);
     }
 
     /** Starts this node's member; {@code knownMember} is any reachable member's client address (unused to found). */
@@ -259,7 +236,7 @@ public final class QuorumMembership implements Closeable {
         // ending the session removes the registration and the manager's election node with it; deleting them one
         // by one first retries for as long as the retry policy allows when the quorum has no majority any more
         if (manager != null) {
-            manager.stop();
+            manager.close();
         }
         if (client != null) {
             client.close();
