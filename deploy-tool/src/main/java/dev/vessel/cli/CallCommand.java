@@ -81,6 +81,10 @@ final class CallCommand implements Callable<Integer> {
         VesselClient.Builder builder = VesselClient.builder().connectString(cluster.connectString()).root(cluster.root)
                 .attemptTimeout(java.time.Duration.ofMillis(attemptTimeoutMillis));
         cluster.tls().ifPresent(builder::tls);
+        String readerSecret = cluster.readerSecret();
+        if (readerSecret != null) {
+            builder.readerSecret(readerSecret);
+        }
         try (VesselClient client = builder.build()) {
             CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;
             if (key != null) {

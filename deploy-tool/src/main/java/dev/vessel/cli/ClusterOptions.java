@@ -1,15 +1,18 @@
 package dev.vessel.cli;
 
 import dev.vessel.registry.RegistryConnection;
+import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.TlsTrust;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Option;
 
-/** {@code --zk} and {@code --root} for verbs that talk to a cluster; defaults come from the Vessel home. */
+/** {@code --zk}, {@code --root} and the read-only registry identity for verbs that talk to a cluster; defaults come from the Vessel home. */
 final class ClusterOptions {
     @Option(names = "--zk", paramLabel = "CONNECT",
             description = "ZooKeeper connect string, host:port[,host:port...]. Default: the cluster `vessel up` "
@@ -29,6 +32,44 @@ final class ClusterOptions {
             description = "Password of --trust-store (it checks the file's integrity; a trust store holds no"
                     + " secret). Default: changeit.")
     String trustStorePassword;
+
+    @Option(names = "--reader-secret-file", paramLabel = "FILE",
+            description = "File holding the registry reader secret of a secured cluster (one whose nodes run their"
+                    + " own quorum); read verbs use only this read-only identity. Default: $VESSEL_READER_SECRET,"
+                    + " else derived from the admin token ($VESSEL_TOKEN, or the one `vessel up` recorded).")
+    Path readerSecretFile;
+
+    /** The read-only registry identity, when one is known; an open registry ignores it. */
+    RegistryCredentials reader() {
+        String secret = readerSecret();
+        return secret == null ? null : RegistryCredentials.forReader(secret);
+    }
+
+    /** The registry reader secret from the option, the environment or the admin token, else null. */
+    String readerSecret() {
+        if (readerSecretFile != null) {
+            try {
+                String secret = Files.readString(readerSecretFile).trim();
+                if (secret.isEmpty()) {
+                    throw new CliException(ExitCode.BAD_INPUT, "--reader-secret-file " + readerSecretFile
+                            + " is empty");
+                }
+                return secret;
+            } catch (IOException e) {
+                throw new CliException(ExitCode.BAD_INPUT, "cannot read --reader-secret-file " + readerSecretFile
+                        + ": " + e);
+            }
+        }
+        String env = System.getenv("VESSEL_READER_SECRET");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        String token = AdminOptions.explicitToken(null);
+        if (token == null) {
+            token = VesselHome.resolve().cluster().map(VesselHome.ClusterInfo::token).orElse(null);
+        }
+        return token == null ? null : RegistryCredentials.readerSecret(token);
+    }
 
     /** The TLS context to reach nodes with, when the cluster serves HTTPS. */
     Optional<SSLContext> tls() {
@@ -55,6 +96,6 @@ final class ClusterOptions {
     }
 
     RegistryConnection connect() {
-        return RegistryConnection.connect(connectString(), RegistryLayout.at(root), Duration.ofSeconds(10));
+        return RegistryConnection.connect(connectString(), RegistryLayout.at(root), Duration.ofSeconds(10), reader());
     }
 }

@@ -46,6 +46,9 @@ final class ExitCode {
         if (failure instanceof InvalidReleaseException || failure instanceof IllegalArgumentException) {
             return BAD_INPUT;
         }
+        if (failure instanceof dev.vessel.registry.RegistryAccessDeniedException) {
+            return UNAUTHORIZED;
+        }
         if (failure instanceof RegistryException || failure instanceof UnavailableException) {
             return UNAVAILABLE;
         }

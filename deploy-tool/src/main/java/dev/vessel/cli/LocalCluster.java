@@ -10,6 +10,8 @@ import dev.vessel.registry.TlsTrust;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.RegistryConnection;
+import dev.vessel.registry.RegistryCredentials;
+import dev.vessel.registry.RegistryLayout;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,10 +34,13 @@ final class LocalCluster implements Closeable {
 
     private final EmbeddedZooKeeper zooKeeper;
     private final List<VesselNode> nodes;
+    /** The read-only identity its own reads use when the nodes run (and secure) the quorum, else null. */
+    private final RegistryCredentials reader;
 
-    private LocalCluster(EmbeddedZooKeeper zooKeeper, List<VesselNode> nodes) {
+    private LocalCluster(EmbeddedZooKeeper zooKeeper, List<VesselNode> nodes, RegistryCredentials reader) {
         this.zooKeeper = zooKeeper;
         this.nodes = nodes;
+        this.reader = reader;
     }
 
     /** @param tls the stores every node serves HTTPS with, or null for plain HTTP */
@@ -63,7 +68,8 @@ final class LocalCluster implements Closeable {
         EmbeddedZooKeeper zk = quorum ? null
                 : EmbeddedZooKeeper.start(settings.home().resolve("zookeeper"), settings.zkPort());
         List<VesselNode> nodes = new ArrayList<>();
-        LocalCluster cluster = new LocalCluster(zk, nodes);
+        LocalCluster cluster = new LocalCluster(zk, nodes, quorum ? RegistryCredentials.forReader(
+                RegistryCredentials.readerSecret(settings.token())) : null);
         try {
             String founder = "127.0.0.1:" + settings.zkPort();
             for (int i = 1; i <= settings.nodes(); i++) {
@@ -103,7 +109,7 @@ final class LocalCluster implements Closeable {
 
     private void awaitQuorum(int members, int voters, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (RegistryConnection registry = RegistryConnection.connect(zkConnect())) {
+        try (RegistryConnection registry = registry()) {
             while (true) {
                 QuorumStatus status = QuorumStatus.read(registry.curator(), "/vessel");
                 long voting = status.members().stream().filter(m -> m.role().equals("participant")).count();
@@ -129,7 +135,7 @@ final class LocalCluster implements Closeable {
 
     /** Deploys the demo releases the way `vessel deploy` does: through the admin API and the desired state. */
     private void startDemo(Path demoDir, String token, SelfSignedTls.Files tls) {
-        try (RegistryConnection registry = RegistryConnection.connect(zkConnect())) {
+        try (RegistryConnection registry = registry()) {
             AdminClient admin = new AdminClient(nodes.get(0).url(), token, tls == null ? null
                     : TlsTrust.context(tls.trustStore(), tls.trustStorePassword()));
             Rollout rollout = new Rollout(admin, registry, (phase, c) -> { });
@@ -160,6 +166,11 @@ final class LocalCluster implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract demo release " + resource + " to " + dir, e);
         }
+    }
+
+    private RegistryConnection registry() {
+        return RegistryConnection.connect(zkConnect(), RegistryLayout.defaultLayout(),
+                RegistryConnection.DEFAULT_CONNECT_TIMEOUT, reader);
     }
 
     /** Every ZooKeeper server of the cluster: the embedded one, or every node's quorum member. */

@@ -18,13 +18,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "quorum", mixinStandardHelpOptions = true,
         description = "The ZooKeeper quorum the nodes run: its members and the changes the quorum manager made.",
-        subcommands = {QuorumCommand.Status.class, QuorumCommand.History.class})
+        subcommands = {QuorumCommand.Status.class, QuorumCommand.History.class, QuorumCommand.ReaderSecret.class})
 final class QuorumCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
     public Integer call() {
-        throw new CliException(ExitCode.BAD_INPUT, "vessel quorum needs what to show: status or history");
+        throw new CliException(ExitCode.BAD_INPUT, "vessel quorum needs what to show: status, history or reader-secret");
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
@@ -96,6 +96,30 @@ final class QuorumCommand implements Callable<Integer> {
                             change.path("reason").asText());
                 }
             }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "reader-secret", mixinStandardHelpOptions = true,
+            description = "Prints the registry reader secret of the cluster whose admin token this is: what routers"
+                    + " (VesselClient.builder().readerSecret) and read-only tools need to read a secured registry."
+                    + " It cannot write, and it reveals nothing of the token.")
+    static final class ReaderSecret implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "File holding the admin token. Default: $VESSEL_TOKEN, else the token `vessel up`"
+                        + " recorded.")
+        java.nio.file.Path tokenFile;
+
+        @Override
+        public Integer call() {
+            AdminOptions admin = new AdminOptions();
+            admin.tokenFile = tokenFile;
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(dev.vessel.registry.RegistryCredentials.readerSecret(admin.token()));
             out.flush();
             return ExitCode.OK;
         }

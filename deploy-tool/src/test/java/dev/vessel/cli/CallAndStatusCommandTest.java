@@ -10,19 +10,37 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The verbs against a real local cluster: embedded ZooKeeper, two nodes, the demo releases. */
+/**
+ * The verbs against a real local cluster: two nodes that run the quorum (so a secured registry, which the verbs
+ * read with the reader secret), the demo releases.
+ */
 class CallAndStatusCommandTest {
     @TempDir
     static Path home;
 
     private static LocalCluster cluster;
     private static String zk;
+    private static Path readerSecret;
 
     @BeforeAll
     static void start() {
         cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", true,
                 CliRunner.QUORUM_TOKEN));
         zk = cluster.zkConnect();
+        try {
+            readerSecret = java.nio.file.Files.writeString(home.resolve("reader-secret"),
+                    dev.vessel.registry.RegistryCredentials.readerSecret(CliRunner.QUORUM_TOKEN));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The verb's arguments with the reader secret: read verbs need it against a secured registry. */
+    private static CliRunner run(String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--reader-secret-file";
+        all[args.length + 1] = readerSecret.toString();
+        return CliRunner.run(all);
     }
 
     @AfterAll
@@ -32,7 +50,7 @@ class CallAndStatusCommandTest {
 
     @Test
     void callPrintsTheResultAndWhichVersionAnswered() {
-        CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk);
+        CliRunner run = run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk);
         assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
         assertThat(run.out().trim()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
         assertThat(run.err()).contains("answered by greeter 1.1.0");
@@ -40,7 +58,7 @@ class CallAndStatusCommandTest {
 
     @Test
     void aNonPositiveAttemptTimeoutIsBadInput() {
-        CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk,
+        CliRunner run = run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk,
                 "--attempt-timeout", "0");
         assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(run.err()).contains("--attempt-timeout must be at least 1 ms");
@@ -48,7 +66,7 @@ class CallAndStatusCommandTest {
 
     @Test
     void callWithJsonPrintsOneObject() throws Exception {
-        CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "\"Ada\"", "de", "--range", "[2.0,3.0)",
+        CliRunner run = run("call", "greeter", "greeter", "greet", "\"Ada\"", "de", "--range", "[2.0,3.0)",
                 "--zk", zk, "--json");
         assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
         JsonNode answer = new ObjectMapper().readTree(run.out());
@@ -61,7 +79,7 @@ class CallAndStatusCommandTest {
     void aRoutingKeyLandsOnTheSameInstanceFromEveryClient() throws Exception {
         java.util.Set<String> forOneKey = new java.util.HashSet<>();
         for (int i = 0; i < 4; i++) { // each run is a new process-level client with its own routing table
-            CliRunner run = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)",
+            CliRunner run = run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)",
                     "--zk", zk, "--json", "--key", "user-7", "--idempotent");
             assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
             forOneKey.add(new ObjectMapper().readTree(run.out()).path("instance").asText());
@@ -71,27 +89,27 @@ class CallAndStatusCommandTest {
 
     @Test
     void jsonArgumentsKeepTheirTypes() {
-        CliRunner run = CliRunner.run("call", "greeter", "greeter", "greetAll", "[\"Ada\",\"Grace\"]", "--range",
+        CliRunner run = run("call", "greeter", "greeter", "greetAll", "[\"Ada\",\"Grace\"]", "--range",
                 "[1.1,2.0)", "--zk", zk);
         assertThat(run.out().trim()).isEqualTo("\"Hello, Ada and Grace! (greeter 1.1.0)\"");
     }
 
     @Test
     void exitCodesSayWhatWentWrong() {
-        CliRunner none = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[3.0,4.0)", "--zk", zk);
+        CliRunner none = run("call", "greeter", "greeter", "greet", "Ada", "--range", "[3.0,4.0)", "--zk", zk);
         assertThat(none.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(none.err()).contains("ACTIVE versions: 1.0.0, 1.1.0, 2.0.0");
 
-        CliRunner threw = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "xx", "--range", "[2.0,3.0)",
+        CliRunner threw = run("call", "greeter", "greeter", "greet", "Ada", "xx", "--range", "[2.0,3.0)",
                 "--zk", zk);
         assertThat(threw.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(threw.err()).contains("METHOD_THREW").contains("unsupported language 'xx'");
 
-        CliRunner badRange = CliRunner.run("call", "greeter", "greeter", "greet", "--range", "1.0-2.0", "--zk", zk);
+        CliRunner badRange = run("call", "greeter", "greeter", "greet", "--range", "1.0-2.0", "--zk", zk);
         assertThat(badRange.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(badRange.err()).contains("'1.0-2.0' is not an OSGi version range");
 
-        CliRunner missingRange = CliRunner.run("call", "greeter", "greeter", "greet", "--zk", zk);
+        CliRunner missingRange = run("call", "greeter", "greeter", "greet", "--zk", zk);
         assertThat(missingRange.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(missingRange.err()).contains("Missing required option: '--range=RANGE'");
     }
@@ -115,14 +133,39 @@ class CallAndStatusCommandTest {
     }
 
     @Test
+    void aReadVerbWithoutTheReaderSecretIsToldWhatItNeeds(@TempDir Path emptyHome) {
+        String previous = System.getProperty("vessel.home");
+        System.setProperty("vessel.home", emptyHome.toString()); // no recorded token to derive the secret from
+        try {
+            CliRunner run = CliRunner.run("status", "--zk", zk);
+            assertThat(run.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+            assertThat(run.err()).contains("is secured and this client gave no credential")
+                    .contains("reader secret");
+            CliRunner reader = CliRunner.run("quorum", "reader-secret", "--token-file", java.nio.file.Files.writeString(
+                    emptyHome.resolve("token"), CliRunner.QUORUM_TOKEN).toString());
+            assertThat(reader.exitCode()).as(reader.err()).isZero();
+            assertThat(reader.out().trim()).isEqualTo(dev.vessel.registry.RegistryCredentials.readerSecret(
+                    CliRunner.QUORUM_TOKEN));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            if (previous == null) {
+                System.clearProperty("vessel.home");
+            } else {
+                System.setProperty("vessel.home", previous);
+            }
+        }
+    }
+
+    @Test
     void statusShowsEveryNodeAndContainer() throws Exception {
-        CliRunner table = CliRunner.run("status", "--zk", zk);
+        CliRunner table = run("status", "--zk", zk);
         assertThat(table.exitCode()).as(table.err()).isEqualTo(0);
         assertThat(table.out()).contains("NODE", "VERSION", "STATE", "REGISTERED", "LOAD");
         assertThat(table.out().lines().filter(l -> l.contains("greeter") && l.contains("ACTIVE") && l.contains("yes")))
                 .hasSize(6);
 
-        CliRunner json = CliRunner.run("status", "--zk", zk, "--json");
+        CliRunner json = run("status", "--zk", zk, "--json");
         JsonNode status = new ObjectMapper().readTree(json.out());
         assertThat(status.path("nodes")).hasSize(2);
         JsonNode first = status.path("nodes").get(0);

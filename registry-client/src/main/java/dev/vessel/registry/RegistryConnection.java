@@ -56,14 +56,15 @@ public final class RegistryConnection implements Closeable {
     }
 
     /**
-     * Like {@link #connect(String, RegistryLayout, Duration)}, as the cluster's nodes when {@code secured} is not
-     * null: the session authenticates as them, everything it creates is writable only by them, and the root is
-     * checked to be so.
+     * Like {@link #connect(String, RegistryLayout, Duration)}, authenticated when {@code credentials} is not
+     * null. As the cluster's nodes, everything the session creates is writable only by them and readable by them
+     * and the reader identity, and the root and its top-level paths are made so; as the reader, the session
+     * reads a secured registry and changes nothing.
      *
-     * @throws RegistryException if the root exists and someone else may write it
+     * @throws RegistryException if the root exists and someone else may write it, or this session may not read it
      */
     public static RegistryConnection connect(String connectString, RegistryLayout layout, Duration timeout,
-            RegistryCredentials secured) {
+            RegistryCredentials credentials) {
         requireNonNull(connectString, "connectString cannot be null");
         requireNonNull(layout, "layout cannot be null");
         requireNonNull(timeout, "timeout cannot be null");
@@ -72,8 +73,11 @@ public final class RegistryConnection implements Closeable {
                 .sessionTimeoutMs(15_000)
                 .connectionTimeoutMs(5_000)
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
-        if (secured != null) {
-            builder.authorization("digest", secured.authInfo()).aclProvider(secured);
+        if (credentials != null) {
+            builder.authorization("digest", credentials.authInfo());
+            if (credentials.writes()) {
+                builder.aclProvider(credentials);
+            }
         }
         CuratorFramework curator = builder.build();
         curator.start();
@@ -82,12 +86,13 @@ public final class RegistryConnection implements Closeable {
                 throw new RegistryException("could not reach ZooKeeper at " + connectString + " within "
                         + timeout.toMillis() + " ms");
             }
-            if (secured != null) {
+            if (credentials != null && credentials.writes()) {
                 for (String path : java.util.List.of(layout.root(), layout.services(), layout.nodes(), layout.statuses(),
                         layout.releases(), layout.deployments(), layout.artifacts())) {
-                    secure(curator, path, secured);
+                    secure(curator, path, credentials);
                 }
             }
+            checkReadable(curator, connectString, layout.root(), credentials);
             return new RegistryConnection(curator, true, layout);
         } catch (InterruptedException e) {
             curator.close();
@@ -100,6 +105,21 @@ public final class RegistryConnection implements Closeable {
             curator.close();
             throw new RegistryException("could not open the registry at " + connectString + ": "
                     + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+        }
+    }
+
+    /** A secured root this session may not read is named now, not as a NoAuth deep inside a watch later. */
+    private static void checkReadable(CuratorFramework curator, String connectString, String root,
+            RegistryCredentials credentials) throws Exception {
+        try {
+            curator.getChildren().forPath(root);
+        } catch (org.apache.zookeeper.KeeperException.NoNodeException absent) {
+            // nothing written yet: nothing to read either
+        } catch (org.apache.zookeeper.KeeperException.NoAuthException e) {
+            throw new RegistryAccessDeniedException("the registry " + root + " at " + connectString + " is secured and "
+                    + (credentials == null ? "this client gave no credential" : "refuses the "
+                    + credentials.user() + " credential it gave (wrong secret?)") + ": connect with the cluster's registry reader"
+                    + " secret (RegistryCredentials.readerSecret of its admin token)", e);
         }
     }
 

@@ -14,29 +14,54 @@ import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 
 /**
- * Who may change a secured registry: the nodes of the cluster, as the ZooKeeper digest identity
- * {@code vessel-node}, whose password derives from the cluster's admin token (so every node and every holder of
- * the token has it, and nobody needs to be given another secret). Every znode Vessel creates under a secured root
- * is writable only by that identity and readable by anyone: strangers can see the registry but change nothing.
+ * Who may read and change a secured registry. Two ZooKeeper digest identities, both derived from the cluster's
+ * admin token so that nobody has to be handed a secret the token does not already imply:
+ * <ul>
+ *   <li>{@code vessel-node}, the nodes of the cluster (and every holder of the token): may write desired state,
+ *       releases, holder records and registrations;</li>
+ *   <li>{@code vessel-reader}, routers and the CLI's read verbs: may read everything under the root and change
+ *       nothing. Its secret ({@link #readerSecret}) can be given to client developers without the token: it is
+ *       one-way.</li>
+ * </ul>
+ * Every znode Vessel creates under a secured root carries {@code [vessel-node: all, vessel-reader: read]}; a
+ * session with neither identity can neither read nor change anything there.
  */
 public final class RegistryCredentials implements ACLProvider {
     public static final String NODE_USER = "vessel-node";
+    public static final String READER_USER = "vessel-reader";
 
+    private final String user;
     private final String password;
     private final List<ACL> acl;
 
-    private RegistryCredentials(String password) {
+    private RegistryCredentials(String user, String password, List<ACL> acl) {
+        this.user = user;
         this.password = password;
-        // not List.of: ZooKeeper checks an ACL with contains(null), which List.of answers with a
-        // NullPointerException
-        this.acl = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(List.of(
-                new ACL(ZooDefs.Perms.ALL, new Id("digest", digest(NODE_USER, password))),
-                new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE))));
+        this.acl = acl;
     }
 
-    /** The node identity of the cluster whose admin token this is. */
+    /** The node identity of the cluster whose admin token this is: writes, and creates with the secured ACL. */
     public static RegistryCredentials forNodes(String adminToken) {
-        return new RegistryCredentials(derive(adminToken, "vessel zookeeper node"));
+        String password = derive(adminToken, "vessel zookeeper node");
+        // not List.of: ZooKeeper checks an ACL with contains(null), which List.of answers with a
+        // NullPointerException
+        List<ACL> acl = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(List.of(
+                new ACL(ZooDefs.Perms.ALL, new Id("digest", digest(NODE_USER, password))),
+                new ACL(ZooDefs.Perms.READ, new Id("digest", digest(READER_USER, readerSecret(adminToken)))))));
+        return new RegistryCredentials(NODE_USER, password, acl);
+    }
+
+    /** The read-only identity, from the secret {@link #readerSecret} gives; it creates nothing. */
+    public static RegistryCredentials forReader(String readerSecret) {
+        if (readerSecret == null || readerSecret.isBlank()) {
+            throw new IllegalArgumentException("the registry reader secret cannot be empty");
+        }
+        return new RegistryCredentials(READER_USER, readerSecret.trim(), List.of());
+    }
+
+    /** The reader identity's secret for the cluster whose admin token this is. */
+    public static String readerSecret(String adminToken) {
+        return derive(adminToken, "vessel zookeeper reader");
     }
 
     /**
@@ -55,10 +80,20 @@ public final class RegistryCredentials implements ACLProvider {
 
     /** What {@code addAuthInfo("digest", ...)} takes. */
     public byte[] authInfo() {
-        return (NODE_USER + ":" + password).getBytes(StandardCharsets.UTF_8);
+        return (user + ":" + password).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The ACL of every secured znode. */
+    /** The digest user: {@link #NODE_USER} or {@link #READER_USER}. */
+    public String user() {
+        return user;
+    }
+
+    /** Whether this identity writes (the nodes') rather than only reads. */
+    public boolean writes() {
+        return NODE_USER.equals(user);
+    }
+
+    /** The ACL of every secured znode; empty for the reader, which creates none. */
     public List<ACL> acl() {
         return acl;
     }

@@ -12,36 +12,77 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.junit.jupiter.api.Test;
 
-/** A secured registry: the nodes' identity writes, anyone reads, a stranger changes nothing. */
+/**
+ * A secured registry: the nodes' identity writes, the reader identity reads and changes nothing, a stranger can
+ * do neither.
+ */
 class SecuredRegistryTest {
     private static final String TOKEN = "secured-registry-token-0123";
 
+    private static CuratorFramework as(TestingServer zk, RegistryCredentials credentials) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
+                .retryPolicy(new RetryOneTime(100));
+        if (credentials != null) {
+            builder.authorization("digest", credentials.authInfo());
+        }
+        CuratorFramework client = builder.build();
+        client.start();
+        return client;
+    }
+
     @Test
-    void onlyTheNodesIdentityWritesAndAStrangerIsRefusedWithNothingChanged() throws Exception {
+    void theNodesWriteTheReaderOnlyReadsAndAStrangerDoesNeither() throws Exception {
         try (TestingServer zk = new TestingServer(true);
                 RegistryConnection nodes = RegistryConnection.connect(zk.getConnectString(), RegistryLayout.defaultLayout(),
                         Duration.ofSeconds(10), RegistryCredentials.forNodes(TOKEN));
-                CuratorFramework stranger = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+                CuratorFramework reader = as(zk, RegistryCredentials.forReader(RegistryCredentials.readerSecret(TOKEN)));
+                CuratorFramework stranger = as(zk, null);
+                CuratorFramework wrongReader = as(zk, RegistryCredentials.forReader("not-the-reader-secret"));
+                CuratorFramework wrongNodes = as(zk, RegistryCredentials.forNodes("another-token-0123456789"))) {
             nodes.curator().create().forPath("/vessel/deployments/greeter", "{\"revision\":1}".getBytes());
-            stranger.start();
-            assertThat(new String(stranger.getData().forPath("/vessel/deployments/greeter"))).isEqualTo(
+            assertThat(new String(reader.getData().forPath("/vessel/deployments/greeter"))).isEqualTo(
                     "{\"revision\":1}");
-            assertThatThrownBy(() -> stranger.setData().forPath("/vessel/deployments/greeter", "{}".getBytes()))
-                    .isInstanceOf(KeeperException.NoAuthException.class);
-            assertThatThrownBy(() -> stranger.create().forPath("/vessel/deployments/evil"))
-                    .isInstanceOf(KeeperException.NoAuthException.class);
-            assertThatThrownBy(() -> stranger.delete().forPath("/vessel/deployments/greeter"))
-                    .isInstanceOf(KeeperException.NoAuthException.class);
-            assertThat(new String(stranger.getData().forPath("/vessel/deployments/greeter"))).isEqualTo(
-                    "{\"revision\":1}");
-            assertThat(stranger.checkExists().forPath("/vessel/deployments/evil")).isNull();
-            // another identity (a wrong token) is a stranger too
-            try (CuratorFramework wrong = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
-                    .retryPolicy(new RetryOneTime(100)).authorization("digest",
-                            RegistryCredentials.forNodes("another-token-0123456789").authInfo()).build()) {
-                wrong.start();
-                assertThatThrownBy(() -> wrong.setData().forPath("/vessel/deployments/greeter", "{}".getBytes()))
+            assertThat(reader.getChildren().forPath("/vessel/deployments")).containsExactly("greeter");
+            for (CuratorFramework refused : java.util.List.of(reader, stranger, wrongReader, wrongNodes)) {
+                assertThatThrownBy(() -> refused.setData().forPath("/vessel/deployments/greeter", "{}".getBytes()))
                         .isInstanceOf(KeeperException.NoAuthException.class);
+                assertThatThrownBy(() -> refused.create().forPath("/vessel/deployments/evil"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+                assertThatThrownBy(() -> refused.delete().forPath("/vessel/deployments/greeter"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+            }
+            for (CuratorFramework blind : java.util.List.of(stranger, wrongReader, wrongNodes)) {
+                assertThatThrownBy(() -> blind.getData().forPath("/vessel/deployments/greeter"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+                assertThatThrownBy(() -> blind.getChildren().forPath("/vessel"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+            }
+            // nothing changed
+            assertThat(new String(reader.getData().forPath("/vessel/deployments/greeter"))).isEqualTo(
+                    "{\"revision\":1}");
+            assertThat(reader.getChildren().forPath("/vessel/deployments")).containsExactly("greeter");
+        }
+    }
+
+    @Test
+    void aClientWithoutTheReaderSecretIsToldSoWhenItConnects() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+                RegistryConnection nodes = RegistryConnection.connect(zk.getConnectString(), RegistryLayout.defaultLayout(),
+                        Duration.ofSeconds(10), RegistryCredentials.forNodes(TOKEN))) {
+            assertThatThrownBy(() -> RegistryConnection.connect(zk.getConnectString()))
+                    .isInstanceOf(RegistryAccessDeniedException.class)
+                    .hasMessageContaining("is secured and this client gave no credential")
+                    .hasMessageContaining("reader secret");
+            assertThatThrownBy(() -> RegistryConnection.connect(zk.getConnectString(), RegistryLayout.defaultLayout(),
+                    Duration.ofSeconds(10), RegistryCredentials.forReader("not-the-reader-secret")))
+                    .isInstanceOf(RegistryAccessDeniedException.class)
+                    .hasMessageContaining("refuses the vessel-reader credential it gave (wrong secret?)");
+            assertThatThrownBy(() -> RegistryCredentials.forReader(" ")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("reader secret cannot be empty");
+            try (RegistryConnection reader = RegistryConnection.connect(zk.getConnectString(),
+                    RegistryLayout.defaultLayout(), Duration.ofSeconds(10), RegistryCredentials.forReader(
+                            RegistryCredentials.readerSecret(TOKEN)))) {
+                assertThat(reader.curator().getChildren().forPath("/vessel")).contains("deployments", "nodes");
             }
         }
     }
@@ -51,7 +92,8 @@ class SecuredRegistryTest {
         try (TestingServer zk = new TestingServer(true);
                 RegistryConnection nodes = RegistryConnection.connect(zk.getConnectString(), RegistryLayout.defaultLayout(),
                         Duration.ofSeconds(10), RegistryCredentials.forNodes(TOKEN));
-                RegistryConnection reader = RegistryConnection.connect(zk.getConnectString())) {
+                RegistryConnection reader = RegistryConnection.connect(zk.getConnectString(), RegistryLayout.defaultLayout(),
+                        Duration.ofSeconds(10), RegistryCredentials.forReader(RegistryCredentials.readerSecret(TOKEN)))) {
             java.util.concurrent.atomic.AtomicReference<java.util.List<InstanceRecord>> seen =
                     new java.util.concurrent.atomic.AtomicReference<>();
             // the watch would create the service's path, which a reader may not: it waits for the nodes to
@@ -77,10 +119,12 @@ class SecuredRegistryTest {
                     RegistryLayout.defaultLayout(), Duration.ofSeconds(10), RegistryCredentials.forNodes(TOKEN))) {
                 // ZooKeeper shows a digest's hash only to those who may administer the node
                 assertThat(nodes.curator().getACL().forPath("/vessel/nodes"))
-                        .containsExactlyInAnyOrderElementsOf(RegistryCredentials.forNodes(TOKEN).acl());
-                assertThat(stranger.getACL().forPath("/vessel/nodes")).extracting(acl -> acl.getId().getScheme() + " "
-                        + acl.getId().getId().split(":")[0] + " " + acl.getPerms())
-                        .containsExactlyInAnyOrder("digest vessel-node 31", "world anyone 1");
+                        .containsExactlyInAnyOrderElementsOf(RegistryCredentials.forNodes(TOKEN).acl())
+                        .extracting(acl -> acl.getId().getScheme() + " " + acl.getId().getId().split(":")[0] + " "
+                                + acl.getPerms())
+                        .containsExactlyInAnyOrder("digest vessel-node 31", "digest vessel-reader 1");
+                assertThatThrownBy(() -> stranger.getChildren().forPath("/vessel/nodes"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
                 assertThatThrownBy(() -> stranger.create().forPath("/vessel/nodes/fake"))
                         .isInstanceOf(KeeperException.NoAuthException.class);
             }

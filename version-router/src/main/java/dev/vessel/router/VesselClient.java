@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.RegistryConnection;
+import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.router.internal.HttpCaller;
 import dev.vessel.router.internal.RetryBudget;
@@ -511,6 +512,7 @@ public final class VesselClient implements Closeable {
     public static final class Builder {
         private String connectString;
         private RegistryConnection connection;
+        private RegistryCredentials reader;
         private String root = RegistryLayout.DEFAULT_ROOT;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration callTimeout = Duration.ofSeconds(30);
@@ -530,6 +532,15 @@ public final class VesselClient implements Closeable {
          */
         public Builder tls(javax.net.ssl.SSLContext context) {
             this.tls = requireNonNull(context, "context cannot be null");
+            return this;
+        }
+
+        /**
+         * The registry reader secret of a secured cluster (one whose nodes run their own quorum): the client reads
+         * the registry as the read-only {@code vessel-reader} identity. Default: none, for an open registry.
+         */
+        public Builder readerSecret(String secret) {
+            this.reader = RegistryCredentials.forReader(secret);
             return this;
         }
 
@@ -635,8 +646,8 @@ public final class VesselClient implements Closeable {
             if (connectString == null) {
                 throw new IllegalStateException("set connectString(...) or registry(...) before build()");
             }
-            RegistryConnection opened = RegistryConnection.connect(
-                    connectString, RegistryLayout.at(root), RegistryConnection.DEFAULT_CONNECT_TIMEOUT);
+            RegistryConnection opened = RegistryConnection.connect(connectString, RegistryLayout.at(root),
+                    RegistryConnection.DEFAULT_CONNECT_TIMEOUT, reader);
             return new VesselClient(this, opened, true);
         }
 

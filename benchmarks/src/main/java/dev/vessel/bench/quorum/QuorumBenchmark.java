@@ -78,12 +78,14 @@ public final class QuorumBenchmark {
         admin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "worker", null, null,
                 "benchmark"));
         // the writer retries once, so a failed write shows; the harness's own reads retry until they get through
-        try (VesselClient client = VesselClient.builder().connectString(founder).build();
+        String readerSecret = RegistryCredentials.readerSecret(TOKEN);
+        try (VesselClient client = VesselClient.builder().connectString(founder).readerSecret(readerSecret).build();
                 CuratorFramework writer = CuratorFrameworkFactory.builder().connectString(founder)
                         .retryPolicy(new RetryOneTime(100)).authorization("digest",
                                 RegistryCredentials.forNodes(TOKEN).authInfo()).build();
                 CuratorFramework registry = CuratorFrameworkFactory.builder().connectString(founder)
-                        .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(200, 29, 2_000)).build()) {
+                        .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(200, 29, 2_000))
+                        .authorization("digest", RegistryCredentials.forReader(readerSecret).authInfo()).build()) {
             writer.start();
             registry.start();
             writer.blockUntilConnected(30, TimeUnit.SECONDS);

@@ -49,13 +49,19 @@ public final class PropagationBenchmark {
         }
     }
 
+    private static final String TOKEN = "benchmark-token-0123456789abcdef";
+    /** Routers read a secured registry as the read-only identity, as they would in production. */
+    private static final String READER_SECRET = dev.vessel.registry.RegistryCredentials.readerSecret(TOKEN);
+
     private static void measure(int size, int rounds, boolean secured) throws Exception {
         try (TestingServer zk = new TestingServer(true);
                 RegistryConnection writer = RegistryConnection.connect(zk.getConnectString(),
                         dev.vessel.registry.RegistryLayout.defaultLayout(), RegistryConnection.DEFAULT_CONNECT_TIMEOUT,
-                        secured ? dev.vessel.registry.RegistryCredentials.forNodes("benchmark-token-0123456789abcdef")
+                        secured ? dev.vessel.registry.RegistryCredentials.forNodes(TOKEN)
                                 : null);
-                RegistryConnection anchorSession = RegistryConnection.connect(zk.getConnectString())) {
+                RegistryConnection anchorSession = RegistryConnection.connect(zk.getConnectString(),
+                        dev.vessel.registry.RegistryLayout.defaultLayout(), RegistryConnection.DEFAULT_CONNECT_TIMEOUT,
+                        secured ? dev.vessel.registry.RegistryCredentials.forReader(READER_SECRET) : null)) {
             InstanceRegistry registry = new InstanceRegistry(writer);
             for (int i = 0; i < size - 1; i++) {
                 registry.register(record("bg" + i));
@@ -69,7 +75,8 @@ public final class PropagationBenchmark {
                         .build());
                 anchor.start();
                 for (int r = 0; r < ROUTERS; r++) {
-                    routers.add(VesselClient.connect(zk.getConnectString()));
+                    VesselClient.Builder router = VesselClient.builder().connectString(zk.getConnectString());
+                    routers.add((secured ? router.readerSecret(READER_SECRET) : router).build());
                 }
                 for (VesselClient router : routers) {
                     if (router.instances("greeter").size() != size - 1) {

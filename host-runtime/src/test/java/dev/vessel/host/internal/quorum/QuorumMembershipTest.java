@@ -79,8 +79,7 @@ class QuorumMembershipTest {
     @Test
     void growsFromOneVoterToThreeThenReplacesAVoterThatGoesAway() throws Exception {
         QuorumMembership first = start("n1", settings(true), null, "a");
-        reader = CuratorFrameworkFactory.newClient(first.connectString(), new RetryOneTime(200));
-        reader.start();
+        reader = QuorumTesting.reader(first.connectString());
         reader.blockUntilConnected();
         for (int i = 0; i < 20; i++) {
             reader.create().creatingParentsIfNeeded().forPath("/data/record-" + i, ("value " + i).getBytes());
@@ -139,8 +138,7 @@ class QuorumMembershipTest {
         QuorumMembership first = start("m1", five, null, "a");
         start("m2", fiveVoters(false), first.connectString(), "b");
         start("m3", fiveVoters(false), first.connectString(), "c");
-        reader = CuratorFrameworkFactory.newClient(first.connectString(), new RetryOneTime(200));
-        reader.start();
+        reader = QuorumTesting.reader(first.connectString());
         reader.blockUntilConnected();
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> new String(reader.getData()
                 .forPath("/vessel/quorum/status"), StandardCharsets.UTF_8)
