@@ -28,8 +28,11 @@ final class QuorumCommand implements Callable<Integer> {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Members (role in the configuration, each member's own mode, last zxid, latency, node,"
-                    + " zone), the configuration version and what the quorum manager last found or did.")
+            description = "Members (role in the configuration, each member's own mode, last zxid, lag behind the"
+                    + " leader in transactions, latency, node,"
+                    + " zone), the configuration version, what the quorum manager last found or did, the changes"
+                    + " under way with their progress (a removal counting towards the threshold, a promotion"
+                    + " towards the stabilization time) and a reconfiguration in flight.")
     static final class Status implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -51,16 +54,25 @@ final class QuorumCommand implements Callable<Integer> {
             }
             out.println("configuration version " + status.configVersion());
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"ID", "ADDRESS", "ROLE", "MODE", "ZXID", "LATENCY", "NODE", "ZONE"});
+            rows.add(new String[] {"ID", "ADDRESS", "ROLE", "MODE", "ZXID", "LAG", "LATENCY", "NODE", "ZONE"});
             for (QuorumStatus.Member m : status.members()) {
-                rows.add(new String[] {Long.toString(m.id()), m.address(), m.role(), m.mode(), m.zxid(), m.latency(),
-                        m.node(), m.zone()});
+                rows.add(new String[] {Long.toString(m.id()), m.address(), m.role(), m.mode(), m.zxid(), m.lag(),
+                        m.latency(), m.node(), m.zone()});
             }
             TextTable.print(out, rows);
             if (status.manager() != null) {
                 out.println("manager " + status.manager().path("manager").asText() + " ("
                         + Instant.ofEpochMilli(status.manager().path("time").asLong()) + "): "
                         + status.manager().path("state").asText());
+                JsonNode inFlight = status.manager().path("inFlight");
+                if (inFlight.isObject()) {
+                    out.println("in flight: " + inFlight.path("change").asText() + " server "
+                            + inFlight.path("server").asText() + " from configuration "
+                            + inFlight.path("fromVersion").asText() + " (" + inFlight.path("reason").asText() + ")");
+                }
+                for (JsonNode pending : status.manager().path("pending")) {
+                    out.println("pending: " + pending.path("progress").asText());
+                }
             }
             out.flush();
             return ExitCode.OK;

@@ -3,22 +3,21 @@ package dev.vessel.host;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.host.internal.quorum.EnsembleView;
+import dev.vessel.host.internal.quorum.MemberProbe;
 import dev.vessel.host.internal.quorum.QuorumMember;
 import dev.vessel.host.internal.quorum.QuorumPaths;
 import dev.vessel.host.internal.quorum.QuorumRegistration;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.client.FourLetterWordMain;
 
 /**
  * What {@code vessel quorum status} and {@code history} show: the live ensemble configuration, each member's own
  * report ({@code srvr}: mode, last zxid, its latency), which node runs it, what the acting quorum manager last
- * found or did, and every change it made. Reads only: {@code /zookeeper/config} is readable by every client.
+ * found or did (with the changes pending and the one in flight), and every change it made. Reads only: {@code /zookeeper/config} is readable by every client.
  */
 public record QuorumStatus(String configVersion, List<Member> members, JsonNode manager, List<JsonNode> history) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,9 +26,11 @@ public record QuorumStatus(String configVersion, List<Member> members, JsonNode 
      * @param mode    the member's own answer: leader, follower, observer; "not serving" or "unreachable"
      * @param zxid    the last transaction it has applied (hex), so lag is the leader's minus this one
      * @param latency its reported average/max request latency in ms
+     * @param lag     transactions it is behind the leader (the leader's zxid minus its own, same epoch), "" when
+     *                that cannot be told (no leader answers, it does not serve, or another epoch)
      */
     public record Member(long id, String address, String role, String mode, String zxid, String latency,
-            String node, String zone) {}
+            String lag, String node, String zone) {}
 
     public static QuorumStatus read(CuratorFramework client, String registryRoot) throws Exception {
         QuorumPaths paths = new QuorumPaths(registryRoot);
@@ -57,6 +58,7 @@ public record QuorumStatus(String configVersion, List<Member> members, JsonNode 
                 members.add(member(r.member(), "joining", r));
             }
         }
+        members = withLag(members);
         JsonNode manager = null;
         try {
             manager = JSON.readTree(client.getData().forPath(paths.status()));
@@ -76,30 +78,31 @@ public record QuorumStatus(String configVersion, List<Member> members, JsonNode 
         return new QuorumStatus(Long.toHexString(view.version()), members, manager, history);
     }
 
-    private static Member member(QuorumMember m, String role, QuorumRegistration registration) {
-        String mode = "unreachable";
-        String zxid = "";
-        String latency = "";
-        try {
-            String answer = FourLetterWordMain.send4LetterWord(m.host(), m.clientPort(), "srvr", false, 1_000);
-            mode = field(answer, "Mode: ", "not serving");
-            zxid = field(answer, "Zxid: ", "");
-            latency = field(answer, "Latency min/avg/max: ", "");
-        } catch (IOException | RuntimeException e) {
-            // unreachable
-        } catch (Exception e) {
-            // an answer that is not one: unreachable as far as status goes
+    private static List<Member> withLag(List<Member> members) {
+        long leader = members.stream().filter(m -> m.mode().equals("leader")).mapToLong(m -> zxid(m.zxid()))
+                .findFirst().orElse(-1);
+        List<Member> lagged = new ArrayList<>();
+        for (Member m : members) {
+            long own = zxid(m.zxid());
+            String lag = leader < 0 || own < 0 || (leader >>> 32) != (own >>> 32) ? "" : Long.toString(leader - own);
+            lagged.add(new Member(m.id(), m.address(), m.role(), m.mode(), m.zxid(), m.latency(), lag, m.node(),
+                    m.zone()));
         }
-        return new Member(m.id(), m.clientAddress(), role, mode, zxid, latency,
-                registration == null ? "" : registration.nodeId(), registration == null ? "" : registration.zone());
+        return lagged;
     }
 
-    private static String field(String answer, String name, String absent) {
-        int at = answer.indexOf(name);
-        if (at < 0) {
-            return absent;
+    private static long zxid(String hex) {
+        try {
+            return hex.startsWith("0x") ? Long.parseUnsignedLong(hex.substring(2), 16) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
-        int end = answer.indexOf('\n', at);
-        return answer.substring(at + name.length(), end < 0 ? answer.length() : end).trim();
+    }
+
+    private static Member member(QuorumMember m, String role, QuorumRegistration registration) {
+        MemberProbe.Answer answer = MemberProbe.ask(m).orElse(new MemberProbe.Answer("unreachable", "", ""));
+        return new Member(m.id(), m.clientAddress(), role, answer.mode().isEmpty() ? "not serving" : answer.mode(),
+                answer.zxid(), answer.latency(), "", registration == null ? "" : registration.nodeId(),
+                registration == null ? "" : registration.zone());
     }
 }

@@ -1,8 +1,8 @@
 package dev.vessel.host.internal.quorum;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +14,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.client.FourLetterWordMain;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +37,9 @@ public final class QuorumManager implements Closeable {
     private final ScheduledExecutorService loop;
     /** Since when each member has been reachable or unreachable, and since when it has followed in sync. */
     private final Map<Long, long[]> observed = new HashMap<>();
-    private volatile String lastStatus = "";
+    private String lastStatus = "";
+    /** Whether this manager has acted since it last gained leadership (a takeover first settles what it found). */
+    private boolean acted;
 
     /** @param client a session with the quorum's super identity (reconfig needs it) */
     public QuorumManager(CuratorFramework client, QuorumPaths paths, String nodeId, QuorumPlanner.Desired desired) {
@@ -71,11 +72,18 @@ public final class QuorumManager implements Closeable {
     private void passSafely() {
         try {
             if (latch.hasLeadership()) {
+                if (!acted) {
+                    confirmChangeLeftInFlight(System.currentTimeMillis());
+                    acted = true;
+                }
                 pass(System.currentTimeMillis());
             } else {
                 observed.clear();
+                acted = false;
             }
         } catch (Exception e) {
+            // a reconfig may have been applied though its answer was lost: check for it as after a takeover
+            acted = false;
             LOG.warn("quorum manager pass failed (next pass in 1 s): {}", e.toString());
         }
     }
@@ -103,7 +111,7 @@ public final class QuorumManager implements Closeable {
         observed.keySet().retainAll(seen.keySet());
         QuorumPlanner.Step step = QuorumPlanner.next(desired, live, seen, leader, now);
         if (step instanceof QuorumPlanner.Wait wait) {
-            status(wait.reason(), live.version(), now);
+            status(wait.reason(), live.version(), wait.pending(), null, now);
             return;
         }
         apply(step, live.version(), now);
@@ -132,6 +140,7 @@ public final class QuorumManager implements Closeable {
         if (step instanceof QuorumPlanner.Remove remove) {
             kind = "remove";
             member = remove.member();
+            inFlight(kind, member, step.reason(), fromVersion, now);
             result = client.reconfig().leaving(Long.toString(member.id())).fromConfig(fromVersion).forEnsemble();
         } else {
             // adding, promoting and demoting are all "join with this entry": ZooKeeper replaces a member's role
@@ -150,28 +159,92 @@ public final class QuorumManager implements Closeable {
             } else {
                 throw new IllegalArgumentException("nothing to apply: " + step.reason());
             }
+            inFlight(kind, member, step.reason(), fromVersion, now);
             result = client.reconfig().joining(member.line()).fromConfig(fromVersion).forEnsemble();
         }
         long toVersion = EnsembleView.parse(result).version();
         LOG.info("quorum: {} server {} ({}): configuration {} -> {}", kind, member.id(), step.reason(),
                 Long.toHexString(fromVersion), Long.toHexString(toVersion));
+        confirm(kind, member.id(), member.line(), step.reason(), fromVersion, toVersion, now);
+        status(kind + " server " + member.id() + ": " + step.reason(), toVersion, List.of(), null, now);
+    }
+
+    /** A history entry, a quorum write: the change is confirmed before the next pass computes another. */
+    private void confirm(String kind, long server, String line, String reason, long fromVersion, long toVersion,
+            long now) throws Exception {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("time", now);
         entry.put("change", kind);
-        entry.put("server", member.id());
-        entry.put("member", member.line());
-        entry.put("reason", step.reason());
+        entry.put("server", server);
+        entry.put("member", line);
+        entry.put("reason", reason);
         entry.put("fromVersion", Long.toHexString(fromVersion));
         entry.put("toVersion", Long.toHexString(toVersion));
         entry.put("by", nodeId);
-        // a quorum write: the change is confirmed before the next pass computes another
         client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath(paths.history() + "/change-", JSON.writeValueAsBytes(entry));
-        status(kind + " server " + member.id() + ": " + step.reason(), toVersion, now);
     }
 
-    private void status(String reason, long version, long now) throws Exception {
-        if (reason.equals(lastStatus)) {
+    /** Written before a reconfig, so that a manager taking over after a crash knows what may have happened. */
+    private void inFlight(String kind, QuorumMember member, String reason, long fromVersion, long now)
+            throws Exception {
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("change", kind);
+        change.put("server", member.id());
+        change.put("member", member.line());
+        change.put("reason", reason);
+        change.put("fromVersion", Long.toHexString(fromVersion));
+        change.put("since", now);
+        status("applying " + kind + " server " + member.id(), fromVersion, List.of(), change, now);
+    }
+
+    /**
+     * A manager taking over finds the status its predecessor left. A change in flight there either happened (the
+     * configuration moved on from the version it was computed from, and no history entry confirms it yet: this
+     * manager writes the entry) or did not (the configuration is still at that version: the planner computes
+     * afresh). Only managers change the configuration, one change at a time, so the live version is its result.
+     */
+    void confirmChangeLeftInFlight(long now) throws Exception {
+        JsonNode status;
+        try {
+            status = JSON.readTree(client.getData().forPath(paths.status()));
+        } catch (KeeperException.NoNodeException none) {
+            return;
+        }
+        JsonNode change = status.path("inFlight");
+        if (!change.isObject()) {
+            return;
+        }
+        long fromVersion = Long.parseUnsignedLong(change.path("fromVersion").asText(), 16);
+        long live = EnsembleView.parse(client.getConfig().forEnsemble()).version();
+        if (live == fromVersion) {
+            LOG.info("quorum: {} server {} by {} did not happen; planning afresh", change.path("change").asText(),
+                    change.path("server").asLong(), status.path("manager").asText());
+            return;
+        }
+        try {
+            for (String entry : client.getChildren().forPath(paths.history())) {
+                JsonNode confirmed = JSON.readTree(client.getData().forPath(paths.history() + "/" + entry));
+                if (confirmed.path("fromVersion").asText().equals(change.path("fromVersion").asText())) {
+                    return;
+                }
+            }
+        } catch (KeeperException.NoNodeException noHistory) {
+            // nothing confirmed yet
+        }
+        String reason = change.path("reason").asText() + "; confirmed by " + nodeId + " after "
+                + status.path("manager").asText() + " stopped";
+        LOG.info("quorum: {} server {} was made by {} and not confirmed: confirming it", change.path("change")
+                .asText(), change.path("server").asLong(), status.path("manager").asText());
+        confirm(change.path("change").asText(), change.path("server").asLong(), change.path("member").asText(),
+                reason, fromVersion, live, now);
+    }
+
+    /** The manager's status record: what it found or did, the changes pending and the one in flight. */
+    private void status(String reason, long version, List<QuorumPlanner.Pending> pending, Map<String, Object> inFlight,
+            long now) throws Exception {
+        String key = reason + pending + inFlight;
+        if (key.equals(lastStatus)) {
             return;
         }
         Map<String, Object> status = new LinkedHashMap<>();
@@ -180,13 +253,25 @@ public final class QuorumManager implements Closeable {
         status.put("configVersion", Long.toHexString(version));
         status.put("desiredVoters", desired.voters());
         status.put("state", reason);
+        List<Map<String, Object>> progress = new java.util.ArrayList<>();
+        for (QuorumPlanner.Pending p : pending) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("change", p.change());
+            one.put("server", p.server());
+            one.put("elapsedMs", p.elapsedMs());
+            one.put("neededMs", p.neededMs());
+            one.put("progress", p.describe());
+            progress.add(one);
+        }
+        status.put("pending", progress);
+        status.put("inFlight", inFlight);
         byte[] bytes = JSON.writeValueAsBytes(status);
         try {
             client.setData().forPath(paths.status(), bytes);
         } catch (KeeperException.NoNodeException e) {
             client.create().creatingParentsIfNeeded().forPath(paths.status(), bytes);
         }
-        lastStatus = reason;
+        lastStatus = key;
     }
 
     private Map<Long, QuorumRegistration> registrations() throws Exception {
@@ -213,15 +298,7 @@ public final class QuorumManager implements Closeable {
 
     /** The member's {@code Mode} from its {@code srvr} answer ("standalone", "leader", ...), "" if it serves none, null if it does not answer. */
     static String probe(QuorumMember member) {
-        try {
-            String answer = FourLetterWordMain.send4LetterWord(member.host(), member.clientPort(), "srvr", false, 1_000);
-            int at = answer.indexOf("Mode: ");
-            return at < 0 ? "" : answer.substring(at + 6).split("\\s")[0];
-        } catch (IOException | RuntimeException e) {
-            return null;
-        } catch (Exception e) {
-            return null;
-        }
+        return MemberProbe.ask(member).map(MemberProbe.Answer::mode).orElse(null);
     }
 
     /**

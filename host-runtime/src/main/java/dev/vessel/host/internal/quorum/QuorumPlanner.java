@@ -49,8 +49,30 @@ public final class QuorumPlanner {
 
     public record Remove(QuorumMember member, String reason) implements Step {}
 
-    /** Nothing can be done now; the reason says what is missing (an unmet desire is reported, not attempted). */
-    public record Wait(String reason) implements Step {}
+    /**
+     * Nothing can be done now; the reason says what is missing (an unmet desire is reported, not attempted), and
+     * {@code pending} the changes under way that wait for time to pass.
+     */
+    public record Wait(String reason, List<Pending> pending) implements Step {
+        public Wait {
+            pending = List.copyOf(pending);
+        }
+
+        public Wait(String reason) {
+            this(reason, List.of());
+        }
+    }
+
+    /**
+     * A change that will be made once a member has been unreachable (a removal) or in sync (a promotion or an
+     * added voter) for {@code neededMs}; {@code elapsedMs} of that have passed.
+     */
+    public record Pending(String change, long server, long elapsedMs, long neededMs) {
+        public String describe() {
+            return change + " server " + server + ": " + (change.equals("remove") ? "unreachable " : "in sync ")
+                    + String.format(java.util.Locale.ROOT, "%.1f s of %d s", elapsedMs / 1000.0, neededMs / 1000);
+        }
+    }
 
     private QuorumPlanner() {}
 
@@ -60,6 +82,48 @@ public final class QuorumPlanner {
      * @param leader     the current leader's id, or -1 if unknown
      */
     public static Step next(Desired desired, EnsembleView live, Map<Long, Seen> seen, long leader, long now) {
+        Step step = decide(desired, live, seen, leader, now);
+        if (step instanceof Wait wait) {
+            return new Wait(wait.reason(), pending(desired, live, seen, now));
+        }
+        return step;
+    }
+
+    /**
+     * Removals and promotions under way: unreachable members not yet past the threshold, and, while voters are
+     * short, members in sync not yet for the stabilization time.
+     */
+    private static List<Pending> pending(Desired desired, EnsembleView live, Map<Long, Seen> seen, long now) {
+        List<Pending> pending = new ArrayList<>();
+        long threshold = desired.removalThreshold().toMillis();
+        long stabilization = desired.stabilization().toMillis();
+        boolean votersShort = live.voters().size() < target(desired, live, seen);
+        for (Seen s : seen.values().stream().sorted(Comparator.comparing((Seen x) -> x.member().id())).toList()) {
+            boolean member = live.members().containsKey(s.member().id());
+            if (member && !s.reachable() && now - s.since() < threshold) {
+                pending.add(new Pending("remove", s.member().id(), now - s.since(), threshold));
+            } else if (votersShort && s.reachable() && s.synced() > 0 && now - s.synced() < stabilization
+                    && !(member && s.member().voter())) {
+                pending.add(new Pending(member ? "promote" : "add-voter", s.member().id(), now - s.synced(),
+                        stabilization));
+            }
+        }
+        return pending;
+    }
+
+    /**
+     * The voters to aim for now: the desired number, or while fewer members can vote, the largest odd number they
+     * allow (two voters would survive no more failures than one, and need both).
+     */
+    private static long target(Desired desired, EnsembleView live, Map<Long, Seen> seen) {
+        long candidates = seen.values().stream().filter(x -> !live.members().containsKey(x.member().id())
+                && x.reachable()).count();
+        long eligible = live.members().size() + candidates;
+        return eligible >= desired.voters() ? desired.voters() : Math.max(1, eligible % 2 == 1 ? eligible
+                : eligible - 1);
+    }
+
+    private static Step decide(Desired desired, EnsembleView live, Map<Long, Seen> seen, long leader, long now) {
         Map<Long, QuorumMember> voters = live.voters();
         // 1. members gone for longer than the threshold
         List<QuorumMember> gone = new ArrayList<>();
@@ -76,13 +140,9 @@ public final class QuorumPlanner {
                         + " s");
             }
         }
-        // the voters to aim for now: the desired number, or while fewer members can vote, the largest odd number
-        // they allow (two voters would survive no more failures than one, and need both)
-        long candidates = seen.values().stream().filter(x -> !live.members().containsKey(x.member().id())
-                && x.reachable()).count();
-        long eligible = live.members().size() + candidates;
-        long target = eligible >= desired.voters() ? desired.voters() : Math.max(1, eligible % 2 == 1 ? eligible
-                : eligible - 1);
+        long target = target(desired, live, seen);
+        long eligible = live.members().size() + seen.values().stream().filter(x -> !live.members()
+                .containsKey(x.member().id()) && x.reachable()).count();
         // 2. candidates that ask to join: a candidate runs as a follower without a vote (ZooKeeper lets a server
         // that is not in the configuration follow); it becomes a voter once in sync for the stabilization time
         // while voters are short, and an observer at once otherwise

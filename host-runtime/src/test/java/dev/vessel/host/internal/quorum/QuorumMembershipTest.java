@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Members founded and joined the way nodes do it, with the quorum manager making every change: a quorum grows from
  * one voter to three, a fourth member becomes an observer, a voter that goes away is removed after the threshold
- * and replaced by the observer, it comes back with its data and rejoins as an observer, and the registry's data
- * is the same after every change.
+ * and replaced by the observer, it comes back with its data and rejoins as an observer; in a five-voter quorum two
+ * members go at once, are removed and come back as voters; and the registry's data is the same after every change.
  */
 class QuorumMembershipTest {
     private static final QuorumMembership.Settings JOIN = settings(false);
@@ -144,6 +144,52 @@ class QuorumMembershipTest {
                 .forPath("/vessel/quorum/status"), StandardCharsets.UTF_8)
                 .contains("want 5 voters, 3 eligible member(s): 3 voter(s) until more join; not attempted"));
         assertThat(config().voters()).hasSize(3);
+    }
+
+    @Test
+    void twoMembersDownAtOnceInAFiveVoterQuorumAreRemovedAndComeBackAsVoters() throws Exception {
+        QuorumMembership first = start("f1", fiveVoters(true), null, "a");
+        List<QuorumMembership> rest = new ArrayList<>();
+        List<QuorumMembership.Settings> settings = new ArrayList<>();
+        for (int i = 2; i <= 5; i++) {
+            QuorumMembership.Settings s = fiveVoters(false);
+            settings.add(s);
+            rest.add(start("f" + i, s, first.connectString(), "z" + i));
+        }
+        reader = QuorumTesting.reader(first.connectString());
+        reader.blockUntilConnected();
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> config().voters().size() == 5);
+        for (int i = 0; i < 20; i++) {
+            reader.create().creatingParentsIfNeeded().forPath("/data/record-" + i, ("value " + i).getBytes());
+        }
+        Map<String, String> before = tree("/data");
+
+        // two voters that do not run the manager (f1 does: it joined the election first) go at once
+        QuorumMembership f4 = rest.get(2);
+        QuorumMembership f5 = rest.get(3);
+        long id4 = f4.self().id();
+        long id5 = f5.self().id();
+        f4.close();
+        f5.close();
+        members.remove(f4);
+        members.remove(f5);
+        // three of five still vote: writes go on while both are removed, one at a time
+        reader.create().forPath("/data/while-two-are-down", "written".getBytes());
+        before.put("/data/while-two-are-down", "written");
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> !config().members().containsKey(id4)
+                && !config().members().containsKey(id5) && config().voters().size() == 3);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> new String(reader.getData()
+                .forPath("/vessel/quorum/status"), StandardCharsets.UTF_8)
+                .contains("want 5 voters, 3 eligible member(s)"));
+        assertThat(tree("/data")).isEqualTo(before);
+
+        // both come back with their data; with voters short they become voters again after the stabilization time
+        QuorumMembership back4 = start("f4", settings.get(2), first.connectString(), "z4");
+        QuorumMembership back5 = start("f5", settings.get(3), first.connectString(), "z5");
+        assertThat(List.of(back4.self().id(), back5.self().id())).containsExactly(id4, id5);
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> config().voters().keySet()
+                .containsAll(List.of(id4, id5)) && config().voters().size() == 5);
+        assertThat(tree("/data")).isEqualTo(before);
     }
 
     private static QuorumMembership.Settings fiveVoters(boolean found) throws IOException {

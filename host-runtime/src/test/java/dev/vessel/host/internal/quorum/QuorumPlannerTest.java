@@ -58,8 +58,13 @@ class QuorumPlannerTest {
                 two.as(Role.OBSERVER), "asks to join (zone b); voters complete"));
         // with three, a candidate is not made a voter before it has followed in sync for the stabilization time
         seen.put(3L, up(three, "c", 5_000));
+        // ... and the wait shows how far each one is
         assertThat(QuorumPlanner.next(THREE, ensemble(one), seen, 1, NOW)).isEqualTo(new QuorumPlanner.Wait(
-                "want 3 voters; members that could vote are not yet in sync for 10 s"));
+                "want 3 voters; members that could vote are not yet in sync for 10 s", java.util.List.of(
+                        new QuorumPlanner.Pending("add-voter", 2, 5_000, 10_000),
+                        new QuorumPlanner.Pending("add-voter", 3, 5_000, 10_000))));
+        assertThat(new QuorumPlanner.Pending("add-voter", 2, 5_000, 10_000).describe())
+                .isEqualTo("add-voter server 2: in sync 5.0 s of 10 s");
         seen.put(2L, up(two, "b", 10_000));
         assertThat(QuorumPlanner.next(THREE, ensemble(one), seen, 1, NOW)).isEqualTo(new QuorumPlanner.AddVoter(two,
                 "voters 1 of 3; following in sync for 10 s (zone b)"));
@@ -105,8 +110,12 @@ class QuorumPlannerTest {
         seen.put(4L, up(member(4, Role.OBSERVER), "c", 60_000));
         EnsembleView live = ensemble(member(1, Role.PARTICIPANT), member(2, Role.PARTICIPANT),
                 member(3, Role.PARTICIPANT), member(4, Role.OBSERVER));
-        assertThat(QuorumPlanner.next(THREE, live, seen, 1, NOW)).as("not before the threshold")
-                .isInstanceOf(QuorumPlanner.Wait.class);
+        assertThat(QuorumPlanner.next(THREE, live, seen, 1, NOW)).as("not before the threshold, and counting")
+                .isInstanceOf(QuorumPlanner.Wait.class)
+                .extracting(step -> ((QuorumPlanner.Wait) step).pending())
+                .isEqualTo(java.util.List.of(new QuorumPlanner.Pending("remove", 3, 20_000, 30_000)));
+        assertThat(new QuorumPlanner.Pending("remove", 3, 20_000, 30_000).describe())
+                .isEqualTo("remove server 3: unreachable 20.0 s of 30 s");
         seen.put(3L, down(member(3, Role.PARTICIPANT), 30_000));
         assertThat(QuorumPlanner.next(THREE, live, seen, 1, NOW)).isInstanceOf(QuorumPlanner.Remove.class)
                 .extracting(step -> ((QuorumPlanner.Remove) step).member().id()).isEqualTo(3L);
