@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and two observers. A voter frozen with SIGSTOP is removed after the threshold, an observer takes its vote, and
  * thawed it comes back as an observer; a voter killed with SIGKILL is removed and replaced the same way; then the
  * ZooKeeper leader is killed: writes go on and it is replaced too. The registry's data is the same after
- * every change, and {@code vessel quorum history} names each.
+ * every change, and {@code vessel quorum history} names each. Separately, the node running the quorum manager is
+ * killed while a removal is under way: another node takes over and makes it, and removes the killed member too.
  */
 class QuorumProcessesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,13 +56,18 @@ class QuorumProcessesIT {
     }
 
     private Process node(String name, boolean found, String zk) throws Exception {
+        return node(name, found, zk, 5);
+    }
+
+    private Process node(String name, boolean found, String zk, int removalSeconds) throws Exception {
         int client = CliRunner.freePort();
         clientPorts.put(name, client);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", System.getProperty("vessel.jar", "target/vessel.jar"), "node", "--port", "0",
                 "--name", name, "--data", dir.resolve(name).toString(), "--token-file",
                 Files.writeString(dir.resolve("token"), CliRunner.QUORUM_TOKEN).toString(), "--quorum-ports",
-                Integer.toString(client), "--quorum-stabilization", "2", "--quorum-removal-after", "5"));
+                Integer.toString(client), "--quorum-stabilization", "2", "--quorum-removal-after",
+                Integer.toString(removalSeconds)));
         if (found) {
             command.add("--found-quorum");
         } else {
@@ -310,5 +316,78 @@ class QuorumProcessesIT {
         CliRunner history = CliRunner.run("quorum", "history", "--zk", all, "--reader-secret-file",
                 readerSecret().toString());
         assertThat(history.out()).contains("remove").contains("unreachable for more than 5 s").contains("promote");
+    }
+
+    @Test
+    void killingTheManagersNodeInTheMiddleOfAChangeHandsTheChangeToAnotherManager() throws Exception {
+        // a removal threshold long enough for the test to see the change under way and kill the manager in it
+        node("q1", true, null, 20);
+        String founder = "127.0.0.1:" + clientPorts.get("q1");
+        for (String name : List.of("q2", "q3", "q4", "q5")) {
+            node(name, false, founder, 20);
+        }
+        String all = String.join(",", clientPorts.values().stream().map(p -> "127.0.0.1:" + p).toList());
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
+            JsonNode s = status(all);
+            return nodesWithRole(s, "participant").size() == 3 && nodesWithRole(s, "observer").size() == 2;
+        });
+        try (CuratorFramework client = CuratorFrameworkFactory.newClient(all, new ExponentialBackoffRetry(200, 10))) {
+            client.start();
+            client.blockUntilConnected(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 50; i++) {
+                client.create().creatingParentsIfNeeded().forPath("/itest/record-" + i, ("value " + i).getBytes());
+            }
+            Map<String, String> before = tree(client, "/itest");
+
+            // a change under way: an observer frozen, its removal counting towards the threshold
+            JsonNode grown = status(all);
+            String manager = grown.path("manager").path("manager").asText();
+            long managerId = grown.path("members").findParents("node").stream().filter(m -> m.path("node").asText()
+                    .equals(manager)).findFirst().orElseThrow().path("id").asLong();
+            JsonNode observer = grown.path("members").findParents("role").stream().filter(m -> m.path("role")
+                    .asText().equals("observer") && !m.path("node").asText().equals(manager)).findFirst()
+                    .orElseThrow();
+            String frozen = observer.path("node").asText();
+            long frozenId = observer.path("id").asLong();
+            signal(nodes.get(frozen), "STOP");
+            try {
+                await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> status(all).path("manager")
+                        .path("pending").findValuesAsText("progress").stream().anyMatch(p -> p.startsWith(
+                                "remove server " + frozenId + ": unreachable")));
+                CliRunner shown = CliRunner.run("quorum", "status", "--zk", all, "--reader-secret-file",
+                        readerSecret().toString());
+                assertThat(shown.out()).contains("pending: remove server " + frozenId + ": unreachable");
+
+                // the manager's node dies in the middle of it
+                nodes.get(manager).destroyForcibly();
+                // another node takes over, finishes the removal, removes the killed member and fills its vote
+                await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> {
+                    JsonNode s = status(all);
+                    Set<Long> configured = new TreeSet<>(idsWithRole(s, "participant"));
+                    configured.addAll(idsWithRole(s, "observer"));
+                    return !s.path("manager").path("manager").asText().equals(manager)
+                            && idsWithRole(s, "participant").size() == 3 && !configured.contains(frozenId)
+                            && !configured.contains(managerId);
+                });
+                assertThat(tree(client, "/itest")).isEqualTo(before);
+            } finally {
+                signal(nodes.get(frozen), "CONT");
+            }
+            // thawed, the frozen member comes back as an observer
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> idsWithRole(status(all),
+                    "observer").contains(frozenId));
+            assertThat(tree(client, "/itest")).isEqualTo(before);
+            CliRunner history = CliRunner.run("quorum", "history", "--zk", all, "--json", "--reader-secret-file",
+                    readerSecret().toString());
+            JsonNode changes = JSON.readTree(history.out());
+            List<String> removalsByHeir = new ArrayList<>();
+            for (JsonNode change : changes) {
+                if (change.path("change").asText().equals("remove")) {
+                    assertThat(change.path("by").asText()).as("made after the takeover").isNotEqualTo(manager);
+                    removalsByHeir.add(change.path("server").asText());
+                }
+            }
+            assertThat(removalsByHeir).containsExactlyInAnyOrder(Long.toString(frozenId), Long.toString(managerId));
+        }
     }
 }
