@@ -93,6 +93,47 @@ class QuorumProcessesIT {
         return JSON.readTree(run.out());
     }
 
+    /**
+     * Polls {@code vessel quorum status} until the condition holds; on timeout fails with the last status seen and
+     * the tail of every node's log, so a failure in CI can be read without rerunning it.
+     */
+    private JsonNode awaitStatus(String zk, Duration atMost, java.util.function.Predicate<JsonNode> condition)
+            throws Exception {
+        JsonNode[] last = {null};
+        Throwable[] lastError = {null};
+        long started = System.nanoTime();
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
+                try {
+                    last[0] = status(zk);
+                    lastError[0] = null;
+                    return condition.test(last[0]);
+                } catch (Exception | AssertionError e) {
+                    lastError[0] = e;
+                    return false;
+                }
+            });
+            return last[0];
+        } catch (org.awaitility.core.ConditionTimeoutException timeout) {
+            StringBuilder report = new StringBuilder("quorum status did not reach the expected state within ")
+                    .append(atMost).append("\nlast status: ").append(last[0]).append("\nlast error: ")
+                    .append(lastError[0]).append('\n');
+            for (String name : nodes.keySet()) {
+                Path log = dir.resolve(name + ".log");
+                if (Files.exists(log)) {
+                    List<String> lines = Files.readAllLines(log);
+                    report.append("--- ").append(name).append(" (last 40 lines)\n");
+                    lines.subList(Math.max(0, lines.size() - 40), lines.size())
+                            .forEach(l -> report.append(l).append('\n'));
+                }
+            }
+            System.err.println(report);
+            throw new AssertionError(report.toString(), timeout);
+        } finally {
+            System.out.printf("quorum state reached or given up after %.1f s%n", (System.nanoTime() - started) / 1e9);
+        }
+    }
+
     /** Server ids by role: a killed member's registration, and so its node name, is gone. */
     private static Set<Long> idsWithRole(JsonNode status, String role) {
         Set<Long> found = new TreeSet<>();
@@ -184,8 +225,7 @@ class QuorumProcessesIT {
         for (String name : List.of("q2", "q3", "q4", "q5")) {
             node(name, false, founder);
         }
-        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
-            JsonNode s = status(founder);
+        awaitStatus(founder, Duration.ofSeconds(90), s -> {
             return nodesWithRole(s, "participant").size() == 3 && nodesWithRole(s, "observer").size() == 2;
         });
         String all = String.join(",", clientPorts.values().stream().map(p -> "127.0.0.1:" + p).toList());
@@ -252,8 +292,7 @@ class QuorumProcessesIT {
             signal(nodes.get(frozen), "STOP");
             long frozenMember = frozenId;
             try {
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-                    JsonNode s = status(all);
+                awaitStatus(all, Duration.ofSeconds(60), s -> {
                     return idsWithRole(s, "participant").size() == 3 && !idsWithRole(s, "participant")
                             .contains(frozenMember);
                 });
@@ -261,8 +300,7 @@ class QuorumProcessesIT {
             } finally {
                 signal(nodes.get(frozen), "CONT");
             }
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> idsWithRole(status(all),
-                    "observer").contains(frozenMember));
+            awaitStatus(all, Duration.ofSeconds(90), s -> idsWithRole(s, "observer").contains(frozenMember));
             before.put("/itest/while-frozen", "writes go on");
             assertThat(tree(client, "/itest")).isEqualTo(before);
 
@@ -284,8 +322,7 @@ class QuorumProcessesIT {
             assertThat(leader).isNotNull();
             nodes.get(follower).destroyForcibly(); // SIGKILL
             long killedFollower = followerId;
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
-                JsonNode s = status(all);
+            awaitStatus(all, Duration.ofSeconds(90), s -> {
                 return idsWithRole(s, "participant").size() == 3 && !idsWithRole(s, "participant")
                         .contains(killedFollower) && !idsWithRole(s, "observer").contains(killedFollower)
                         && s.path("members").findValues("mode").stream().filter(m -> m.asText().equals("follower")
@@ -301,8 +338,7 @@ class QuorumProcessesIT {
             nodes.get(leader).destroyForcibly();
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> client.create()
                     .forPath("/itest/after-the-leader", "writes go on".getBytes()) != null);
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
-                JsonNode s = status(all);
+            awaitStatus(all, Duration.ofSeconds(90), s -> {
                 return idsWithRole(s, "participant").size() == 3 && !idsWithRole(s, "participant")
                         .contains(leaderId) && !idsWithRole(s, "observer").contains(leaderId);
             });
@@ -327,8 +363,7 @@ class QuorumProcessesIT {
             node(name, false, founder, 20);
         }
         String all = String.join(",", clientPorts.values().stream().map(p -> "127.0.0.1:" + p).toList());
-        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
-            JsonNode s = status(all);
+        awaitStatus(all, Duration.ofSeconds(90), s -> {
             return nodesWithRole(s, "participant").size() == 3 && nodesWithRole(s, "observer").size() == 2;
         });
         try (CuratorFramework client = CuratorFrameworkFactory.newClient(all, new ExponentialBackoffRetry(200, 10))) {
@@ -351,9 +386,9 @@ class QuorumProcessesIT {
             long frozenId = observer.path("id").asLong();
             signal(nodes.get(frozen), "STOP");
             try {
-                await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> status(all).path("manager")
-                        .path("pending").findValuesAsText("progress").stream().anyMatch(p -> p.startsWith(
-                                "remove server " + frozenId + ": unreachable")));
+                awaitStatus(all, Duration.ofSeconds(15), s -> s.path("manager").path("pending")
+                        .findValuesAsText("progress").stream()
+                        .anyMatch(p -> p.startsWith("remove server " + frozenId + ": unreachable")));
                 CliRunner shown = CliRunner.run("quorum", "status", "--zk", all, "--reader-secret-file",
                         readerSecret().toString());
                 assertThat(shown.out()).contains("pending: remove server " + frozenId + ": unreachable");
@@ -361,8 +396,8 @@ class QuorumProcessesIT {
                 // the manager's node dies in the middle of it
                 nodes.get(manager).destroyForcibly();
                 // another node takes over, finishes the removal, removes the killed member and fills its vote
-                await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> {
-                    JsonNode s = status(all);
+                // (about 40 s here: the dead manager's session expires in 15 s, then both removals wait 20 s)
+                awaitStatus(all, Duration.ofSeconds(180), s -> {
                     Set<Long> configured = new TreeSet<>(idsWithRole(s, "participant"));
                     configured.addAll(idsWithRole(s, "observer"));
                     return !s.path("manager").path("manager").asText().equals(manager)
@@ -374,8 +409,7 @@ class QuorumProcessesIT {
                 signal(nodes.get(frozen), "CONT");
             }
             // thawed, the frozen member comes back as an observer
-            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> idsWithRole(status(all),
-                    "observer").contains(frozenId));
+            awaitStatus(all, Duration.ofSeconds(90), s -> idsWithRole(s, "observer").contains(frozenId));
             assertThat(tree(client, "/itest")).isEqualTo(before);
             CliRunner history = CliRunner.run("quorum", "history", "--zk", all, "--json", "--reader-secret-file",
                     readerSecret().toString());
