@@ -81,6 +81,7 @@ final class CallCommand implements Callable<Integer> {
         VesselClient.Builder builder = VesselClient.builder().connectString(cluster.connectString()).root(cluster.root)
                 .attemptTimeout(java.time.Duration.ofMillis(attemptTimeoutMillis));
         cluster.tls().ifPresent(builder::tls);
+        cluster.registryTls().ifPresent(builder::registryTls);
         String readerSecret = cluster.readerSecret();
         if (readerSecret != null) {
             builder.readerSecret(readerSecret);

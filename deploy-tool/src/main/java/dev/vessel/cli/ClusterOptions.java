@@ -3,6 +3,7 @@ package dev.vessel.cli;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.RegistryLayout;
+import dev.vessel.registry.RegistryTls;
 import dev.vessel.registry.TlsTrust;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,10 @@ final class ClusterOptions {
             description = "Password of --trust-store (it checks the file's integrity; a trust store holds no"
                     + " secret). Default: changeit.")
     String trustStorePassword;
+
+    @Option(names = "--zk-tls", description = "Reach ZooKeeper over TLS, trusting --trust-store (a quorum run by"
+            + " nodes with --tls-key-store). Default: what `vessel up` recorded, else plain.")
+    boolean zkTls;
 
     @Option(names = "--reader-secret-file", paramLabel = "FILE",
             description = "File holding the registry reader secret of a secured cluster (one whose nodes run their"
@@ -96,6 +101,29 @@ final class ClusterOptions {
     }
 
     RegistryConnection connect() {
-        return RegistryConnection.connect(connectString(), RegistryLayout.at(root), Duration.ofSeconds(10), reader());
+        return RegistryConnection.connect(connectString(), RegistryLayout.at(root), Duration.ofSeconds(10), reader(),
+                registryTls().orElse(null));
+    }
+
+    /** How to reach ZooKeeper over TLS: asked with --zk-tls, or recorded by a `vessel up` whose quorum has it. */
+    Optional<RegistryTls> registryTls() {
+        try {
+            if (zkTls) {
+                if (trustStore != null) {
+                    return Optional.of(new RegistryTls(trustStore, trustStorePassword != null ? trustStorePassword
+                            : "changeit"));
+                }
+                return Optional.of(VesselHome.resolve().cluster().filter(c -> c.trustStore() != null)
+                        .map(c -> new RegistryTls(Path.of(c.trustStore()), c.trustStorePassword()))
+                        .orElseThrow(() -> new CliException(ExitCode.BAD_INPUT, "--zk-tls needs --trust-store (no"
+                                + " cluster with TLS is recorded by `vessel up`)")));
+            }
+            // the recorded cluster's choice, unless --zk names another one
+            return VesselHome.resolve().cluster().filter(c -> c.zkTls() && c.trustStore() != null
+                    && (zk == null || zk.equals(c.zk())))
+                    .map(c -> new RegistryTls(Path.of(c.trustStore()), c.trustStorePassword()));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.BAD_INPUT, e.getMessage());
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.vessel.host.NodeConfig;
 import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.RegistryTls;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,8 +82,9 @@ final class NodeCommand implements Callable<Integer> {
     Path tokenFile;
 
     @Option(names = "--tls-key-store", paramLabel = "FILE",
-            description = "PKCS12 key store with this node's key and certificate: serve HTTPS instead of HTTP. Every"
-                    + " node of a cluster serves HTTPS or none does.")
+            description = "PKCS12 key store with this node's key and certificate: serve HTTPS instead of HTTP, and"
+                    + " with --quorum/--found-quorum serve the quorum member over TLS (peers and clients). Every"
+                    + " node of a cluster uses TLS or none does.")
     Path tlsKeyStore;
 
     @Option(names = "--tls-key-store-password-file", paramLabel = "FILE",
@@ -98,6 +100,10 @@ final class NodeCommand implements Callable<Integer> {
             description = "Password of --trust-store (default ${DEFAULT-VALUE}).")
     String trustStorePassword;
 
+    @Option(names = "--zk-tls", description = "Reach ZooKeeper over TLS, trusting --trust-store (a quorum run by"
+            + " nodes with --tls-key-store). On by itself for a node that runs a quorum member with TLS.")
+    boolean zkTls;
+
     @Option(names = "--release", paramLabel = "DIR",
             description = "A directory of bundle jars forming one release, started at boot. Repeatable.")
     List<Path> releases = new ArrayList<>();
@@ -112,6 +118,17 @@ final class NodeCommand implements Callable<Integer> {
         NodeConfig.Builder config = NodeConfig.builder(zk != null ? zk : "", dataDir).registryRoot(root).port(port).bindAddress(bind)
                 .zone(zone).nodeId(name).advertiseAddress(advertise).adminToken(AdminOptions.explicitToken(tokenFile));
         tls().ifPresent(config::tls);
+        if (zkTls) {
+            if (trustStore == null) {
+                throw new CliException(ExitCode.BAD_INPUT, "--zk-tls needs --trust-store: the certificates ZooKeeper's"
+                        + " are checked against");
+            }
+            try {
+                config.registryTls(new RegistryTls(trustStore, trustStorePassword));
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCode.BAD_INPUT, e.getMessage());
+            }
+        }
         member.ifPresent(config::quorum);
         VesselNode node = VesselNode.start(config.build());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -71,7 +71,7 @@ final class UpCommand implements Callable<Integer> {
         home.writeCluster(new VesselHome.ClusterInfo(cluster.zkConnect(), "/vessel", addresses,
                 ProcessHandle.current().pid(), System.currentTimeMillis(), token,
                 certificates == null ? null : certificates.trustStore().toString(),
-                certificates == null ? null : certificates.trustStorePassword()));
+                certificates == null ? null : certificates.trustStorePassword(), cluster.zkTls()));
         printSummary(out, cluster.zkConnect(), addresses, home);
         stopped.await();
         return ExitCode.OK;

@@ -26,10 +26,10 @@ final class VesselHome {
 
     /**
      * What {@code vessel up} records about the cluster it runs; {@code trustStore} and its password only when its
-     * nodes serve HTTPS ({@code --tls}).
+     * nodes serve HTTPS ({@code --tls}), and {@code zkTls} when its ZooKeeper quorum is reached over TLS too.
      */
     record ClusterInfo(String zk, String root, List<NodeAddress> nodes, long pid, long started, String token,
-            String trustStore, String trustStorePassword) {}
+            String trustStore, String trustStorePassword, boolean zkTls) {}
 
     record NodeAddress(String id, String url) {}
 

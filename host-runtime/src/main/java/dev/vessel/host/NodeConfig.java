@@ -3,6 +3,7 @@ package dev.vessel.host;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.registry.RegistryLayout;
+import dev.vessel.registry.RegistryTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -56,8 +57,11 @@ import java.util.Optional;
  *                            {@code zkConnect} reaches; needs the admin token (the quorum's super identity derives
  *                            from it); default none
  * @param secureRegistry      authenticate to ZooKeeper as the cluster's nodes and create every znode writable only by
- *                            them (readable by anyone); always so for a node that runs a quorum member, whose
- *                            quorum Vessel owns; needs the admin token; default false
+ *                            them (readable by them and the reader identity); always so for a node that runs a quorum
+ *                            member, whose quorum Vessel owns; needs the admin token; default false
+ * @param registryTls         reach ZooKeeper over TLS, checking its certificate against this trust store; a node that
+ *                            runs a quorum member with {@code tls} serves its member over TLS and reaches the quorum
+ *                            so (with its own trust store) unless told otherwise; default none
  * @param storeCapacityBytes  most bytes the artifact store holds, complete and unfinished artifacts together; an
  *                            upload or fetch past it is refused with {@code 507 STORE_FULL}; default 16 GiB
  */
@@ -92,6 +96,7 @@ public record NodeConfig(
         Optional<Tls> tls,
         Optional<Quorum> quorum,
         boolean secureRegistry,
+        Optional<RegistryTls> registryTls,
         long storeCapacityBytes) {
 
     /**
@@ -188,6 +193,7 @@ public record NodeConfig(
         requirePositive(headerTimeout, "headerTimeout");
         requireNonNull(tls, "tls cannot be null (Optional.empty() for plain HTTP)");
         requireNonNull(quorum, "quorum cannot be null (Optional.empty() for none)");
+        requireNonNull(registryTls, "registryTls cannot be null (Optional.empty() for plain ZooKeeper sessions)");
         if (quorum.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("a node that runs a quorum member needs the admin token");
         }
@@ -256,6 +262,7 @@ public record NodeConfig(
         private Tls tls;
         private Quorum quorum;
         private boolean secureRegistry;
+        private RegistryTls registryTls;
         private long storeCapacityBytes = 16L << 30;
 
         private Builder(String zkConnect, Path dataDir) {
@@ -403,6 +410,11 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder registryTls(RegistryTls tls) {
+            this.registryTls = tls;
+            return this;
+        }
+
         public Builder storeCapacityBytes(long bytes) {
             this.storeCapacityBytes = bytes;
             return this;
@@ -415,6 +427,8 @@ public record NodeConfig(
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
                     resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, headerTimeout,
                     Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,
+                    Optional.ofNullable(registryTls != null || quorum == null || tls == null ? registryTls
+                            : new RegistryTls(tls.trustStore(), tls.trustStorePassword())),
                     storeCapacityBytes);
         }
     }

@@ -85,6 +85,8 @@ public final class VesselNode implements Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** What {@link #close} undoes, last built first. */
     private final Deque<Part> parts = new ArrayDeque<>();
+    /** Closing this node's quorum member, when it runs one: {@link #closeAllButQuorumMember} stops before it. */
+    private Part quorumPart;
     private final Object statusLock = new Object();
     private final AtomicBoolean statusQueued = new AtomicBoolean();
     private final LongAdder artifactBytesServed = new LongAdder();
@@ -163,14 +165,17 @@ public final class VesselNode implements Closeable {
         if (config.quorum().isPresent()) {
             // the member first: a founding node's registry is its own member
             quorum = QuorumMembership.start(quorumSettings(config.quorum().get()), config.dataDir().resolve("quorum"),
-                    config.zkConnect(), advertised, config.adminToken().orElseThrow(), config.registryRoot());
-            parts.push(quorum::close);
+                    config.zkConnect(), advertised, config.adminToken().orElseThrow(), config.registryRoot(),
+                    config.tls().orElse(null), config.registryTls().orElse(null));
+            quorumPart = quorum::close;
+            parts.push(quorumPart);
             zkConnect = quorum.connectString();
         }
         if (sharedRegistry == null) {
             registry = RegistryConnection.connect(zkConnect, RegistryLayout.at(config.registryRoot()),
                     RegistryConnection.DEFAULT_CONNECT_TIMEOUT, config.secureRegistry()
-                            ? RegistryCredentials.forNodes(config.adminToken().orElseThrow()) : null);
+                            ? RegistryCredentials.forNodes(config.adminToken().orElseThrow()) : null,
+                    config.registryTls().orElse(null));
             parts.push(registry::close);
         } else {
             registry = sharedRegistry;
@@ -467,7 +472,21 @@ public final class VesselNode implements Closeable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        while (!parts.isEmpty()) {
+        closeParts(null);
+    }
+
+    /**
+     * Stops everything but this node's quorum member, which {@link #close} then stops. To stop several nodes
+     * that run the quorum together, call this on each first: every node deregisters while the quorum still has
+     * its majority (stopped one after another, the last ones would write to a quorum without one, each write
+     * waiting out its retries).
+     */
+    public void closeAllButQuorumMember() {
+        closeParts(quorumPart);
+    }
+
+    private synchronized void closeParts(Part stopAt) {
+        while (!parts.isEmpty() && (stopAt == null || parts.peek() != stopAt)) {
             Part part = parts.pop();
             try {
                 part.close();

@@ -65,6 +65,15 @@ public final class RegistryConnection implements Closeable {
      */
     public static RegistryConnection connect(String connectString, RegistryLayout layout, Duration timeout,
             RegistryCredentials credentials) {
+        return connect(connectString, layout, timeout, credentials, null);
+    }
+
+    /**
+     * Like {@link #connect(String, RegistryLayout, Duration, RegistryCredentials)}, over TLS when {@code tls} is
+     * not null (a quorum run by Vessel's nodes with TLS).
+     */
+    public static RegistryConnection connect(String connectString, RegistryLayout layout, Duration timeout,
+            RegistryCredentials credentials, RegistryTls tls) {
         requireNonNull(connectString, "connectString cannot be null");
         requireNonNull(layout, "layout cannot be null");
         requireNonNull(timeout, "timeout cannot be null");
@@ -73,6 +82,9 @@ public final class RegistryConnection implements Closeable {
                 .sessionTimeoutMs(15_000)
                 .connectionTimeoutMs(5_000)
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
+        if (tls != null) {
+            builder.zkClientConfig(tls.clientConfig());
+        }
         if (credentials != null) {
             builder.authorization("digest", credentials.authInfo());
             if (credentials.writes()) {
@@ -84,7 +96,8 @@ public final class RegistryConnection implements Closeable {
         try {
             if (!curator.blockUntilConnected((int) timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RegistryException("could not reach ZooKeeper at " + connectString + " within "
-                        + timeout.toMillis() + " ms");
+                        + timeout.toMillis() + " ms" + (tls != null ? " over TLS (does it serve TLS, and is its"
+                        + " certificate in " + tls.trustStore() + " and valid for that address?)" : ""));
             }
             if (credentials != null && credentials.writes()) {
                 for (String path : java.util.List.of(layout.root(), layout.services(), layout.nodes(), layout.statuses(),

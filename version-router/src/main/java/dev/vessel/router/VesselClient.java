@@ -523,8 +523,18 @@ public final class VesselClient implements Closeable {
         private double retryRatio = 0.2;
         private int retryBurst = 10;
         private javax.net.ssl.SSLContext tls;
+        private dev.vessel.registry.RegistryTls registryTls;
 
         private Builder() {}
+
+        /**
+         * Reaches ZooKeeper over TLS, checking its certificate against {@code tls}'s trust store: for a quorum run by
+         * nodes with TLS. Default: a plain session. Applies to the session this client opens, not to a shared one.
+         */
+        public Builder registryTls(dev.vessel.registry.RegistryTls tls) {
+            this.registryTls = requireNonNull(tls, "tls cannot be null");
+            return this;
+        }
 
         /**
          * Calls nodes over HTTPS, trusting the certificates {@code context} trusts (see
@@ -647,7 +657,7 @@ public final class VesselClient implements Closeable {
                 throw new IllegalStateException("set connectString(...) or registry(...) before build()");
             }
             RegistryConnection opened = RegistryConnection.connect(connectString, RegistryLayout.at(root),
-                    RegistryConnection.DEFAULT_CONNECT_TIMEOUT, reader);
+                    RegistryConnection.DEFAULT_CONNECT_TIMEOUT, reader, registryTls);
             return new VesselClient(this, opened, true);
         }
 

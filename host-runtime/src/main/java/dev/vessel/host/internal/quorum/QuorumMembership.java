@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import dev.vessel.host.NodeConfig;
 import dev.vessel.registry.RegistryCredentials;
+import dev.vessel.registry.RegistryTls;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
@@ -38,13 +40,15 @@ public final class QuorumMembership implements Closeable {
     private final String superPassword;
     private final QuorumPaths paths;
     private final String adminToken;
+    private final RegistryTls clientTls;
     private CuratorFramework client;
     private PersistentNode registration;
     private QuorumManager manager;
 
     private QuorumMembership(QuorumServer server, String connectString, String superPassword, QuorumPaths paths,
-            String adminToken) {
+            String adminToken, RegistryTls clientTls) {
         this.adminToken = adminToken;
+        this.clientTls = clientTls;
         this.server = server;
         this.connectString = connectString;
         this.superPassword = superPassword;
@@ -69,6 +73,15 @@ public final class QuorumMembership implements Closeable {
     /** Starts this node's member; {@code knownMember} is any reachable member's client address (unused to found). */
     public static QuorumMembership start(Settings settings, Path dir, String knownMember, String host, String adminToken,
             String registryRoot) {
+        return start(settings, dir, knownMember, host, adminToken, registryRoot, null, null);
+    }
+
+    /**
+     * @param serverTls the stores this member serves TLS with (peers and clients), or null for none
+     * @param clientTls how this node's own sessions reach the quorum over TLS, or null for plain sessions
+     */
+    public static QuorumMembership start(Settings settings, Path dir, String knownMember, String host, String adminToken,
+            String registryRoot, NodeConfig.Tls serverTls, RegistryTls clientTls) {
         String password = superPassword(adminToken);
         String digest = superDigest(password);
         String peers = peerPassword(adminToken);
@@ -80,19 +93,19 @@ public final class QuorumMembership implements Closeable {
             long myId = myId(dir);
             QuorumMember self = members.stream().filter(m -> m.id() == myId).findFirst().orElseThrow(() ->
                     new IllegalStateException(dir + " names server " + myId + " but its membership does not"));
-            server = QuorumServer.start(dir, self, List.of(), digest, peers);
+            server = QuorumServer.start(dir, self, List.of(), digest, peers, serverTls);
             connect = members.stream().map(QuorumMember::clientAddress).collect(Collectors.joining(","));
         } else if (settings.found()) {
             QuorumMember self = new QuorumMember(1, host, settings.peerPort(), settings.electionPort(),
                     settings.clientPort(), QuorumMember.Role.PARTICIPANT);
-            server = QuorumServer.start(dir, self, List.of(self), digest, peers);
+            server = QuorumServer.start(dir, self, List.of(self), digest, peers, serverTls);
             connect = self.clientAddress();
             awaitServing(server, java.time.Duration.ofSeconds(60));
         } else {
             EnsembleView view;
             long id;
             try (CuratorFramework bootstrap = connect(knownMember, password,
-                    RegistryCredentials.forNodes(adminToken))) {
+                    RegistryCredentials.forNodes(adminToken), clientTls)) {
                 view = EnsembleView.parse(bootstrap.getConfig().forEnsemble());
                 id = allocateId(bootstrap, paths, view);
             } catch (Exception e) {
@@ -104,11 +117,11 @@ public final class QuorumMembership implements Closeable {
                     settings.clientPort(), QuorumMember.Role.PARTICIPANT);
             List<QuorumMember> initial = new ArrayList<>(view.members().values());
             initial.add(self);
-            server = QuorumServer.start(dir, self, initial, digest, peers);
+            server = QuorumServer.start(dir, self, initial, digest, peers, serverTls);
             connect = view.connectString() + "," + self.clientAddress();
             awaitServing(server, java.time.Duration.ofSeconds(60));
         }
-        return new QuorumMembership(server, connect, password, paths, adminToken);
+        return new QuorumMembership(server, connect, password, paths, adminToken, clientTls);
     }
 
     /**
@@ -140,7 +153,7 @@ public final class QuorumMembership implements Closeable {
 
     /** Registers the member and takes part in managing the quorum; call once the registry is reachable. */
     public void join(String nodeId, String zone, Settings settings) {
-        client = connect(connectString, superPassword, RegistryCredentials.forNodes(adminToken));
+        client = connect(connectString, superPassword, RegistryCredentials.forNodes(adminToken), clientTls);
         QuorumMember self = server.self();
         registration = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.members() + "/" + self.id(),
                 new QuorumRegistration(self, nodeId, zone).toJson());
@@ -163,12 +176,16 @@ public final class QuorumMembership implements Closeable {
     }
 
     /** A session with the super identity that creates what it creates with the nodes' ACL. */
-    private static CuratorFramework connect(String connectString, String superPassword, RegistryCredentials acl) {
-        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(connectString).aclProvider(acl)
-                .sessionTimeoutMs(15_000).connectionTimeoutMs(5_000)
+    private static CuratorFramework connect(String connectString, String superPassword, RegistryCredentials acl,
+            RegistryTls tls) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(connectString)
+                .aclProvider(acl).sessionTimeoutMs(15_000).connectionTimeoutMs(5_000)
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
-                .authorization("digest", ("super:" + superPassword).getBytes(StandardCharsets.UTF_8))
-                .build();
+                .authorization("digest", ("super:" + superPassword).getBytes(StandardCharsets.UTF_8));
+        if (tls != null) {
+            builder.zkClientConfig(tls.clientConfig());
+        }
+        CuratorFramework client = builder.build();
         client.start();
         try {
             if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import dev.vessel.host.NodeConfig;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
 import org.apache.zookeeper.server.quorum.QuorumPeerMain;
 import org.apache.zookeeper.util.ServiceUtils;
@@ -59,6 +60,16 @@ public final class QuorumServer implements Closeable {
      */
     public static QuorumServer start(Path dir, QuorumMember self, Collection<QuorumMember> initial, String superDigest,
             String peerPassword) {
+        return start(dir, self, initial, superDigest, peerPassword, null);
+    }
+
+    /**
+     * Like {@link #start(Path, QuorumMember, Collection, String, String)}; with {@code tls}, peers talk TLS only
+     * (mutual: each presents the key store's certificate and checks the other's against the trust store) and
+     * the client port takes TLS sessions (see {@link QuorumTls}).
+     */
+    public static QuorumServer start(Path dir, QuorumMember self, Collection<QuorumMember> initial, String superDigest,
+            String peerPassword, NodeConfig.Tls tls) {
         requireNonNull(superDigest, "superDigest cannot be null");
         requireNonNull(peerPassword, "peerPassword cannot be null");
         String existing = System.getProperty(SUPER_DIGEST_PROPERTY);
@@ -77,6 +88,8 @@ public final class QuorumServer implements Closeable {
             if (!Files.exists(config)) {
                 writeInitial(dir, self, initial);
             }
+            // every start: the stores may have been replaced (vessel up --tls makes new ones) or TLS turned on
+            QuorumTls.configure(dir, config, tls);
             QuorumPeerConfig parsed = new QuorumPeerConfig();
             parsed.parse(config.toString());
             if (parsed.getServerId() != self.id()) {
@@ -153,6 +166,7 @@ public final class QuorumServer implements Closeable {
             // process-wide in ZooKeeper: put them back for any standalone server this process starts later
             QuorumPeerConfig.setStandaloneEnabled(true);
             QuorumPeerConfig.setReconfigEnabled(false);
+            QuorumTls.clearProcessSettings();
         }
     }
 }
