@@ -23,9 +23,12 @@ import org.apache.curator.test.TestingServer;
  * anchor, in the same run: a bare Curator {@code CuratorCache} on the same path in the 11th session, which sees
  * the raw ZooKeeper event without Vessel's table rebuild.
  *
- * <p>Arguments: rounds per size (default 50), and {@code secured} to measure each size a second time with the
- * writer authenticated as the nodes and every znode under their ACL (the cost of a secured registry). Each size first runs {@value #WARMUP} uncounted rounds (JIT, first
- * connections). ZooKeeper is a real server in this process, on loopback.
+ * <p>Arguments: rounds per size (default 50), and {@code secured} to measure each size twice more: with the
+ * writer authenticated as the nodes, every znode under their ACL and the routers reading as the reader identity
+ * (the cost of a secured registry), and the same with every session over TLS, the server taking TLS on its client
+ * port as a Vessel-run quorum member does (Netty factory, port unification). Each size first runs
+ * {@value #WARMUP} uncounted rounds (JIT, first connections). ZooKeeper is a real server in this process, on
+ * loopback.
  */
 public final class PropagationBenchmark {
     private static final int ROUTERS = 10;
@@ -40,28 +43,55 @@ public final class PropagationBenchmark {
         System.out.println("| instances | registry | change | routers: median ms | routers: p99 ms | routers: max ms "
                 + "| bare CuratorCache: median ms | p99 ms |");
         System.out.println("|---|---|---|---|---|---|---|---|");
+        java.nio.file.Path stores = java.nio.file.Files.createTempDirectory("vessel-bench-tls");
+        dev.vessel.host.SelfSignedTls.Files tls = compareSecured
+                ? dev.vessel.host.SelfSignedTls.generate(stores, List.of("127.0.0.1")) : null;
         for (int size : new int[] {1, 100, 1000}) {
-            measure(size, rounds, false);
+            measure(size, rounds, false, null);
             if (compareSecured) {
                 // the same, with the writer authenticated as the nodes and every znode under the nodes' ACL
-                measure(size, rounds, true);
+                measure(size, rounds, true, null);
+                measure(size, rounds, true, tls);
             }
         }
+    }
+
+    /** The server side of a TLS client port, as {@code QuorumTls} configures a member (process-wide properties). */
+    private static TestingServer server(dev.vessel.host.SelfSignedTls.Files tls) throws Exception {
+        String[] names = {"zookeeper.serverCnxnFactory", "zookeeper.client.portUnification", "zookeeper.ssl.clientAuth",
+                "zookeeper.ssl.keyStore.location", "zookeeper.ssl.keyStore.password", "zookeeper.ssl.keyStore.type",
+                "zookeeper.ssl.trustStore.location", "zookeeper.ssl.trustStore.password",
+                "zookeeper.ssl.trustStore.type"};
+        for (String name : names) {
+            System.clearProperty(name);
+        }
+        if (tls != null) {
+            String[] values = {"org.apache.zookeeper.server.NettyServerCnxnFactory", "true", "none",
+                    tls.keyStore().toString(), tls.keyStorePassword(), "PKCS12", tls.trustStore().toString(),
+                    tls.trustStorePassword(), "PKCS12"};
+            for (int i = 0; i < names.length; i++) {
+                System.setProperty(names[i], values[i]);
+            }
+        }
+        return new TestingServer(true);
     }
 
     private static final String TOKEN = "benchmark-token-0123456789abcdef";
     /** Routers read a secured registry as the read-only identity, as they would in production. */
     private static final String READER_SECRET = dev.vessel.registry.RegistryCredentials.readerSecret(TOKEN);
 
-    private static void measure(int size, int rounds, boolean secured) throws Exception {
-        try (TestingServer zk = new TestingServer(true);
+    private static void measure(int size, int rounds, boolean secured, dev.vessel.host.SelfSignedTls.Files tls)
+            throws Exception {
+        dev.vessel.registry.RegistryTls sessions = tls == null ? null
+                : new dev.vessel.registry.RegistryTls(tls.trustStore(), tls.trustStorePassword());
+        try (TestingServer zk = server(tls);
                 RegistryConnection writer = RegistryConnection.connect(zk.getConnectString(),
                         dev.vessel.registry.RegistryLayout.defaultLayout(), RegistryConnection.DEFAULT_CONNECT_TIMEOUT,
-                        secured ? dev.vessel.registry.RegistryCredentials.forNodes(TOKEN)
-                                : null);
+                        secured ? dev.vessel.registry.RegistryCredentials.forNodes(TOKEN) : null, sessions);
                 RegistryConnection anchorSession = RegistryConnection.connect(zk.getConnectString(),
                         dev.vessel.registry.RegistryLayout.defaultLayout(), RegistryConnection.DEFAULT_CONNECT_TIMEOUT,
-                        secured ? dev.vessel.registry.RegistryCredentials.forReader(READER_SECRET) : null)) {
+                        secured ? dev.vessel.registry.RegistryCredentials.forReader(READER_SECRET) : null,
+                        sessions)) {
             InstanceRegistry registry = new InstanceRegistry(writer);
             for (int i = 0; i < size - 1; i++) {
                 registry.register(record("bg" + i));
@@ -76,6 +106,9 @@ public final class PropagationBenchmark {
                 anchor.start();
                 for (int r = 0; r < ROUTERS; r++) {
                     VesselClient.Builder router = VesselClient.builder().connectString(zk.getConnectString());
+                    if (sessions != null) {
+                        router.registryTls(sessions);
+                    }
                     routers.add((secured ? router.readerSecret(READER_SECRET) : router).build());
                 }
                 for (VesselClient router : routers) {
@@ -122,8 +155,9 @@ public final class PropagationBenchmark {
                         removeAnchor[pass] = removeBare;
                     }
                 }
-                row(size, secured ? "secured" : "open", "register", addRouters, addAnchor);
-                row(size, secured ? "secured" : "open", "remove", removeRouters, removeAnchor);
+                String mode = tls != null ? "secured + TLS" : secured ? "secured" : "open";
+                row(size, mode, "register", addRouters, addAnchor);
+                row(size, mode, "remove", removeRouters, removeAnchor);
             } finally {
                 routers.forEach(VesselClient::close);
             }

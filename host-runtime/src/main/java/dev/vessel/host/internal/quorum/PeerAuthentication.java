@@ -46,6 +46,11 @@ final class PeerAuthentication {
         file.toFile().deleteOnExit();
         Files.writeString(file, jaas(password), StandardCharsets.UTF_8);
         System.setProperty(PROPERTY, file.toAbsolutePath().toString());
+        // with a JAAS file named, every ZooKeeper client in the process tries SASL, finds no "Client" section and
+        // logs an error per connection; Vessel's sessions authenticate with digest identities, not SASL
+        if (System.getProperty(org.apache.zookeeper.client.ZKClientConfig.ENABLE_CLIENT_SASL_KEY) == null) {
+            System.setProperty(org.apache.zookeeper.client.ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");
+        }
         Configuration.getConfiguration().refresh();
         AppConfigurationEntry[] server = Configuration.getConfiguration().getAppConfigurationEntry(SERVER);
         if (server == null || server.length == 0) {
