@@ -43,6 +43,19 @@ public final class NodeProcess {
                     java.time.Duration.ofSeconds(Long.parseLong(args[9]))));
             config.secureRegistry(true);
         }
+        // TLS (HTTPS, and a quorum member's TLS) from files a harness made with SelfSignedTls
+        String tlsDir = System.getProperty("vessel.bench.tls");
+        if (tlsDir != null && !tlsDir.isEmpty()) {
+            Path stores = Path.of(tlsDir);
+            java.util.Properties passwords = new java.util.Properties();
+            try (var in = java.nio.file.Files.newInputStream(stores.resolve("passwords.properties"))) {
+                passwords.load(in);
+            }
+            NodeConfig.Tls tls = new NodeConfig.Tls(stores.resolve("node.p12"), passwords.getProperty("key"),
+                    stores.resolve("trust.p12"), passwords.getProperty("trust"));
+            config.tls(tls).registryTls(new dev.vessel.registry.RegistryTls(tls.trustStore(),
+                    tls.trustStorePassword()));
+        }
         VesselNode node = VesselNode.start(config.build());
         Runtime.getRuntime().addShutdownHook(new Thread(node::close));
         System.out.println("READY " + node.url());

@@ -39,7 +39,8 @@ import org.apache.zookeeper.CreateMode;
  *   <li>leader: the ZooKeeper leader's node is killed with SIGKILL; timed until writes succeed again;</li>
  * </ol>
  * and the registry's persistent records (deployments, releases) and greeter's registration compared before
- * and after. Usage: {@code QuorumBenchmark <releases dir> [stabilization s] [removal threshold s]}.
+ * and after. Usage: {@code QuorumBenchmark <releases dir> [stabilization s] [removal threshold s] [tls]}; with
+ * {@code tls} every node serves HTTPS and its quorum member TLS (peers and clients), and every session uses it.
  */
 public final class QuorumBenchmark {
     private static final String TOKEN = "benchmark-token-0123456789abcdef";
@@ -50,17 +51,39 @@ public final class QuorumBenchmark {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Integer> clientPorts = new LinkedHashMap<>();
 
-    private QuorumBenchmark(Path dir, long stabilization, long removal) {
+    /** The stores when the run is over TLS, else null. */
+    private final dev.vessel.host.SelfSignedTls.Files tls;
+
+    private QuorumBenchmark(Path dir, long stabilization, long removal, boolean tls) throws IOException {
         this.dir = dir;
         this.stabilization = stabilization;
         this.removal = removal;
+        this.tls = tls ? dev.vessel.host.SelfSignedTls.generate(dir.resolve("tls"), List.of("127.0.0.1")) : null;
+        if (tls) {
+            Files.writeString(dir.resolve("tls").resolve("passwords.properties"), "key=" + this.tls.keyStorePassword()
+                    + "\ntrust=" + this.tls.trustStorePassword() + "\n");
+        }
+    }
+
+    private CuratorFrameworkFactory.Builder session(String connectString) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(connectString);
+        if (tls != null) {
+            builder.zkClientConfig(registryTls().clientConfig());
+        }
+        return builder;
+    }
+
+    private dev.vessel.registry.RegistryTls registryTls() {
+        return new dev.vessel.registry.RegistryTls(tls.trustStore(), tls.trustStorePassword());
     }
 
     public static void main(String[] args) throws Exception {
         Path releases = Path.of(args[0]);
         long stabilization = Long.parseLong(args.length > 1 ? args[1] : "10");
         long removal = Long.parseLong(args.length > 2 ? args[2] : "30");
-        QuorumBenchmark bench = new QuorumBenchmark(Files.createTempDirectory("vessel-quorum"), stabilization, removal);
+        boolean tls = args.length > 3 && args[3].equals("tls");
+        QuorumBenchmark bench = new QuorumBenchmark(Files.createTempDirectory("vessel-quorum"), stabilization, removal,
+                tls);
         try {
             bench.run(releases);
         } finally {
@@ -72,18 +95,24 @@ public final class QuorumBenchmark {
         start("q1", "found", null);
         String founder = "127.0.0.1:" + clientPorts.get("q1");
         URI worker = start("worker", null, founder);
-        AdminClient admin = new AdminClient(worker, TOKEN);
+        javax.net.ssl.SSLContext https = tls == null ? null
+                : dev.vessel.registry.TlsTrust.context(tls.trustStore(), tls.trustStorePassword());
+        AdminClient admin = new AdminClient(worker, TOKEN, https);
         AdminClient.Uploaded jar = admin.upload(releases.resolve("greeter-1.0.0.jar"), 1 << 20, (f, s, t, b) -> { });
         ReleaseManifest release = admin.createRelease(List.of(jar), null, false, false, "benchmark");
         admin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "worker", null, null,
                 "benchmark"));
         // the writer retries once, so a failed write shows; the harness's own reads retry until they get through
         String readerSecret = RegistryCredentials.readerSecret(TOKEN);
-        try (VesselClient client = VesselClient.builder().connectString(founder).readerSecret(readerSecret).build();
-                CuratorFramework writer = CuratorFrameworkFactory.builder().connectString(founder)
+        VesselClient.Builder calls = VesselClient.builder().connectString(founder).readerSecret(readerSecret);
+        if (tls != null) {
+            calls.tls(https).registryTls(registryTls());
+        }
+        try (VesselClient client = calls.build();
+                CuratorFramework writer = session(founder)
                         .retryPolicy(new RetryOneTime(100)).authorization("digest",
                                 RegistryCredentials.forNodes(TOKEN).authInfo()).build();
-                CuratorFramework registry = CuratorFrameworkFactory.builder().connectString(founder)
+                CuratorFramework registry = session(founder)
                         .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(200, 29, 2_000))
                         .authorization("digest", RegistryCredentials.forReader(readerSecret).authInfo()).build()) {
             writer.start();
@@ -140,8 +169,8 @@ public final class QuorumBenchmark {
             load.stop();
             Map<String, String> after = persistent(registry);
 
-            System.out.printf(Locale.ROOT, "stabilization %d s, removal threshold %d s, tickTime 500 ms%n%n",
-                    stabilization, removal);
+            System.out.printf(Locale.ROOT, "stabilization %d s, removal threshold %d s, tickTime 500 ms%s%n%n",
+                    stabilization, removal, tls != null ? ", TLS everywhere" : "");
             System.out.println("| phase | took s | writes | failed writes | writes failing s | calls | failed calls |");
             System.out.println("|---|---|---|---|---|---|---|");
             System.out.println(grown.row("grow 1 -> 3 voters", growSeconds));
@@ -306,7 +335,8 @@ public final class QuorumBenchmark {
     private URI start(String name, String quorum, String zk) throws Exception {
         Path log = dir.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), NodeProcess.class.getName(),
+                .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "-Dvessel.bench.tls=" + (tls == null ? "" : dir.resolve("tls")), NodeProcess.class.getName(),
                 zk == null ? "" : zk, dir.resolve(name).toString(), name, "0", "true", TOKEN));
         if (quorum != null) {
             int port = freePort();
