@@ -2,7 +2,6 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.ClientX509Util;
@@ -20,9 +19,6 @@ public record RegistryTls(Path trustStore, String trustStorePassword) {
     public RegistryTls {
         requireNonNull(trustStore, "trustStore cannot be null");
         requireNonNull(trustStorePassword, "trustStorePassword cannot be null");
-        if (!Files.isRegularFile(trustStore)) {
-            throw new IllegalArgumentException("trust store " + trustStore + " does not exist");
-        }
         // read now: a wrong password or a file that is not PKCS12 is named here, not as a handshake that never ends
         TlsTrust.load(trustStore, trustStorePassword, "trust store");
     }
