@@ -16,15 +16,17 @@ import java.util.List;
  * @param maxConcurrency  how many calls it runs at once (0 before it started)
  * @param overloaded      calls refused with {@code OVERLOADED} because its bulkhead was full
  * @param leftoverThreads threads the release left behind after the container stopped or failed
+ * @param configRevision  the service's configuration revision the container's Configuration Admin holds (0: none)
+ * @param configError     why the last configuration revision it was given could not be applied, else {@code null}
  */
 public record ContainerInfo(String id, String service, String version, InstanceState state, String error, long since,
-        int maxConcurrency, long overloaded, List<String> leftoverThreads) {
+        int maxConcurrency, long overloaded, List<String> leftoverThreads, long configRevision, String configError) {
     public ContainerInfo {
         leftoverThreads = leftoverThreads == null ? List.of() : List.copyOf(leftoverThreads);
     }
 
     public ContainerStatus toStatus() {
         return new ContainerStatus(id, service, version, state, error, since, maxConcurrency, overloaded,
-                leftoverThreads);
+                leftoverThreads, configRevision, configError);
     }
 }

@@ -47,6 +47,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -397,6 +398,37 @@ public final class VesselNode implements Closeable {
         }
         container.stop(config.drainDelay(), config.drainTimeout());
         return container.info();
+    }
+
+    /**
+     * Gives configuration {@code pid} of a running container these properties, live, through the container's own
+     * Configuration Admin: the release's components get them the ordinary OSGi way, without a restart.
+     *
+     * @throws IllegalArgumentException if no such container exists on this node
+     * @throws IllegalStateException    if it does not run, or Configuration Admin refuses the properties
+     */
+    public void configure(String service, String version, String pid, Map<String, ?> properties) {
+        existing(service, version).configure(pid, properties);
+    }
+
+    /** Removes configuration {@code pid} from a running container: its components go back to their defaults. */
+    public void unconfigure(String service, String version, String pid) {
+        existing(service, version).unconfigure(pid);
+    }
+
+    /** Configuration {@code pid} as a running container's Configuration Admin holds it (empty if none). */
+    public Map<String, Object> configuration(String service, String version, String pid) {
+        return existing(service, version).configuration(pid);
+    }
+
+    private Container existing(String service, String version) {
+        ContainerId id = ContainerId.of(service, version);
+        Container container = containers.get(id);
+        if (container == null) {
+            throw new IllegalArgumentException("node " + nodeId + " has no container " + id + "; it has "
+                    + containers.keySet());
+        }
+        return container;
     }
 
     /** Changes the weight a running container is registered with; it never leaves the registry meanwhile. */

@@ -16,9 +16,12 @@ import java.util.List;
  * @param maxConcurrency  how many calls it runs at once (0 before it started)
  * @param overloaded      calls it refused because it was running and queueing as many as it may
  * @param leftoverThreads threads its release left running after it stopped or failed
+ * @param configRevision  the service's configuration revision its Configuration Admin holds (0: none yet)
+ * @param configError     why the last revision it was given could not be applied; {@code null} when it was
  */
 public record ContainerStatus(String id, String service, String version, InstanceState state, String error,
-        long since, int maxConcurrency, long overloaded, List<String> leftoverThreads) {
+        long since, int maxConcurrency, long overloaded, List<String> leftoverThreads, long configRevision,
+        String configError) {
     public ContainerStatus {
         requireNonNull(id, "id cannot be null");
         requireNonNull(service, "service cannot be null");
@@ -28,6 +31,6 @@ public record ContainerStatus(String id, String service, String version, Instanc
     }
 
     public ContainerStatus(String id, String service, String version, InstanceState state, String error, long since) {
-        this(id, service, version, state, error, since, 0, 0, List.of());
+        this(id, service, version, state, error, since, 0, 0, List.of(), 0, null);
     }
 }

@@ -87,6 +87,19 @@ public final class RegistryLayout {
         return ZKPaths.makePath(deployments(), requireName(service, "service"));
     }
 
+    /** Configuration revisions, one folder per service: {@code {root}/configurations/{service}/rev-NNNNNNNNNN}. */
+    public String configurations() {
+        return ZKPaths.makePath(root, "configurations");
+    }
+
+    public String configuration(String service) {
+        return ZKPaths.makePath(configurations(), requireName(service, "service"));
+    }
+
+    public String configurationRevision(String service, long revision) {
+        return ZKPaths.makePath(configuration(service), String.format(java.util.Locale.ROOT, "rev-%010d", revision));
+    }
+
     public String artifacts() {
         return ZKPaths.makePath(root, "artifacts");
     }

@@ -107,6 +107,11 @@ public final class Container {
     private volatile String error;
     private volatile long since = System.currentTimeMillis();
     private volatile ReleaseFramework framework;
+    /** The configuration revision the release's Configuration Admin holds, and why the last one given was not. */
+    private volatile long configRevision;
+    private volatile String configError;
+    /** The PIDs of {@link #configRevision}, to remove those a later revision no longer has. */
+    private java.util.Set<String> configuredPids = java.util.Set.of();
     private volatile Bulkhead bulkhead;
     private InstanceRecord record;
 
@@ -264,6 +269,34 @@ public final class Container {
             throw CallFailure.unavailable("container " + id + " stopped before the call ran; it was not executed");
         }
         return current.call(endpoint, method, arguments);
+    }
+
+    /**
+     * Gives configuration {@code pid} these properties in the running release, live: Configuration Admin hands
+     * them to the release's components, which see them as any OSGi configuration change.
+     *
+     * @throws IllegalStateException if the container does not run, or Configuration Admin refuses them
+     */
+    public void configure(String pid, java.util.Map<String, ?> properties) {
+        running().configuration().update(pid, properties);
+    }
+
+    /** Removes configuration {@code pid} from the running release: its components go back to their defaults. */
+    public void unconfigure(String pid) {
+        running().configuration().delete(pid);
+    }
+
+    /** Configuration {@code pid} as the running release's Configuration Admin holds it (empty if it has none). */
+    public java.util.Map<String, Object> configuration(String pid) {
+        return running().configuration().properties(pid);
+    }
+
+    private ReleaseFramework running() {
+        ReleaseFramework current = framework;
+        if (current == null || state() != InstanceState.ACTIVE) {
+            throw new IllegalStateException("container " + id + " is " + state() + ", not running");
+        }
+        return current;
     }
 
     /** The implementation class of an endpoint service, or null: lets callers name the code that answers. */
@@ -461,7 +494,8 @@ public final class Container {
     public ContainerInfo info() {
         Bulkhead.Limits limits = limits();
         return new ContainerInfo(id.toString(), id.service(), id.version().toString(), state(), error, since,
-                limits == null ? 0 : limits.maxConcurrency(), overloaded(), leftoverThreads());
+                limits == null ? 0 : limits.maxConcurrency(), overloaded(), leftoverThreads(), configRevision,
+                configError);
     }
 
     private boolean move(Set<InstanceState> from, InstanceState next, String reason) {

@@ -131,6 +131,15 @@ final class ReleaseFramework {
         }
     }
 
+    /** The container's Configuration Admin; only while the framework runs. */
+    ContainerConfiguration configuration() {
+        Framework current = framework;
+        if (current == null || current.getBundleContext() == null) {
+            throw new IllegalStateException("container " + release.id() + " is not running");
+        }
+        return new ContainerConfiguration(current.getBundleContext());
+    }
+
     /** Calls a method of an endpoint. */
     byte[] call(String endpoint, String method, JsonNode arguments) throws CallFailure {
         EndpointTracker tracker = endpoints;

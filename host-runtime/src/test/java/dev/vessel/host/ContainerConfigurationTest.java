@@ -1,0 +1,85 @@
+package dev.vessel.host;
+
+import static dev.vessel.host.NodeTestSupport.config;
+import static dev.vessel.host.NodeTestSupport.post;
+import static dev.vessel.host.NodeTestSupport.release;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.vessel.registry.InstanceState;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every container runs Apache Felix Configuration Admin (and Metatype): a release configured the ordinary OSGi
+ * way (Declarative Services, {@code @Designate}) answers with its defaults, changes its answer when its
+ * configuration changes, live, and goes back to its defaults when the configuration is removed; the container
+ * never restarts meanwhile.
+ */
+class ContainerConfigurationTest {
+    private static final String SERVICE = "configurable-greeter";
+    private static final String PID = "dev.vessel.sample.configurable.greeting";
+
+    @TempDir
+    Path data;
+
+    private TestingServer zk;
+
+    @BeforeEach
+    void start() throws Exception {
+        zk = new TestingServer(true);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        zk.close();
+    }
+
+    private static String greet(VesselNode node, String name) throws Exception {
+        HttpResponse<String> response = post(node, "/v1/call/" + SERVICE + "/1.0.0/greeter/greet", "[\"" + name
+                + "\"]");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    @Test
+    void aConfigurationChangeReachesTheRunningReleaseWithoutARestart() throws Exception {
+        try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
+            ContainerInfo started = node.deploy(release(SERVICE));
+            assertThat(started.state()).as(started.error()).isEqualTo(InstanceState.ACTIVE);
+            assertThat(greet(node, "Ada")).isEqualTo("\"Hello, Ada! (configurable-greeter 1.0.0)\"");
+
+            node.configure(SERVICE, "1.0.0", PID, Map.of("salutation", "Welcome", "emphasis", 3, "style", "upper"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> greet(node, "Ada")
+                    .equals("\"WELCOME, ADA!!! (configurable-greeter 1.0.0)\""));
+            assertThat(node.configuration(SERVICE, "1.0.0", PID)).containsEntry("salutation", "Welcome")
+                    .containsEntry("emphasis", 3);
+
+            // removed, the component is back at its defaults
+            node.unconfigure(SERVICE, "1.0.0", PID);
+            await().atMost(Duration.ofSeconds(10)).until(() -> greet(node, "Ada")
+                    .equals("\"Hello, Ada! (configurable-greeter 1.0.0)\""));
+
+            ContainerInfo after = node.containers().stream().filter(c -> c.service().equals(SERVICE)).findFirst()
+                    .orElseThrow();
+            assertThat(after.since()).as("the same container, never restarted").isEqualTo(started.since());
+            assertThat(after.state()).isEqualTo(InstanceState.ACTIVE);
+        }
+    }
+
+    @Test
+    void aContainerThatDoesNotRunIsNamed() {
+        try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
+            assertThatThrownBy(() -> node.configure(SERVICE, "1.0.0", PID, Map.of("salutation", "Hi")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(SERVICE + "-1.0.0");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.vessel.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.vessel.registry.internal.RecordJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Configuration revisions per service under {@code {root}/configurations/{service}}. The service's znode holds
+ * the number of its current revision; each revision is a child written once and never changed. A new revision
+ * and the move of the current number to it are one ZooKeeper transaction, conditional on the service znode's
+ * version: of two writers that started from the same revision one wins, the other gets a
+ * {@link ConfigurationConflictException} and nothing of its change is written.
+ */
+public final class ConfigurationStore {
+    private final RegistryConnection connection;
+
+    public ConfigurationStore(RegistryConnection connection) {
+        this.connection = requireNonNull(connection, "connection cannot be null");
+    }
+
+    private record Current(long revision, int znodeVersion) {}
+
+    private Current current(String service) {
+        String path = connection.layout().configuration(service);
+        Stat stat = new Stat();
+        try {
+            byte[] data = connection.curator().getData().storingStatIn(stat).forPath(path);
+            return new Current(Long.parseLong(new String(data, StandardCharsets.US_ASCII).trim()), stat.getVersion());
+        } catch (KeeperException.NoNodeException e) {
+            return new Current(0, -1);
+        } catch (NumberFormatException e) {
+            throw new RegistryException("unreadable configuration pointer at " + path + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new RegistryException("could not read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The service's current configuration; the empty revision 0 if none was ever set. */
+    public ConfigurationRevision read(String service) {
+        return revision(service, current(service).revision());
+    }
+
+    /** One revision of the service's configuration. */
+    public ConfigurationRevision revision(String service, long revision) {
+        if (revision == 0) {
+            return ConfigurationRevision.empty(service);
+        }
+        String path = connection.layout().configurationRevision(service, revision);
+        try {
+            return RecordJson.read(connection.curator().getData().forPath(path), ConfigurationRevision.class);
+        } catch (KeeperException.NoNodeException e) {
+            throw new RegistryException("configuration of " + service + " has no revision " + revision
+                    + " (it is at " + current(service).revision() + ")", e);
+        } catch (IOException e) {
+            throw new RegistryException("unreadable configuration revision at " + path + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new RegistryException("could not read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every revision of the service's configuration, oldest first. */
+    public List<ConfigurationRevision> history(String service) {
+        long last = current(service).revision();
+        List<ConfigurationRevision> all = new ArrayList<>();
+        for (long r = 1; r <= last; r++) {
+            all.add(revision(service, r));
+        }
+        return all;
+    }
+
+    /**
+     * Writes a new revision with {@code pids} (the whole configuration: a PID left out is removed) if the current
+     * revision is still {@code expectedRevision}.
+     *
+     * @param expectedRevision the revision the caller's change was made from, or -1 for whatever is current
+     * @throws ConfigurationConflictException if the current revision is another one, or became another one
+     *                                        while this was written; nothing was written then
+     */
+    public ConfigurationRevision write(String service, long expectedRevision, Map<String, Map<String, Object>> pids,
+            String author, String message) {
+        Current current = current(service);
+        if (expectedRevision >= 0 && current.revision() != expectedRevision) {
+            throw new ConfigurationConflictException("configuration of " + service + " is at revision "
+                    + current.revision() + ", not " + expectedRevision + ": someone else changed it; check `vessel"
+                    + " config history " + service + "` and try again");
+        }
+        ConfigurationRevision next = new ConfigurationRevision(service, current.revision() + 1, current.revision(),
+                pids, author, System.currentTimeMillis(), message);
+        String pointer = connection.layout().configuration(service);
+        byte[] number = Long.toString(next.revision()).getBytes(StandardCharsets.US_ASCII);
+        try {
+            var tx = connection.curator().transactionOp();
+            List<CuratorOp> ops = new ArrayList<>();
+            if (current.znodeVersion() < 0) {
+                ensureParent();
+                ops.add(tx.create().forPath(pointer, number));
+            } else {
+                ops.add(tx.setData().withVersion(current.znodeVersion()).forPath(pointer, number));
+            }
+            ops.add(tx.create().forPath(connection.layout().configurationRevision(service, next.revision()),
+                    RecordJson.write(next)));
+            connection.curator().transaction().forOperations(ops);
+            return next;
+        } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
+            throw new ConfigurationConflictException("configuration of " + service + " gained a revision while this"
+                    + " one was written (it was at " + current.revision() + "); nothing was written");
+        } catch (Exception e) {
+            throw new RegistryException("could not write configuration of " + service + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A new revision with the configuration of an earlier one (rollback never rewrites history). */
+    public ConfigurationRevision rollback(String service, long toRevision, long expectedRevision, String author) {
+        ConfigurationRevision target = revision(service, toRevision);
+        return write(service, expectedRevision, target.pids(), author, "rollback to revision " + toRevision);
+    }
+
+    private void ensureParent() throws Exception {
+        try {
+            connection.curator().create().creatingParentsIfNeeded().forPath(connection.layout().configurations());
+        } catch (KeeperException.NodeExistsException exists) {
+            // the usual case after the first service
+        }
+    }
+}
