@@ -24,6 +24,9 @@ import dev.vessel.registry.TlsTrust;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.DeploymentWatch;
+import dev.vessel.registry.ConfigurationWatch;
+import dev.vessel.registry.ConfigurationStore;
+import dev.vessel.registry.ConfigurationRevision;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceRegistry;
 import dev.vessel.registry.InstanceState;
@@ -186,9 +189,11 @@ public final class VesselNode implements Closeable {
         self = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
                 System.currentTimeMillis(), 0, config.tls().isPresent());
         // a framework may take as long to stop as calls may take to drain; past that it is abandoned
+        ConfigurationStore configurations = new ConfigurationStore(registry);
+        // a starting container reads its service's configuration fresh, so it never starts on a stale one
         containerSettings = new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(),
                 config.drainTimeout(), new Registered(), new Container.Placement(nodeId, config.zone(), advertised,
-                        http.port()));
+                        http.port()), configurations::read);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "vessel-housekeeping-" + nodeId);
             thread.setDaemon(true);
@@ -244,6 +249,9 @@ public final class VesselNode implements Closeable {
         housekeeping.scheduleAtFixedRate(this::publishLoads, loadEvery, loadEvery, TimeUnit.NANOSECONDS);
         DeploymentWatch deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
         parts.push(deploymentWatch::close);
+        ConfigurationWatch configurationWatch = ConfigurationWatch.start(registry, service -> housekeeping.execute(
+                () -> reconfigure(configurations, service)));
+        parts.push(configurationWatch::close);
         if (quorum != null) {
             quorum.join(nodeId, config.zone(), quorumSettings(config.quorum().get()));
         }
@@ -469,6 +477,27 @@ public final class VesselNode implements Closeable {
     }
 
     /** Publishes the node's status soon, once for any number of requests meanwhile; never blocks the caller. */
+    /** Gives every running container of {@code service} its newest configuration revision, live. */
+    private void reconfigure(ConfigurationStore configurations, String service) {
+        ConfigurationRevision current;
+        try {
+            current = configurations.read(service);
+        } catch (RuntimeException e) {
+            LOG.warn("node {}: cannot read the configuration of {} (the next change or restart retries): {}",
+                    nodeId, service, e.getMessage());
+            return;
+        }
+        boolean changed = false;
+        for (Container container : containers.values()) {
+            if (container.id().service().equals(service)) {
+                changed |= container.reconfigure(current);
+            }
+        }
+        if (changed) {
+            requestStatus();
+        }
+    }
+
     private void requestStatus() {
         if (statusQueued.compareAndSet(false, true)) {
             try {

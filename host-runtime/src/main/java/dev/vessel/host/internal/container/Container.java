@@ -8,6 +8,7 @@ import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.Release;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.ConfigurationRevision;
 import dev.vessel.registry.InstanceState;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -45,14 +47,27 @@ public final class Container {
 
     /** What a container needs from its node. */
     public record Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
-            Registration registration, Placement placement) {
+            Registration registration, Placement placement, ConfigurationSource configuration) {
+        public Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
+                Registration registration, Placement placement) {
+            this(systemPackagesExtra, readyTimeout, stopTimeout, registration, placement, ConfigurationSource.NONE);
+        }
+
         public Settings {
+            requireNonNull(configuration, "configuration cannot be null");
             requireNonNull(systemPackagesExtra, "systemPackagesExtra cannot be null");
             requireNonNull(readyTimeout, "readyTimeout cannot be null");
             requireNonNull(stopTimeout, "stopTimeout cannot be null");
             requireNonNull(registration, "registration cannot be null");
             requireNonNull(placement, "placement cannot be null");
         }
+    }
+
+    /** Where a starting container gets its service's current configuration from. */
+    public interface ConfigurationSource {
+        ConfigurationSource NONE = ConfigurationRevision::empty;
+
+        ConfigurationRevision current(String service);
     }
 
     /** Where the node serves, for the container's instance record. */
@@ -109,6 +124,7 @@ public final class Container {
     private volatile ReleaseFramework framework;
     /** The configuration revision the release's Configuration Admin holds, and why the last one given was not. */
     private volatile long configRevision;
+    private final Object configLock = new Object();
     private volatile String configError;
     /** The PIDs of {@link #configRevision}, to remove those a later revision no longer has. */
     private java.util.Set<String> configuredPids = java.util.Set.of();
@@ -165,7 +181,19 @@ public final class Container {
         if (!move(BEFORE_START, InstanceState.STARTING, null)) {
             throw new IllegalStateException("container " + id + " is " + state() + "; it starts only once");
         }
-        ReleaseFramework started = new ReleaseFramework(release, storage, settings.systemPackagesExtra());
+        ConfigurationRevision initial;
+        try {
+            initial = settings.configuration().current(id.service());
+        } catch (RuntimeException e) {
+            fail("could not read the configuration of " + id.service() + ": " + e.getMessage());
+            return;
+        }
+        ReleaseFramework started = new ReleaseFramework(release, storage, settings.systemPackagesExtra(),
+                initial.pids());
+        synchronized (configLock) {
+            configRevision = initial.revision();
+            configuredPids = initial.pids().keySet();
+        }
         framework = started;
         bulkhead = new Bulkhead(threads, "vessel-call-" + id, limits);
         String failure = runStart(started);
@@ -277,6 +305,41 @@ public final class Container {
      *
      * @throws IllegalStateException if the container does not run, or Configuration Admin refuses them
      */
+    /**
+     * Gives the running release a configuration revision of its service: every PID it names gets its properties,
+     * every PID of the revision applied before that it no longer names is removed. A revision not newer than the
+     * one applied is ignored. A refusal is recorded (see {@link ContainerInfo#configError}); the PIDs given before
+     * it stay as they were, so the release keeps running with what it had.
+     *
+     * @return whether anything was applied or refused
+     */
+    public boolean reconfigure(ConfigurationRevision next) {
+        synchronized (configLock) {
+            if (next.revision() <= configRevision || state() != InstanceState.ACTIVE) {
+                return false;
+            }
+            try {
+                ContainerConfiguration admin = running().configuration();
+                for (Map.Entry<String, Map<String, Object>> pid : next.pids().entrySet()) {
+                    admin.update(pid.getKey(), pid.getValue());
+                }
+                for (String gone : configuredPids) {
+                    if (!next.pids().containsKey(gone)) {
+                        admin.delete(gone);
+                    }
+                }
+                configRevision = next.revision();
+                configuredPids = next.pids().keySet();
+                configError = null;
+            } catch (RuntimeException e) {
+                configError = "revision " + next.revision() + ": " + e.getMessage();
+                LOG.warn("container {}: configuration revision {} not applied: {}", id, next.revision(),
+                        e.getMessage());
+            }
+            return true;
+        }
+    }
+
     public void configure(String pid, java.util.Map<String, ?> properties) {
         running().configuration().update(pid, properties);
     }

@@ -51,7 +51,16 @@ final class ReleaseFramework {
     private volatile Framework framework;
     private volatile EndpointTracker endpoints;
 
+    /** Configuration to be in the container's Configuration Admin before the release's bundles start. */
+    private final Map<String, Map<String, Object>> initialConfiguration;
+
     ReleaseFramework(Release release, Path storage, String systemPackagesExtra) {
+        this(release, storage, systemPackagesExtra, Map.of());
+    }
+
+    ReleaseFramework(Release release, Path storage, String systemPackagesExtra,
+            Map<String, Map<String, Object>> initialConfiguration) {
+        this.initialConfiguration = Map.copyOf(initialConfiguration);
         this.release = release;
         this.storage = storage;
         this.systemPackagesExtra = systemPackagesExtra;
@@ -76,6 +85,15 @@ final class ReleaseFramework {
             endpoints = tracker;
             started.start();
             PlatformBundles.install(started.getBundleContext());
+            // before the release starts: its components activate with their configuration, never a stale default
+            ContainerConfiguration configuration = new ContainerConfiguration(started.getBundleContext());
+            for (Map.Entry<String, Map<String, Object>> pid : initialConfiguration.entrySet()) {
+                try {
+                    configuration.update(pid.getKey(), pid.getValue());
+                } catch (RuntimeException e) {
+                    throw new StartFailure("configuration " + pid.getKey() + " was refused: " + e.getMessage());
+                }
+            }
             startBundles(started);
             awaitEndpoints(tracker, deadlineNanos, timeout);
         } catch (BundleException | RuntimeException e) {

@@ -1,0 +1,102 @@
+package dev.vessel.host;
+
+import static dev.vessel.host.NodeTestSupport.config;
+import static dev.vessel.host.NodeTestSupport.post;
+import static dev.vessel.host.NodeTestSupport.release;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.vessel.registry.ConfigurationStore;
+import dev.vessel.registry.ContainerStatus;
+import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.NodeStatus;
+import dev.vessel.registry.RegistryConnection;
+import dev.vessel.registry.internal.RecordJson;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Configuration revisions in the registry reach the running containers of their service, live, and each
+ * container reports the revision it holds in its node's status record; a container that starts later gets the
+ * current revision before its release starts, so its first answer is already configured.
+ */
+class LiveConfigurationTest {
+    private static final String SERVICE = "configurable-greeter";
+    private static final String PID = "dev.vessel.sample.configurable.greeting";
+
+    @TempDir
+    Path data;
+
+    private TestingServer zk;
+    private RegistryConnection admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        zk = new TestingServer(true);
+        admin = RegistryConnection.connect(zk.getConnectString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        admin.close();
+        zk.close();
+    }
+
+    private static String greet(VesselNode node) throws Exception {
+        HttpResponse<String> response = post(node, "/v1/call/" + SERVICE + "/1.0.0/greeter/greet", "[\"Ada\"]");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    private ContainerStatus reported(VesselNode node) throws Exception {
+        byte[] bytes = admin.curator().getData().forPath(admin.layout().status(node.nodeId()));
+        return RecordJson.read(bytes, NodeStatus.class).containers().stream().filter(c -> c.service()
+                .equals(SERVICE)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aNewRevisionReachesTheRunningContainerAndIsAcknowledged() throws Exception {
+        ConfigurationStore store = new ConfigurationStore(admin);
+        try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
+            ContainerInfo started = node.deploy(release(SERVICE));
+            assertThat(started.state()).as(started.error()).isEqualTo(InstanceState.ACTIVE);
+            assertThat(greet(node)).isEqualTo("\"Hello, Ada! (configurable-greeter 1.0.0)\"");
+
+            store.write(SERVICE, 0, Map.of(PID, Map.of("salutation", "Welcome", "emphasis", 2)), "ada", "warmer");
+            await().atMost(Duration.ofSeconds(10)).until(() -> greet(node)
+                    .equals("\"Welcome, Ada!! (configurable-greeter 1.0.0)\""));
+            await().atMost(Duration.ofSeconds(10)).until(() -> reported(node).configRevision() == 1);
+            assertThat(reported(node).configError()).isNull();
+
+            // the next revision drops the PID: the component is back at its defaults
+            store.write(SERVICE, 1, Map.of(), "ada", "back to defaults");
+            await().atMost(Duration.ofSeconds(10)).until(() -> greet(node)
+                    .equals("\"Hello, Ada! (configurable-greeter 1.0.0)\""));
+            await().atMost(Duration.ofSeconds(10)).until(() -> reported(node).configRevision() == 2);
+
+            ContainerInfo after = node.containers().stream().filter(c -> c.service().equals(SERVICE)).findFirst()
+                    .orElseThrow();
+            assertThat(after.since()).as("never restarted").isEqualTo(started.since());
+        }
+    }
+
+    @Test
+    void aContainerThatStartsLaterIsConfiguredBeforeItAnswers() throws Exception {
+        new ConfigurationStore(admin).write(SERVICE, 0, Map.of(PID, Map.of("salutation", "Howdy", "style",
+                "upper")), "ada", "set before any container");
+        try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
+            ContainerInfo started = node.deploy(release(SERVICE));
+            assertThat(started.state()).as(started.error()).isEqualTo(InstanceState.ACTIVE);
+            assertThat(started.configRevision()).isEqualTo(1);
+            // the very first call, right after the deploy returned: no default was ever served
+            assertThat(greet(node)).isEqualTo("\"HOWDY, ADA! (configurable-greeter 1.0.0)\"");
+        }
+    }
+}
