@@ -37,7 +37,8 @@ final class ExitCode {
                 default -> FAILED;
             };
         }
-        if (failure instanceof DeploymentConflictException) {
+        if (failure instanceof DeploymentConflictException
+                || failure instanceof dev.vessel.registry.ConfigurationConflictException) {
             return CONFLICT;
         }
         if (failure instanceof NoCompatibleVersionException) {

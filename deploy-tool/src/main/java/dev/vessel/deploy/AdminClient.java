@@ -142,6 +142,18 @@ public final class AdminClient {
         return JSON.convertValue(post("deployments/" + service, change).path("deployment"), Deployment.class);
     }
 
+    /**
+     * A new configuration revision of a service: {@code pids} (the whole configuration) or, with
+     * {@code rollbackTo}, an earlier revision's configuration.
+     */
+    public record ConfigurationChange(Map<String, Map<String, Object>> pids, Long rollbackTo, Long expectedRevision,
+            String message, String by) {}
+
+    public dev.vessel.registry.ConfigurationRevision configure(String service, ConfigurationChange change) {
+        return JSON.convertValue(post("configurations/" + service, change).path("configuration"),
+                dev.vessel.registry.ConfigurationRevision.class);
+    }
+
     private JsonNode post(String path, Object body) {
         try {
             return send(request(path).header("Content-Type", "application/json")

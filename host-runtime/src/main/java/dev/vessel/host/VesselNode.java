@@ -221,7 +221,7 @@ public final class VesselNode implements Closeable {
                 config.dataDir().resolve("scratch"), scratchSettings());
         AdminHandler admin = new AdminHandler(token, grants, artifacts, artifactPresence,
                 new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
-                new DeploymentStore(registry));
+                new DeploymentStore(registry), configurations);
         Bulkhead adminWork = new Bulkhead(hostThreads, "vessel-admin-" + nodeId, ADMIN_LIMITS);
         Bulkhead artifactReads = new Bulkhead(hostThreads, "vessel-artifacts-" + nodeId, ARTIFACT_READ_LIMITS);
         parts.push(adminWork::shutdown);

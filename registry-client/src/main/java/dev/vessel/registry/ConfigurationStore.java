@@ -48,7 +48,11 @@ public final class ConfigurationStore {
         return revision(service, current(service).revision());
     }
 
-    /** One revision of the service's configuration. */
+    /**
+     * One revision of the service's configuration.
+     *
+     * @throws IllegalArgumentException if the service has no such revision
+     */
     public ConfigurationRevision revision(String service, long revision) {
         if (revision == 0) {
             return ConfigurationRevision.empty(service);
@@ -57,7 +61,7 @@ public final class ConfigurationStore {
         try {
             return RecordJson.read(connection.curator().getData().forPath(path), ConfigurationRevision.class);
         } catch (KeeperException.NoNodeException e) {
-            throw new RegistryException("configuration of " + service + " has no revision " + revision
+            throw new IllegalArgumentException("configuration of " + service + " has no revision " + revision
                     + " (it is at " + current(service).revision() + ")", e);
         } catch (IOException e) {
             throw new RegistryException("unreadable configuration revision at " + path + ": " + e.getMessage(), e);

@@ -101,7 +101,7 @@ class ConfigurationStoreTest extends RegistryTestBase {
         assertThat(back.pids()).isEqualTo(store.revision("greeter", 1).pids());
         assertThat(back.message()).isEqualTo("rollback to revision 1");
         assertThat(store.history("greeter")).hasSize(3);
-        assertThatThrownBy(() -> store.rollback("greeter", 9, 3, "grace")).isInstanceOf(RegistryException.class)
+        assertThatThrownBy(() -> store.rollback("greeter", 9, 3, "grace")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has no revision 9");
     }
 }

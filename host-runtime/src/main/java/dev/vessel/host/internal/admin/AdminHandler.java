@@ -5,6 +5,7 @@ import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.artifact.TokenBucket;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
+import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.ReleaseStore;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/artifacts/{sha256}        read it back (peers fetch through this); HEAD: does it exist
  * POST /v1/admin/releases                  validate uploaded jars as a release and store its manifest
  * POST /v1/admin/deployments/{service}     deploy | promote | retire | retire-older | rollback
+ * POST /v1/admin/configurations/{service}  a new configuration revision, or a rollback to an earlier one
  * </pre>
  */
 public final class AdminHandler implements Request.Handler {
@@ -36,15 +38,17 @@ public final class AdminHandler implements Request.Handler {
     private final ArtifactEndpoints artifacts;
     private final ReleaseEndpoints releases;
     private final DeploymentEndpoints deployments;
+    private final ConfigurationEndpoints configurations;
 
     public AdminHandler(String token, ArtifactGrant grants, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
             LongAdder servedBytes, ReleaseValidator validator, ReleaseStore releaseStore,
-            DeploymentStore deploymentStore) {
+            DeploymentStore deploymentStore, ConfigurationStore configurationStore) {
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.grants = grants;
         this.artifacts = new ArtifactEndpoints(store, presence, serveRate, servedBytes);
         this.releases = new ReleaseEndpoints(validator, releaseStore);
         this.deployments = new DeploymentEndpoints(releaseStore, deploymentStore);
+        this.configurations = new ConfigurationEndpoints(configurationStore);
     }
 
     @Override
@@ -60,6 +64,8 @@ public final class AdminHandler implements Request.Handler {
             releases.release(request, response, callback);
         } else if (path.length == 2 && path[0].equals("deployments") && HttpMethod.POST.is(method)) {
             deployments.deployment(path[1], request, response, callback);
+        } else if (path.length == 2 && path[0].equals("configurations") && HttpMethod.POST.is(method)) {
+            configurations.change(path[1], request, response, callback);
         } else {
             JsonResponses.error(response, callback, 404, "NOT_FOUND", "no admin resource " + method + " "
                     + Request.getPathInContext(request));

@@ -87,6 +87,43 @@ final class AdminRequests {
         }
     }
 
+    /**
+     * {@code POST /v1/admin/configurations/{service}}: a new revision with {@code pids} (the whole configuration),
+     * or one with the configuration of revision {@code rollbackTo}.
+     */
+    record ChangeConfiguration(java.util.Map<String, java.util.Map<String, Object>> pids, Long rollbackTo,
+            Long expectedRevision, String message, String by) {
+        ChangeConfiguration {
+            if ((pids == null) == (rollbackTo == null)) {
+                throw new IllegalArgumentException("give either pids (the new configuration) or rollbackTo (a"
+                        + " revision)");
+            }
+            if (pids != null) {
+                pids.forEach((pid, properties) -> {
+                    Text.requirePrintable(pid, "pid", Text.MAX_SELECTOR);
+                    if (properties == null) {
+                        throw new IllegalArgumentException("pid " + pid + ": properties are required (an empty"
+                                + " object for none)");
+                    }
+                    properties.forEach((key, value) -> {
+                        Text.requirePrintable(key, "key of " + pid, Text.MAX_SELECTOR);
+                        if (value == null || value instanceof java.util.Map) {
+                            throw new IllegalArgumentException(pid + " " + key + ": a value is a string, number,"
+                                    + " boolean or a list of them");
+                        }
+                    });
+                });
+            }
+            if (rollbackTo != null && rollbackTo < 0) {
+                throw new IllegalArgumentException("rollbackTo must be a revision (0 or more); got " + rollbackTo);
+            }
+            if (message != null) {
+                Text.requirePrintable(message, "message", Text.MAX_ACTION);
+            }
+            requireAuthor(by);
+        }
+    }
+
     private static void requireAuthor(String by) {
         if (by != null) {
             Text.requirePrintable(by, "by", Text.MAX_AUTHOR);

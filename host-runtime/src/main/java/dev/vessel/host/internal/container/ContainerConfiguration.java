@@ -58,10 +58,18 @@ final class ContainerConfiguration {
     }
 
     private Object configuration(String pid) {
-        ServiceReference<?> reference = context.getServiceReference(ADMIN);
-        if (reference == null) {
+        // all references, not only those whose class the asking (system) bundle sees the same way: a host with
+        // its own copy of org.osgi.service.cm on the classpath (the CLI has one) would otherwise be shown none
+        ServiceReference<?>[] references;
+        try {
+            references = context.getAllServiceReferences(ADMIN, null);
+        } catch (org.osgi.framework.InvalidSyntaxException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        if (references == null || references.length == 0) {
             throw new IllegalStateException("the container has no Configuration Admin running");
         }
+        ServiceReference<?> reference = references[0];
         Object admin = context.getService(reference);
         try {
             Class<?> type = reference.getBundle().loadClass(ADMIN);

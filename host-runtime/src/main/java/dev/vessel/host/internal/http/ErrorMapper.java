@@ -39,7 +39,7 @@ public final class ErrorMapper {
         if (t instanceof ReleaseRefused refused) {
             return new ApiError(refused.status(), refused.code(), refused.getMessage());
         }
-        if (t instanceof DeploymentConflictException) {
+        if (t instanceof DeploymentConflictException || t instanceof dev.vessel.registry.ConfigurationConflictException) {
             return new ApiError(409, "CONFLICT", t.getMessage());
         }
         if (t instanceof RegistryException) {

@@ -1,0 +1,164 @@
+package dev.vessel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.registry.RegistryCredentials;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vessel config} against two nodes running the configurable greeter: set, get, history, diff, rollback
+ * and status, each change live in both containers (never restarted) and acknowledged by both; a change made
+ * from a revision that is no longer current writes nothing (exit 5); bad input changes nothing (exit 2).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConfigVerbsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SERVICE = "configurable-greeter";
+    private static final String PID = "dev.vessel.sample.configurable.greeting";
+
+    @TempDir
+    static Path home;
+
+    private static LocalCluster cluster;
+    private static String zk;
+    private static String server;
+    private static Path tokenFile;
+    private static Path readerSecret;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", false,
+                CliRunner.QUORUM_TOKEN));
+        zk = cluster.zkConnect();
+        server = cluster.nodes().get(0).url().toString();
+        tokenFile = Files.writeString(home.resolve("token"), CliRunner.QUORUM_TOKEN);
+        readerSecret = Files.writeString(home.resolve("reader-secret"), RegistryCredentials.readerSecret(
+                CliRunner.QUORUM_TOKEN));
+        Path jar = home.resolve(SERVICE + ".jar");
+        try (InputStream in = ConfigVerbsTest.class.getClassLoader().getResourceAsStream("demo/" + SERVICE + ".jar")) {
+            Files.copy(in, jar);
+        }
+        CliRunner deploy = run("deploy", jar.toString());
+        assertThat(deploy.exitCode()).as(deploy.err()).isZero();
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private static CliRunner run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--zk", zk, "--reader-secret-file", readerSecret.toString()));
+        if (List.of("deploy", "set", "rollback").contains(args[0].equals("config") ? args[1] : args[0])) {
+            all.addAll(List.of("--server", server, "--token-file", tokenFile.toString()));
+        }
+        return CliRunner.run(all.toArray(String[]::new));
+    }
+
+    private static String greet() {
+        CliRunner call = run("call", SERVICE, "greeter", "greet", "Ada", "--range", "[1.0,2.0)");
+        assertThat(call.exitCode()).as(call.err()).isZero();
+        return call.out().trim();
+    }
+
+    /** When each node's container of the service started: a restart would change it. */
+    private static List<Long> startedSince() {
+        return cluster.nodes().stream().flatMap(n -> n.containers().stream()).filter(c -> c.service().equals(SERVICE))
+                .map(dev.vessel.host.ContainerInfo::since).sorted().toList();
+    }
+
+    @Test
+    @Order(1)
+    void aValueSetIsLiveInEveryContainerAndAcknowledgedByEach() throws Exception {
+        assertThat(greet()).isEqualTo("\"Hello, Ada! (configurable-greeter 1.0.0)\"");
+        List<Long> before = startedSince();
+        assertThat(before).hasSize(2);
+
+        CliRunner set = run("config", "set", SERVICE, PID, "salutation=Welcome", "emphasis=2", "-m", "warmer");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out().lines().filter(l -> l.endsWith("applied"))).hasSize(2);
+        assertThat(greet()).isEqualTo("\"Welcome, Ada!! (configurable-greeter 1.0.0)\"");
+
+        CliRunner get = run("config", "get", SERVICE, "--json");
+        JsonNode revision = JSON.readTree(get.out());
+        assertThat(revision.path("revision").asLong()).isEqualTo(1);
+        assertThat(revision.path("pids").path(PID).path("salutation").asText()).isEqualTo("Welcome");
+        assertThat(revision.path("message").asText()).isEqualTo("warmer");
+
+        CliRunner status = run("config", "status", SERVICE, "--json");
+        assertThat(JSON.readTree(status.out()).path("containers").findValuesAsText("revision"))
+                .containsExactly("1", "1");
+        assertThat(startedSince()).as("no container restarted").isEqualTo(before);
+    }
+
+    @Test
+    @Order(2)
+    void historyDiffAndRollback() throws Exception {
+        CliRunner set = run("config", "set", SERVICE, PID, "style=upper");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(greet()).isEqualTo("\"WELCOME, ADA!! (configurable-greeter 1.0.0)\"");
+
+        CliRunner diff = run("config", "diff", SERVICE, "1", "2");
+        assertThat(diff.out()).contains(PID).contains("+ style = upper");
+        CliRunner history = run("config", "history", SERVICE);
+        assertThat(history.out()).contains("warmer").contains("set " + PID + ": + style = upper");
+
+        CliRunner rollback = run("config", "rollback", SERVICE);
+        assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+        assertThat(greet()).isEqualTo("\"Welcome, Ada!! (configurable-greeter 1.0.0)\"");
+        JsonNode current = JSON.readTree(run("config", "get", SERVICE, "--json").out());
+        assertThat(current.path("revision").asLong()).isEqualTo(3);
+        assertThat(current.path("message").asText()).isEqualTo("rollback to revision 1");
+    }
+
+    @Test
+    @Order(3)
+    void typedFilesAreReadAsTheirFormatSays() throws Exception {
+        Path config = Files.writeString(home.resolve("greeting.config"), "salutation=\"Hey\"\nemphasis=I\"4\"\n");
+        CliRunner set = run("config", "set", SERVICE, PID, "--replace", "--file", config.toString());
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(greet()).isEqualTo("\"Hey, Ada!!!! (configurable-greeter 1.0.0)\"");
+        JsonNode current = JSON.readTree(run("config", "get", SERVICE, PID, "--json").out());
+        assertThat(current.path("pids").path(PID).path("emphasis").isInt()).as("an Integer, as the file says")
+                .isTrue();
+        assertThat(current.path("pids").path(PID).has("style")).as("--replace dropped it").isFalse();
+
+        Path json = Files.writeString(home.resolve("greeting.json"), "{\"emphasis\": 0}");
+        assertThat(run("config", "set", SERVICE, PID, "--file", json.toString()).exitCode()).isZero();
+        assertThat(greet()).isEqualTo("\"Hey, Ada (configurable-greeter 1.0.0)\"");
+    }
+
+    @Test
+    @Order(4)
+    void aStaleOrBadChangeWritesNothing() throws Exception {
+        long at = JSON.readTree(run("config", "get", SERVICE, "--json").out()).path("revision").asLong();
+        CliRunner stale = run("config", "set", SERVICE, PID, "salutation=Late", "--if-revision", Long.toString(at - 1));
+        assertThat(stale.exitCode()).isEqualTo(ExitCode.CONFLICT);
+        assertThat(stale.err()).contains("is at revision " + at + ", not " + (at - 1));
+
+        CliRunner bad = run("config", "set", SERVICE, PID, "no-equals-sign");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(bad.err()).contains("'no-equals-sign' is not KEY=VALUE");
+
+        CliRunner missing = run("config", "diff", SERVICE, "1", "99");
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(missing.err()).contains("has no revision 99");
+
+        assertThat(JSON.readTree(run("config", "get", SERVICE, "--json").out()).path("revision").asLong())
+                .as("nothing was written").isEqualTo(at);
+    }
+}
