@@ -54,8 +54,9 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "Return once the desired state is written.")
     boolean noWait;
 
-    @Option(names = "--force", description = "Accept a release whose version bnd's baseline finds understated; the"
-            + " override is recorded in the release.")
+    @Option(names = "--force", description = "Accept a release whose version bnd's baseline finds understated, or"
+            + " whose Metatype the service's current configuration does not fit; the baseline override is recorded"
+            + " in the release.")
     boolean force;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",

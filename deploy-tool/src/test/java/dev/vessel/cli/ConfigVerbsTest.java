@@ -161,4 +161,41 @@ class ConfigVerbsTest {
         assertThat(JSON.readTree(run("config", "get", SERVICE, "--json").out()).path("revision").asLong())
                 .as("nothing was written").isEqualTo(at);
     }
+
+    @Test
+    @Order(5)
+    void aValueTheReleasesMetatypeRefusesIsNeverWritten() throws Exception {
+        long at = JSON.readTree(run("config", "get", SERVICE, "--json").out()).path("revision").asLong();
+        String answer = greet();
+        for (String[] misfit : List.of(new String[] {"emphasis=9", "emphasis: '9' is out of bounds, expected"
+                + " Integer from 0 to 5"}, new String[] {"emphasis=lots", "emphasis: 'lots' is not an Integer"},
+                new String[] {"style=shouty", "style: 'shouty' is none of the options, expected String one of"
+                        + " [as-written, upper]"})) {
+            CliRunner refused = run("config", "set", SERVICE, PID, misfit[0]);
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(ExitCode.BAD_INPUT);
+            assertThat(refused.err()).contains("nothing was written").contains(PID + " " + misfit[1])
+                    .contains("refused by " + SERVICE + " 1.0.0");
+        }
+        assertThat(JSON.readTree(run("config", "get", SERVICE, "--json").out()).path("revision").asLong())
+                .isEqualTo(at);
+        assertThat(greet()).as("the containers never saw it").isEqualTo(answer);
+    }
+
+    @Test
+    @Order(6)
+    void aReleaseTheCurrentConfigurationDoesNotFitIsRefusedUnlessForced() throws Exception {
+        // a service with no release yet: its configuration is checked against nothing when written
+        CliRunner set = run("config", "set", "strict-greeter", PID, "emphasis=9", "--no-wait");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        Path jar = home.resolve(SERVICE + ".jar");
+
+        CliRunner refused = run("deploy", jar.toString(), "--service", "strict-greeter");
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(refused.err()).contains("does not fit this release").contains(PID + " emphasis: '9' is out of"
+                + " bounds").contains("--force");
+        assertThat(run("releases", "strict-greeter").out()).doesNotContain("1.0.0");
+
+        CliRunner forced = run("deploy", jar.toString(), "--service", "strict-greeter", "--force");
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+    }
 }

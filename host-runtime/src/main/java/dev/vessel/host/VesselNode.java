@@ -218,7 +218,7 @@ public final class VesselNode implements Closeable {
         fetcher.onProgress(this::requestStatus);
         ReleaseStore releases = new ReleaseStore(registry);
         ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
-                config.dataDir().resolve("scratch"), scratchSettings());
+                config.dataDir().resolve("scratch"), scratchSettings(), configurations);
         AdminHandler admin = new AdminHandler(token, grants, artifacts, artifactPresence,
                 new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
                 new DeploymentStore(registry), configurations);
@@ -267,9 +267,10 @@ public final class VesselNode implements Closeable {
     }
 
     /** Scratch containers (release validation's dry runs) are never registered. */
+    /** A dry run starts the release with the configuration it would receive, as its real containers will. */
     private Container.Settings scratchSettings() {
         return new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(), config.drainTimeout(),
-                Container.Registration.NONE, containerSettings.placement());
+                Container.Registration.NONE, containerSettings.placement(), containerSettings.configuration());
     }
 
     private void recordFetch(FetchReport report) {

@@ -16,6 +16,8 @@ import java.util.List;
  * @param forced    whether the release was accepted with {@code --force} despite a baseline refusal
  * @param createdBy who deployed it
  * @param created   when, epoch milliseconds
+ * @param configuration what the release's Metatype says each configuration PID takes (empty without Metatype,
+ *                  and for releases made before it was recorded)
  */
 public record ReleaseManifest(
         String service,
@@ -26,8 +28,20 @@ public record ReleaseManifest(
         String baseline,
         boolean forced,
         String createdBy,
-        long created) {
+        long created,
+        List<ConfigurationSchema> configuration) {
+    public ReleaseManifest(String service, String version, String primary, List<BundleRef> bundles,
+            List<String> endpoints, String baseline, boolean forced, String createdBy, long created) {
+        this(service, version, primary, bundles, endpoints, baseline, forced, createdBy, created, List.of());
+    }
+
+    /** The schema a PID has in this release, if its Metatype designates one. */
+    public java.util.Optional<ConfigurationSchema> schema(String pid) {
+        return configuration.stream().filter(s -> s.pid().equals(pid)).findFirst();
+    }
+
     public ReleaseManifest {
+        configuration = configuration == null ? List.of() : List.copyOf(configuration);
         RegistryLayout.requireName(service, "service");
         RegistryLayout.requireName(version, "version");
         requireNonNull(primary, "primary cannot be null");

@@ -48,7 +48,7 @@ public final class AdminHandler implements Request.Handler {
         this.artifacts = new ArtifactEndpoints(store, presence, serveRate, servedBytes);
         this.releases = new ReleaseEndpoints(validator, releaseStore);
         this.deployments = new DeploymentEndpoints(releaseStore, deploymentStore);
-        this.configurations = new ConfigurationEndpoints(configurationStore);
+        this.configurations = new ConfigurationEndpoints(configurationStore, deploymentStore, releaseStore);
     }
 
     @Override

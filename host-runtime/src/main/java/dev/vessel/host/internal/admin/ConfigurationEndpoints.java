@@ -1,8 +1,15 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.ConfigurationRevision;
+import dev.vessel.host.internal.release.ConfigurationCheck;
 import dev.vessel.registry.ConfigurationStore;
+import dev.vessel.registry.DeployedVersion;
+import dev.vessel.registry.DeploymentStore;
+import dev.vessel.registry.ReleaseStore;
+import java.util.ArrayList;
+import java.util.List;
 import dev.vessel.registry.RegistryLayout;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
@@ -15,9 +22,13 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ConfigurationEndpoints {
     private final ConfigurationStore configurations;
+    private final DeploymentStore deployments;
+    private final ReleaseStore releases;
 
-    ConfigurationEndpoints(ConfigurationStore configurations) {
+    ConfigurationEndpoints(ConfigurationStore configurations, DeploymentStore deployments, ReleaseStore releases) {
         this.configurations = configurations;
+        this.deployments = deployments;
+        this.releases = releases;
     }
 
     void change(String service, Request request, Response response, Callback callback) throws Exception {
@@ -25,9 +36,24 @@ final class ConfigurationEndpoints {
         AdminRequests.ChangeConfiguration body = AdminRequests.read(request, AdminRequests.ChangeConfiguration.class);
         String by = body.by() == null ? "unknown" : body.by();
         long expected = body.expectedRevision() == null ? -1 : body.expectedRevision();
+        Map<String, Map<String, Object>> pids = body.rollbackTo() != null
+                ? configurations.revision(service, body.rollbackTo()).pids() : body.pids();
+        refuseMisfits(service, new ConfigurationRevision(service, 0, 0, pids, by, 0, ""));
         ConfigurationRevision result = body.rollbackTo() != null
                 ? configurations.rollback(service, body.rollbackTo(), expected, by)
-                : configurations.write(service, expected, body.pids(), by, body.message());
+                : configurations.write(service, expected, pids, by, body.message());
         JsonResponses.json(response, callback, 200, Map.of("configuration", result));
+    }
+
+    /** Validated before it goes online: against the Metatype of every release of the service that is deployed. */
+    private void refuseMisfits(String service, ConfigurationRevision candidate) {
+        List<String> problems = new ArrayList<>();
+        for (DeployedVersion version : deployments.read(service).versions()) {
+            releases.get(service, version.version()).ifPresent(manifest -> problems.addAll(ConfigurationCheck.problems(
+                    candidate, service + " " + version.version(), manifest.configuration())));
+        }
+        if (!problems.isEmpty()) {
+            throw new ApiError(422, "CONFIGURATION_REFUSED", "nothing was written: " + String.join("; ", problems));
+        }
     }
 }

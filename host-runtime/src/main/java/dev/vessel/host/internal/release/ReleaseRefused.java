@@ -9,6 +9,7 @@ public final class ReleaseRefused extends Exception {
     public static final String DRY_RUN_FAILED = "DRY_RUN_FAILED";
     public static final String BASELINE_REFUSED = "BASELINE_REFUSED";
     public static final String RELEASE_EXISTS = "RELEASE_EXISTS";
+    public static final String CONFIGURATION_REFUSED = "CONFIGURATION_REFUSED";
 
     private final String code;
 

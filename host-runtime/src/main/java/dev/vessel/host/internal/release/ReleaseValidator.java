@@ -9,6 +9,8 @@ import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.registry.BundleRef;
 import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.ConfigurationSchema;
+import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.ReleaseStore;
 import java.io.IOException;
@@ -43,9 +45,11 @@ public final class ReleaseValidator {
     private final ReleaseStore releases;
     private final Path scratch;
     private final Container.Settings settings;
+    private final ConfigurationStore configurations;
 
     public ReleaseValidator(ArtifactStore store, ArtifactFetcher fetcher, ReleaseStore releases, Path scratch,
-            Container.Settings settings) {
+            Container.Settings settings, ConfigurationStore configurations) {
+        this.configurations = configurations;
         this.store = store;
         this.fetcher = fetcher;
         this.releases = releases;
@@ -78,6 +82,19 @@ public final class ReleaseValidator {
         Release release = serviceOverride == null || serviceOverride.isBlank() ? read
                 : withService(read, serviceOverride);
         dryRun(release, uploads);
+        List<ConfigurationSchema> schemas;
+        try {
+            schemas = MetatypeReader.read(release.bundles());
+        } catch (IOException e) {
+            throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, e.getMessage());
+        }
+        List<String> misfits = ConfigurationCheck.problems(configurations.read(release.service()),
+                release.service() + " " + release.version(), schemas);
+        if (!misfits.isEmpty() && !force) {
+            throw new ReleaseRefused(ReleaseRefused.CONFIGURATION_REFUSED, "the current configuration of "
+                    + release.service() + " does not fit this release (deploy with --force to override, or change the"
+                    + " configuration first):\n" + String.join("\n", misfits));
+        }
         String baseline = "";
         boolean overridden = false;
         Optional<ReleaseManifest> previous = previousRelease(release);
@@ -101,7 +118,7 @@ public final class ReleaseValidator {
         }
         ReleaseManifest manifest = new ReleaseManifest(release.service(), release.version().toString(),
                 release.primary(), refs, List.copyOf(release.endpoints()), baseline, overridden, by,
-                System.currentTimeMillis());
+                System.currentTimeMillis(), schemas);
         Optional<ReleaseManifest> existing = releases.get(manifest.service(), manifest.version());
         if (existing.isPresent() && !existing.get().bundles().equals(manifest.bundles())) {
             throw new ReleaseRefused(ReleaseRefused.RELEASE_EXISTS, manifest.service() + " " + manifest.version()
