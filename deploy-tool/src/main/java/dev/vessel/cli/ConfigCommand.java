@@ -68,6 +68,10 @@ final class ConfigCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print the revision and the containers' answers as JSON.")
         boolean json;
 
+        @Option(names = "--dry-run", description = "Validate and show what would change, and in which containers;"
+                + " write nothing.")
+        boolean dryRun;
+
         abstract String service();
 
         /** The change, made from the current revision (which the write is conditional on). */
@@ -78,7 +82,11 @@ final class ConfigCommand implements Callable<Integer> {
             try (RegistryConnection registry = cluster.connect()) {
                 ConfigurationRevision current = new ConfigurationStore(registry).read(service());
                 AdminClient client = admin.client(registry, cluster.tls());
-                ConfigurationRevision written = client.configure(service(), change(current, AdminOptions.who()));
+                AdminClient.ConfigurationChange change = change(current, AdminOptions.who());
+                if (dryRun) {
+                    return showDryRun(registry, current, client.configure(service(), change.asDryRun()));
+                }
+                ConfigurationRevision written = client.configure(service(), change);
                 PrintWriter err = spec.commandLine().getErr();
                 if (!json) {
                     err.println("configuration of " + service() + " is at revision " + written.revision());
@@ -110,6 +118,33 @@ final class ConfigCommand implements Callable<Integer> {
                 }
                 return ExitCode.OK;
             }
+        }
+
+        private int showDryRun(RegistryConnection registry, ConfigurationRevision current,
+                ConfigurationRevision wouldBe) throws Exception {
+            Map<String, List<String>> changes = Diff.between(current.pids(), wouldBe.pids());
+            List<Applied> containers = Status.containers(registry, service(), current.revision());
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("dryRun", true);
+                result.put("revision", wouldBe);
+                result.put("changes", changes);
+                result.put("containers", containers);
+                out.println(JSON.writeValueAsString(result));
+            } else {
+                out.println("dry run: revision " + wouldBe.revision() + " would fit every deployed release;"
+                        + " nothing was written");
+                changes.forEach((pid, list) -> {
+                    out.println(pid);
+                    list.forEach(c -> out.println("  " + c));
+                });
+                out.println(containers.isEmpty() ? "no running container would change" : "it would reach "
+                        + containers.size() + " running container(s):");
+                containers.forEach(c -> out.println("  " + c.node() + "  " + c.version()));
+            }
+            out.flush();
+            return ExitCode.OK;
         }
 
         /** Every running container of the service, once each has applied the revision or refused it. */
@@ -372,21 +407,8 @@ final class ConfigCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             try (RegistryConnection registry = cluster.connect()) {
                 ConfigurationStore store = new ConfigurationStore(registry);
-                Map<String, Map<String, Object>> before = revision(store, service, from).pids();
-                Map<String, Map<String, Object>> after = revision(store, service, to).pids();
-                Map<String, List<String>> changes = new TreeMap<>();
-                for (String pid : new TreeSet<>(union(before.keySet(), after.keySet()))) {
-                    List<String> pidChanges = changes(before.getOrDefault(pid, Map.of()), after.getOrDefault(pid,
-                            Map.of()));
-                    if (!before.containsKey(pid)) {
-                        pidChanges.add(0, "(new PID)");
-                    } else if (!after.containsKey(pid)) {
-                        pidChanges.add(0, "(PID removed)");
-                    }
-                    if (!pidChanges.isEmpty()) {
-                        changes.put(pid, pidChanges);
-                    }
-                }
+                Map<String, List<String>> changes = between(revision(store, service, from).pids(),
+                        revision(store, service, to).pids());
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     out.println(JSON.writeValueAsString(changes));
@@ -401,6 +423,25 @@ final class ConfigCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCode.OK;
             }
+        }
+
+        /** Per PID, what changed from {@code before} to {@code after}; PIDs without a change are left out. */
+        static Map<String, List<String>> between(Map<String, Map<String, Object>> before,
+                Map<String, Map<String, Object>> after) {
+            Map<String, List<String>> changes = new TreeMap<>();
+            for (String pid : union(before.keySet(), after.keySet())) {
+                List<String> pidChanges = changes(before.getOrDefault(pid, Map.of()), after.getOrDefault(pid,
+                        Map.of()));
+                if (!before.containsKey(pid)) {
+                    pidChanges.add(0, "(new PID)");
+                } else if (!after.containsKey(pid)) {
+                    pidChanges.add(0, "(PID removed)");
+                }
+                if (!pidChanges.isEmpty()) {
+                    changes.put(pid, pidChanges);
+                }
+            }
+            return changes;
         }
 
         private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {

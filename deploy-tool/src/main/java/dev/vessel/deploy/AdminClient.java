@@ -147,7 +147,16 @@ public final class AdminClient {
      * {@code rollbackTo}, an earlier revision's configuration.
      */
     public record ConfigurationChange(Map<String, Map<String, Object>> pids, Long rollbackTo, Long expectedRevision,
-            String message, String by) {}
+            String message, String by, Boolean dryRun) {
+        public ConfigurationChange(Map<String, Map<String, Object>> pids, Long rollbackTo, Long expectedRevision,
+                String message, String by) {
+            this(pids, rollbackTo, expectedRevision, message, by, null);
+        }
+
+        public ConfigurationChange asDryRun() {
+            return new ConfigurationChange(pids, rollbackTo, expectedRevision, message, by, true);
+        }
+    }
 
     public dev.vessel.registry.ConfigurationRevision configure(String service, ConfigurationChange change) {
         return JSON.convertValue(post("configurations/" + service, change).path("configuration"),

@@ -198,4 +198,21 @@ class ConfigVerbsTest {
         CliRunner forced = run("deploy", jar.toString(), "--service", "strict-greeter", "--force");
         assertThat(forced.exitCode()).as(forced.err()).isZero();
     }
+
+    @Test
+    @Order(7)
+    void aDryRunShowsTheChangeAndWhereItWouldGoAndWritesNothing() throws Exception {
+        JsonNode current = JSON.readTree(run("config", "get", SERVICE, PID, "--json").out());
+        String salutation = current.path("pids").path(PID).path("salutation").asText();
+        String answer = greet();
+        CliRunner dry = run("config", "set", SERVICE, PID, "salutation=Maybe", "--dry-run");
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("nothing was written").contains("~ salutation: " + salutation + " -> Maybe")
+                .contains("it would reach 2 running container(s)");
+        CliRunner misfit = run("config", "set", SERVICE, PID, "emphasis=99", "--dry-run");
+        assertThat(misfit.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(JSON.readTree(run("config", "get", SERVICE, "--json").out()).path("revision").asLong())
+                .isEqualTo(current.path("revision").asLong());
+        assertThat(greet()).isEqualTo(answer);
+    }
 }

@@ -92,7 +92,7 @@ final class AdminRequests {
      * or one with the configuration of revision {@code rollbackTo}.
      */
     record ChangeConfiguration(java.util.Map<String, java.util.Map<String, Object>> pids, Long rollbackTo,
-            Long expectedRevision, String message, String by) {
+            Long expectedRevision, String message, String by, Boolean dryRun) {
         ChangeConfiguration {
             if ((pids == null) == (rollbackTo == null)) {
                 throw new IllegalArgumentException("give either pids (the new configuration) or rollbackTo (a"

@@ -18,7 +18,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code POST /v1/admin/configurations/{service}}: a new configuration revision of the service, conditional on
- * the revision the caller made it from, or a rollback (a new revision with an earlier one's configuration).
+ * the revision the caller made it from, or a rollback (a new revision with an earlier one's configuration);
+ * with {@code dryRun}, validated and answered as it would be written, and not written.
  */
 final class ConfigurationEndpoints {
     private final ConfigurationStore configurations;
@@ -39,6 +40,14 @@ final class ConfigurationEndpoints {
         Map<String, Map<String, Object>> pids = body.rollbackTo() != null
                 ? configurations.revision(service, body.rollbackTo()).pids() : body.pids();
         refuseMisfits(service, new ConfigurationRevision(service, 0, 0, pids, by, 0, ""));
+        if (Boolean.TRUE.equals(body.dryRun())) {
+            // validated, not written: what the revision would be
+            ConfigurationRevision current = configurations.read(service);
+            JsonResponses.json(response, callback, 200, Map.of("dryRun", true, "configuration",
+                    new ConfigurationRevision(service, current.revision() + 1, current.revision(), pids, by,
+                            System.currentTimeMillis(), body.message())));
+            return;
+        }
         ConfigurationRevision result = body.rollbackTo() != null
                 ? configurations.rollback(service, body.rollbackTo(), expected, by)
                 : configurations.write(service, expected, pids, by, body.message());
