@@ -99,4 +99,37 @@ class LiveConfigurationTest {
             assertThat(greet(node)).isEqualTo("\"HOWDY, ADA! (configurable-greeter 1.0.0)\"");
         }
     }
+
+    /**
+     * What a container does with a component whose {@code @Modified} throws: Declarative Services logs it and the
+     * component keeps running with the values it had; the container stays ACTIVE and answers as before. Vessel
+     * cannot see the refusal (Configuration Admin took the revision), so the container reports it applied; a
+     * release that refuses values says so in its Metatype, which Vessel enforces before anything goes online.
+     */
+    @Test
+    void aComponentThatThrowsOnReconfigurationKeepsItsPreviousValues() throws Exception {
+        ConfigurationStore store = new ConfigurationStore(admin);
+        try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
+            ContainerInfo started = node.deploy(release(SERVICE));
+            store.write(SERVICE, 0, Map.of(PID, Map.of("salutation", "Welcome")), "ada", "warmer");
+            await().atMost(Duration.ofSeconds(10)).until(() -> greet(node)
+                    .equals("\"Welcome, Ada! (configurable-greeter 1.0.0)\""));
+
+            store.write(SERVICE, 1, Map.of(PID, Map.of("salutation", " ")), "ada", "blank: the component throws");
+            await().atMost(Duration.ofSeconds(10)).until(() -> reported(node).configRevision() == 2);
+            // the previous values, for as long as anyone looks (a good revision shows within milliseconds)
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> greet(node)
+                    .equals("\"Welcome, Ada! (configurable-greeter 1.0.0)\""));
+            ContainerInfo after = node.containers().stream().filter(c -> c.service().equals(SERVICE)).findFirst()
+                    .orElseThrow();
+            assertThat(after.state()).isEqualTo(InstanceState.ACTIVE);
+            assertThat(after.since()).isEqualTo(started.since());
+            assertThat(after.configError()).as("invisible to Vessel").isNull();
+
+            // and the next good revision is taken as usual
+            store.write(SERVICE, 2, Map.of(PID, Map.of("salutation", "Hi")), "ada", "fixed");
+            await().atMost(Duration.ofSeconds(10)).until(() -> greet(node)
+                    .equals("\"Hi, Ada! (configurable-greeter 1.0.0)\""));
+        }
+    }
 }

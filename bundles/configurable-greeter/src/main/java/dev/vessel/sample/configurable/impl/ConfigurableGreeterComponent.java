@@ -26,8 +26,15 @@ public class ConfigurableGreeterComponent {
         this.config = config;
     }
 
+    /**
+     * Takes a changed configuration, or refuses it by throwing (a blank salutation, which its Metatype does not
+     * forbid, on purpose: the tests show what a container does with a component that throws on reconfiguration).
+     */
     @Modified
     void modified(GreetingConfig changed) {
+        if (changed.salutation().isBlank()) {
+            throw new IllegalArgumentException("the salutation must not be blank");
+        }
         this.config = changed;
     }
 
