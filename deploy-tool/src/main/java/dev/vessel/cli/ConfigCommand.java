@@ -122,7 +122,7 @@ final class ConfigCommand implements Callable<Integer> {
 
         private int showDryRun(RegistryConnection registry, ConfigurationRevision current,
                 ConfigurationRevision wouldBe) throws Exception {
-            Map<String, List<String>> changes = Diff.between(current.pids(), wouldBe.pids());
+            Map<String, List<String>> changes = Diff.between(Diff.entries(current), Diff.entries(wouldBe));
             List<Applied> containers = Status.containers(registry, service(), current.revision());
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -198,6 +198,15 @@ final class ConfigCommand implements Callable<Integer> {
         @Option(names = "--replace", description = "The PID gets exactly these properties; keys not given go.")
         boolean replace;
 
+        @Option(names = "--range", paramLabel = "RANGE", description = "Only for versions in this OSGi range, e.g."
+                + " '[1.2,2)': a canary by version. The most specific entry wins, whole: range and nodes, then"
+                + " nodes, then range, then the PID's untargeted properties.")
+        String range;
+
+        @Option(names = "--nodes", paramLabel = "SELECTOR", description = "Only on these nodes (ids and key=value"
+                + " labels, as for deploy): a canary by node.")
+        String nodes;
+
         @Option(names = "--if-revision", paramLabel = "N", description = "Only if the configuration is still at"
                 + " revision N (else exit 5, nothing written), for scripts that read it first.")
         Long ifRevision;
@@ -213,6 +222,13 @@ final class ConfigCommand implements Callable<Integer> {
 
         @Override
         AdminClient.ConfigurationChange change(ConfigurationRevision current, String by) {
+            if (ifRevision != null && ifRevision != current.revision()) {
+                throw new CliException(ExitCode.CONFLICT, "configuration of " + service + " is at revision "
+                        + current.revision() + ", not " + ifRevision + "; nothing was written");
+            }
+            if (range != null || nodes != null) {
+                return changeTarget(current, by);
+            }
             Map<String, Map<String, Object>> pids = new TreeMap<>(current.pids());
             if (removePid) {
                 if (!assignments.isEmpty() || file != null || !unset.isEmpty()) {
@@ -223,29 +239,63 @@ final class ConfigCommand implements Callable<Integer> {
                             + " has no PID " + pid);
                 }
             } else {
-                Map<String, Object> properties = new TreeMap<>(replace ? Map.of() : pids.getOrDefault(pid, Map.of()));
-                if (file != null) {
-                    properties.putAll(ConfigFiles.read(file));
-                }
-                for (String assignment : assignments) {
-                    int at = assignment.indexOf('=');
-                    if (at <= 0) {
-                        throw new CliException(ExitCode.BAD_INPUT, "'" + assignment + "' is not KEY=VALUE");
-                    }
-                    properties.put(assignment.substring(0, at), assignment.substring(at + 1));
-                }
-                unset.forEach(properties::remove);
-                if (assignments.isEmpty() && file == null && unset.isEmpty() && !replace) {
-                    throw new CliException(ExitCode.BAD_INPUT, "nothing to set: give KEY=VALUE, --file or --unset");
-                }
-                pids.put(pid, properties);
+                pids.put(pid, properties(replace ? Map.of() : pids.getOrDefault(pid, Map.of())));
             }
-            if (ifRevision != null && ifRevision != current.revision()) {
-                throw new CliException(ExitCode.CONFLICT, "configuration of " + service + " is at revision "
-                        + current.revision() + ", not " + ifRevision + "; nothing was written");
+            return new AdminClient.ConfigurationChange(pids, current.targets(), null, current.revision(),
+                    message != null ? message : describe(current.pids().get(pid), pids.get(pid)), by);
+        }
+
+        /** The same change, to the entry for this PID, range and nodes (made if there is none yet). */
+        private AdminClient.ConfigurationChange changeTarget(ConfigurationRevision current, String by) {
+            ConfigurationRevision.Target wanted;
+            try {
+                wanted = new ConfigurationRevision.Target(pid, range, nodes, Map.of());
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCode.BAD_INPUT, e.getMessage());
             }
-            return new AdminClient.ConfigurationChange(pids, null, current.revision(), message != null ? message
-                    : describe(current.pids().get(pid), pids.get(pid)), by);
+            List<ConfigurationRevision.Target> targets = new ArrayList<>();
+            Map<String, Object> before = null;
+            for (ConfigurationRevision.Target t : current.targets()) {
+                if (t.label().equals(wanted.label())) {
+                    before = t.properties();
+                } else {
+                    targets.add(t);
+                }
+            }
+            String label = wanted.label();
+            if (removePid) {
+                if (before == null) {
+                    throw new CliException(ExitCode.NOT_FOUND, "revision " + current.revision() + " of " + service
+                            + " has no entry " + label);
+                }
+                return new AdminClient.ConfigurationChange(current.pids(), targets, null, current.revision(),
+                        message != null ? message : "remove " + label, by);
+            }
+            Map<String, Object> properties = properties(before == null || replace ? Map.of() : before);
+            targets.add(new ConfigurationRevision.Target(pid, range, nodes, properties));
+            return new AdminClient.ConfigurationChange(current.pids(), targets, null, current.revision(),
+                    message != null ? message : "set " + label + ": " + String.join(", ", Diff.changes(
+                            before == null ? Map.of() : before, properties)), by);
+        }
+
+        /** {@code start} with --file, KEY=VALUE and --unset applied. */
+        private Map<String, Object> properties(Map<String, Object> start) {
+            Map<String, Object> properties = new TreeMap<>(start);
+            if (file != null) {
+                properties.putAll(ConfigFiles.read(file));
+            }
+            for (String assignment : assignments) {
+                int at = assignment.indexOf('=');
+                if (at <= 0) {
+                    throw new CliException(ExitCode.BAD_INPUT, "'" + assignment + "' is not KEY=VALUE");
+                }
+                properties.put(assignment.substring(0, at), assignment.substring(at + 1));
+            }
+            unset.forEach(properties::remove);
+            if (assignments.isEmpty() && file == null && unset.isEmpty() && !replace) {
+                throw new CliException(ExitCode.BAD_INPUT, "nothing to set: give KEY=VALUE, --file or --unset");
+            }
+            return properties;
         }
 
         private String describe(Map<String, Object> before, Map<String, Object> after) {
@@ -278,7 +328,7 @@ final class ConfigCommand implements Callable<Integer> {
                 throw new CliException(ExitCode.BAD_INPUT, "configuration of " + service + " is at revision "
                         + current.revision() + "; roll back to 0-" + (current.revision() - 1) + ", not " + target);
             }
-            return new AdminClient.ConfigurationChange(null, target, current.revision(), null, by);
+            return new AdminClient.ConfigurationChange(null, null, target, current.revision(), null, by);
         }
     }
 
@@ -311,11 +361,11 @@ final class ConfigCommand implements Callable<Integer> {
                         revision);
                 Map<String, Map<String, Object>> pids = shown.pids();
                 if (pid != null) {
-                    if (!pids.containsKey(pid)) {
+                    if (!pids.containsKey(pid) && shown.targets().stream().noneMatch(t -> t.pid().equals(pid))) {
                         throw new CliException(ExitCode.NOT_FOUND, "revision " + shown.revision() + " of " + service
                                 + " has no PID " + pid + "; it has " + pids.keySet());
                     }
-                    pids = Map.of(pid, pids.get(pid));
+                    pids = pids.containsKey(pid) ? Map.of(pid, pids.get(pid)) : Map.of();
                 }
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
@@ -328,6 +378,12 @@ final class ConfigCommand implements Callable<Integer> {
                         out.println(p);
                         new TreeMap<>(properties).forEach((k, v) -> out.println("  " + k + " = " + v));
                     });
+                    for (ConfigurationRevision.Target t : shown.targets()) {
+                        if (pid == null || t.pid().equals(pid)) {
+                            out.println(t.label());
+                            new TreeMap<>(t.properties()).forEach((k, v) -> out.println("  " + k + " = " + v));
+                        }
+                    }
                 }
                 out.flush();
                 return ExitCode.OK;
@@ -407,8 +463,8 @@ final class ConfigCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             try (RegistryConnection registry = cluster.connect()) {
                 ConfigurationStore store = new ConfigurationStore(registry);
-                Map<String, List<String>> changes = between(revision(store, service, from).pids(),
-                        revision(store, service, to).pids());
+                Map<String, List<String>> changes = between(entries(revision(store, service, from)),
+                        entries(revision(store, service, to)));
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     out.println(JSON.writeValueAsString(changes));
@@ -423,6 +479,13 @@ final class ConfigCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCode.OK;
             }
+        }
+
+        /** Every entry of a revision by its label: the PIDs, and the targets as {@code pid [range] @nodes}. */
+        static Map<String, Map<String, Object>> entries(ConfigurationRevision revision) {
+            Map<String, Map<String, Object>> all = new TreeMap<>(revision.pids());
+            revision.targets().forEach(t -> all.put(t.label(), t.properties()));
+            return all;
         }
 
         /** Per PID, what changed from {@code before} to {@code after}; PIDs without a change are left out. */

@@ -146,15 +146,17 @@ public final class AdminClient {
      * A new configuration revision of a service: {@code pids} (the whole configuration) or, with
      * {@code rollbackTo}, an earlier revision's configuration.
      */
-    public record ConfigurationChange(Map<String, Map<String, Object>> pids, Long rollbackTo, Long expectedRevision,
+    public record ConfigurationChange(Map<String, Map<String, Object>> pids,
+            List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo, Long expectedRevision,
             String message, String by, Boolean dryRun) {
-        public ConfigurationChange(Map<String, Map<String, Object>> pids, Long rollbackTo, Long expectedRevision,
-                String message, String by) {
-            this(pids, rollbackTo, expectedRevision, message, by, null);
+        public ConfigurationChange(Map<String, Map<String, Object>> pids,
+                List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo,
+                Long expectedRevision, String message, String by) {
+            this(pids, targets, rollbackTo, expectedRevision, message, by, null);
         }
 
         public ConfigurationChange asDryRun() {
-            return new ConfigurationChange(pids, rollbackTo, expectedRevision, message, by, true);
+            return new ConfigurationChange(pids, targets, rollbackTo, expectedRevision, message, by, true);
         }
     }
 

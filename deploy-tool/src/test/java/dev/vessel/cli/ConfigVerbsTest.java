@@ -215,4 +215,31 @@ class ConfigVerbsTest {
                 .isEqualTo(current.path("revision").asLong());
         assertThat(greet()).isEqualTo(answer);
     }
+
+    @Test
+    @Order(8)
+    void aCanaryByNodeAndByVersionRangeTheMostSpecificWinning() throws Exception {
+        String node1 = cluster.nodes().get(0).nodeId();
+        Object before = cluster.nodes().get(1).configuration(SERVICE, "1.0.0", PID).get("salutation");
+        CliRunner canary = run("config", "set", SERVICE, PID, "salutation=Canary", "--nodes", node1);
+        assertThat(canary.exitCode()).as(canary.err()).isZero();
+        assertThat(cluster.nodes().get(0).configuration(SERVICE, "1.0.0", PID)).containsEntry("salutation",
+                "Canary");
+        assertThat(cluster.nodes().get(1).configuration(SERVICE, "1.0.0", PID).get("salutation"))
+                .as("the other node is not in the canary").isEqualTo(before);
+
+        CliRunner ranged = run("config", "set", SERVICE, PID, "salutation=Ranged", "--range", "[1.0,1.1)");
+        assertThat(ranged.exitCode()).as(ranged.err()).isZero();
+        assertThat(cluster.nodes().get(1).configuration(SERVICE, "1.0.0", PID)).containsEntry("salutation",
+                "Ranged");
+        assertThat(cluster.nodes().get(0).configuration(SERVICE, "1.0.0", PID))
+                .as("a node target is more specific than a range").containsEntry("salutation", "Canary");
+        assertThat(run("config", "get", SERVICE).out()).contains(PID + " @" + node1).contains(PID + " [1.0.0,1.1.0)");
+
+        CliRunner misfit = run("config", "set", SERVICE, PID, "emphasis=9", "--nodes", node1);
+        assertThat(misfit.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(misfit.err()).contains(PID + " @" + node1 + " emphasis: '9' is out of bounds");
+        CliRunner bad = run("config", "set", SERVICE, PID, "x=1", "--range", "[2,1");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    }
 }

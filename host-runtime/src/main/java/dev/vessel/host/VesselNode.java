@@ -193,7 +193,7 @@ public final class VesselNode implements Closeable {
         // a starting container reads its service's configuration fresh, so it never starts on a stale one
         containerSettings = new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(),
                 config.drainTimeout(), new Registered(), new Container.Placement(nodeId, config.zone(), advertised,
-                        http.port()), configurations::read);
+                        http.port()), id -> configurationFor(configurations.read(id.service()), id));
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "vessel-housekeeping-" + nodeId);
             thread.setDaemon(true);
@@ -478,6 +478,11 @@ public final class VesselNode implements Closeable {
     }
 
     /** Publishes the node's status soon, once for any number of requests meanwhile; never blocks the caller. */
+    /** What of a revision applies to a container of this node (targets by version range and node selector). */
+    private Container.Configuration configurationFor(ConfigurationRevision revision, ContainerId id) {
+        return new Container.Configuration(revision.revision(), revision.effectiveFor(id.version(), self));
+    }
+
     /** Gives every running container of {@code service} its newest configuration revision, live. */
     private void reconfigure(ConfigurationStore configurations, String service) {
         ConfigurationRevision current;
@@ -491,7 +496,7 @@ public final class VesselNode implements Closeable {
         boolean changed = false;
         for (Container container : containers.values()) {
             if (container.id().service().equals(service)) {
-                changed |= container.reconfigure(current);
+                changed |= container.reconfigure(configurationFor(current, container.id()));
             }
         }
         if (changed) {

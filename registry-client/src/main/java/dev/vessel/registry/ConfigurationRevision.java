@@ -3,18 +3,92 @@ package dev.vessel.registry;
 import static java.util.Objects.requireNonNull;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.osgi.framework.Version;
+import org.osgi.framework.VersionRange;
 
 /**
  * One immutable, numbered revision of a service's configuration: every configuration PID with its properties
- * (what Configuration Admin gets in each container of the service), who made it, when and why. Revision 0 is the
- * empty configuration a service has before anyone set one.
+ * (what Configuration Admin gets in each container of the service), properties aimed at some versions or nodes
+ * only, who made it, when and why. Revision 0 is the empty configuration a service has before anyone set one.
+ *
+ * <p>Which properties a container gets for a PID ({@link #effectiveFor}): the most specific entry that applies
+ * to it, whole (entries are not merged): one naming both a version range and nodes, then one naming nodes, then
+ * one naming a version range, then the PID's untargeted properties; among entries equally specific, the one
+ * later in {@code targets}.
  *
  * @param basedOn the revision this one was made from (its author saw that one), 0 for the first
+ * @param targets properties for a PID that apply only to the versions in a range and/or the nodes a selector names
  */
 public record ConfigurationRevision(String service, long revision, long basedOn,
-        Map<String, Map<String, Object>> pids, String author, long time, String message) {
+        Map<String, Map<String, Object>> pids, String author, long time, String message, List<Target> targets) {
+    /**
+     * Properties of {@code pid} for some containers only.
+     *
+     * @param range an OSGi version range ({@code [1.2,2)}), or null for every version
+     * @param nodes a node selector ({@link NodeSelector}), or null for every node
+     */
+    public record Target(String pid, String range, String nodes, Map<String, Object> properties) {
+        public Target {
+            if (pid == null || pid.isBlank()) {
+                throw new IllegalArgumentException("a configuration PID cannot be blank");
+            }
+            if (range != null) {
+                range = new VersionRange(range).toString(); // refuses a malformed range here
+            }
+            if (nodes != null) {
+                Text.requirePrintable(nodes, "nodes", Text.MAX_SELECTOR);
+            }
+            if (range == null && nodes == null) {
+                throw new IllegalArgumentException("a target names a version range, nodes, or both");
+            }
+            properties = Map.copyOf(requireNonNull(properties, "properties cannot be null"));
+        }
+
+        /** Whether it applies to a container of {@code version} on {@code node}. */
+        public boolean appliesTo(Version version, NodeRecord node) {
+            return (range == null || new VersionRange(range).includes(version))
+                    && (nodes == null || NodeSelector.selects(nodes, node));
+        }
+
+        /** Whether it applies to {@code version} on some node. */
+        public boolean appliesTo(Version version) {
+            return range == null || new VersionRange(range).includes(version);
+        }
+
+        int specificity() {
+            return (nodes != null ? 2 : 0) + (range != null ? 1 : 0);
+        }
+
+        /** How the CLI names it: {@code pid [range] @nodes}. */
+        public String label() {
+            return pid + (range != null ? " " + range : "") + (nodes != null ? " @" + nodes : "");
+        }
+    }
+
+    public ConfigurationRevision(String service, long revision, long basedOn, Map<String, Map<String, Object>> pids,
+            String author, long time, String message) {
+        this(service, revision, basedOn, pids, author, time, message, List.of());
+    }
+
+    /** What a container of {@code version} on {@code node} gets: PID -> properties (see the class comment). */
+    public Map<String, Map<String, Object>> effectiveFor(Version version, NodeRecord node) {
+        Map<String, Map<String, Object>> effective = new TreeMap<>(pids);
+        Map<String, Target> best = new TreeMap<>();
+        for (Target target : targets) {
+            if (target.appliesTo(version, node)) {
+                Target current = best.get(target.pid());
+                if (current == null || target.specificity() >= current.specificity()) {
+                    best.put(target.pid(), target);
+                }
+            }
+        }
+        best.forEach((pid, target) -> effective.put(pid, target.properties()));
+        return effective;
+    }
+
     public ConfigurationRevision {
         RegistryLayout.requireName(service, "service");
         if (revision < 0 || basedOn < 0 || (revision > 0 && basedOn >= revision)) {
@@ -29,6 +103,7 @@ public record ConfigurationRevision(String service, long revision, long basedOn,
             copy.put(pid, Map.copyOf(new LinkedHashMap<>(requireNonNull(properties, "properties of " + pid))));
         });
         pids = java.util.Collections.unmodifiableMap(copy);
+        targets = targets == null ? List.of() : List.copyOf(targets);
         author = author == null ? "" : author;
         message = message == null ? "" : message;
     }

@@ -90,6 +90,12 @@ public final class ConfigurationStore {
      */
     public ConfigurationRevision write(String service, long expectedRevision, Map<String, Map<String, Object>> pids,
             String author, String message) {
+        return write(service, expectedRevision, pids, List.of(), author, message);
+    }
+
+    /** Like {@link #write(String, long, Map, String, String)}, with properties aimed at some containers only. */
+    public ConfigurationRevision write(String service, long expectedRevision, Map<String, Map<String, Object>> pids,
+            List<ConfigurationRevision.Target> targets, String author, String message) {
         Current current = current(service);
         if (expectedRevision >= 0 && current.revision() != expectedRevision) {
             throw new ConfigurationConflictException("configuration of " + service + " is at revision "
@@ -97,7 +103,7 @@ public final class ConfigurationStore {
                     + " config history " + service + "` and try again");
         }
         ConfigurationRevision next = new ConfigurationRevision(service, current.revision() + 1, current.revision(),
-                pids, author, System.currentTimeMillis(), message);
+                pids, author, System.currentTimeMillis(), message, targets);
         String pointer = connection.layout().configuration(service);
         byte[] number = Long.toString(next.revision()).getBytes(StandardCharsets.US_ASCII);
         try {
@@ -124,7 +130,8 @@ public final class ConfigurationStore {
     /** A new revision with the configuration of an earlier one (rollback never rewrites history). */
     public ConfigurationRevision rollback(String service, long toRevision, long expectedRevision, String author) {
         ConfigurationRevision target = revision(service, toRevision);
-        return write(service, expectedRevision, target.pids(), author, "rollback to revision " + toRevision);
+        return write(service, expectedRevision, target.pids(), target.targets(), author, "rollback to revision "
+                + toRevision);
     }
 
     private void ensureParent() throws Exception {

@@ -40,17 +40,7 @@ public record DeployedVersion(String version, int weight, String nodes, int maxC
 
     /** Whether this version should run on {@code node}. */
     public boolean selects(NodeRecord node) {
-        if (ALL_NODES.equals(nodes.trim())) {
-            return true;
-        }
-        for (String term : nodes.split(",")) {
-            String t = term.trim();
-            int eq = t.indexOf('=');
-            if (eq < 0 ? t.equals(node.id()) : t.substring(eq + 1).equals(node.labels().get(t.substring(0, eq)))) {
-                return true;
-            }
-        }
-        return false;
+        return NodeSelector.selects(nodes, node);
     }
 
     public DeployedVersion withWeight(int newWeight) {

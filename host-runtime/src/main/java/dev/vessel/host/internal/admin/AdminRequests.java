@@ -91,7 +91,8 @@ final class AdminRequests {
      * {@code POST /v1/admin/configurations/{service}}: a new revision with {@code pids} (the whole configuration),
      * or one with the configuration of revision {@code rollbackTo}.
      */
-    record ChangeConfiguration(java.util.Map<String, java.util.Map<String, Object>> pids, Long rollbackTo,
+    record ChangeConfiguration(java.util.Map<String, java.util.Map<String, Object>> pids,
+            java.util.List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo,
             Long expectedRevision, String message, String by, Boolean dryRun) {
         ChangeConfiguration {
             if ((pids == null) == (rollbackTo == null)) {

@@ -37,20 +37,23 @@ final class ConfigurationEndpoints {
         AdminRequests.ChangeConfiguration body = AdminRequests.read(request, AdminRequests.ChangeConfiguration.class);
         String by = body.by() == null ? "unknown" : body.by();
         long expected = body.expectedRevision() == null ? -1 : body.expectedRevision();
-        Map<String, Map<String, Object>> pids = body.rollbackTo() != null
-                ? configurations.revision(service, body.rollbackTo()).pids() : body.pids();
-        refuseMisfits(service, new ConfigurationRevision(service, 0, 0, pids, by, 0, ""));
+        ConfigurationRevision source = body.rollbackTo() != null ? configurations.revision(service, body.rollbackTo())
+                : null;
+        Map<String, Map<String, Object>> pids = source != null ? source.pids() : body.pids();
+        List<ConfigurationRevision.Target> targets = source != null ? source.targets()
+                : body.targets() == null ? List.of() : body.targets();
+        refuseMisfits(service, new ConfigurationRevision(service, 0, 0, pids, by, 0, "", targets));
         if (Boolean.TRUE.equals(body.dryRun())) {
             // validated, not written: what the revision would be
             ConfigurationRevision current = configurations.read(service);
             JsonResponses.json(response, callback, 200, Map.of("dryRun", true, "configuration",
                     new ConfigurationRevision(service, current.revision() + 1, current.revision(), pids, by,
-                            System.currentTimeMillis(), body.message())));
+                            System.currentTimeMillis(), body.message(), targets)));
             return;
         }
         ConfigurationRevision result = body.rollbackTo() != null
                 ? configurations.rollback(service, body.rollbackTo(), expected, by)
-                : configurations.write(service, expected, pids, by, body.message());
+                : configurations.write(service, expected, pids, targets, by, body.message());
         JsonResponses.json(response, callback, 200, Map.of("configuration", result));
     }
 
@@ -59,7 +62,8 @@ final class ConfigurationEndpoints {
         List<String> problems = new ArrayList<>();
         for (DeployedVersion version : deployments.read(service).versions()) {
             releases.get(service, version.version()).ifPresent(manifest -> problems.addAll(ConfigurationCheck.problems(
-                    candidate, service + " " + version.version(), manifest.configuration())));
+                    candidate, org.osgi.framework.Version.parseVersion(version.version()), service + " "
+                            + version.version(), manifest.configuration())));
         }
         if (!problems.isEmpty()) {
             throw new ApiError(422, "CONFIGURATION_REFUSED", "nothing was written: " + String.join("; ", problems));

@@ -8,7 +8,6 @@ import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.Release;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.registry.InstanceRecord;
-import dev.vessel.registry.ConfigurationRevision;
 import dev.vessel.registry.InstanceState;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,11 +62,20 @@ public final class Container {
         }
     }
 
-    /** Where a starting container gets its service's current configuration from. */
-    public interface ConfigurationSource {
-        ConfigurationSource NONE = ConfigurationRevision::empty;
+    /** A configuration revision as it applies to one container: PID -> properties. */
+    public record Configuration(long revision, Map<String, Map<String, Object>> pids) {
+        public static final Configuration NONE = new Configuration(0, Map.of());
 
-        ConfigurationRevision current(String service);
+        public Configuration {
+            pids = Map.copyOf(pids);
+        }
+    }
+
+    /** Where a starting container gets its current configuration from. */
+    public interface ConfigurationSource {
+        ConfigurationSource NONE = id -> Configuration.NONE;
+
+        Configuration current(ContainerId id);
     }
 
     /** Where the node serves, for the container's instance record. */
@@ -181,9 +189,9 @@ public final class Container {
         if (!move(BEFORE_START, InstanceState.STARTING, null)) {
             throw new IllegalStateException("container " + id + " is " + state() + "; it starts only once");
         }
-        ConfigurationRevision initial;
+        Configuration initial;
         try {
-            initial = settings.configuration().current(id.service());
+            initial = settings.configuration().current(id);
         } catch (RuntimeException e) {
             fail("could not read the configuration of " + id.service() + ": " + e.getMessage());
             return;
@@ -313,7 +321,7 @@ public final class Container {
      *
      * @return whether anything was applied or refused
      */
-    public boolean reconfigure(ConfigurationRevision next) {
+    public boolean reconfigure(Configuration next) {
         synchronized (configLock) {
             if (next.revision() <= configRevision || state() != InstanceState.ACTIVE) {
                 return false;

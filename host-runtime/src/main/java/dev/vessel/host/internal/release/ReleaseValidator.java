@@ -89,7 +89,7 @@ public final class ReleaseValidator {
             throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, e.getMessage());
         }
         List<String> misfits = ConfigurationCheck.problems(configurations.read(release.service()),
-                release.service() + " " + release.version(), schemas);
+                release.version(), release.service() + " " + release.version(), schemas);
         if (!misfits.isEmpty() && !force) {
             throw new ReleaseRefused(ReleaseRefused.CONFIGURATION_REFUSED, "the current configuration of "
                     + release.service() + " does not fit this release (deploy with --force to override, or change the"
