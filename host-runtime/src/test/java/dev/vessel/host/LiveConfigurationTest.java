@@ -132,4 +132,40 @@ class LiveConfigurationTest {
                     .equals("\"Hi, Ada! (configurable-greeter 1.0.0)\""));
         }
     }
+
+    /**
+     * ZooKeeper down in the middle of a configuration change: containers keep answering with what they hold, the
+     * change made meanwhile waits (the writer's retries) and is written once, whole, when ZooKeeper is back, and
+     * then reaches the running container as usual.
+     */
+    @Test
+    void aZooKeeperOutageDuringAChangeLosesNothingAndStopsNoCall() throws Exception {
+        ConfigurationStore store = new ConfigurationStore(admin);
+        try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
+            ContainerInfo started = node.deploy(release(SERVICE));
+            store.write(SERVICE, 0, Map.of(PID, Map.of("salutation", "Before")), "ada", "before the outage");
+            await().atMost(Duration.ofSeconds(10)).until(() -> greet(node)
+                    .equals("\"Before, Ada! (configurable-greeter 1.0.0)\""));
+
+            zk.stop();
+            java.util.concurrent.CompletableFuture<dev.vessel.registry.ConfigurationRevision> during =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> store.write(SERVICE, 1, Map.of(PID,
+                            Map.of("salutation", "During")), "ada", "during the outage"));
+            for (int i = 0; i < 20; i++) {
+                assertThat(greet(node)).as("calls go on without ZooKeeper")
+                        .isEqualTo("\"Before, Ada! (configurable-greeter 1.0.0)\"");
+            }
+            assertThat(during).as("the change waits for ZooKeeper").isNotDone();
+            zk.restart();
+
+            assertThat(during.get(60, java.util.concurrent.TimeUnit.SECONDS).revision()).isEqualTo(2);
+            assertThat(store.history(SERVICE)).extracting(dev.vessel.registry.ConfigurationRevision::message)
+                    .containsExactly("before the outage", "during the outage");
+            await().atMost(Duration.ofSeconds(30)).until(() -> greet(node)
+                    .equals("\"During, Ada! (configurable-greeter 1.0.0)\""));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reported(node).configRevision() == 2);
+            assertThat(node.containers().stream().filter(c -> c.service().equals(SERVICE)).findFirst().orElseThrow()
+                    .since()).as("never restarted").isEqualTo(started.since());
+        }
+    }
 }
