@@ -195,6 +195,24 @@ final class ConfigCommand implements Callable<Integer> {
         @Option(names = "--unset", paramLabel = "KEY", description = "Removes a key. Repeatable.")
         List<String> unset = new ArrayList<>();
 
+        @Option(names = "--secret", paramLabel = "KEY", description = "Marks a key secret: never printed (shown as"
+                + " ***), readable by the nodes and the admin credential only. Keys a release's Metatype declares as"
+                + " Password are secret anyway. Repeatable.")
+        List<String> secret = new ArrayList<>();
+
+        /** This PID's secret keys as far as this client knows: marked now, before, or Password in a Metatype. */
+        private java.util.Set<String> secretKeys(ConfigurationRevision current) {
+            java.util.Set<String> keys = new TreeSet<>(secret);
+            keys.addAll(current.secrets().getOrDefault(pid, List.of()));
+            try (RegistryConnection registry = cluster.connect()) {
+                for (var manifest : new dev.vessel.registry.ReleaseStore(registry).list(service)) {
+                    manifest.schema(pid).ifPresent(schema -> schema.attributes().stream()
+                            .filter(a -> "Password".equals(a.type())).forEach(a -> keys.add(a.id())));
+                }
+            }
+            return keys;
+        }
+
         @Option(names = "--replace", description = "The PID gets exactly these properties; keys not given go.")
         boolean replace;
 
@@ -226,8 +244,10 @@ final class ConfigCommand implements Callable<Integer> {
                 throw new CliException(ExitCode.CONFLICT, "configuration of " + service + " is at revision "
                         + current.revision() + ", not " + ifRevision + "; nothing was written");
             }
+            java.util.Set<String> secretKeys = secretKeys(current);
+            Map<String, List<String>> marked = secret.isEmpty() ? Map.of() : Map.of(pid, List.copyOf(secret));
             if (range != null || nodes != null) {
-                return changeTarget(current, by);
+                return changeTarget(current, by, secretKeys).withSecrets(marked);
             }
             Map<String, Map<String, Object>> pids = new TreeMap<>(current.pids());
             if (removePid) {
@@ -242,11 +262,13 @@ final class ConfigCommand implements Callable<Integer> {
                 pids.put(pid, properties(replace ? Map.of() : pids.getOrDefault(pid, Map.of())));
             }
             return new AdminClient.ConfigurationChange(pids, current.targets(), null, current.revision(),
-                    message != null ? message : describe(current.pids().get(pid), pids.get(pid)), by);
+                    message != null ? message : describe(current.pids().get(pid), pids.get(pid), secretKeys), by)
+                    .withSecrets(marked);
         }
 
         /** The same change, to the entry for this PID, range and nodes (made if there is none yet). */
-        private AdminClient.ConfigurationChange changeTarget(ConfigurationRevision current, String by) {
+        private AdminClient.ConfigurationChange changeTarget(ConfigurationRevision current, String by,
+                java.util.Set<String> secretKeys) {
             ConfigurationRevision.Target wanted;
             try {
                 wanted = new ConfigurationRevision.Target(pid, range, nodes, Map.of());
@@ -275,7 +297,7 @@ final class ConfigCommand implements Callable<Integer> {
             targets.add(new ConfigurationRevision.Target(pid, range, nodes, properties));
             return new AdminClient.ConfigurationChange(current.pids(), targets, null, current.revision(),
                     message != null ? message : "set " + label + ": " + String.join(", ", Diff.changes(
-                            before == null ? Map.of() : before, properties)), by);
+                            before == null ? Map.of() : before, properties, secretKeys)), by);
         }
 
         /** {@code start} with --file, KEY=VALUE and --unset applied. */
@@ -298,11 +320,13 @@ final class ConfigCommand implements Callable<Integer> {
             return properties;
         }
 
-        private String describe(Map<String, Object> before, Map<String, Object> after) {
+        private String describe(Map<String, Object> before, Map<String, Object> after,
+                java.util.Set<String> secretKeys) {
             if (after == null) {
                 return "remove " + pid;
             }
-            return "set " + pid + ": " + String.join(", ", Diff.changes(before == null ? Map.of() : before, after));
+            return "set " + pid + ": " + String.join(", ", Diff.changes(before == null ? Map.of() : before, after,
+                    secretKeys));
         }
     }
 
@@ -507,6 +531,10 @@ final class ConfigCommand implements Callable<Integer> {
             return changes;
         }
 
+        private static Object shown(String key, Object value, java.util.Set<String> secret) {
+            return value != null && secret.contains(key) ? ConfigurationRevision.MASK : value;
+        }
+
         private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
             java.util.Set<String> all = new TreeSet<>(a);
             all.addAll(b);
@@ -515,10 +543,21 @@ final class ConfigCommand implements Callable<Integer> {
 
         /** "+ key = value", "- key (was value)", "~ key: old -> new", in key order. */
         static List<String> changes(Map<String, Object> before, Map<String, Object> after) {
+            return changes(before, after, java.util.Set.of());
+        }
+
+        /** The same, with the values of {@code secret} keys compared but shown as ***. */
+        static List<String> changes(Map<String, Object> before, Map<String, Object> after,
+                java.util.Set<String> secret) {
             List<String> changes = new ArrayList<>();
             for (String key : union(before.keySet(), after.keySet())) {
-                Object was = before.get(key);
-                Object now = after.get(key);
+                Object was = shown(key, before.get(key), secret);
+                Object now = shown(key, after.get(key), secret);
+                if (secret.contains(key) && before.get(key) != null && after.get(key) != null
+                        && !Objects.equals(before.get(key), after.get(key))) {
+                    changes.add("~ " + key + ": " + ConfigurationRevision.MASK + " (changed)");
+                    continue;
+                }
                 if (was == null) {
                     changes.add("+ " + key + " = " + now);
                 } else if (now == null) {

@@ -148,15 +148,20 @@ public final class AdminClient {
      */
     public record ConfigurationChange(Map<String, Map<String, Object>> pids,
             List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo, Long expectedRevision,
-            String message, String by, Boolean dryRun) {
+            String message, String by, Boolean dryRun, Map<String, List<String>> secrets) {
         public ConfigurationChange(Map<String, Map<String, Object>> pids,
                 List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo,
                 Long expectedRevision, String message, String by) {
-            this(pids, targets, rollbackTo, expectedRevision, message, by, null);
+            this(pids, targets, rollbackTo, expectedRevision, message, by, null, null);
         }
 
         public ConfigurationChange asDryRun() {
-            return new ConfigurationChange(pids, targets, rollbackTo, expectedRevision, message, by, true);
+            return new ConfigurationChange(pids, targets, rollbackTo, expectedRevision, message, by, true, secrets);
+        }
+
+        /** The same, with these keys of each PID marked secret. */
+        public ConfigurationChange withSecrets(Map<String, List<String>> keys) {
+            return new ConfigurationChange(pids, targets, rollbackTo, expectedRevision, message, by, dryRun, keys);
         }
     }
 

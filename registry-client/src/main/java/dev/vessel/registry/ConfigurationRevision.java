@@ -21,9 +21,15 @@ import org.osgi.framework.VersionRange;
  *
  * @param basedOn the revision this one was made from (its author saw that one), 0 for the first
  * @param targets properties for a PID that apply only to the versions in a range and/or the nodes a selector names
+ * @param secrets the keys of each PID whose values are secret: shown as {@value #MASK}, stored apart, readable by the
+ *                nodes and the admin credential only ({@link ConfigurationStore})
  */
 public record ConfigurationRevision(String service, long revision, long basedOn,
-        Map<String, Map<String, Object>> pids, String author, long time, String message, List<Target> targets) {
+        Map<String, Map<String, Object>> pids, String author, long time, String message, List<Target> targets,
+        Map<String, List<String>> secrets) {
+    /** What a secret value is shown as. */
+    public static final String MASK = "***";
+
     /**
      * Properties of {@code pid} for some containers only.
      *
@@ -70,7 +76,99 @@ public record ConfigurationRevision(String service, long revision, long basedOn,
 
     public ConfigurationRevision(String service, long revision, long basedOn, Map<String, Map<String, Object>> pids,
             String author, long time, String message) {
-        this(service, revision, basedOn, pids, author, time, message, List.of());
+        this(service, revision, basedOn, pids, author, time, message, List.of(), Map.of());
+    }
+
+    public ConfigurationRevision(String service, long revision, long basedOn, Map<String, Map<String, Object>> pids,
+            String author, long time, String message, List<Target> targets) {
+        this(service, revision, basedOn, pids, author, time, message, targets, Map.of());
+    }
+
+    private boolean isSecret(String pid, String key) {
+        return secrets.getOrDefault(pid, List.of()).contains(key);
+    }
+
+    private Map<String, Object> mask(String pid, Map<String, Object> properties) {
+        Map<String, Object> masked = new TreeMap<>(properties);
+        masked.replaceAll((key, value) -> isSecret(pid, key) ? MASK : value);
+        return masked;
+    }
+
+    /** This revision with every secret value shown as {@value #MASK}: what may be stored openly or printed. */
+    public ConfigurationRevision masked() {
+        Map<String, Map<String, Object>> maskedPids = new TreeMap<>();
+        pids.forEach((pid, properties) -> maskedPids.put(pid, mask(pid, properties)));
+        List<Target> maskedTargets = targets.stream().map(t -> new Target(t.pid(), t.range(), t.nodes(),
+                mask(t.pid(), t.properties()))).toList();
+        return new ConfigurationRevision(service, revision, basedOn, maskedPids, author, time, message, maskedTargets,
+                secrets);
+    }
+
+    /** The secret values, by entry ({@link Target#label} for targets, the PID otherwise); empty if none. */
+    public Map<String, Map<String, Object>> secretValues() {
+        Map<String, Map<String, Object>> values = new TreeMap<>();
+        pids.forEach((pid, properties) -> properties.forEach((key, value) -> {
+            if (isSecret(pid, key) && !MASK.equals(value)) {
+                values.computeIfAbsent(pid, p -> new TreeMap<>()).put(key, value);
+            }
+        }));
+        for (Target t : targets) {
+            t.properties().forEach((key, value) -> {
+                if (isSecret(t.pid(), key) && !MASK.equals(value)) {
+                    values.computeIfAbsent(t.label(), p -> new TreeMap<>()).put(key, value);
+                }
+            });
+        }
+        return values;
+    }
+
+    /**
+     * This revision with {@code others} secret keys added and every value still shown as {@value #MASK} taken
+     * from {@code previous} (a client that read the masked revision and changed something else leaves the
+     * secrets as they were). A {@value #MASK} that {@code previous} cannot fill stays, as a value.
+     */
+    public ConfigurationRevision keepingSecretsOf(ConfigurationRevision previous, Map<String, List<String>> others) {
+        Map<String, List<String>> keys = new TreeMap<>();
+        for (Map<String, List<String>> source : List.of(previous.secrets(), secrets, others)) {
+            source.forEach((pid, list) -> {
+                java.util.Set<String> all = new java.util.TreeSet<>(keys.getOrDefault(pid, List.of()));
+                all.addAll(list);
+                keys.put(pid, List.copyOf(all));
+            });
+        }
+        Map<String, Map<String, Object>> known = previous.secretValues();
+        Map<String, Map<String, Object>> fill = new TreeMap<>();
+        pids.forEach((pid, properties) -> properties.forEach((key, value) -> {
+            if (MASK.equals(value) && known.getOrDefault(pid, Map.of()).containsKey(key)) {
+                fill.computeIfAbsent(pid, p -> new TreeMap<>()).put(key, known.get(pid).get(key));
+            }
+        }));
+        for (Target t : targets) {
+            t.properties().forEach((key, value) -> {
+                if (MASK.equals(value) && known.getOrDefault(t.label(), Map.of()).containsKey(key)) {
+                    fill.computeIfAbsent(t.label(), p -> new TreeMap<>()).put(key, known.get(t.label()).get(key));
+                }
+            });
+        }
+        return new ConfigurationRevision(service, revision, basedOn, pids, author, time, message, targets, keys)
+                .withSecretValues(fill);
+    }
+
+    /** This revision with the secret values put back where {@link #masked} showed {@value #MASK}. */
+    public ConfigurationRevision withSecretValues(Map<String, Map<String, Object>> values) {
+        Map<String, Map<String, Object>> fullPids = new TreeMap<>();
+        pids.forEach((pid, properties) -> {
+            Map<String, Object> full = new TreeMap<>(properties);
+            full.putAll(values.getOrDefault(pid, Map.of()));
+            fullPids.put(pid, full);
+        });
+        List<Target> fullTargets = targets.stream().map(t -> {
+            Map<String, Object> full = new TreeMap<>(t.properties());
+            full.putAll(values.getOrDefault(t.label(), Map.of()));
+            return new Target(t.pid(), t.range(), t.nodes(), full);
+        }).toList();
+        return new ConfigurationRevision(service, revision, basedOn, fullPids, author, time, message, fullTargets,
+                secrets);
     }
 
     /** What a container of {@code version} on {@code node} gets: PID -> properties (see the class comment). */
@@ -104,6 +202,11 @@ public record ConfigurationRevision(String service, long revision, long basedOn,
         });
         pids = java.util.Collections.unmodifiableMap(copy);
         targets = targets == null ? List.of() : List.copyOf(targets);
+        Map<String, List<String>> secretKeys = new TreeMap<>();
+        if (secrets != null) {
+            secrets.forEach((pid, keys) -> secretKeys.put(pid, List.copyOf(keys)));
+        }
+        secrets = java.util.Collections.unmodifiableMap(secretKeys);
         author = author == null ? "" : author;
         message = message == null ? "" : message;
     }

@@ -83,6 +83,9 @@ public record ConfigurationSchema(String pid, List<Attribute> attributes) {
                 return "'" + value + "' is not a single value";
             }
             String text = value.toString();
+            if ("Password".equals(type)) {
+                return null; // any text; and a secret is never repeated in an error
+            }
             BigDecimal number = null;
             try {
                 switch (type) {

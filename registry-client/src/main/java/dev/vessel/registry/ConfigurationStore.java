@@ -59,7 +59,8 @@ public final class ConfigurationStore {
         }
         String path = connection.layout().configurationRevision(service, revision);
         try {
-            return RecordJson.read(connection.curator().getData().forPath(path), ConfigurationRevision.class);
+            return withSecrets(RecordJson.read(connection.curator().getData().forPath(path),
+                    ConfigurationRevision.class));
         } catch (KeeperException.NoNodeException e) {
             throw new IllegalArgumentException("configuration of " + service + " has no revision " + revision
                     + " (it is at " + current(service).revision() + ")", e);
@@ -96,6 +97,18 @@ public final class ConfigurationStore {
     /** Like {@link #write(String, long, Map, String, String)}, with properties aimed at some containers only. */
     public ConfigurationRevision write(String service, long expectedRevision, Map<String, Map<String, Object>> pids,
             List<ConfigurationRevision.Target> targets, String author, String message) {
+        return write(service, expectedRevision, pids, targets, Map.of(), author, message);
+    }
+
+    /**
+     * Like {@link #write(String, long, Map, List, String, String)}, with the keys of each PID whose values are
+     * secret: the revision's znode holds them masked, and a second znode, created in the same transaction with
+     * the registry root's ACL less its read-only entries (so the nodes' identity may read it and the reader's may
+     * not), holds the values. On a registry without ACLs that znode is as open as the rest.
+     */
+    public ConfigurationRevision write(String service, long expectedRevision, Map<String, Map<String, Object>> pids,
+            List<ConfigurationRevision.Target> targets, Map<String, List<String>> secrets, String author,
+            String message) {
         Current current = current(service);
         if (expectedRevision >= 0 && current.revision() != expectedRevision) {
             throw new ConfigurationConflictException("configuration of " + service + " is at revision "
@@ -103,7 +116,7 @@ public final class ConfigurationStore {
                     + " config history " + service + "` and try again");
         }
         ConfigurationRevision next = new ConfigurationRevision(service, current.revision() + 1, current.revision(),
-                pids, author, System.currentTimeMillis(), message, targets);
+                pids, author, System.currentTimeMillis(), message, targets, secrets);
         String pointer = connection.layout().configuration(service);
         byte[] number = Long.toString(next.revision()).getBytes(StandardCharsets.US_ASCII);
         try {
@@ -116,7 +129,12 @@ public final class ConfigurationStore {
                 ops.add(tx.setData().withVersion(current.znodeVersion()).forPath(pointer, number));
             }
             ops.add(tx.create().forPath(connection.layout().configurationRevision(service, next.revision()),
-                    RecordJson.write(next)));
+                    RecordJson.write(next.masked())));
+            Map<String, Map<String, Object>> secretValues = next.secretValues();
+            if (!secretValues.isEmpty()) {
+                ops.add(tx.create().withACL(secretAcl()).forPath(secretPath(service, next.revision()),
+                        RecordJson.write(secretValues)));
+            }
             connection.curator().transaction().forOperations(ops);
             return next;
         } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
@@ -130,9 +148,44 @@ public final class ConfigurationStore {
     /** A new revision with the configuration of an earlier one (rollback never rewrites history). */
     public ConfigurationRevision rollback(String service, long toRevision, long expectedRevision, String author) {
         ConfigurationRevision target = revision(service, toRevision);
-        return write(service, expectedRevision, target.pids(), target.targets(), author, "rollback to revision "
-                + toRevision);
+        return write(service, expectedRevision, target.pids(), target.targets(), target.secrets(), author,
+                "rollback to revision " + toRevision);
     }
+
+    private String secretPath(String service, long revision) {
+        return connection.layout().configurationRevision(service, revision).replace("/rev-", "/secrets-");
+    }
+
+    /** The root's ACL without the entries that may only read (the reader identity, or anyone on an open one). */
+    private List<org.apache.zookeeper.data.ACL> secretAcl() throws Exception {
+        List<org.apache.zookeeper.data.ACL> acl = new ArrayList<>();
+        for (org.apache.zookeeper.data.ACL entry : connection.curator().getACL().forPath(connection.layout().root())) {
+            if (entry.getPerms() != org.apache.zookeeper.ZooDefs.Perms.READ) {
+                acl.add(entry);
+            }
+        }
+        return acl.isEmpty() ? org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE : acl;
+    }
+
+    /** The revision with its secret values when this session may read them, else masked. */
+    private ConfigurationRevision withSecrets(ConfigurationRevision stored) {
+        if (stored.secrets().isEmpty()) {
+            return stored;
+        }
+        try {
+            byte[] data = connection.curator().getData().forPath(secretPath(stored.service(), stored.revision()));
+            return stored.withSecretValues(RecordJson.read(data, SECRET_VALUES));
+        } catch (KeeperException.NoAuthException | KeeperException.NoNodeException hidden) {
+            return stored;
+        } catch (Exception e) {
+            throw new RegistryException("could not read the secrets of " + stored.service() + " revision "
+                    + stored.revision() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static final Class<Map<String, Map<String, Object>>> SECRET_VALUES = (Class<Map<String, Map<String,
+            Object>>>) (Class<?>) Map.class;
 
     private void ensureParent() throws Exception {
         try {

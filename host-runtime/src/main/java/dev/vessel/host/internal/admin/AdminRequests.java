@@ -93,7 +93,8 @@ final class AdminRequests {
      */
     record ChangeConfiguration(java.util.Map<String, java.util.Map<String, Object>> pids,
             java.util.List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo,
-            Long expectedRevision, String message, String by, Boolean dryRun) {
+            Long expectedRevision, String message, String by, Boolean dryRun,
+            java.util.Map<String, java.util.List<String>> secrets) {
         ChangeConfiguration {
             if ((pids == null) == (rollbackTo == null)) {
                 throw new IllegalArgumentException("give either pids (the new configuration) or rollbackTo (a"

@@ -42,19 +42,43 @@ final class ConfigurationEndpoints {
         Map<String, Map<String, Object>> pids = source != null ? source.pids() : body.pids();
         List<ConfigurationRevision.Target> targets = source != null ? source.targets()
                 : body.targets() == null ? List.of() : body.targets();
-        refuseMisfits(service, new ConfigurationRevision(service, 0, 0, pids, by, 0, "", targets));
+        // the node reads with secrets: a value the client saw as *** and left alone keeps what it was
+        ConfigurationRevision current = configurations.read(service);
+        ConfigurationRevision candidate = new ConfigurationRevision(service, 0, 0, pids, by, 0, "", targets,
+                source != null ? source.secrets() : Map.of()).keepingSecretsOf(current, secretKeys(service, body));
+        pids = candidate.pids();
+        targets = candidate.targets();
+        refuseMisfits(service, candidate);
         if (Boolean.TRUE.equals(body.dryRun())) {
             // validated, not written: what the revision would be
-            ConfigurationRevision current = configurations.read(service);
             JsonResponses.json(response, callback, 200, Map.of("dryRun", true, "configuration",
                     new ConfigurationRevision(service, current.revision() + 1, current.revision(), pids, by,
-                            System.currentTimeMillis(), body.message(), targets)));
+                            System.currentTimeMillis(), body.message(), targets, candidate.secrets()).masked()));
             return;
         }
         ConfigurationRevision result = body.rollbackTo() != null
                 ? configurations.rollback(service, body.rollbackTo(), expected, by)
-                : configurations.write(service, expected, pids, targets, by, body.message());
-        JsonResponses.json(response, callback, 200, Map.of("configuration", result));
+                : configurations.write(service, expected, pids, targets, candidate.secrets(), by, body.message());
+        // never a secret value in an answer
+        JsonResponses.json(response, callback, 200, Map.of("configuration", result.masked()));
+    }
+
+    /** Keys the client marks secret, and every key any release of the service declares a Password. */
+    private Map<String, List<String>> secretKeys(String service, AdminRequests.ChangeConfiguration body) {
+        Map<String, List<String>> keys = new java.util.TreeMap<>();
+        if (body.secrets() != null) {
+            body.secrets().forEach((pid, list) -> keys.put(pid, new ArrayList<>(list)));
+        }
+        for (dev.vessel.registry.ReleaseManifest manifest : releases.list(service)) {
+            for (dev.vessel.registry.ConfigurationSchema schema : manifest.configuration()) {
+                for (dev.vessel.registry.ConfigurationSchema.Attribute attribute : schema.attributes()) {
+                    if ("Password".equals(attribute.type())) {
+                        keys.computeIfAbsent(schema.pid(), p -> new ArrayList<>()).add(attribute.id());
+                    }
+                }
+            }
+        }
+        return keys;
     }
 
     /** Validated before it goes online: against the Metatype of every release of the service that is deployed. */
