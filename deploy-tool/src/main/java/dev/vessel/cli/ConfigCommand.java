@@ -358,24 +358,12 @@ final class ConfigCommand implements Callable<Integer> {
 
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = "The service's current configuration (or one revision of it).")
-    static final class Get implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ClusterOptions cluster;
-
-        @Parameters(index = "0", paramLabel = "SERVICE")
-        String service;
-
+    static final class Get extends Read {
         @Parameters(index = "1", arity = "0..1", paramLabel = "PID", description = "Only this PID.")
         String pid;
 
         @Option(names = "--revision", paramLabel = "N", description = "This revision instead of the current one.")
         Long revision;
-
-        @Option(names = "--json", description = "Print the revision as JSON.")
-        boolean json;
 
         @Override
         public Integer call() throws Exception {
@@ -415,6 +403,21 @@ final class ConfigCommand implements Callable<Integer> {
         }
     }
 
+    /** What the read verbs share: the cluster to read, the service, and --json. */
+    abstract static class Read implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClusterOptions cluster;
+
+        @Parameters(index = "0", paramLabel = "SERVICE")
+        String service;
+
+        @Option(names = "--json", description = "Print the result as JSON.")
+        boolean json;
+    }
+
     static ConfigurationRevision revision(ConfigurationStore store, String service, long revision) {
         try {
             return store.revision(service, revision);
@@ -425,19 +428,7 @@ final class ConfigCommand implements Callable<Integer> {
 
     @Command(name = "history", mixinStandardHelpOptions = true,
             description = "Every revision of the service's configuration, oldest first: who, when, why.")
-    static final class History implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ClusterOptions cluster;
-
-        @Parameters(index = "0", paramLabel = "SERVICE")
-        String service;
-
-        @Option(names = "--json", description = "Print the revisions as JSON.")
-        boolean json;
-
+    static final class History extends Read {
         @Override
         public Integer call() throws Exception {
             try (RegistryConnection registry = cluster.connect()) {
@@ -464,24 +455,12 @@ final class ConfigCommand implements Callable<Integer> {
 
     @Command(name = "diff", mixinStandardHelpOptions = true,
             description = "What changed from revision N to revision M, per PID and key.")
-    static final class Diff implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ClusterOptions cluster;
-
-        @Parameters(index = "0", paramLabel = "SERVICE")
-        String service;
-
+    static final class Diff extends Read {
         @Parameters(index = "1", paramLabel = "N")
         long from;
 
         @Parameters(index = "2", paramLabel = "M")
         long to;
-
-        @Option(names = "--json", description = "Print the changes as JSON.")
-        boolean json;
 
         @Override
         public Integer call() throws Exception {
@@ -573,19 +552,7 @@ final class ConfigCommand implements Callable<Integer> {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Per node and version: the configuration revision each running container applied, or"
                     + " why it refused one.")
-    static final class Status implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ClusterOptions cluster;
-
-        @Parameters(index = "0", paramLabel = "SERVICE")
-        String service;
-
-        @Option(names = "--json", description = "Print the containers as JSON.")
-        boolean json;
-
+    static final class Status extends Read {
         @Override
         public Integer call() throws Exception {
             try (RegistryConnection registry = cluster.connect()) {
