@@ -588,8 +588,8 @@ final class ConfigCommand implements Callable<Integer> {
                     if (c.service().equals(service) && c.state() == InstanceState.ACTIVE) {
                         boolean refused = c.configError() != null && c.configError().startsWith("revision "
                                 + revision + ":");
-                        all.add(new Applied(node.id(), c.version(), c.configRevision(), c.configRevision()
-                                >= revision, refused ? c.configError() : null));
+                        all.add(new Applied(node.id(), c.version(), c.configRevision(),
+                                c.configRevision() >= revision && !refused, refused ? c.configError() : null));
                     }
                 }
             }

@@ -284,4 +284,43 @@ class ConfigVerbsTest {
         assertThat(cluster.nodes().get(1).configuration(SERVICE, "1.0.0", PID)).containsEntry("apiKey", secret)
                 .containsEntry("salutation", "Again");
     }
+
+    /**
+     * A component whose modified method throws keeps what it had; {@code config set} says which container refused
+     * the revision and why, exits FAILED, and {@code config status} shows the same until a good revision follows.
+     */
+    @Test
+    @Order(10)
+    void aComponentThatRefusesAValueIsReportedAndKeepsServing() throws Exception {
+        dev.vessel.host.VesselNode refusing = cluster.nodes().get(1);
+        CliRunner blank = run("config", "set", SERVICE, PID, "salutation= ", "--range", "[1.0,1.1)");
+        assertThat(blank.exitCode()).as(blank.err()).isEqualTo(ExitCode.FAILED);
+        assertThat(blank.out()).contains(refusing.nodeId() + "  1.0.0  REFUSED: revision ")
+                .contains("ConfigurableGreeterComponent refused it")
+                .contains("the salutation must not be blank");
+        assertThat(refusing.configuration(SERVICE, "1.0.0", PID)).as("Configuration Admin holds it")
+                .containsEntry("salutation", " ");
+
+        JsonNode status = JSON.readTree(run("config", "status", SERVICE, "--json").out());
+        assertThat(status.path("containers").findValuesAsText("error"))
+                .anyMatch(e -> e.contains("the salutation must not be blank"));
+        // the component answers with the values it had before (node 1 has its canary entry)
+        assertThat(answers()).containsOnly("Canary", "Again");
+
+        CliRunner fixed = run("config", "set", SERVICE, PID, "salutation=Fine", "--range", "[1.0,1.1)");
+        assertThat(fixed.exitCode()).as(fixed.err()).isZero();
+        assertThat(JSON.readTree(run("config", "status", SERVICE, "--json").out()).path("containers")
+                .findValuesAsText("error")).noneMatch(e -> e.contains("refused"));
+        assertThat(answers()).containsOnly("Canary", "Fine");
+    }
+
+    /** The salutations of ten calls, whichever node answers each. */
+    private static List<String> answers() {
+        List<String> salutations = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String answer = greet();
+            salutations.add(answer.substring(1, answer.indexOf(',')));
+        }
+        return salutations;
+    }
 }

@@ -49,14 +49,20 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -81,6 +87,13 @@ public final class VesselNode implements Closeable {
     private static final Bulkhead.Limits ADMIN_LIMITS = new Bulkhead.Limits(8, 32);
     /** Artifacts being uploaded or fetched at once. */
     private static final int MAX_UNFINISHED_ARTIFACTS = 32;
+    /**
+     * How long a container may take to hand a configuration revision to its components before it reports them
+     * late, and how many containers are reconfigured at once: a release whose component hangs in its modified
+     * method holds one of these threads for at most that long and never the node's housekeeping.
+     */
+    private static final Duration CONFIGURATION_UPTAKE_TIMEOUT = Duration.ofSeconds(5);
+    private static final int CONFIGURATION_THREADS = 4;
     private static final Bulkhead.Limits ARTIFACT_READ_LIMITS = new Bulkhead.Limits(8, 64);
     private static final Logger LOG = LoggerFactory.getLogger(VesselNode.class);
 
@@ -110,6 +123,8 @@ public final class VesselNode implements Closeable {
     private ArtifactFetcher fetcher;
     private Reconciler reconciler;
     private ScheduledExecutorService housekeeping;
+    private ExecutorService configurationWork;
+    private ConfigurationStore configurations;
     private Container.Settings containerSettings;
     /** When container loads were last measured; only the housekeeping thread reads or writes it after start. */
     private long lastLoadTick;
@@ -189,7 +204,7 @@ public final class VesselNode implements Closeable {
         self = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
                 System.currentTimeMillis(), 0, config.tls().isPresent());
         // a framework may take as long to stop as calls may take to drain; past that it is abandoned
-        ConfigurationStore configurations = new ConfigurationStore(registry);
+        configurations = new ConfigurationStore(registry);
         // a starting container reads its service's configuration fresh, so it never starts on a stale one
         containerSettings = new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(),
                 config.drainTimeout(), new Registered(), new Container.Placement(nodeId, config.zone(), advertised,
@@ -200,6 +215,15 @@ public final class VesselNode implements Closeable {
             return thread;
         });
         parts.push(housekeeping::shutdownNow);
+        ThreadPoolExecutor configurationPool = new ThreadPoolExecutor(CONFIGURATION_THREADS,
+                CONFIGURATION_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread thread = new Thread(r, "vessel-configuration-" + nodeId);
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        configurationPool.allowCoreThreadTimeOut(true);
+        configurationWork = configurationPool;
+        parts.push(configurationPool::shutdownNow);
         parts.push(this::closePresence); // the node record goes after its containers have drained
         parts.push(this::stopContainers);
 
@@ -249,8 +273,8 @@ public final class VesselNode implements Closeable {
         housekeeping.scheduleAtFixedRate(this::publishLoads, loadEvery, loadEvery, TimeUnit.NANOSECONDS);
         DeploymentWatch deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
         parts.push(deploymentWatch::close);
-        ConfigurationWatch configurationWatch = ConfigurationWatch.start(registry, service -> housekeeping.execute(
-                () -> reconfigure(configurations, service)));
+        ConfigurationWatch configurationWatch = ConfigurationWatch.start(registry,
+                service -> configure(() -> reconfigure(service)));
         parts.push(configurationWatch::close);
         if (quorum != null) {
             quorum.join(nodeId, config.zone(), quorumSettings(config.quorum().get()));
@@ -377,7 +401,7 @@ public final class VesselNode implements Closeable {
             throw new IllegalStateException("node " + nodeId + " is closed");
         }
         Container fresh = new Container(id, config.dataDir().resolve("containers").resolve(id.toString()),
-                containerSettings, c -> requestStatus());
+                containerSettings, this::containerChanged);
         Container current = containers.compute(id, (key, existing) ->
                 existing != null && !existing.state().isTerminal() ? existing : fresh);
         if (current != fresh) {
@@ -480,11 +504,13 @@ public final class VesselNode implements Closeable {
     /** Publishes the node's status soon, once for any number of requests meanwhile; never blocks the caller. */
     /** What of a revision applies to a container of this node (targets by version range and node selector). */
     private Container.Configuration configurationFor(ConfigurationRevision revision, ContainerId id) {
-        return new Container.Configuration(revision.revision(), revision.effectiveFor(id.version(), self));
+        Set<String> secrets = new HashSet<>();
+        revision.secretValues().values().forEach(values -> values.values().forEach(v -> secrets.add(v.toString())));
+        return new Container.Configuration(revision.revision(), revision.effectiveFor(id.version(), self), secrets);
     }
 
     /** Gives every running container of {@code service} its newest configuration revision, live. */
-    private void reconfigure(ConfigurationStore configurations, String service) {
+    private void reconfigure(String service) {
         ConfigurationRevision current;
         try {
             current = configurations.read(service);
@@ -493,14 +519,36 @@ public final class VesselNode implements Closeable {
                     nodeId, service, e.getMessage());
             return;
         }
-        boolean changed = false;
         for (Container container : containers.values()) {
             if (container.id().service().equals(service)) {
-                changed |= container.reconfigure(configurationFor(current, container.id()));
+                Container.Configuration next = configurationFor(current, container.id());
+                // each container on its own: one whose components are slow to take it never delays another
+                configure(() -> {
+                    try {
+                        if (container.reconfigure(next, CONFIGURATION_UPTAKE_TIMEOUT)) {
+                            requestStatus();
+                        }
+                    } catch (InterruptedException closing) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
             }
         }
-        if (changed) {
-            requestStatus();
+    }
+
+    private void containerChanged(Container container) {
+        if (container.state() == InstanceState.ACTIVE) {
+            // a revision written while it started found it not yet running: it is given now (a no-op if it has it)
+            configure(() -> reconfigure(container.id().service()));
+        }
+        requestStatus();
+    }
+
+    private void configure(Runnable work) {
+        try {
+            configurationWork.execute(work);
+        } catch (RejectedExecutionException closing) {
+            LOG.debug("node {} is closing: a configuration change is left to its next start", nodeId);
         }
     }
 

@@ -102,9 +102,8 @@ class LiveConfigurationTest {
 
     /**
      * What a container does with a component whose {@code @Modified} throws: Declarative Services logs it and the
-     * component keeps running with the values it had; the container stays ACTIVE and answers as before. Vessel
-     * cannot see the refusal (Configuration Admin took the revision), so the container reports it applied; a
-     * release that refuses values says so in its Metatype, which Vessel enforces before anything goes online.
+     * component keeps running with the values it had; the container stays ACTIVE, answers as before and reports
+     * the revision failed, naming the component and its exception. The next good revision is taken as usual.
      */
     @Test
     void aComponentThatThrowsOnReconfigurationKeepsItsPreviousValues() throws Exception {
@@ -124,12 +123,16 @@ class LiveConfigurationTest {
                     .orElseThrow();
             assertThat(after.state()).isEqualTo(InstanceState.ACTIVE);
             assertThat(after.since()).isEqualTo(started.since());
-            assertThat(after.configError()).as("invisible to Vessel").isNull();
+            assertThat(after.configRevision()).isEqualTo(2);
+            assertThat(after.configError()).startsWith("revision 2: component ")
+                    .contains("ConfigurableGreeterComponent refused it")
+                    .contains("IllegalArgumentException: the salutation must not be blank");
+            assertThat(reported(node).configError()).isEqualTo(after.configError());
 
-            // and the next good revision is taken as usual
             store.write(SERVICE, 2, Map.of(PID, Map.of("salutation", "Hi")), "ada", "fixed");
-            await().atMost(Duration.ofSeconds(10)).until(() -> greet(node)
-                    .equals("\"Hi, Ada! (configurable-greeter 1.0.0)\""));
+            await().atMost(Duration.ofSeconds(10)).until(() -> reported(node).configRevision() == 3);
+            assertThat(reported(node).configError()).isNull();
+            assertThat(greet(node)).isEqualTo("\"Hi, Ada! (configurable-greeter 1.0.0)\"");
         }
     }
 

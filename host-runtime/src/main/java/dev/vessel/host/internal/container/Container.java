@@ -62,12 +62,31 @@ public final class Container {
         }
     }
 
-    /** A configuration revision as it applies to one container: PID -> properties. */
-    public record Configuration(long revision, Map<String, Map<String, Object>> pids) {
+    /**
+     * A configuration revision as it applies to one container: PID -> properties, and the secret values among
+     * them, which never appear in what the container reports (a component's exception may quote one).
+     */
+    public record Configuration(long revision, Map<String, Map<String, Object>> pids, Set<String> secrets) {
         public static final Configuration NONE = new Configuration(0, Map.of());
 
         public Configuration {
             pids = Map.copyOf(pids);
+            secrets = Set.copyOf(secrets);
+        }
+
+        public Configuration(long revision, Map<String, Map<String, Object>> pids) {
+            this(revision, pids, Set.of());
+        }
+
+        /** {@code text} with every secret value in it shown as {@code ***}. */
+        String masked(String text) {
+            String masked = text;
+            for (String secret : secrets) {
+                if (!secret.isEmpty()) {
+                    masked = masked.replace(secret, "***");
+                }
+            }
+            return masked;
         }
     }
 
@@ -197,7 +216,7 @@ public final class Container {
             return;
         }
         ReleaseFramework started = new ReleaseFramework(release, storage, settings.systemPackagesExtra(),
-                initial.pids());
+                initial);
         synchronized (configLock) {
             configRevision = initial.revision();
             configuredPids = initial.pids().keySet();
@@ -308,46 +327,57 @@ public final class Container {
     }
 
     /**
-     * Gives configuration {@code pid} these properties in the running release, live: Configuration Admin hands
-     * them to the release's components, which see them as any OSGi configuration change.
-     *
-     * @throws IllegalStateException if the container does not run, or Configuration Admin refuses them
-     */
-    /**
      * Gives the running release a configuration revision of its service: every PID it names gets its properties,
      * every PID of the revision applied before that it no longer names is removed. A revision not newer than the
-     * one applied is ignored. A refusal is recorded (see {@link ContainerInfo#configError}); the PIDs given before
-     * it stay as they were, so the release keeps running with what it had.
+     * one applied is ignored. Then waits, at most {@code uptakeTimeout}, until the release's components have it.
+     * A refusal is recorded (see {@link ContainerInfo#configError}): by Configuration Admin (the PIDs given before
+     * it stay as they were), or by a component whose modified method throws or whose activation fails (it keeps
+     * what it had, as Declarative Services does); the release keeps running either way.
      *
      * @return whether anything was applied or refused
      */
-    public boolean reconfigure(Configuration next) {
+    public boolean reconfigure(Configuration next, Duration uptakeTimeout) throws InterruptedException {
         synchronized (configLock) {
             if (next.revision() <= configRevision || state() != InstanceState.ACTIVE) {
                 return false;
             }
             try {
-                ContainerConfiguration admin = running().configuration();
+                ReleaseFramework current = running();
+                ContainerConfiguration admin = current.configuration();
+                ComponentUptake uptake = current.uptake();
+                long logMark = uptake.logMark();
                 for (Map.Entry<String, Map<String, Object>> pid : next.pids().entrySet()) {
-                    admin.update(pid.getKey(), pid.getValue());
+                    admin.update(pid.getKey(), pid.getValue(), next.revision());
                 }
                 for (String gone : configuredPids) {
                     if (!next.pids().containsKey(gone)) {
                         admin.delete(gone);
                     }
                 }
-                configRevision = next.revision();
                 configuredPids = next.pids().keySet();
-                configError = null;
+                List<String> refusals = uptake.await(next.pids().keySet(), next.revision(), logMark, uptakeTimeout);
+                // both at once, after the wait: a status record published meanwhile must not show it applied
+                configError = refusals.isEmpty() ? null : next.masked("revision " + next.revision() + ": "
+                        + String.join("; ", refusals));
+                configRevision = next.revision();
+                if (configError != null) {
+                    LOG.warn("container {}: {}", id, configError);
+                }
             } catch (RuntimeException e) {
-                configError = "revision " + next.revision() + ": " + e.getMessage();
+                configError = next.masked("revision " + next.revision() + ": " + e.getMessage());
                 LOG.warn("container {}: configuration revision {} not applied: {}", id, next.revision(),
-                        e.getMessage());
+                        next.masked(String.valueOf(e.getMessage())));
             }
             return true;
         }
     }
 
+    /**
+     * Gives configuration {@code pid} these properties in the running release, live: Configuration Admin hands
+     * them to the release's components, which see them as any OSGi configuration change.
+     *
+     * @throws IllegalStateException if the container does not run, or Configuration Admin refuses them
+     */
     public void configure(String pid, java.util.Map<String, ?> properties) {
         running().configuration().update(pid, properties);
     }

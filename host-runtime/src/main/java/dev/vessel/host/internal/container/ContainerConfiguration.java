@@ -18,6 +18,11 @@ import org.osgi.framework.ServiceReference;
  * PID gets it, as with a file installer.
  */
 final class ContainerConfiguration {
+    /**
+     * The revision a configuration came from, added to its properties: the components see it, and it tells the
+     * host when Declarative Services has handed that revision to them ({@link ComponentUptake}).
+     */
+    static final String REVISION_PROPERTY = "vessel.configuration.revision";
     private static final String ADMIN = "org.osgi.service.cm.ConfigurationAdmin";
     private static final String CONFIGURATION = "org.osgi.service.cm.Configuration";
     private static final String ANY_BUNDLE = "?";
@@ -37,19 +42,29 @@ final class ContainerConfiguration {
         invoke(configuration(pid), "update", new Class<?>[] {Dictionary.class}, dictionary);
     }
 
+    /** {@link #update(String, Map)} with the properties of configuration revision {@code revision}. */
+    void update(String pid, Map<String, ?> properties, long revision) {
+        Map<String, Object> marked = new LinkedHashMap<>(properties);
+        marked.put(REVISION_PROPERTY, revision);
+        update(pid, marked);
+    }
+
     /** Removes {@code pid}'s configuration: its components go back to their defaults. */
     void delete(String pid) {
         invoke(configuration(pid), "delete", new Class<?>[0]);
     }
 
-    /** {@code pid}'s properties as Configuration Admin holds them, without its own {@code service.*} keys. */
+    /**
+     * {@code pid}'s properties as Configuration Admin holds them, without its own {@code service.*} keys and the
+     * host's revision mark.
+     */
     Map<String, Object> properties(String pid) {
         Object dictionary = invoke(configuration(pid), "getProperties", new Class<?>[0]);
         Map<String, Object> properties = new LinkedHashMap<>();
         if (dictionary instanceof Dictionary<?, ?> values) {
             for (Enumeration<?> keys = values.keys(); keys.hasMoreElements();) {
                 Object key = keys.nextElement();
-                if (!key.toString().startsWith("service.")) {
+                if (!key.toString().startsWith("service.") && !key.equals(REVISION_PROPERTY)) {
                     properties.put(key.toString(), values.get(key));
                 }
             }

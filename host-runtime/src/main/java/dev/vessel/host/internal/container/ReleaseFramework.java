@@ -52,15 +52,15 @@ final class ReleaseFramework {
     private volatile EndpointTracker endpoints;
 
     /** Configuration to be in the container's Configuration Admin before the release's bundles start. */
-    private final Map<String, Map<String, Object>> initialConfiguration;
+    private final Container.Configuration initialConfiguration;
 
     ReleaseFramework(Release release, Path storage, String systemPackagesExtra) {
-        this(release, storage, systemPackagesExtra, Map.of());
+        this(release, storage, systemPackagesExtra, Container.Configuration.NONE);
     }
 
     ReleaseFramework(Release release, Path storage, String systemPackagesExtra,
-            Map<String, Map<String, Object>> initialConfiguration) {
-        this.initialConfiguration = Map.copyOf(initialConfiguration);
+            Container.Configuration initialConfiguration) {
+        this.initialConfiguration = initialConfiguration;
         this.release = release;
         this.storage = storage;
         this.systemPackagesExtra = systemPackagesExtra;
@@ -85,11 +85,12 @@ final class ReleaseFramework {
             endpoints = tracker;
             started.start();
             PlatformBundles.install(started.getBundleContext());
+            ContainerLog.forward(started.getBundleContext(), release.id().toString());
             // before the release starts: its components activate with their configuration, never a stale default
             ContainerConfiguration configuration = new ContainerConfiguration(started.getBundleContext());
-            for (Map.Entry<String, Map<String, Object>> pid : initialConfiguration.entrySet()) {
+            for (Map.Entry<String, Map<String, Object>> pid : initialConfiguration.pids().entrySet()) {
                 try {
-                    configuration.update(pid.getKey(), pid.getValue());
+                    configuration.update(pid.getKey(), pid.getValue(), initialConfiguration.revision());
                 } catch (RuntimeException e) {
                     throw new StartFailure("configuration " + pid.getKey() + " was refused: " + e.getMessage());
                 }
@@ -156,6 +157,15 @@ final class ReleaseFramework {
             throw new IllegalStateException("container " + release.id() + " is not running");
         }
         return new ContainerConfiguration(current.getBundleContext());
+    }
+
+    /** Whether the container's components took a configuration change; only while the framework runs. */
+    ComponentUptake uptake() {
+        Framework current = framework;
+        if (current == null || current.getBundleContext() == null) {
+            throw new IllegalStateException("container " + release.id() + " is not running");
+        }
+        return new ComponentUptake(current.getBundleContext());
     }
 
     /** Calls a method of an endpoint. */

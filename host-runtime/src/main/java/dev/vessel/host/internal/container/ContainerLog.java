@@ -1,0 +1,72 @@
+package dev.vessel.host.internal.container;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies the warnings and errors logged inside a container (its Log Service: Declarative Services' reports of
+ * components that fail, and whatever the release logs there) into the host's log, named after the container. The
+ * listener is a proxy of the log bundle's own {@code LogListener}, for the same reason as in
+ * {@link ContainerConfiguration}; it goes away with the container's framework.
+ */
+final class ContainerLog {
+    private static final String LOG_READER = "org.osgi.service.log.LogReaderService";
+    private static final String LISTENER = "org.osgi.service.log.LogListener";
+    private static final String ENTRY = "org.osgi.service.log.LogEntry";
+    private static final int LOG_WARNING = 2;
+
+    private ContainerLog() {}
+
+    /** Starts copying; without a Log Service in the container there is nothing to copy. */
+    static void forward(BundleContext context, String container) {
+        ServiceReference<?>[] references;
+        try {
+            references = context.getAllServiceReferences(LOG_READER, null);
+        } catch (InvalidSyntaxException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        if (references == null || references.length == 0) {
+            return;
+        }
+        Logger log = LoggerFactory.getLogger("dev.vessel.container." + container);
+        Bundle logBundle = references[0].getBundle();
+        try {
+            Class<?> listenerType = logBundle.loadClass(LISTENER);
+            Class<?> entryType = logBundle.loadClass(ENTRY);
+            Method level = entryType.getMethod("getLevel");
+            Method message = entryType.getMethod("getMessage");
+            Method exception = entryType.getMethod("getException");
+            Object listener = Proxy.newProxyInstance(listenerType.getClassLoader(), new Class<?>[] {listenerType},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "logged" -> {
+                            int severity = (Integer) level.invoke(args[0]);
+                            if (severity <= LOG_WARNING) {
+                                Object text = message.invoke(args[0]);
+                                Throwable thrown = (Throwable) exception.invoke(args[0]);
+                                if (severity < LOG_WARNING) {
+                                    log.error("{}", text, thrown);
+                                } else {
+                                    log.warn("{}", text, thrown);
+                                }
+                            }
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        case "toString" -> "log of container " + container;
+                        default -> null;
+                    });
+            Object reader = context.getService(references[0]);
+            logBundle.loadClass(LOG_READER).getMethod("addLogListener", listenerType).invoke(reader, listener);
+        } catch (ReflectiveOperationException e) {
+            LoggerFactory.getLogger(ContainerLog.class).warn("container {}: its log is not copied: {}", container,
+                    e.toString());
+        }
+    }
+}
