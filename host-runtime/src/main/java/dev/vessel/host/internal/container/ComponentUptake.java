@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.osgi.framework.Bundle;
@@ -47,8 +46,76 @@ final class ComponentUptake {
         this.context = context;
     }
 
-    /** The sequence number of the container's newest log entry, so that {@link #await} reads only newer ones. */
-    long logMark() {
+    /**
+     * Starts watching, before a change is made: what DS logs from now on and every service change (so a service
+     * updated right after the change is not missed). Close it when done.
+     */
+    Watch watch() {
+        Watch watch = new Watch(logMark());
+        try {
+            context.addServiceListener(watch, "(component.name=*)");
+        } catch (InvalidSyntaxException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        return watch;
+    }
+
+    /** What {@link #await} needs from before the change: the log's mark and a wake-up on service changes. */
+    final class Watch implements ServiceListener, AutoCloseable {
+        private final long logMark;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private long events;
+
+        private Watch(long logMark) {
+            this.logMark = logMark;
+        }
+
+        @Override
+        public void serviceChanged(ServiceEvent event) {
+            lock.lock();
+            try {
+                events++;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits until a service changed after {@code seen} events, or {@code nanos} passed; the events now. */
+        private long awaitEvent(long seen, long nanos) throws InterruptedException {
+            lock.lock();
+            try {
+                long left = nanos;
+                while (events == seen && left > 0) {
+                    left = changed.awaitNanos(left);
+                }
+                return events;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private long events() {
+            lock.lock();
+            try {
+                return events;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                context.removeServiceListener(this);
+            } catch (IllegalStateException stopped) {
+                // the framework went away meanwhile: so did the listener
+            }
+        }
+    }
+
+    private long logMark() {
         List<LogLine> lines = logEntries();
         return lines.isEmpty() ? -1 : lines.get(lines.size() - 1).sequence();
     }
@@ -59,50 +126,25 @@ final class ComponentUptake {
      * activation with the revision failed, or that had not handled it when the time was up. Empty: every
      * component took it (or no component uses the PIDs).
      */
-    List<String> await(Set<String> pids, long revision, long logMark, Duration timeout)
-            throws InterruptedException {
-        ReentrantLock lock = new ReentrantLock();
-        Condition changed = lock.newCondition();
-        ServiceListener wake = event -> {
-            if (event.getType() == ServiceEvent.MODIFIED || event.getType() == ServiceEvent.REGISTERED) {
-                lock.lock();
-                try {
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
+    List<String> await(Watch watch, Set<String> pids, long revision, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen = watch.events(); // before looking, so a change while looking is not slept through
+            List<String> pending = pending(pids, revision);
+            if (pending.isEmpty()) {
+                return refusals(pids, watch.logMark);
             }
-        };
-        try {
-            context.addServiceListener(wake, "(component.name=*)");
-        } catch (InvalidSyntaxException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-        try {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            List<String> pending;
-            while (!(pending = pending(pids, revision)).isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    List<String> late = new ArrayList<>();
-                    for (String component : pending) {
-                        late.add("component " + component + " had not taken it after " + timeout.toMillis()
-                                + " ms");
-                    }
-                    return late;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                List<String> late = new ArrayList<>();
+                for (String component : pending) {
+                    late.add("component " + component + " had not taken it after " + timeout.toMillis() + " ms");
                 }
-                lock.lock();
-                try {
-                    // a service event wakes this at once; a component without services is looked at again soon
-                    changed.await(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
-                } finally {
-                    lock.unlock();
-                }
+                return late;
             }
-        } finally {
-            context.removeServiceListener(wake);
+            // a service event wakes this at once; a component without services is looked at again soon
+            watch.awaitEvent(seen, Math.min(left, RECHECK.toNanos()));
         }
-        return refusals(pids, logMark);
     }
 
     /** The components using one of {@code pids} that DS has not yet handled {@code revision} in. */

@@ -343,23 +343,25 @@ public final class Container {
             }
             try {
                 ReleaseFramework current = running();
-                ContainerConfiguration admin = current.configuration();
                 ComponentUptake uptake = current.uptake();
-                long logMark = uptake.logMark();
-                for (Map.Entry<String, Map<String, Object>> pid : next.pids().entrySet()) {
-                    admin.update(pid.getKey(), pid.getValue(), next.revision());
-                }
-                for (String gone : configuredPids) {
-                    if (!next.pids().containsKey(gone)) {
-                        admin.delete(gone);
+                try (ComponentUptake.Watch watch = uptake.watch()) {
+                    ContainerConfiguration admin = current.configuration();
+                    for (Map.Entry<String, Map<String, Object>> pid : next.pids().entrySet()) {
+                        admin.update(pid.getKey(), pid.getValue(), next.revision());
                     }
+                    for (String gone : configuredPids) {
+                        if (!next.pids().containsKey(gone)) {
+                            admin.delete(gone);
+                        }
+                    }
+                    configuredPids = next.pids().keySet();
+                    List<String> refusals = uptake.await(watch, next.pids().keySet(), next.revision(),
+                            uptakeTimeout);
+                    // both at once, after the wait: a status record published meanwhile must not show it applied
+                    configError = refusals.isEmpty() ? null : next.masked("revision " + next.revision() + ": "
+                            + String.join("; ", refusals));
+                    configRevision = next.revision();
                 }
-                configuredPids = next.pids().keySet();
-                List<String> refusals = uptake.await(next.pids().keySet(), next.revision(), logMark, uptakeTimeout);
-                // both at once, after the wait: a status record published meanwhile must not show it applied
-                configError = refusals.isEmpty() ? null : next.masked("revision " + next.revision() + ": "
-                        + String.join("; ", refusals));
-                configRevision = next.revision();
                 if (configError != null) {
                     LOG.warn("container {}: {}", id, configError);
                 }

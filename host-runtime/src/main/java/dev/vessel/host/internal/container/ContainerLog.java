@@ -23,6 +23,24 @@ final class ContainerLog {
 
     private ContainerLog() {}
 
+    private static void copy(Logger log, Object entry, Method level, Method message, Method exception) {
+        try {
+            int severity = (Integer) level.invoke(entry);
+            if (severity <= LOG_WARNING) {
+                Object text = message.invoke(entry);
+                Throwable thrown = (Throwable) exception.invoke(entry);
+                if (severity < LOG_WARNING) {
+                    log.error("{}", text, thrown);
+                } else {
+                    log.warn("{}", text, thrown);
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError stopping) {
+            // an entry delivered while the container's framework stops: its class loaders are gone
+            log.debug("a log entry of a stopping container was not copied: {}", stopping.toString());
+        }
+    }
+
     /** Starts copying; without a Log Service in the container there is nothing to copy. */
     static void forward(BundleContext context, String container) {
         ServiceReference<?>[] references;
@@ -45,16 +63,7 @@ final class ContainerLog {
             Object listener = Proxy.newProxyInstance(listenerType.getClassLoader(), new Class<?>[] {listenerType},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "logged" -> {
-                            int severity = (Integer) level.invoke(args[0]);
-                            if (severity <= LOG_WARNING) {
-                                Object text = message.invoke(args[0]);
-                                Throwable thrown = (Throwable) exception.invoke(args[0]);
-                                if (severity < LOG_WARNING) {
-                                    log.error("{}", text, thrown);
-                                } else {
-                                    log.warn("{}", text, thrown);
-                                }
-                            }
+                            copy(log, args[0], level, message, exception);
                             yield null;
                         }
                         case "hashCode" -> System.identityHashCode(proxy);
