@@ -23,7 +23,22 @@ final class ExitCode {
     /** The admin API refused the token (missing, wrong, or the node has none). */
     static final int UNAUTHORIZED = 6;
 
+    /** What help screens list, in order. */
+    static final java.util.Map<String, String> DESCRIPTIONS = descriptions();
+
     private ExitCode() {}
+
+    private static java.util.Map<String, String> descriptions() {
+        java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+        codes.put(" " + OK, "ok");
+        codes.put(" " + FAILED, "failed: the operation ran and did not succeed");
+        codes.put(" " + BAD_INPUT, "bad input: nothing was changed");
+        codes.put(" " + NOT_FOUND, "not found");
+        codes.put(" " + UNAVAILABLE, "cluster unavailable");
+        codes.put(" " + CONFLICT, "conflict: someone else changed it first; nothing was written");
+        codes.put(" " + UNAUTHORIZED, "unauthorized");
+        return java.util.Collections.unmodifiableMap(codes);
+    }
 
     static int of(Throwable failure) {
         if (failure instanceof CliException cli) {

@@ -35,7 +35,9 @@ public final class Main {
     }
 
     static CommandLine newCommandLine() {
-        return new CommandLine(new VesselCommand())
+        CommandLine root = new CommandLine(new VesselCommand());
+        withExitCodes(root);
+        return root
                 // plain help text: the output filter shows escape sequences, so picocli must not send any
                 .setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF))
                 .setExecutionExceptionHandler(new ErrorReporter())
@@ -45,5 +47,12 @@ public final class Main {
                     e.getCommandLine().usage(e.getCommandLine().getErr());
                     return ExitCode.BAD_INPUT;
                 });
+    }
+
+    /** Every help screen ends with the exit codes, one per line, as picocli lays out its exit-code list. */
+    private static void withExitCodes(CommandLine command) {
+        command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(ExitCode.DESCRIPTIONS);
+        command.getSubcommands().values().forEach(Main::withExitCodes);
     }
 }

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "promote", mixinStandardHelpOptions = true,
-        description = "Gives a canary 100 % of the calls its callers' ranges admit.")
+        description = "Gives a canary 100 %% of the calls its callers' ranges admit.")
 final class PromoteCommand extends DeploymentChangeCommand {
     @Parameters(index = "0", paramLabel = "SERVICE")
     String service;

@@ -10,9 +10,7 @@ import picocli.CommandLine.Command;
         description = "Runs versioned OSGi service containers and routes clients to the newest compatible release.",
         subcommands = {UpCommand.class, NodeCommand.class, DeployCommand.class, PromoteCommand.class,
                 RetireCommand.class, RollbackCommand.class, HistoryCommand.class, ReleasesCommand.class,
-                StatusCommand.class, CallCommand.class, QuorumCommand.class, ConfigCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad input, 3 not found, 4 cluster unavailable, 5 conflict,",
-                "6 unauthorized."})
+                StatusCommand.class, CallCommand.class, QuorumCommand.class, ConfigCommand.class})
 public final class VesselCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
