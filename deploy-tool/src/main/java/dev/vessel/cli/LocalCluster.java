@@ -69,6 +69,15 @@ final class LocalCluster implements Closeable {
      * further node joins with a member on the next port, and the quorum manager makes up to three of them voters.
      */
     static LocalCluster start(Settings settings) {
+        return start(settings, reachable -> {});
+    }
+
+    /**
+     * {@link #start(Settings)}, calling {@code onReachable} as soon as every node serves (and the quorum formed),
+     * before the demo starts. Until the demo is ACTIVE and start returns, the nodes' health says STARTING, so a
+     * script that waits for health finds what {@code onReachable} recorded, and the demo.
+     */
+    static LocalCluster start(Settings settings, java.util.function.Consumer<LocalCluster> onReachable) {
         boolean quorum = settings.nodes() > 1;
         EmbeddedZooKeeper zk = quorum ? null
                 : EmbeddedZooKeeper.start(settings.home().resolve("zookeeper"), settings.zkPort());
@@ -87,7 +96,8 @@ final class LocalCluster implements Closeable {
                         .nodeId(id)
                         .bindAddress(settings.bindAddress())
                         .port(settings.firstPort() == 0 ? 0 : settings.firstPort() + i - 1)
-                        .adminToken(settings.token());
+                        .adminToken(settings.token())
+                        .readinessHeld(true);
                 if (quorum) {
                     config.quorum(new NodeConfig.Quorum(i == 1, settings.zkPort() + i - 1, 0, 0, 3,
                             QUORUM_STABILIZATION, Duration.ofSeconds(30)));
@@ -102,9 +112,11 @@ final class LocalCluster implements Closeable {
                 // of voters would tolerate no more failures than one less)
                 cluster.awaitQuorum(settings.nodes(), settings.nodes() >= 3 ? 3 : 1, Duration.ofSeconds(60));
             }
+            onReachable.accept(cluster);
             if (settings.demo()) {
                 cluster.startDemo(settings.home().resolve("demo"), settings.token(), settings.tls());
             }
+            nodes.forEach(VesselNode::markReady);
             return cluster;
         } catch (RuntimeException e) {
             cluster.close();

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,19 +53,49 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
         String token = LocalCluster.newToken();
         SelfSignedTls.Files certificates = tls ? SelfSignedTls.generate(home.resolve("tls"), List.of(bind)) : null;
-        LocalCluster cluster = LocalCluster.start(new LocalCluster.Settings(home.dir(), nodes, port, zkPort, bind, demo,
-                token, certificates));
+        AtomicReference<LocalCluster> running = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                cluster.close();
-                home.deleteCluster();
-                out.println("Vessel stopped: " + nodes + " node(s) and ZooKeeper.");
-                out.flush();
+                LocalCluster cluster = running.get();
+                if (cluster != null) {
+                    cluster.close();
+                    home.deleteCluster();
+                    out.println("Vessel stopped: " + nodes + " node(s) and ZooKeeper.");
+                    out.flush();
+                }
             } finally {
                 stopped.countDown();
             }
         }, "vessel-up-shutdown"));
+        LocalCluster.Settings settings = new LocalCluster.Settings(home.dir(), nodes, port, zkPort, bind, demo,
+                token, certificates);
+        LocalCluster cluster;
+        try {
+            // recorded as soon as the nodes serve, before the demo: a verb run meanwhile finds the cluster
+            cluster = LocalCluster.start(settings, reachable -> {
+                running.set(reachable);
+                record(out, home, reachable, token, certificates);
+                if (demo) {
+                    out.println("Starting the demo releases ...");
+                    out.flush();
+                }
+            });
+        } catch (RuntimeException e) {
+            // start stopped what it had started; the record must not outlive it
+            if (running.getAndSet(null) != null) {
+                home.deleteCluster();
+            }
+            throw e;
+        }
+        printReady(out, cluster.nodes().get(0).url().toString());
+        stopped.await();
+        return ExitCode.OK;
+    }
+
+    /** Writes cluster.json, which every verb on this machine reads, and prints what it holds. */
+    private static void record(PrintWriter out, VesselHome home, LocalCluster cluster, String token,
+            SelfSignedTls.Files certificates) {
         List<VesselHome.NodeAddress> addresses = cluster.nodes().stream()
                 .map(n -> new VesselHome.NodeAddress(n.nodeId(), n.url().toString()))
                 .toList();
@@ -72,17 +103,15 @@ final class UpCommand implements Callable<Integer> {
                 ProcessHandle.current().pid(), System.currentTimeMillis(), token,
                 certificates == null ? null : certificates.trustStore().toString(),
                 certificates == null ? null : certificates.trustStorePassword(), cluster.zkTls()));
-        printSummary(out, cluster.zkConnect(), addresses, home);
-        stopped.await();
-        return ExitCode.OK;
-    }
-
-    private void printSummary(PrintWriter out, String zk, List<VesselHome.NodeAddress> addresses, VesselHome home) {
-        out.println("ZooKeeper  " + zk);
+        out.println("ZooKeeper  " + cluster.zkConnect());
         for (VesselHome.NodeAddress node : addresses) {
             out.println("Node       " + node.id() + "  " + node.url());
         }
         out.println("Recorded in " + home.resolve(VesselHome.CLUSTER_FILE) + " (with the admin token; owner-only)");
+        out.flush();
+    }
+
+    private void printReady(PrintWriter out, String firstNode) {
         if (demo) {
             out.println("Demo       greeter 1.0.0, 1.1.0 and 2.0.0 are ACTIVE on every node");
             out.println();
@@ -91,7 +120,7 @@ final class UpCommand implements Callable<Integer> {
             out.println("  ./vessel call greeter greeter greet Ada --range '[1.0,2.0)'      # newest 1.x answers");
             out.println("  ./vessel call greeter greeter greet Ada fr --range '[2.0,3.0)'   # 2.0.0 answers");
             out.println("  ./vessel call greeter greeter greet Ada --range '[3.0,4.0)'      # no compatible version");
-            out.println("  curl -s -X POST " + addresses.get(0).url() + "/v1/call/greeter/1.0.0/greeter/greet -d '[\"Ada\"]'");
+            out.println("  curl -s -X POST " + firstNode + "/v1/call/greeter/1.0.0/greeter/greet -d '[\"Ada\"]'");
         }
         out.println("Vessel is up. Ctrl-C stops everything.");
         out.flush();

@@ -9,6 +9,9 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vessel up --demo} as a user runs it: the executable jar in its own process. A termination signal (what
- * Ctrl-C and a service manager send) stops every node and ZooKeeper, leaves no process behind, frees the ports
- * and removes the cluster record.
+ * {@code vessel up --demo} as a user runs it: the executable jar in its own process. Health answers UP only once
+ * the cluster is recorded and the demo runs, so a script that waits for it can use the cluster at once. A
+ * termination signal (what Ctrl-C and a service manager send) stops every node and ZooKeeper, leaves no process
+ * behind, frees the ports and removes the cluster record.
  */
 class UpCommandIT {
     @TempDir
@@ -46,19 +50,25 @@ class UpCommandIT {
         });
         reader.start();
         try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> output.contains("Vessel is up. Ctrl-C stops everything.")
-                    || !up.isAlive());
+            // as a script does: wait for the first node's health, then use the cluster at once
+            await().atMost(Duration.ofSeconds(90)).until(() -> output.stream().anyMatch(l -> l.startsWith(
+                    "Node       node-1  ")) || !up.isAlive());
             assertThat(up.isAlive()).as(String.join("\n", output)).isTrue();
-            // two nodes run the quorum themselves, a member each on consecutive ports
-            String members = "127.0.0.1:" + zkPort + ",127.0.0.1:" + (zkPort + 1);
-            assertThat(output).contains("ZooKeeper  " + members);
-
+            URI first = URI.create(output.stream().filter(l -> l.startsWith("Node       node-1  ")).findFirst()
+                    .orElseThrow().substring("Node       node-1  ".length()).trim());
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest health = HttpRequest.newBuilder(first.resolve("/v1/health")).build();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                try {
+                    HttpResponse<String> answer = http.send(health, HttpResponse.BodyHandlers.ofString());
+                    assertThat(answer.statusCode()).as(answer.body()).isIn(200, 503);
+                    assertThat(answer.body()).contains(answer.statusCode() == 200 ? "\"UP\"" : "\"STARTING\"");
+                    return answer.statusCode() == 200;
+                } catch (java.io.IOException notListening) {
+                    return false;
+                }
+            });
             JsonNode cluster = new ObjectMapper().readTree(home.resolve("cluster.json").toFile());
-            assertThat(cluster.path("zk").asText()).isEqualTo(members);
-            assertThat(cluster.path("nodes")).hasSize(2);
-            List<URI> nodeUrls = List.of(URI.create(cluster.path("nodes").get(0).path("url").asText()),
-                    URI.create(cluster.path("nodes").get(1).path("url").asText()));
-
             System.setProperty("vessel.home", home.toString());
             try {
                 CliRunner call = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)");
@@ -69,6 +79,15 @@ class UpCommandIT {
             } finally {
                 System.clearProperty("vessel.home");
             }
+            await().atMost(Duration.ofSeconds(10)).until(() -> output.contains("Vessel is up. Ctrl-C stops everything."));
+
+            // two nodes run the quorum themselves, a member each on consecutive ports
+            String members = "127.0.0.1:" + zkPort + ",127.0.0.1:" + (zkPort + 1);
+            assertThat(output).contains("ZooKeeper  " + members);
+            assertThat(cluster.path("zk").asText()).isEqualTo(members);
+            assertThat(cluster.path("nodes")).hasSize(2);
+            List<URI> nodeUrls = List.of(URI.create(cluster.path("nodes").get(0).path("url").asText()),
+                    URI.create(cluster.path("nodes").get(1).path("url").asText()));
 
             // SIGTERM through the handle (Process.destroy would also close our end of its output): the same
             // shutdown path as the SIGINT of Ctrl-C

@@ -64,6 +64,10 @@ import java.util.Optional;
  *                            so (with its own trust store) unless told otherwise; default none
  * @param storeCapacityBytes  most bytes the artifact store holds, complete and unfinished artifacts together; an
  *                            upload or fetch past it is refused with {@code 507 STORE_FULL}; default 16 GiB
+ * @param readinessHeld       {@code /v1/health} answers {@code 503 STARTING} after the node started, until its owner
+ *                            calls {@link VesselNode#markReady()}: for a launcher with more to do before anyone
+ *                            should use the node (`vessel up` records the cluster and starts the demo first);
+ *                            default false, ready as soon as started
  */
 public record NodeConfig(
         String zkConnect,
@@ -97,7 +101,8 @@ public record NodeConfig(
         Optional<Quorum> quorum,
         boolean secureRegistry,
         Optional<RegistryTls> registryTls,
-        long storeCapacityBytes) {
+        long storeCapacityBytes,
+        boolean readinessHeld) {
 
     /**
      * This node's ZooKeeper quorum member.
@@ -264,6 +269,7 @@ public record NodeConfig(
         private boolean secureRegistry;
         private RegistryTls registryTls;
         private long storeCapacityBytes = 16L << 30;
+        private boolean readinessHeld;
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -420,6 +426,11 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder readinessHeld(boolean held) {
+            this.readinessHeld = held;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
                     Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
@@ -429,7 +440,7 @@ public record NodeConfig(
                     Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,
                     Optional.ofNullable(registryTls != null || quorum == null || tls == null ? registryTls
                             : new RegistryTls(tls.trustStore(), tls.trustStorePassword())),
-                    storeCapacityBytes);
+                    storeCapacityBytes, readinessHeld);
         }
     }
 }

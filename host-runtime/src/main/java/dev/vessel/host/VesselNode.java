@@ -124,6 +124,8 @@ public final class VesselNode implements Closeable {
     private Reconciler reconciler;
     private ScheduledExecutorService housekeeping;
     private ExecutorService configurationWork;
+    private volatile boolean started;
+    private volatile boolean readinessReleased;
     private ConfigurationStore configurations;
     private Container.Settings containerSettings;
     /** When container loads were last measured; only the housekeeping thread reads or writes it after start. */
@@ -281,6 +283,15 @@ public final class VesselNode implements Closeable {
         }
         LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(),
                 quorum != null ? quorum.connectString() : config.zkConnect());
+        started = true;
+    }
+
+    /**
+     * Lets {@code /v1/health} answer {@code UP} for a node started with {@link NodeConfig#readinessHeld}; without
+     * it the node is ready as soon as it started, and this changes nothing.
+     */
+    public void markReady() {
+        readinessReleased = true;
     }
 
     private ArtifactFetcher.Settings fetchSettings() {
@@ -738,6 +749,11 @@ public final class VesselNode implements Closeable {
         @Override
         public long artifactBytesServed() {
             return artifactBytesServed.sum();
+        }
+
+        @Override
+        public boolean ready() {
+            return started && (readinessReleased || !config.readinessHeld());
         }
     }
 }

@@ -18,4 +18,7 @@ public interface ContainerLookup {
 
     /** Bytes of artifacts served to peers since the node started (for health output). */
     long artifactBytesServed();
+
+    /** Whether the node has started and its owner let it be used (see {@code NodeConfig.readinessHeld}). */
+    boolean ready();
 }

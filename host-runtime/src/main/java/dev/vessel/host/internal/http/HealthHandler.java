@@ -9,7 +9,10 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** {@code GET /v1/health}: the node is up, and the state of each of its containers (never why one failed). */
+/**
+ * {@code GET /v1/health}: {@code 200 UP} once the node is ready, {@code 503 STARTING} before, and the state of
+ * each of its containers (never why one failed).
+ */
 final class HealthHandler implements Request.Handler {
     static final String PATH = "/v1/health";
 
@@ -33,11 +36,12 @@ final class HealthHandler implements Request.Handler {
             list.add(entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "UP");
+        boolean ready = containers.ready();
+        body.put("status", ready ? "UP" : "STARTING");
         body.put("node", containers.nodeId());
         body.put("containers", list);
         body.put("artifactBytesServed", containers.artifactBytesServed());
-        JsonResponses.json(response, callback, 200, body);
+        JsonResponses.json(response, callback, ready ? 200 : 503, body);
         return true;
     }
 }
