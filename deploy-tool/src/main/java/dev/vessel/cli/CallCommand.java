@@ -102,6 +102,7 @@ final class CallCommand implements Callable<Integer> {
                 out.println(JSON.writeValueAsString(answer));
             } else {
                 out.println(result.body().toString());
+                out.flush(); // before stderr: on one pipe the result's line must be whole first
                 spec.commandLine().getErr().println("answered by " + service + " " + result.version() + " ("
                         + result.instanceId() + ")");
             }

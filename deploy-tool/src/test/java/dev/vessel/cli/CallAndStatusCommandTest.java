@@ -56,6 +56,21 @@ class CallAndStatusCommandTest {
         assertThat(run.err()).contains("answered by greeter 1.1.0");
     }
 
+    /**
+     * With stdout and stderr on one pipe (2>&1), the result's line is complete before "answered by" starts, even
+     * when stdout is buffered and stderr is not.
+     */
+    @Test
+    void onOnePipeTheResultLineComesBeforeTheStderrLine() {
+        java.io.StringWriter pipe = new java.io.StringWriter();
+        java.io.PrintWriter stdout = new java.io.PrintWriter(new java.io.BufferedWriter(pipe, 8192), false);
+        java.io.PrintWriter stderr = new java.io.PrintWriter(pipe, true);
+        int code = Main.run(stdout, stderr, "call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)",
+                "--zk", zk, "--reader-secret-file", readerSecret.toString());
+        assertThat(code).as(pipe.toString()).isZero();
+        assertThat(pipe.toString()).startsWith("\"Hello, Ada! (greeter 1.1.0)\"\nanswered by greeter 1.1.0 (");
+    }
+
     @Test
     void aNonPositiveAttemptTimeoutIsBadInput() {
         CliRunner run = run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk,
