@@ -58,6 +58,14 @@ class DeployVerbsTest {
                 .contains("1.0.0", "1.1.0", "2.0.0");
         CliRunner releases = CliRunner.run("releases", "greeter", "--zk", zk);
         assertThat(releases.out()).contains("greeter      1.0.0").contains("greeter      2.0.0");
+
+        // the node counted the demo's deploys (three, and those of the other tests): passes and starts
+        java.net.http.HttpResponse<String> scrape = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.body()).containsPattern("(?m)^vessel_container_start_duration_seconds_count"
+                + "\\{outcome=\"active\"\\} ([3-9]|\\d\\d+)$")
+                .containsPattern("(?m)^vessel_reconcile_pass_duration_seconds_count\\{outcome=\"ok\"\\} [1-9]");
     }
 
     @Test

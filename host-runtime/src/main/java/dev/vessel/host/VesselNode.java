@@ -14,6 +14,7 @@ import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.host.internal.http.ContainerLookup;
 import dev.vessel.host.internal.http.NodeHttpServer;
+import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.host.internal.reconcile.Reconciler;
 import dev.vessel.host.internal.release.ReleaseValidator;
@@ -124,6 +125,7 @@ public final class VesselNode implements Closeable {
     private Reconciler reconciler;
     private ScheduledExecutorService housekeeping;
     private ExecutorService configurationWork;
+    private NodeMetrics metrics;
     private volatile boolean started;
     private volatile boolean readinessReleased;
     private ConfigurationStore configurations;
@@ -253,13 +255,20 @@ public final class VesselNode implements Closeable {
         parts.push(adminWork::shutdown);
         parts.push(artifactReads::shutdown);
         collector = new ArtifactCollector(artifacts, artifactPresence, releases, config.artifactGrace());
+        metrics = NodeMetrics.start(new MetricSources());
+        registry.curator().getConnectionStateListenable().addListener((client, state) ->
+                metrics.registryEvent(state.name()));
+        if (registry.curator().getZookeeperClient().isConnected()) {
+            metrics.registryEvent("CONNECTED"); // the session was made before anyone listened
+        }
         reconciler = new Reconciler(new ReconciledNode(), releases, artifacts, fetcher,
                 new Reconciler.Settings(config.resyncInterval(), Duration.ofSeconds(1), Duration.ofSeconds(15)));
         parts.push(reconciler::close);
 
         // every part is built: serve, then publish (registration follows reachability), then act on desired state
         try {
-            http.serve(new Lookup(), config.maxRequestBytes(), config.bodyTimeout(), admin, adminWork, artifactReads);
+            http.serve(new Lookup(), config.maxRequestBytes(), config.bodyTimeout(), admin, adminWork, artifactReads,
+                    metrics);
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + http.port()
                     + ": " + e.getMessage(), e);
@@ -402,7 +411,9 @@ public final class VesselNode implements Closeable {
     public ContainerInfo deploy(Release release, int weight) {
         requireNonNull(release, "release cannot be null");
         Container container = newContainer(release.id());
+        long started = System.nanoTime();
         container.start(release, weight, limits(0));
+        metrics.containerStarted(container.state() == InstanceState.ACTIVE, System.nanoTime() - started);
         return container.info();
     }
 
@@ -691,6 +702,16 @@ public final class VesselNode implements Closeable {
         }
 
         @Override
+        public void started(Container container, long nanos) {
+            metrics.containerStarted(container.state() == InstanceState.ACTIVE, nanos);
+        }
+
+        @Override
+        public void reconciled(String outcome, long nanos) {
+            metrics.reconciled(outcome, nanos);
+        }
+
+        @Override
         public Optional<Container> container(ContainerId id) {
             return Optional.ofNullable(containers.get(id));
         }
@@ -718,6 +739,28 @@ public final class VesselNode implements Closeable {
         @Override
         public void changed() {
             requestStatus();
+        }
+    }
+
+    private final class MetricSources implements NodeMetrics.Sources {
+        @Override
+        public List<Container> containers() {
+            return sortedContainers();
+        }
+
+        @Override
+        public long artifactBytesServed() {
+            return artifactBytesServed.sum();
+        }
+
+        @Override
+        public long artifactBytesFetched() {
+            return fetcher.bytesFetched();
+        }
+
+        @Override
+        public boolean registryConnected() {
+            return registry.curator().getZookeeperClient().isConnected();
         }
     }
 

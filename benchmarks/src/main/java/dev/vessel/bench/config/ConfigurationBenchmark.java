@@ -1,5 +1,6 @@
 package dev.vessel.bench.config;
 
+import dev.vessel.bench.ReleaseCopies;
 import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.ReleaseReader;
@@ -12,7 +13,6 @@ import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.internal.RecordJson;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,11 +29,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.test.TestingServer;
@@ -69,7 +64,7 @@ public final class ConfigurationBenchmark {
             throws Exception {
         List<Path> jars = new ArrayList<>();
         for (int v = 0; v < versions; v++) {
-            jars.add(withVersion(releases.resolve(SERVICE + ".jar"), dir.resolve("jars"), "1." + v + ".0"));
+            jars.add(ReleaseCopies.withVersion(releases.resolve(SERVICE + ".jar"), dir.resolve("jars"), "1." + v + ".0"));
         }
         try (TestingServer zk = new TestingServer(true);
                 RegistryConnection admin = RegistryConnection.connect(zk.getConnectString());
@@ -194,25 +189,6 @@ public final class ConfigurationBenchmark {
                 sorted.length, sorted[sorted.length / 2] / 1e6,
                 sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.99 * sorted.length) - 1)] / 1e6,
                 sorted[sorted.length - 1] / 1e6);
-    }
-
-    /** A copy of {@code jar} whose manifest says {@code version}. */
-    private static Path withVersion(Path jar, Path dir, String version) throws IOException {
-        Files.createDirectories(dir);
-        Path copy = dir.resolve(SERVICE + "-" + version + ".jar");
-        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
-            Manifest manifest = new Manifest(in.getManifest());
-            manifest.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version);
-            try (OutputStream file = Files.newOutputStream(copy); JarOutputStream out = new JarOutputStream(file,
-                    manifest)) {
-                for (JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
-                    out.putNextEntry(new JarEntry(entry.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-        }
-        return copy;
     }
 
     /** Two threads calling greet on random containers over HTTP without pause. */

@@ -86,6 +86,7 @@ public final class ArtifactFetcher {
      */
     private final Map<String, Long> penalizedUntil = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Runnable onProgress = () -> { };
+    private final java.util.concurrent.atomic.LongAdder bytesFetched = new java.util.concurrent.atomic.LongAdder();
     private final HttpClient http;
     /** Peers are fetched from over HTTPS (their certificates checked against the cluster's trust store). */
     private final boolean tls;
@@ -108,6 +109,11 @@ public final class ArtifactFetcher {
     }
 
     /** {@code listener} runs whenever a download in progress gains a chunk, starts or ends. */
+    /** Bytes of verified chunks fetched from peers and the origin since the node started. */
+    public long bytesFetched() {
+        return bytesFetched.sum();
+    }
+
     public void onProgress(Runnable listener) {
         this.onProgress = listener;
     }
@@ -442,6 +448,7 @@ public final class ArtifactFetcher {
             if (outcome.failure() == null) {
                 failures.remove(outcome.source().node());
                 fromNode.merge(outcome.source().node(), 1, Integer::sum);
+                bytesFetched.add(chunks.length(outcome.chunk(), artifact.size()));
                 lastChunkAt = System.nanoTime();
                 if (!outcome.source().complete()) {
                     fromIncompletePeer++;

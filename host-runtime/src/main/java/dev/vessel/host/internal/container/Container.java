@@ -170,6 +170,11 @@ public final class Container {
         return id;
     }
 
+    /** Calls admitted and not yet ended: running or queued in the bulkhead. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
     public InstanceState state() {
         return state.get();
     }

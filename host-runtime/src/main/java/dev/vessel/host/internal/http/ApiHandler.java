@@ -1,6 +1,7 @@
 package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.exec.Bulkhead;
+import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.registry.Text;
 import java.time.Duration;
 import org.eclipse.jetty.http.HttpMethod;
@@ -26,9 +27,12 @@ final class ApiHandler extends Handler.Abstract {
     private final Bulkhead adminWork;
     private final Bulkhead artifactReads;
 
+    private final Request.Handler metrics;
+
     ApiHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, Request.Handler admin,
-            Bulkhead adminWork, Bulkhead artifactReads) {
-        this.calls = new CallHandler(containers, maxBodyBytes, bodyTimeout);
+            Bulkhead adminWork, Bulkhead artifactReads, NodeMetrics nodeMetrics) {
+        this.calls = new CallHandler(containers, maxBodyBytes, bodyTimeout, nodeMetrics);
+        this.metrics = new MetricsHandler(nodeMetrics);
         this.health = new HealthHandler(containers);
         this.admin = admin;
         this.adminWork = adminWork;
@@ -50,6 +54,9 @@ final class ApiHandler extends Handler.Abstract {
         }
         if (path.equals(HealthHandler.PATH)) {
             return health.handle(request, response, callback);
+        }
+        if (path.equals(MetricsHandler.PATH)) {
+            return metrics.handle(request, response, callback);
         }
         if (path.startsWith("/v1/admin/")) {
             Request.Handler current = admin;

@@ -3,6 +3,7 @@ package dev.vessel.host.internal.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vessel.host.internal.container.CallFailure;
 import dev.vessel.host.internal.container.Container;
+import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.registry.Text;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +37,11 @@ final class CallHandler implements Request.Handler {
     /** How long a call's body may take to arrive once its headers have. */
     private final long bodyTimeoutMillis;
 
-    CallHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout) {
+    private final NodeMetrics metrics;
+
+    CallHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, NodeMetrics metrics) {
         this.containers = containers;
+        this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.bodyBudget = new BodyBudget(BODY_BUDGET_IN_BODIES * maxBodyBytes);
         this.bodyTimeoutMillis = bodyTimeout.toMillis();
@@ -45,6 +49,7 @@ final class CallHandler implements Request.Handler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        long arrived = System.nanoTime();
         String[] parts = Request.getPathInContext(request).substring(PREFIX.length()).split("/", -1);
         if (parts.length != 4 || anyEmpty(parts)) {
             JsonResponses.error(response, callback, 404, "NOT_FOUND",
@@ -68,13 +73,14 @@ final class CallHandler implements Request.Handler {
             return true;
         }
         long deadline = deadline(request);
+        // the route first: a call for something this node does not run is answered before its body is read
+        Container container = containers.find(service, version);
         if (request.getLength() > maxBodyBytes) {
+            refused(container, "TOO_LARGE");
             JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
                     + " bytes");
             return true;
         }
-        // the route first: a call for something this node does not run is answered before its body is read
-        Container container = containers.find(service, version);
         if (container == null) {
             unknown(service, version, response, callback);
             return true;
@@ -84,21 +90,33 @@ final class CallHandler implements Request.Handler {
         new CallBody(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes), bodyBudget, containers.nodeId())
                 .read().orTimeout(bodyTimeoutMillis, TimeUnit.MILLISECONDS)
                 .whenComplete((bytes, failure) -> answer(container, version, endpoint, method, bytes, failure,
-                        deadline, response, callback));
+                        deadline, arrived, response, callback));
         return true;
     }
 
     private void answer(Container container, String version, String endpoint, String method, byte[] body,
-            Throwable failure, long deadline, Response response, Callback callback) {
+            Throwable failure, long deadline, long arrived, Response response, Callback callback) {
         if (failure != null) {
-            bodyFailed(failure, response, callback);
+            bodyFailed(container, failure, response, callback);
         } else {
-            dispatch(container, version, endpoint, method, body, deadline, response, callback);
+            dispatch(container, version, endpoint, method, body, deadline, arrived, response, callback);
+        }
+    }
+
+    private void refused(Container container, String reason) {
+        if (container == null) {
+            metrics.refused(NodeMetrics.UNKNOWN, NodeMetrics.UNKNOWN, reason);
+        } else {
+            metrics.refused(container.id().service(), container.id().version().toString(), reason);
         }
     }
 
     private void unknown(String service, String version, Response response, Callback callback) {
-        if (containers.hasService(service)) {
+        boolean known = containers.hasService(service);
+        // the service's name is a label only if the node runs it; a version it does not run never is
+        metrics.refused(known ? service : NodeMetrics.UNKNOWN, NodeMetrics.UNKNOWN,
+                known ? "UNKNOWN_VERSION" : "UNKNOWN_SERVICE");
+        if (known) {
             JsonResponses.error(response, callback, 404, "UNKNOWN_VERSION", "node " + containers.nodeId()
                     + " runs no version " + version + " of " + Text.quote(service));
         } else {
@@ -107,9 +125,11 @@ final class CallHandler implements Request.Handler {
         }
     }
 
-    private void bodyFailed(Throwable failure, Response response, Callback callback) {
+    private void bodyFailed(Container container, Throwable failure, Response response, Callback callback) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
+        refused(container, cause instanceof java.util.concurrent.TimeoutException ? "REQUEST_TIMEOUT"
+                : cause instanceof ApiError error ? error.code() : "BAD_REQUEST");
         if (cause instanceof java.util.concurrent.TimeoutException) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
             JsonResponses.error(response, callback, 408, "REQUEST_TIMEOUT", "the request body did not arrive within "
@@ -126,18 +146,20 @@ final class CallHandler implements Request.Handler {
     }
 
     private void dispatch(Container container, String version, String endpoint, String method, byte[] body,
-            long deadline, Response response, Callback callback) {
+            long deadline, long arrived, Response response, Callback callback) {
         response.getHeaders().put(VERSION_HEADER, version);
         // everything from parsing the arguments on runs on the container's own threads: argument mapping already
         // runs release code (constructors, setters), and a slow release must only ever wait on its own bulkhead
         Container.Admission admission = container.submit(
-                () -> run(container, endpoint, method, body, deadline, response, callback));
+                () -> run(container, endpoint, method, body, deadline, arrived, response, callback));
         if (admission == Container.Admission.OVERLOADED) {
+            refused(container, OVERLOADED);
             response.getHeaders().put(RETRY_HEADER, "other");
             JsonResponses.error(response, callback, 503, OVERLOADED, "container " + container.id() + " on node "
                     + containers.nodeId() + " is running and queueing as many calls as it may ("
                     + container.limits().maxConcurrency() + " at once); the call was not executed");
         } else if (admission == Container.Admission.NOT_ACTIVE) {
+            refused(container, "NOT_ACTIVE");
             response.getHeaders().put(RETRY_HEADER, "other");
             JsonResponses.error(response, callback, 503, CallFailure.UNAVAILABLE, "container " + container.id()
                     + " on node " + containers.nodeId() + " is " + container.state() + " and takes no calls; the call"
@@ -146,8 +168,9 @@ final class CallHandler implements Request.Handler {
     }
 
     private void run(Container container, String endpoint, String method, byte[] body, long deadline,
-            Response response, Callback callback) {
+            long arrived, Response response, Callback callback) {
         if (deadline != 0 && System.nanoTime() - deadline > 0) {
+            refused(container, DEADLINE_EXCEEDED);
             response.getHeaders().put(RETRY_HEADER, "other");
             JsonResponses.error(response, callback, 504, DEADLINE_EXCEEDED, "the caller's deadline passed while the"
                     + " call waited in container " + container.id() + "; it was not executed");
@@ -157,20 +180,31 @@ final class CallHandler implements Request.Handler {
         try {
             arguments = CallArguments.parse(body);
         } catch (ApiError e) {
+            refused(container, e.code());
             JsonResponses.error(response, callback, e.status(), e.code(), e.getMessage());
             return;
         }
+        String outcome = NodeMetrics.OK;
+        boolean outsideRelease = false;
         try {
             JsonResponses.json(response, callback, 200, container.call(endpoint, method, arguments));
         } catch (CallFailure failure) {
+            outcome = failure.code();
             if (failure.status() == 503) {
                 response.getHeaders().put(RETRY_HEADER, "other");
             }
             JsonResponses.error(response, callback, failure.status(), failure.code(), failure.getMessage());
         } catch (RuntimeException | Error e) {
+            outcome = CallFailure.METHOD_THREW;
+            outsideRelease = true;
             // never leave the exchange open: whatever the release did, the caller gets an answer
             JsonResponses.error(response, callback, 500, CallFailure.METHOD_THREW, e.toString());
         }
+        // the method is a label only once the release has shown it has it: the caller's text never is one
+        boolean found = !outsideRelease && (outcome.equals(NodeMetrics.OK) || outcome.equals(CallFailure.METHOD_THREW)
+                || outcome.equals(CallFailure.BAD_ARGUMENTS) || outcome.equals(CallFailure.RESULT_NOT_SERIALIZABLE));
+        metrics.call(container.id(), found ? endpoint + "." + method : NodeMetrics.UNKNOWN, outcome,
+                System.nanoTime() - arrived);
     }
 
     /** The caller's deadline as a {@link System#nanoTime()} value, or 0 if it sent none. */

@@ -1,6 +1,7 @@
 package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.exec.Bulkhead;
+import dev.vessel.host.internal.metrics.NodeMetrics;
 import java.io.Closeable;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.registry.TlsTrust;
@@ -107,11 +108,12 @@ public final class NodeHttpServer implements Closeable {
 
     /**
      * Starts answering with the node's API: calls go to their containers' bulkheads, admin requests to
-     * {@code admin} on {@code adminWork}, artifact reads on {@code artifactReads}.
+     * {@code admin} on {@code adminWork}, artifact reads on {@code artifactReads}; {@code /metrics} from
+     * {@code metrics}.
      */
     public void serve(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, Request.Handler admin,
-            Bulkhead adminWork, Bulkhead artifactReads) throws Exception {
-        serve(new ApiHandler(containers, maxBodyBytes, bodyTimeout, admin, adminWork, artifactReads));
+            Bulkhead adminWork, Bulkhead artifactReads, NodeMetrics metrics) throws Exception {
+        serve(new ApiHandler(containers, maxBodyBytes, bodyTimeout, admin, adminWork, artifactReads, metrics));
     }
 
     private void serve(Handler handler) throws Exception {

@@ -37,6 +37,12 @@ public final class Reconciler implements Closeable {
         /** Whether the registry session is connected now. */
         boolean registryConnected();
 
+        /** A container this reconciler started has come to ACTIVE or FAILED after {@code nanos}. */
+        void started(Container container, long nanos);
+
+        /** A pass ended: "ok", "behind" (a step failed; retried with backoff) or "error" (it threw). */
+        void reconciled(String outcome, long nanos);
+
         /** The container with this id, in whatever state, if the node has one. */
         Optional<Container> container(ContainerId id);
 

@@ -106,8 +106,11 @@ final class ServiceReconciler {
         } else if (failures > 0 && System.nanoTime() - nextRetryNanos < 0) {
             return; // backing off after a failure; the retry scheduled for then runs the pass
         }
+        long started = System.nanoTime();
+        String outcome = "error";
         try {
             String failure = reconcile(deployment);
+            outcome = failure == null ? "ok" : "behind";
             if (failure == null) {
                 failures = 0;
                 lastError = null;
@@ -123,6 +126,7 @@ final class ServiceReconciler {
         } catch (RuntimeException e) {
             LOG.warn("reconciling {} failed; the next pass retries", service, e);
         } finally {
+            node.reconciled(outcome, System.nanoTime() - started);
             node.changed();
         }
     }
@@ -202,7 +206,9 @@ final class ServiceReconciler {
             container.failBeforeStart("interrupted while fetching");
             return id + ": interrupted";
         }
+        long started = System.nanoTime();
         container.start(release, version.weight(), node.limits(version.maxConcurrency()));
+        node.started(container, System.nanoTime() - started);
         return container.state() == InstanceState.FAILED ? id + " FAILED: " + container.error() : null;
     }
 

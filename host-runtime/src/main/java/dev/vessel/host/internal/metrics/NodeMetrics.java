@@ -1,0 +1,156 @@
+package dev.vessel.host.internal.metrics;
+
+import dev.vessel.host.ContainerId;
+import dev.vessel.host.internal.container.Container;
+import dev.vessel.registry.InstanceState;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * One node's metrics, in a registry of its own (a JVM may run several nodes), served as Prometheus text on
+ * {@code GET /metrics}. Every label value comes from a bounded set: service and version name a container this
+ * node runs, a method label names a method the release's endpoint has (anything else is {@link #UNKNOWN}), and
+ * outcomes, reasons, states and events are fixed words. A caller can therefore never add a series by sending
+ * names; README's Metrics section lists the whole label set.
+ */
+public final class NodeMetrics {
+    /** The label value for a name the node does not run: the caller's text never becomes a label. */
+    public static final String UNKNOWN = "_unknown";
+    /** The outcome of a call that returned. */
+    public static final String OK = "OK";
+    private static final double[] CALL_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+            1, 2.5, 5, 10};
+    private static final double[] START_BUCKETS = {0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
+    /** What the node shows through callbacks, read at scrape time. */
+    public interface Sources {
+        List<Container> containers();
+
+        long artifactBytesServed();
+
+        long artifactBytesFetched();
+
+        boolean registryConnected();
+    }
+
+    private final PrometheusRegistry registry;
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Histogram calls;
+    private final Counter refusals;
+    private final Histogram starts;
+    private final Histogram reconciles;
+    private final Counter registryEvents;
+
+    private NodeMetrics(Sources sources) {
+        registry = new PrometheusRegistry();
+        calls = Histogram.builder().name("rpc_server_call_duration_seconds")
+                .help("Calls a container ran, from arrival at the node to the answer, by outcome (OK or the error"
+                        + " code)")
+                .labelNames("rpc_service", "vessel_version", "rpc_method", "outcome")
+                .classicOnly().classicUpperBounds(CALL_BUCKETS).register(registry);
+        refusals = Counter.builder().name("vessel_call_refusals_total")
+                .help("Calls the node answered without running them, by reason")
+                .labelNames("rpc_service", "vessel_version", "reason").register(registry);
+        GaugeWithCallback.builder().name("vessel_calls_in_flight")
+                .help("Calls admitted to a container and not yet answered (running or queued)")
+                .labelNames("rpc_service", "vessel_version")
+                .callback(callback -> {
+                    for (Container container : sources.containers()) {
+                        callback.call(container.inFlight(), container.id().service(),
+                                container.id().version().toString());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("vessel_containers")
+                .help("Containers on the node by state")
+                .labelNames("state")
+                .callback(callback -> {
+                    Map<InstanceState, Integer> byState = new EnumMap<>(InstanceState.class);
+                    for (InstanceState state : InstanceState.values()) {
+                        byState.put(state, 0);
+                    }
+                    for (Container container : sources.containers()) {
+                        byState.merge(container.state(), 1, Integer::sum);
+                    }
+                    byState.forEach((state, count) -> callback.call(count, state.name()));
+                }).register(registry);
+        starts = Histogram.builder().name("vessel_container_start_duration_seconds")
+                .help("Container starts (deploys on this node), from start to ACTIVE or FAILED, by outcome")
+                .labelNames("outcome").classicOnly().classicUpperBounds(START_BUCKETS).register(registry);
+        reconciles = Histogram.builder().name("vessel_reconcile_pass_duration_seconds")
+                .help("Reconcile passes of a service's desired state, by outcome (ok, behind, error)")
+                .labelNames("outcome").classicOnly().classicUpperBounds(START_BUCKETS).register(registry);
+        counter("vessel_artifact_served_bytes_total", "Artifact bytes served to peers",
+                sources::artifactBytesServed);
+        counter("vessel_artifact_fetched_bytes_total", "Artifact bytes fetched (verified chunks)",
+                sources::artifactBytesFetched);
+        BooleanSupplier connected = sources::registryConnected;
+        GaugeWithCallback.builder().name("vessel_zookeeper_connected")
+                .help("1 while the node's ZooKeeper session is connected")
+                .callback(callback -> callback.call(connected.getAsBoolean() ? 1 : 0)).register(registry);
+        registryEvents = Counter.builder().name("vessel_zookeeper_connection_events_total")
+                .help("Changes of the node's ZooKeeper connection (Curator's CONNECTED, SUSPENDED, RECONNECTED,"
+                        + " LOST, READ_ONLY)")
+                .labelNames("event").register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    private void counter(String name, String help, LongSupplier value) {
+        CounterWithCallback.builder().name(name).help(help)
+                .callback(callback -> callback.call(value.getAsLong())).register(registry);
+    }
+
+    public static NodeMetrics start(Sources sources) {
+        return new NodeMetrics(sources);
+    }
+
+    /** A call that ran in {@code container}: {@code method} must be one its endpoint has, or {@link #UNKNOWN}. */
+    public void call(ContainerId container, String method, String outcome, long nanos) {
+        calls.labelValues(container.service(), container.version().toString(), method, outcome)
+                .observe(nanos / 1e9);
+    }
+
+    /** A call answered without running: {@code service} and {@code version} as the node runs them, or UNKNOWN. */
+    public void refused(String service, String version, String reason) {
+        refusals.labelValues(service, version, reason).inc();
+    }
+
+    public void containerStarted(boolean active, long nanos) {
+        starts.labelValues(active ? "active" : "failed").observe(nanos / 1e9);
+    }
+
+    /** A reconcile pass: "ok", "behind" (a step failed and is retried) or "error" (the pass itself threw). */
+    public void reconciled(String outcome, long nanos) {
+        reconciles.labelValues(outcome).observe(nanos / 1e9);
+    }
+
+    /** A Curator connection state, by its enum name. */
+    public void registryEvent(String event) {
+        registryEvents.labelValues(event).inc();
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    /** Writes every metric in the Prometheus text format. */
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+
+    /** For tests and benchmarks that read one value: the scrape as text. */
+    public String scrapeText() {
+        return writer.toDebugString(registry.scrape());
+    }
+}
