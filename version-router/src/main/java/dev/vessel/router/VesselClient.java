@@ -10,6 +10,7 @@ import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.router.internal.HttpCaller;
+import dev.vessel.router.internal.ClientCounters;
 import dev.vessel.router.internal.RetryBudget;
 import dev.vessel.router.internal.RoutingPolicy;
 import dev.vessel.router.internal.RoutingTable;
@@ -138,6 +139,28 @@ public final class VesselClient implements Closeable {
         requireNonNull(method, "method cannot be null");
         byte[] body = arguments(args);
         ServiceRoutes serviceRoutes = routes(service);
+        String outcome = "FAILED";
+        try {
+            CallResult result = route(serviceRoutes, options, service, range, endpoint, method, body);
+            outcome = "OK";
+            return result;
+        } catch (RemoteCallException e) {
+            outcome = "REMOTE_ERROR";
+            throw e;
+        } catch (NoCompatibleVersionException e) {
+            outcome = "NO_COMPATIBLE_VERSION";
+            throw e;
+        } catch (UnavailableException e) {
+            outcome = "UNAVAILABLE";
+            throw e;
+        } finally {
+            serviceRoutes.counters().called(outcome);
+        }
+    }
+
+    private CallResult route(ServiceRoutes serviceRoutes, CallOptions options, String service, VersionRange range,
+            String endpoint, String method, byte[] body) {
+        ClientCounters counters = serviceRoutes.counters();
         Tried tried = new Tried(maxAttempts * 2);
         List<String> refusals = new ArrayList<>();
         retryBudget.called();
@@ -163,19 +186,20 @@ public final class VesselClient implements Closeable {
             }
             Duration timeout = Duration.ofNanos(Math.min(attemptTimeout.toNanos(), left));
             tried.add(target);
+            counters.attempted(attempt > 1);
             Outcome outcome;
             long hedgeAfter = options.idempotent() && hedgeRatio > 0 ? serviceRoutes.latency().percentileNanos() : -1;
             if (hedgeAfter >= 0) {
                 List<Attempt> racing = new ArrayList<>(2);
                 racing.add(launch(target, endpoint, method, body, timeout));
                 Attempt hedge = hedge(hedgeAfter, table, range, options, tried, racing.get(0), endpoint, method, body,
-                        timeout);
+                        timeout, counters);
                 if (hedge != null) {
                     racing.add(hedge);
                 }
-                outcome = race(racing, refusals);
+                outcome = race(racing, refusals, counters);
             } else {
-                outcome = classify(attemptOnThisThread(target, endpoint, method, body, timeout), refusals);
+                outcome = classify(attemptOnThisThread(target, endpoint, method, body, timeout), refusals, counters);
             }
             if (outcome.result != null) {
                 serviceRoutes.latency().record(outcome.result.nanos);
@@ -221,7 +245,7 @@ public final class VesselClient implements Closeable {
      * recent high percentile ("The Tail at Scale"), if the hedge budget allows: at most a few percent more attempts.
      */
     private Attempt hedge(long delay, RoutingTable table, VersionRange range, CallOptions options, Tried tried,
-            Attempt first, String endpoint, String method, byte[] body, Duration timeout) {
+            Attempt first, String endpoint, String method, byte[] body, Duration timeout, ClientCounters counters) {
         if (delay >= timeout.toNanos()) {
             return null;
         }
@@ -243,6 +267,7 @@ public final class VesselClient implements Closeable {
         }
         tried.add(other);
         hedges.increment();
+        counters.hedged();
         long left = timeout.toNanos() - (System.nanoTime() - first.started());
         return launch(other, endpoint, method, body, Duration.ofNanos(Math.max(1_000_000, left)));
     }
@@ -269,11 +294,11 @@ public final class VesselClient implements Closeable {
      * Waits for the racing attempts: the first that answers for real wins; failures are counted against their
      * instance (timeouts included, which is how a frozen instance gets ejected).
      */
-    private Outcome race(List<Attempt> racing, List<String> refusals) {
+    private Outcome race(List<Attempt> racing, List<String> refusals, ClientCounters counters) {
         List<Attempt> pending = new ArrayList<>(racing);
         Finished mayHaveRun = null;
         while (!pending.isEmpty()) {
-            Outcome outcome = classify(awaitFirst(pending), refusals);
+            Outcome outcome = classify(awaitFirst(pending), refusals, counters);
             if (outcome.result != null) {
                 return outcome;
             }
@@ -288,11 +313,11 @@ public final class VesselClient implements Closeable {
      * What one finished attempt means: a result, a failure that may have run the call, or a refusal that did not
      * (neither set). Failures other than the method's own are counted against the instance.
      */
-    private Outcome classify(Finished done, List<String> refusals) {
+    private Outcome classify(Finished done, List<String> refusals, ClientCounters counters) {
         long now = System.nanoTime();
         String id = done.target.record().id();
         if (done.failure != null) {
-            done.target.failed(now);
+            countFailure(done.target, now, counters);
             Throwable cause = done.failure;
             if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
                 refusals.add(id + ": cannot connect (" + cause + ")");
@@ -306,7 +331,7 @@ public final class VesselClient implements Closeable {
             return new Outcome(null, null);
         }
         if (done.answer.status() >= 500 && !methodFailed(done.body)) {
-            done.target.failed(now);
+            countFailure(done.target, now, counters);
             refusals.add(id + ": HTTP " + done.answer.status() + " " + errorCode(done.body, done.answer));
             return new Outcome(null, done);
         }
@@ -360,10 +385,33 @@ public final class VesselClient implements Closeable {
         return attempt >= maxAttempts ? "; attempts used up (" + maxAttempts + ")" : "; retry budget spent";
     }
 
+    private static void countFailure(Target target, long now, ClientCounters counters) {
+        if (target.failed(now)) {
+            counters.ejected();
+        }
+    }
+
     /** A 5xx carrying the method's own exception says nothing about the instance's health. */
     private static boolean methodFailed(JsonNode body) {
         String code = body == null ? "" : body.path("error").asText("");
         return code.equals("METHOD_THREW") || code.equals("RESULT_NOT_SERIALIZABLE");
+    }
+
+    /**
+     * What this client did for each service it has called or looked up, and how its routing tables stand; a
+     * service appears once the client has a routing table for it.
+     */
+    public List<ServiceStatistics> statistics() {
+        long now = System.nanoTime();
+        List<ServiceStatistics> all = new ArrayList<>();
+        routes.forEach((service, serviceRoutes) -> {
+            ClientCounters counters = serviceRoutes.counters();
+            all.add(new ServiceStatistics(service, counters.calls(), counters.attempts(), counters.retries(),
+                    counters.hedges(), counters.ejections(), serviceRoutes.table().instances().size(),
+                    Duration.ofNanos(now - serviceRoutes.tableSince())));
+        });
+        all.sort(java.util.Comparator.comparing(ServiceStatistics::service));
+        return all;
     }
 
     /** The version a call with {@code range} would go to now, if any. */

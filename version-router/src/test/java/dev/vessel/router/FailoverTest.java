@@ -82,6 +82,42 @@ class FailoverTest {
         return client.call(options, "greeter", "[1.0,2.0)", "greeter", "greet", "Ada");
     }
 
+    /** The client's own metrics, scraped from a Prometheus registry, count what the calls did. */
+    @Test
+    void theClientsMetricsCountCallsAttemptsRetriesAndEjections() throws Exception {
+        node("a", Behaviour.BAD_GATEWAY);
+        node("b", Behaviour.OK);
+        try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
+                .attemptTimeout(Duration.ofMillis(300)).retryBudget(0.0, 100).hedging(0)
+                .ejection(1, Duration.ofMinutes(1), Duration.ofMinutes(1), 0.5).build()) {
+            // the first call goes to a, fails, ejects it and is retried on b; the rest go to b
+            assertThat(greet(client, keyOwnedBy(client, "a.greeter-1.0.0").asIdempotent()).attempts()).isEqualTo(2);
+            for (int i = 0; i < 19; i++) {
+                assertThat(greet(client, CallOptions.idempotentCall()).instanceId()).isEqualTo("b.greeter-1.0.0");
+            }
+            assertThatThrownBy(() -> client.call(CallOptions.DEFAULT, "greeter", "[3.0,4.0)", "greeter", "greet"))
+                    .isInstanceOf(NoCompatibleVersionException.class);
+
+            io.prometheus.metrics.model.registry.PrometheusRegistry registry =
+                    new io.prometheus.metrics.model.registry.PrometheusRegistry();
+            dev.vessel.router.metrics.ClientMetrics.register(client, registry);
+            String text = io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+                    .toDebugString(registry.scrape());
+            assertThat(text).contains("vessel_client_calls_total{outcome=\"OK\",rpc_service=\"greeter\"} 20")
+                    .contains("vessel_client_calls_total{outcome=\"NO_COMPATIBLE_VERSION\",rpc_service=\"greeter\"} 1")
+                    .contains("vessel_client_calls_total{outcome=\"REMOTE_ERROR\",rpc_service=\"greeter\"} 0")
+                    .contains("vessel_client_attempts_total{rpc_service=\"greeter\"} 21")
+                    .contains("vessel_client_retries_total{rpc_service=\"greeter\"} 1")
+                    .contains("vessel_client_hedges_total{rpc_service=\"greeter\"} 0")
+                    .contains("vessel_client_ejections_total{rpc_service=\"greeter\"} 1")
+                    .contains("vessel_client_routing_instances{rpc_service=\"greeter\"} 2")
+                    .containsPattern("vessel_client_routing_table_age_seconds\\{rpc_service=\"greeter\"} \\d");
+            ServiceStatistics greeter = client.statistics().get(0);
+            assertThat(greeter.service()).isEqualTo("greeter");
+            assertThat(greeter.tableAge()).isPositive();
+        }
+    }
+
     @Test
     void aNonIdempotentCallIsNeverRepeatedAfterAFailureThatMayHaveRunIt() throws Exception {
         FakeNode broken = node("a", Behaviour.BAD_GATEWAY);

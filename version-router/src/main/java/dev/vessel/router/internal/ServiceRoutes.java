@@ -16,6 +16,8 @@ public final class ServiceRoutes implements Closeable {
     private final LatencyWindow latency = new LatencyWindow();
     private final RoutingPolicy policy;
     private volatile RoutingTable table = RoutingTable.empty();
+    private volatile long tableSince = System.nanoTime();
+    private final ClientCounters counters = new ClientCounters();
     private volatile InstanceWatch watch;
 
     private ServiceRoutes(RoutingPolicy policy) {
@@ -28,6 +30,7 @@ public final class ServiceRoutes implements Closeable {
         routes.watch = InstanceWatch.start(connection, service, instances -> {
             // the watch calls back from one thread, so reading and replacing the table here cannot race
             routes.table = RoutingTable.of(instances, routes.policy, routes.book, routes.table);
+            routes.tableSince = System.nanoTime();
             routes.notifyListeners();
         });
         return routes;
@@ -50,6 +53,15 @@ public final class ServiceRoutes implements Closeable {
 
     public RoutingTable table() {
         return table;
+    }
+
+    /** When the table last changed or was loaded, as {@link System#nanoTime()}. */
+    public long tableSince() {
+        return tableSince;
+    }
+
+    public ClientCounters counters() {
+        return counters;
     }
 
     /** {@code listener} runs after each table swap, on the registry's event thread; keep it short. */
