@@ -80,6 +80,7 @@ class UpCommandIT {
                 System.clearProperty("vessel.home");
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> output.contains("Vessel is up. Ctrl-C stops everything."));
+            launcherMakesItsArchiveOnFirstUseAndUsesItAfter();
 
             // two nodes run the quorum themselves, a member each on consecutive ports
             String members = "127.0.0.1:" + zkPort + ",127.0.0.1:" + (zkPort + 1);
@@ -104,6 +105,47 @@ class UpCommandIT {
         } finally {
             up.destroyForcibly();
         }
+    }
+
+    /**
+     * The repository's ./vessel launcher: --version makes no class-data sharing archive, the first verb that
+     * reaches the cluster makes one, the next uses it; none prints anything of it.
+     */
+    private void launcherMakesItsArchiveOnFirstUseAndUsesItAfter() throws Exception {
+        for (Path old : archives()) {
+            Files.delete(old);
+        }
+        assertThat(launch("--version")).startsWith("vessel");
+        assertThat(archives()).as("--version loads too little to archive").isEmpty();
+        String first = launch("status");
+        assertThat(archives()).hasSize(1);
+        long made = Files.getLastModifiedTime(archives().get(0)).toMillis();
+        String second = launch("status");
+        for (String shown : List.of(first, second)) {
+            // two nodes, each with the demo's three versions
+            assertThat(shown.lines().filter(l -> l.startsWith("node-") && l.contains("ACTIVE"))).hasSize(6);
+        }
+        assertThat(first + second).doesNotContainIgnoringCase("cds").doesNotContainIgnoringCase("warning");
+        assertThat(archives()).hasSize(1);
+        assertThat(Files.getLastModifiedTime(archives().get(0)).toMillis()).as("used, not made again")
+                .isEqualTo(made);
+    }
+
+    private static List<Path> archives() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("vessel-cli-")).toList();
+        }
+    }
+
+    private String launch(String verb) throws Exception {
+        ProcessBuilder command = new ProcessBuilder(Path.of("..", "vessel").toString(), verb)
+                .redirectErrorStream(true);
+        command.environment().put("VESSEL_HOME", home.toString());
+        Process process = command.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
     }
 
     private static void assertPortFree(int port) throws Exception {

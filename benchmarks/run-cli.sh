@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# How long the CLI's verbs take from a shell, against an idle one-node `vessel up --demo` in its own process:
+# the jar run plainly (`java -jar`, as before the launcher did more) against the ./vessel launcher (class-data
+# sharing archive, client compiler), in one hyperfine run. Needs hyperfine (Debian: apt-get install hyperfine).
+# Usage: benchmarks/run-cli.sh [runs=10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-10}"
+command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get install hyperfine)" >&2; exit 1; }
+mvn -B -q -DskipTests -pl deploy-tool -am install >&2
+jar=deploy-tool/target/vessel.jar
+export VESSEL_HOME="$(mktemp -d)"
+port=$((20000 + RANDOM % 20000))
+java -jar "$jar" up --demo --port "$port" --zk-port $((port + 1)) > "$VESSEL_HOME/up.log" 2>&1 &
+up=$!
+trap 'kill -TERM $up 2>/dev/null; wait $up 2>/dev/null || true; rm -rf "$VESSEL_HOME"' EXIT
+for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.1; done
+./vessel status > /dev/null # the launcher's first verb that reaches the cluster after a build makes its archive
+call="call greeter greeter greet Ada --range [1.0,2.0)"
+hyperfine -N -w 2 -r "$runs" --style none --export-markdown "$VESSEL_HOME/cli.md" \
+  "java -jar $jar --version" "./vessel --version" \
+  "java -jar $jar status" "./vessel status" \
+  "java -jar $jar history greeter" "./vessel history greeter" \
+  "java -jar $jar releases greeter" "./vessel releases greeter" \
+  "java -jar $jar $call" "./vessel $call"
+cat "$VESSEL_HOME/cli.md"
