@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Runs versioned OSGi service containers and routes clients to the newest compatible release.",
         subcommands = {UpCommand.class, NodeCommand.class, DeployCommand.class, PromoteCommand.class,
                 RetireCommand.class, RollbackCommand.class, HistoryCommand.class, ReleasesCommand.class,
-                StatusCommand.class, CallCommand.class, QuorumCommand.class, ConfigCommand.class})
+                StatusCommand.class, CallCommand.class, QuorumCommand.class, ConfigCommand.class,
+                RolloutCommand.class})
 public final class VesselCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -23,7 +23,7 @@ public record Convergence(List<NodeProgress> nodes, List<String> failures, List<
      * One desired version on one node; {@code registered} means registered with the desired weight.
      */
     public record NodeProgress(String node, String version, String state, boolean registered, String error) {
-        boolean done() {
+        public boolean done() {
             return InstanceState.ACTIVE.name().equals(state) && registered;
         }
     }

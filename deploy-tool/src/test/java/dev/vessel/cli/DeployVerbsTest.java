@@ -68,6 +68,47 @@ class DeployVerbsTest {
                 .containsPattern("(?m)^vessel_reconcile_pass_duration_seconds_count\\{outcome=\"ok\"\\} [1-9]");
     }
 
+    /** rollout status: the settled demo at once, and a live watch of a deploy from written to settled. */
+    @Test
+    void rolloutStatusShowsWhereARolloutIsAndWatchEndsWhenItSettles() throws Exception {
+        CliRunner now = CliRunner.run("rollout", "status", "greeter", "--zk", zk);
+        assertThat(now.exitCode()).as(now.err()).isEqualTo(ExitCode.OK);
+        assertThat(now.out()).contains("  node-1  1.0.0  ACTIVE").contains("  node-1  2.0.0  ACTIVE")
+                .contains("settled: every targeted node runs revision");
+
+        CliRunner deploy = run("deploy", greeter11.toString(), "--service", "watched", "--no-wait");
+        assertThat(deploy.exitCode()).as(deploy.err()).isEqualTo(ExitCode.OK);
+        CliRunner watch = CliRunner.run("rollout", "status", "watched", "--watch", "--timeout", "60", "--zk", zk);
+        assertThat(watch.exitCode()).as(watch.out() + watch.err()).isEqualTo(ExitCode.OK);
+        assertThat(watch.out()).startsWith("revision 1 of watched: 1.1.0").contains("  node-1  1.1.0  ACTIVE")
+                .endsWith("settled: every targeted node runs revision 1\n");
+
+        JsonNode json = new ObjectMapper().readTree(CliRunner.run("rollout", "status", "watched", "--json", "--zk", zk)
+                .out());
+        assertThat(json.path("ending").asText()).isEqualTo("SETTLED");
+        assertThat(json.path("nodes").get(0).path("state").asText()).isEqualTo("ACTIVE");
+        assertThat(CliRunner.run("rollout", "status", "never-deployed", "--zk", zk).exitCode())
+                .isEqualTo(ExitCode.NOT_FOUND);
+    }
+
+    /**
+     * A rollout that cannot settle (its release is in no store, so the node never starts it): the watch gives up
+     * at its timeout with exit 1 and says what is still pending.
+     */
+    @Test
+    void aWatchThatTimesOutExitsOneAndNamesWhatIsPending() throws Exception {
+        try (dev.vessel.registry.RegistryConnection registry = dev.vessel.registry.RegistryConnection.connect(zk)) {
+            new dev.vessel.registry.DeploymentStore(registry).update("ghost", 0, d -> d.next(java.util.List.of(
+                    new dev.vessel.registry.DeployedVersion("1.0.0", 100, "*", 0)), "deploy 1.0.0", "test"));
+        }
+        CliRunner watch = CliRunner.run("rollout", "status", "ghost", "--watch", "--timeout", "2", "--zk", zk);
+        assertThat(watch.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(watch.out()).contains("not settled after 2 s: node-1  1.0.0  PENDING");
+        CliRunner once = CliRunner.run("rollout", "status", "ghost", "--zk", zk);
+        assertThat(once.exitCode()).as("without --watch, in progress is no failure").isEqualTo(ExitCode.OK);
+        assertThat(once.out()).contains("in progress: node-1  1.0.0  PENDING");
+    }
+
     @Test
     void aDryRunValidatesAndReportsWithoutDeploying() throws Exception {
         long before = revision();

@@ -1,0 +1,64 @@
+package dev.vessel.deploy;
+
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.Deployment;
+import dev.vessel.registry.DeploymentStore;
+import dev.vessel.registry.RegistryConnection;
+import java.time.Duration;
+import java.util.function.BiConsumer;
+
+/**
+ * Follows a service's rollout from the registry until it settles: the current desired state (re-read on every
+ * change, so a newer revision written meanwhile is the one followed) against what every node reports.
+ */
+public final class RolloutWatch {
+    /** How a watch ended. */
+    public enum Ending {
+        /** Every targeted node runs and registers every desired version; nothing unwanted is registered. */
+        SETTLED,
+        /** A node reports a desired version FAILED. */
+        FAILED,
+        /** Neither, when the time was up (or, for a single look, not yet). */
+        NOT_SETTLED
+    }
+
+    public record Ended(Ending ending, Deployment deployment, Convergence convergence) {}
+
+    private RolloutWatch() {}
+
+    /** One look, without waiting. */
+    public static Ended now(RegistryConnection registry, String service) {
+        Deployment deployment = new DeploymentStore(registry).read(service);
+        Convergence convergence = Convergence.of(new ClusterReader(registry), deployment);
+        // never deployed: nothing to settle yet (a watch waits for the first revision)
+        Ending ending = deployment.history().isEmpty() ? Ending.NOT_SETTLED : ending(convergence);
+        return new Ended(ending, deployment, convergence);
+    }
+
+    /**
+     * Looks again on every change in the registry (at least once a second) until the rollout settles, fails or
+     * {@code timeout} passes; {@code progress} sees every look.
+     */
+    public static Ended watch(RegistryConnection registry, String service, Duration timeout,
+            BiConsumer<Deployment, Convergence> progress) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (ClusterEvents events = new ClusterEvents(registry)) {
+            while (true) {
+                Ended look = now(registry, service);
+                progress.accept(look.deployment(), look.convergence());
+                long left = deadline - System.nanoTime();
+                if (look.ending() != Ending.NOT_SETTLED || left <= 0) {
+                    return look;
+                }
+                events.awaitChange(Math.min(left / 1_000_000, 1_000));
+            }
+        }
+    }
+
+    private static Ending ending(Convergence convergence) {
+        if (!convergence.failures().isEmpty()) {
+            return Ending.FAILED;
+        }
+        return convergence.converged() ? Ending.SETTLED : Ending.NOT_SETTLED;
+    }
+}
