@@ -109,6 +109,33 @@ class DeployVerbsTest {
         assertThat(once.out()).contains("in progress: node-1  1.0.0  PENDING");
     }
 
+    /**
+     * A release that fails on the node although the registry says it was validated (written there directly, as a
+     * writer with registry access could, around the admin API): the watch ends at once with exit 1 and the node's
+     * reason.
+     */
+    @Test
+    void aWatchEndsWithExitOneWhenANodeReportsTheVersionFailed() throws Exception {
+        Path junk = Files.writeString(home.resolve("junk.jar"), "not a jar at all");
+        dev.vessel.deploy.AdminClient admin = new dev.vessel.deploy.AdminClient(java.net.URI.create(server),
+                Files.readString(tokenFile));
+        dev.vessel.deploy.AdminClient.Uploaded uploaded = admin.upload(junk);
+        try (dev.vessel.registry.RegistryConnection registry = dev.vessel.registry.RegistryConnection.connect(zk)) {
+            new dev.vessel.registry.ReleaseStore(registry).create(new dev.vessel.registry.ReleaseManifest("failing",
+                    "1.0.0", "junk.jar", java.util.List.of(new dev.vessel.registry.BundleRef("junk", "1.0.0",
+                            uploaded.sha256(), uploaded.size(), "junk.jar", null)), java.util.List.of("greeter"), "",
+                    false, "test", System.currentTimeMillis()));
+            new dev.vessel.registry.DeploymentStore(registry).update("failing", 0, d -> d.next(java.util.List.of(
+                    new dev.vessel.registry.DeployedVersion("1.0.0", 100, "*", 0)), "deploy 1.0.0", "test"));
+        }
+        CliRunner watch = CliRunner.run("rollout", "status", "failing", "--watch", "--timeout", "60", "--zk", zk);
+        assertThat(watch.exitCode()).as(watch.out() + watch.err()).isEqualTo(ExitCode.FAILED);
+        assertThat(watch.out()).contains("FAILED node-1: failing 1.0.0 FAILED: could not fetch or read the release");
+        JsonNode json = new ObjectMapper().readTree(CliRunner.run("rollout", "status", "failing", "--json", "--zk", zk)
+                .out());
+        assertThat(json.path("ending").asText()).isEqualTo("FAILED");
+    }
+
     @Test
     void aDryRunValidatesAndReportsWithoutDeploying() throws Exception {
         long before = revision();
