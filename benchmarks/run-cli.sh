@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How long the CLI's verbs take from a shell, against an idle one-node `vessel up --demo` in its own process:
-# the jar run plainly (`java -jar`, as before the launcher did more) against the ./vessel launcher (class-data
-# sharing archive, client compiler), in one hyperfine run. Needs hyperfine (Debian: apt-get install hyperfine).
+# the jar run plainly (`java -jar`, as before the launcher did more), the ./vessel launcher (class-data sharing
+# archive, client compiler) reading ZooKeeper itself (VESSEL_READ_VIA_ZOOKEEPER=1, how read verbs worked before),
+# and the launcher as it is (read verbs asked of a node), in one hyperfine run. Needs hyperfine and python3.
 # Usage: benchmarks/run-cli.sh [runs=10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,10 +18,18 @@ trap 'kill -TERM $up 2>/dev/null; wait $up 2>/dev/null || true; rm -rf "$VESSEL_
 for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.1; done
 ./vessel status > /dev/null # the launcher's first verb that reaches the cluster after a build makes its archive
 call="call greeter greeter greet Ada --range [1.0,2.0)"
-hyperfine -N -w 2 -r "$runs" --style none --export-markdown "$VESSEL_HOME/cli.md" \
+zk="env VESSEL_READ_VIA_ZOOKEEPER=1 ./vessel"
+hyperfine -N -w 2 -r "$runs" --style none --export-json "$VESSEL_HOME/cli.json" \
   "java -jar $jar --version" "./vessel --version" \
-  "java -jar $jar status" "./vessel status" \
-  "java -jar $jar history greeter" "./vessel history greeter" \
-  "java -jar $jar releases greeter" "./vessel releases greeter" \
+  "java -jar $jar status" "$zk status" "./vessel status" \
+  "java -jar $jar history greeter" "$zk history greeter" "./vessel history greeter" \
+  "java -jar $jar releases greeter" "$zk releases greeter" "./vessel releases greeter" \
   "java -jar $jar $call" "./vessel $call"
-cat "$VESSEL_HOME/cli.md"
+python3 - "$VESSEL_HOME/cli.json" <<'PY'
+import json, sys
+print("| command | median ms | mean ms | min ms | max ms |")
+print("|---|---|---|---|---|")
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("| `%s` | %.0f | %.0f ± %.0f | %.0f | %.0f |" % (r["command"].replace("deploy-tool/target/", ""),
+          r["median"] * 1e3, r["mean"] * 1e3, r["stddev"] * 1e3, r["min"] * 1e3, r["max"] * 1e3))
+PY

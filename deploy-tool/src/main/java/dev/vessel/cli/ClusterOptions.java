@@ -90,6 +90,11 @@ final class ClusterOptions {
         }
     }
 
+    /** Whether --zk names the cluster (then only ZooKeeper is asked, never a recorded cluster's nodes). */
+    boolean zkGiven() {
+        return zk != null;
+    }
+
     String connectString() {
         if (zk != null) {
             return zk;

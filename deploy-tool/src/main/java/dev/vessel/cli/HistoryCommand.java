@@ -37,9 +37,11 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Deployment deployment;
-        try (RegistryConnection registry = cluster.connect()) {
-            deployment = new DeploymentStore(registry).read(service);
+        Deployment deployment = NodeReads.deployment(cluster, service).orElse(null);
+        if (deployment == null) {
+            try (RegistryConnection registry = cluster.connect()) {
+                deployment = new DeploymentStore(registry).read(service);
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

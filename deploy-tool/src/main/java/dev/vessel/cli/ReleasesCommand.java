@@ -36,11 +36,14 @@ final class ReleasesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<ReleaseManifest> releases = new ArrayList<>();
-        try (RegistryConnection registry = cluster.connect()) {
-            ReleaseStore store = new ReleaseStore(registry);
-            for (String name : service != null ? List.of(service) : store.services()) {
-                releases.addAll(store.list(name));
+        List<ReleaseManifest> releases = NodeReads.releases(cluster, service).orElse(null);
+        if (releases == null) {
+            releases = new ArrayList<>();
+            try (RegistryConnection registry = cluster.connect()) {
+                ReleaseStore store = new ReleaseStore(registry);
+                for (String name : service != null ? List.of(service) : store.services()) {
+                    releases.addAll(store.list(name));
+                }
             }
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -2,20 +2,15 @@ package dev.vessel.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.ClusterReader;
-import dev.vessel.registry.ContainerStatus;
-import dev.vessel.registry.InstanceRecord;
-import dev.vessel.registry.NodeRecord;
 import dev.vessel.registry.NodeStatus;
 import dev.vessel.registry.RegistryConnection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,25 +31,15 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
 
-    /** Output records: the shape of {@code --json}. */
-    record ClusterStatus(String zk, List<NodeView> nodes) {}
-
-    /** @param behind services the node has not brought to their desired state yet, and why */
-    record NodeView(String id, String url, String zone, List<ContainerView> containers, List<NodeStatus.Behind> behind) {}
-
-    /**
-     * @param load            the load the node last published for the container, null when it is not registered
-     * @param overloaded      calls it refused because its bulkhead was full
-     * @param leftoverThreads threads its release left running after it stopped
-     */
-    record ContainerView(String id, String service, String version, String state, boolean registered, Double load,
-            String error, int maxConcurrency, long overloaded, List<String> leftoverThreads) {}
-
     @Override
     public Integer call() throws Exception {
-        ClusterStatus status;
-        try (RegistryConnection registry = cluster.connect()) {
-            status = read(registry);
+        // a recorded cluster is asked through a node's admin API first: no ZooKeeper session to open (most of
+        // this verb's time), and the same records read by the node's own session
+        ClusterOverview status = NodeReads.status(cluster).orElse(null);
+        if (status == null) {
+            try (RegistryConnection registry = cluster.connect()) {
+                status = ClusterOverview.read(new ClusterReader(registry), cluster.connectString());
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -66,38 +51,18 @@ final class StatusCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private ClusterStatus read(RegistryConnection registry) {
-        ClusterReader reader = new ClusterReader(registry);
-        Map<String, InstanceRecord> registered = reader.instances().stream()
-                .collect(Collectors.toMap(InstanceRecord::id, record -> record, (a, b) -> a));
-        List<NodeView> nodes = new ArrayList<>();
-        for (NodeRecord node : reader.nodes()) {
-            List<ContainerView> containers = new ArrayList<>();
-            Optional<NodeStatus> nodeStatus = reader.status(node.id());
-            for (ContainerStatus c : nodeStatus.map(NodeStatus::containers).orElse(List.of())) {
-                InstanceRecord record = registered.get(node.id() + "." + c.id());
-                containers.add(new ContainerView(c.id(), c.service(), c.version(), c.state().name(), record != null,
-                        record == null ? null : record.load(), c.error(), c.maxConcurrency(), c.overloaded(),
-                        c.leftoverThreads()));
-            }
-            nodes.add(new NodeView(node.id(), node.url(), node.zone(), containers,
-                    nodeStatus.map(NodeStatus::behind).orElse(List.of())));
-        }
-        return new ClusterStatus(cluster.connectString(), nodes);
-    }
-
-    private static void printTable(PrintWriter out, ClusterStatus status) {
+    private static void printTable(PrintWriter out, ClusterOverview status) {
         if (status.nodes().isEmpty()) {
             out.println("No nodes are registered (ZooKeeper " + status.zk() + ").");
             return;
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NODE", "URL", "ZONE", "SERVICE", "VERSION", "STATE", "REGISTERED", "LOAD", "ERROR"});
-        for (NodeView node : status.nodes()) {
+        for (ClusterOverview.Node node : status.nodes()) {
             if (node.containers().isEmpty()) {
                 rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", "-", ""});
             }
-            for (ContainerView c : node.containers()) {
+            for (ClusterOverview.Container c : node.containers()) {
                 String note = c.error() == null ? "" : c.error();
                 if (!c.leftoverThreads().isEmpty()) {
                     note = (note.isEmpty() ? "" : note + "; ") + "left threads running: " + c.leftoverThreads();
@@ -108,7 +73,7 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         List<String> behind = new ArrayList<>();
-        for (NodeView node : status.nodes()) {
+        for (ClusterOverview.Node node : status.nodes()) {
             for (NodeStatus.Behind b : node.behind()) {
                 long in = Math.max(0, (b.nextRetry() - System.currentTimeMillis() + 999) / 1000);
                 behind.add("node " + node.id() + " is behind on " + b.service() + " (revision " + b.revision()

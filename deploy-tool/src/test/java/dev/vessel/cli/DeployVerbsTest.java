@@ -136,6 +136,58 @@ class DeployVerbsTest {
         assertThat(json.path("ending").asText()).isEqualTo("FAILED");
     }
 
+    /**
+     * {@code vessel status}, {@code history} and {@code releases} of a recorded cluster ask a node's admin API, so
+     * they need no ZooKeeper address of their own (here the recorded one is wrong and the answers still come, with
+     * the node's address); when no recorded node answers, or one refuses the token, they read ZooKeeper as before.
+     */
+    @Test
+    void statusOfARecordedClusterIsReadThroughANodeAndFallsBackToZooKeeper(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        String token = Files.readString(tokenFile);
+        int closedPort = CliRunner.freePort();
+        String previous = System.getProperty("vessel.home");
+        System.setProperty("vessel.home", dir.toString());
+        try {
+            record(dir, "127.0.0.1:1", server, token);
+            CliRunner viaNode = CliRunner.run("status", "--json");
+            assertThat(viaNode.exitCode()).as(viaNode.err()).isEqualTo(ExitCode.OK);
+            JsonNode shown = new ObjectMapper().readTree(viaNode.out());
+            assertThat(shown.path("zk").asText()).as("the node's own address, not the recorded one").isEqualTo(zk);
+            assertThat(shown.path("nodes").get(0).path("containers").findValuesAsText("id"))
+                    .contains("greeter-1.0.0", "greeter-2.0.0");
+            assertThat(CliRunner.run("status").out()).contains("greeter").contains("ACTIVE");
+            // history and releases too: the recorded ZooKeeper address is never needed
+            CliRunner history = CliRunner.run("history", "greeter", "--json");
+            assertThat(history.exitCode()).as(history.err()).isEqualTo(ExitCode.OK);
+            assertThat(new ObjectMapper().readTree(history.out()).path("versions").findValuesAsText("version"))
+                    .contains("1.0.0", "2.0.0");
+            assertThat(CliRunner.run("releases", "greeter").out()).contains("greeter      1.0.0");
+            assertThat(CliRunner.run("releases").out()).contains("greeter      2.0.0");
+            assertThat(CliRunner.run("history", "never-deployed").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+
+            for (String[] broken : new String[][] {{"http://127.0.0.1:" + closedPort, token}, {server, "wrong"}}) {
+                record(dir, zk, broken[0], broken[1]);
+                CliRunner viaZooKeeper = CliRunner.run("status", "--json");
+                assertThat(viaZooKeeper.exitCode()).as(viaZooKeeper.err()).isEqualTo(ExitCode.OK);
+                assertThat(new ObjectMapper().readTree(viaZooKeeper.out()).path("nodes").get(0).path("containers")
+                        .findValuesAsText("id")).contains("greeter-1.0.0", "greeter-2.0.0");
+            }
+        } finally {
+            if (previous == null) {
+                System.clearProperty("vessel.home");
+            } else {
+                System.setProperty("vessel.home", previous);
+            }
+        }
+    }
+
+    private static void record(Path dir, String zkAddress, String nodeUrl, String token) {
+        VesselHome.resolve().writeCluster(new VesselHome.ClusterInfo(zkAddress, "/vessel", java.util.List.of(
+                new VesselHome.NodeAddress("node-1", nodeUrl)), ProcessHandle.current().pid(),
+                System.currentTimeMillis(), token, null, null, false));
+    }
+
     @Test
     void aDryRunValidatesAndReportsWithoutDeploying() throws Exception {
         long before = revision();

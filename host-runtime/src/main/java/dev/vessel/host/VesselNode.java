@@ -19,6 +19,7 @@ import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.host.internal.reconcile.Reconciler;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ArtifactHolders;
+import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.TlsTrust;
@@ -249,7 +250,9 @@ public final class VesselNode implements Closeable {
                 config.dataDir().resolve("scratch"), scratchSettings(), configurations);
         AdminHandler admin = new AdminHandler(token, grants, artifacts, artifactPresence,
                 new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
-                new DeploymentStore(registry), configurations);
+                new DeploymentStore(registry), configurations,
+                () -> ClusterOverview.read(new ClusterReader(registry), quorum != null ? quorum.connectString()
+                        : config.zkConnect()));
         Bulkhead adminWork = new Bulkhead(hostThreads, "vessel-admin-" + nodeId, ADMIN_LIMITS);
         Bulkhead artifactReads = new Bulkhead(hostThreads, "vessel-artifacts-" + nodeId, ARTIFACT_READ_LIMITS);
         parts.push(adminWork::shutdown);

@@ -7,9 +7,14 @@ import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.DeploymentStore;
+import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.ReleaseStore;
+import dev.vessel.registry.internal.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -28,6 +33,9 @@ import org.eclipse.jetty.util.Callback;
  * POST /v1/admin/releases                  validate uploaded jars as a release and store its manifest
  * POST /v1/admin/deployments/{service}     deploy | promote | retire | retire-older | rollback
  * POST /v1/admin/configurations/{service}  a new configuration revision, or a rollback to an earlier one
+ * GET  /v1/admin/cluster/status            every node and container as the registry has them (vessel status)
+ * GET  /v1/admin/deployments/{service}     the desired state with its history (vessel history)
+ * GET  /v1/admin/releases[/{service}]      release manifests, of one service or all (vessel releases)
  * </pre>
  */
 public final class AdminHandler implements Request.Handler {
@@ -39,10 +47,17 @@ public final class AdminHandler implements Request.Handler {
     private final ReleaseEndpoints releases;
     private final DeploymentEndpoints deployments;
     private final ConfigurationEndpoints configurations;
+    private final java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview;
+    private final ReleaseStore releaseStore;
+    private final DeploymentStore deploymentStore;
 
     public AdminHandler(String token, ArtifactGrant grants, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
             LongAdder servedBytes, ReleaseValidator validator, ReleaseStore releaseStore,
-            DeploymentStore deploymentStore, ConfigurationStore configurationStore) {
+            DeploymentStore deploymentStore, ConfigurationStore configurationStore,
+            java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview) {
+        this.overview = overview;
+        this.releaseStore = releaseStore;
+        this.deploymentStore = deploymentStore;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.grants = grants;
         this.artifacts = new ArtifactEndpoints(store, presence, serveRate, servedBytes);
@@ -66,6 +81,17 @@ public final class AdminHandler implements Request.Handler {
             deployments.deployment(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("configurations") && HttpMethod.POST.is(method)) {
             configurations.change(path[1], request, response, callback);
+        } else if (path.length == 2 && path[0].equals("cluster") && path[1].equals("status")
+                && HttpMethod.GET.is(method)) {
+            JsonResponses.json(response, callback, 200, overview.get());
+        } else if (path.length == 2 && path[0].equals("deployments") && HttpMethod.GET.is(method)) {
+            JsonResponses.json(response, callback, 200, RecordJson.write(deploymentStore.read(path[1])));
+        } else if ((path.length == 1 || path.length == 2) && path[0].equals("releases") && HttpMethod.GET.is(method)) {
+            List<ReleaseManifest> manifests = new ArrayList<>();
+            for (String service : path.length == 2 ? List.of(path[1]) : releaseStore.services()) {
+                manifests.addAll(releaseStore.list(service));
+            }
+            JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("releases", manifests)));
         } else {
             JsonResponses.error(response, callback, 404, "NOT_FOUND", "no admin resource " + method + " "
                     + Request.getPathInContext(request));

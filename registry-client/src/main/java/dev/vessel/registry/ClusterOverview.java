@@ -1,0 +1,47 @@
+package dev.vessel.registry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Every node, its containers and whether each is registered, read from the registry: what {@code vessel status}
+ * shows, built either by the CLI from its own session or by a node for {@code GET /v1/admin/cluster/status}.
+ *
+ * @param zk    the ZooKeeper connect string it was read through
+ * @param nodes every registered node
+ */
+public record ClusterOverview(String zk, List<Node> nodes) {
+    /** @param behind services the node has not brought to their desired state yet, and why */
+    public record Node(String id, String url, String zone, List<Container> containers,
+            List<NodeStatus.Behind> behind) {}
+
+    /**
+     * @param load            the load the node last published for the container, null when it is not registered
+     * @param overloaded      calls it refused because its bulkhead was full
+     * @param leftoverThreads threads its release left running after it stopped
+     */
+    public record Container(String id, String service, String version, String state, boolean registered,
+            Double load, String error, int maxConcurrency, long overloaded, List<String> leftoverThreads) {}
+
+    public static ClusterOverview read(ClusterReader reader, String zk) {
+        Map<String, InstanceRecord> registered = reader.instances().stream()
+                .collect(Collectors.toMap(InstanceRecord::id, record -> record, (a, b) -> a));
+        List<Node> nodes = new ArrayList<>();
+        for (NodeRecord node : reader.nodes()) {
+            List<Container> containers = new ArrayList<>();
+            Optional<NodeStatus> nodeStatus = reader.status(node.id());
+            for (ContainerStatus c : nodeStatus.map(NodeStatus::containers).orElse(List.of())) {
+                InstanceRecord record = registered.get(node.id() + "." + c.id());
+                containers.add(new Container(c.id(), c.service(), c.version(), c.state().name(), record != null,
+                        record == null ? null : record.load(), c.error(), c.maxConcurrency(), c.overloaded(),
+                        c.leftoverThreads()));
+            }
+            nodes.add(new Node(node.id(), node.url(), node.zone(), containers,
+                    nodeStatus.map(NodeStatus::behind).orElse(List.of())));
+        }
+        return new ClusterOverview(zk, nodes);
+    }
+}
