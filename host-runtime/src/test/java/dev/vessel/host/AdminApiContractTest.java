@@ -153,10 +153,19 @@ class AdminApiContractTest extends SingleNodeTestBase {
         assertThat(second.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(second.body()).path("created").asBoolean(true)).isFalse();
         assertThat(second.headers().firstValue("Connection")).as("a small body is discarded: keep-alive").isEmpty();
-        HttpResponse<String> large = put("/v1/admin/artifacts/" + sha, new byte[5 << 20]);
-        assertThat(large.statusCode()).isEqualTo(200);
-        assertThat(large.headers().firstValue("Connection")).as("5 MiB are not read: the connection ends")
-                .hasValue("close");
+        // 5 MiB are not read: the answer says the connection ends. The client may still be sending when the node
+        // closes, and TCP's reset can then discard the answer before the client reads it (docs/architecture.md,
+        // "Answers before the body"): either way nothing is stored
+        HttpResponse<String> large;
+        try {
+            large = put("/v1/admin/artifacts/" + sha, new byte[5 << 20]);
+        } catch (IOException resetBeforeTheAnswerWasRead) {
+            large = null;
+        }
+        if (large != null) {
+            assertThat(large.statusCode()).isEqualTo(200);
+            assertThat(large.headers().firstValue("Connection")).hasValue("close");
+        }
         assertThat(Files.readAllBytes(data.resolve("artifacts").resolve(sha + ".jar")))
                 .isEqualTo(Files.readAllBytes(greeter));
     }
