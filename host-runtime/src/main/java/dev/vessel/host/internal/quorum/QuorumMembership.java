@@ -136,9 +136,13 @@ public final class QuorumMembership implements Closeable {
                 return;
             }
             if (!server.running() || System.nanoTime() > deadline) {
+                boolean stopped = !server.running();
                 server.close();
-                throw new IllegalStateException("ZooKeeper server " + server.self().id() + " did not start serving"
-                        + " within " + timeout.toSeconds() + " s");
+                // the two differ: a server that stopped at once (a port taken meanwhile, say) is not a slow one
+                throw new IllegalStateException("ZooKeeper server " + server.self().id() + (stopped
+                        ? " stopped before it served (its log above says why; client port "
+                                + server.self().clientPort() + ")"
+                        : " did not start serving within " + timeout.toSeconds() + " s"));
             }
             try {
                 Thread.sleep(50); // a member reports its mode only when asked
