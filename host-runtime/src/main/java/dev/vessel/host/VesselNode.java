@@ -261,7 +261,7 @@ public final class VesselNode implements Closeable {
         metrics = NodeMetrics.start(new MetricSources());
         registry.curator().getConnectionStateListenable().addListener((client, state) ->
                 metrics.registryEvent(state.name()));
-        if (registry.curator().getZookeeperClient().isConnected()) {
+        if (registryConnected()) {
             metrics.registryEvent("CONNECTED"); // the session was made before anyone listened
         }
         reconciler = new Reconciler(new ReconciledNode(), releases, artifacts, fetcher,
@@ -526,7 +526,6 @@ public final class VesselNode implements Closeable {
         return list;
     }
 
-    /** Publishes the node's status soon, once for any number of requests meanwhile; never blocks the caller. */
     /** What of a revision applies to a container of this node (targets by version range and node selector). */
     private Container.Configuration configurationFor(ConfigurationRevision revision, ContainerId id) {
         Set<String> secrets = new HashSet<>();
@@ -561,6 +560,10 @@ public final class VesselNode implements Closeable {
         }
     }
 
+    private boolean registryConnected() {
+        return registry.curator().getZookeeperClient().isConnected();
+    }
+
     private void containerChanged(Container container) {
         if (container.state() == InstanceState.ACTIVE) {
             // a revision written while it started found it not yet running: it is given now (a no-op if it has it)
@@ -577,6 +580,7 @@ public final class VesselNode implements Closeable {
         }
     }
 
+    /** Publishes the node's status soon, once for any number of requests meanwhile; never blocks the caller. */
     private void requestStatus() {
         if (statusQueued.compareAndSet(false, true)) {
             try {
@@ -701,7 +705,7 @@ public final class VesselNode implements Closeable {
 
         @Override
         public boolean registryConnected() {
-            return registry.curator().getZookeeperClient().isConnected();
+            return VesselNode.this.registryConnected();
         }
 
         @Override
@@ -753,7 +757,7 @@ public final class VesselNode implements Closeable {
 
         @Override
         public long artifactBytesServed() {
-            return artifactBytesServed.sum();
+            return VesselNode.this.artifactBytesServed();
         }
 
         @Override
@@ -763,7 +767,7 @@ public final class VesselNode implements Closeable {
 
         @Override
         public boolean registryConnected() {
-            return registry.curator().getZookeeperClient().isConnected();
+            return VesselNode.this.registryConnected();
         }
     }
 

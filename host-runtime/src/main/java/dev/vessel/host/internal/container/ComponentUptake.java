@@ -2,7 +2,6 @@ package dev.vessel.host.internal.container;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -224,7 +223,7 @@ final class ComponentUptake {
 
     /** The components of the container that use one of {@code pids}, with their current configurations. */
     private List<Component> components(Set<String> pids) {
-        ServiceReference<?> reference = reference(RUNTIME);
+        ServiceReference<?> reference = ContainerServices.first(context, RUNTIME);
         if (reference == null) {
             return List.of(); // no DS, so no component to wait for
         }
@@ -279,7 +278,7 @@ final class ComponentUptake {
 
     /** The container's log as Felix Log keeps it (its newest entries, the oldest first). */
     private List<LogLine> logEntries() {
-        ServiceReference<?> reference = reference(LOG_READER);
+        ServiceReference<?> reference = ContainerServices.first(context, LOG_READER);
         if (reference == null) {
             return List.of();
         }
@@ -306,23 +305,13 @@ final class ComponentUptake {
         }
     }
 
-    private ServiceReference<?> reference(String name) {
-        try {
-            // all references: the system bundle is not wired to the container's service packages
-            ServiceReference<?>[] references = context.getAllServiceReferences(name, null);
-            return references == null || references.length == 0 ? null : references[0];
-        } catch (InvalidSyntaxException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-    }
-
     private static Object field(Object dto, String name) throws ReflectiveOperationException {
         Field field = dto.getClass().getField(name);
         return field.get(dto);
     }
 
     private static IllegalStateException failure(String what, ReflectiveOperationException e) {
-        Throwable cause = e instanceof InvocationTargetException invocation ? invocation.getCause() : e;
+        Throwable cause = ContainerServices.cause(e);
         return new IllegalStateException(what + " could not be asked: " + cause, cause);
     }
 }

@@ -1,6 +1,5 @@
 package dev.vessel.host.internal.container;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Dictionary;
 import java.util.Enumeration;
@@ -73,18 +72,10 @@ final class ContainerConfiguration {
     }
 
     private Object configuration(String pid) {
-        // all references, not only those whose class the asking (system) bundle sees the same way: a host with
-        // its own copy of org.osgi.service.cm on the classpath (the CLI has one) would otherwise be shown none
-        ServiceReference<?>[] references;
-        try {
-            references = context.getAllServiceReferences(ADMIN, null);
-        } catch (org.osgi.framework.InvalidSyntaxException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-        if (references == null || references.length == 0) {
+        ServiceReference<?> reference = ContainerServices.first(context, ADMIN);
+        if (reference == null) {
             throw new IllegalStateException("the container has no Configuration Admin running");
         }
-        ServiceReference<?> reference = references[0];
         Object admin = context.getService(reference);
         try {
             Class<?> type = reference.getBundle().loadClass(ADMIN);
@@ -107,7 +98,7 @@ final class ContainerConfiguration {
     }
 
     private static IllegalStateException failure(String what, ReflectiveOperationException e) {
-        Throwable cause = e instanceof InvocationTargetException invocation ? invocation.getCause() : e;
+        Throwable cause = ContainerServices.cause(e);
         return new IllegalStateException("Configuration Admin refused " + what + ": " + cause, cause);
     }
 }

@@ -4,7 +4,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,17 +42,12 @@ final class ContainerLog {
 
     /** Starts copying; without a Log Service in the container there is nothing to copy. */
     static void forward(BundleContext context, String container) {
-        ServiceReference<?>[] references;
-        try {
-            references = context.getAllServiceReferences(LOG_READER, null);
-        } catch (InvalidSyntaxException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-        if (references == null || references.length == 0) {
+        ServiceReference<?> reader = ContainerServices.first(context, LOG_READER);
+        if (reader == null) {
             return;
         }
         Logger log = LoggerFactory.getLogger("dev.vessel.container." + container);
-        Bundle logBundle = references[0].getBundle();
+        Bundle logBundle = reader.getBundle();
         try {
             Class<?> listenerType = logBundle.loadClass(LISTENER);
             Class<?> entryType = logBundle.loadClass(ENTRY);
@@ -71,8 +65,8 @@ final class ContainerLog {
                         case "toString" -> "log of container " + container;
                         default -> null;
                     });
-            Object reader = context.getService(references[0]);
-            logBundle.loadClass(LOG_READER).getMethod("addLogListener", listenerType).invoke(reader, listener);
+            logBundle.loadClass(LOG_READER).getMethod("addLogListener", listenerType)
+                    .invoke(context.getService(reader), listener);
         } catch (ReflectiveOperationException e) {
             LoggerFactory.getLogger(ContainerLog.class).warn("container {}: its log is not copied: {}", container,
                     e.toString());

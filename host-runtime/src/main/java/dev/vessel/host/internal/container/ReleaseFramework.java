@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.felix.framework.FrameworkFactory;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.hooks.weaving.WeavingHook;
@@ -152,20 +153,21 @@ final class ReleaseFramework {
 
     /** The container's Configuration Admin; only while the framework runs. */
     ContainerConfiguration configuration() {
-        Framework current = framework;
-        if (current == null || current.getBundleContext() == null) {
-            throw new IllegalStateException("container " + release.id() + " is not running");
-        }
-        return new ContainerConfiguration(current.getBundleContext());
+        return new ContainerConfiguration(runningContext());
     }
 
     /** Whether the container's components took a configuration change; only while the framework runs. */
     ComponentUptake uptake() {
+        return new ComponentUptake(runningContext());
+    }
+
+    private BundleContext runningContext() {
         Framework current = framework;
-        if (current == null || current.getBundleContext() == null) {
+        BundleContext context = current == null ? null : current.getBundleContext();
+        if (context == null) {
             throw new IllegalStateException("container " + release.id() + " is not running");
         }
-        return new ComponentUptake(current.getBundleContext());
+        return context;
     }
 
     /** Calls a method of an endpoint. */

@@ -148,9 +148,4 @@ public final class NodeMetrics {
     public void write(OutputStream out) throws IOException {
         writer.write(out, registry.scrape());
     }
-
-    /** For tests and benchmarks that read one value: the scrape as text. */
-    public String scrapeText() {
-        return writer.toDebugString(registry.scrape());
-    }
 }
