@@ -2,7 +2,6 @@ package dev.vessel.deploy;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.RegistryConnection;
@@ -120,19 +119,8 @@ public final class Rollout {
     }
 
     private Convergence await(String phase, Deployment target, Duration timeout) throws InterruptedException {
-        ClusterReader cluster = new ClusterReader(registry);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (ClusterEvents events = new ClusterEvents(registry)) {
-            while (true) {
-                Convergence now = Convergence.of(cluster, target);
-                progress.accept(phase, now);
-                long left = deadline - System.nanoTime();
-                if (now.converged() || !now.failures().isEmpty() || left <= 0) {
-                    return now;
-                }
-                events.awaitChange(Math.min(left / 1_000_000, 1_000));
-            }
-        }
+        return RolloutWatch.watch(registry, target, timeout, (deployment, now) -> progress.accept(phase, now))
+                .convergence();
     }
 
     private static String pending(Convergence convergence) {

@@ -6,6 +6,7 @@ import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.RegistryConnection;
 import java.time.Duration;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Follows a service's rollout from the registry until it settles: the current desired state (re-read on every
@@ -41,14 +42,29 @@ public final class RolloutWatch {
      */
     public static Ended watch(RegistryConnection registry, String service, Duration timeout,
             BiConsumer<Deployment, Convergence> progress) throws InterruptedException {
+        return follow(registry, () -> now(registry, service), timeout, progress);
+    }
+
+    /** {@link #watch} for one given desired state (the one a rollout just wrote), not whatever is current. */
+    static Ended watch(RegistryConnection registry, Deployment target, Duration timeout,
+            BiConsumer<Deployment, Convergence> progress) throws InterruptedException {
+        ClusterReader cluster = new ClusterReader(registry);
+        return follow(registry, () -> {
+            Convergence convergence = Convergence.of(cluster, target);
+            return new Ended(ending(convergence), target, convergence);
+        }, timeout, progress);
+    }
+
+    private static Ended follow(RegistryConnection registry, Supplier<Ended> look, Duration timeout,
+            BiConsumer<Deployment, Convergence> progress) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (ClusterEvents events = new ClusterEvents(registry)) {
             while (true) {
-                Ended look = now(registry, service);
-                progress.accept(look.deployment(), look.convergence());
+                Ended now = look.get();
+                progress.accept(now.deployment(), now.convergence());
                 long left = deadline - System.nanoTime();
-                if (look.ending() != Ending.NOT_SETTLED || left <= 0) {
-                    return look;
+                if (now.ending() != Ending.NOT_SETTLED || left <= 0) {
+                    return now;
                 }
                 events.awaitChange(Math.min(left / 1_000_000, 1_000));
             }
