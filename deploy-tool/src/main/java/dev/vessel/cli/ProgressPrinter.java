@@ -1,6 +1,6 @@
 package dev.vessel.cli;
 
-import dev.vessel.deploy.Convergence;
+import dev.vessel.registry.Convergence;
 import java.io.PrintWriter;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;

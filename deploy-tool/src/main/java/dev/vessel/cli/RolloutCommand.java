@@ -2,7 +2,7 @@ package dev.vessel.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.vessel.deploy.Convergence;
+import dev.vessel.registry.Convergence;
 import dev.vessel.deploy.RolloutWatch;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.RegistryConnection;

@@ -107,6 +107,8 @@ final class UpCommand implements Callable<Integer> {
         for (VesselHome.NodeAddress node : addresses) {
             out.println("Node       " + node.id() + "  " + node.url());
         }
+        out.println("Dashboard  " + addresses.get(0).url() + "/ui/  (`./vessel dashboard` prints it with the admin"
+                + " token, `--viewer` with a read-only one)");
         out.println("Recorded in " + home.resolve(VesselHome.CLUSTER_FILE) + " (with the admin token; owner-only)");
         out.flush();
     }

@@ -1,5 +1,6 @@
 package dev.vessel.deploy;
 
+import dev.vessel.registry.Convergence;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.registry.Deployment;

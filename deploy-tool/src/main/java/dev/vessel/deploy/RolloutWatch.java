@@ -1,5 +1,6 @@
 package dev.vessel.deploy;
 
+import dev.vessel.registry.Convergence;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.DeploymentStore;

@@ -3,6 +3,8 @@ package dev.vessel.host;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.host.internal.admin.AdminHandler;
+import dev.vessel.host.internal.admin.DashboardEndpoint;
+import dev.vessel.host.internal.http.NodeLoad;
 import dev.vessel.host.internal.admin.ArtifactGrant;
 import dev.vessel.host.internal.artifact.ArtifactCollector;
 import dev.vessel.host.internal.artifact.ArtifactFetcher;
@@ -21,6 +23,7 @@ import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ArtifactHolders;
 import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.Deployment;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.TlsTrust;
 import dev.vessel.registry.ContainerStatus;
@@ -127,6 +130,8 @@ public final class VesselNode implements Closeable {
     private ScheduledExecutorService housekeeping;
     private ExecutorService configurationWork;
     private NodeMetrics metrics;
+    /** Set once the node acts on desired state; the dashboard reads deployments from it. */
+    private volatile DeploymentWatch deploymentWatch;
     private volatile boolean started;
     private volatile boolean readinessReleased;
     private ConfigurationStore configurations;
@@ -246,13 +251,15 @@ public final class VesselNode implements Closeable {
                 this::recordFetch);
         fetcher.onProgress(this::requestStatus);
         ReleaseStore releases = new ReleaseStore(registry);
+        DashboardEndpoint dashboard = new DashboardEndpoint(new DashboardSources(), () -> NodeLoad.of(new Lookup()),
+                config.tls().map(t -> TlsTrust.context(t.trustStore(), t.trustStorePassword())).orElse(null));
+        parts.push(dashboard::close);
         ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
                 config.dataDir().resolve("scratch"), scratchSettings(), configurations);
         AdminHandler admin = new AdminHandler(token, grants, artifacts, artifactPresence,
                 new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
                 new DeploymentStore(registry), configurations,
-                () -> ClusterOverview.read(new ClusterReader(registry), quorum != null ? quorum.connectString()
-                        : config.zkConnect()));
+                () -> ClusterOverview.read(new ClusterReader(registry), zkConnectShown()), dashboard);
         Bulkhead adminWork = new Bulkhead(hostThreads, "vessel-admin-" + nodeId, ADMIN_LIMITS);
         Bulkhead artifactReads = new Bulkhead(hostThreads, "vessel-artifacts-" + nodeId, ARTIFACT_READ_LIMITS);
         parts.push(adminWork::shutdown);
@@ -287,6 +294,7 @@ public final class VesselNode implements Closeable {
         housekeeping.scheduleAtFixedRate(this::publishLoads, loadEvery, loadEvery, TimeUnit.NANOSECONDS);
         DeploymentWatch deploymentWatch = DeploymentWatch.start(registry, reconciler::desired);
         parts.push(deploymentWatch::close);
+        this.deploymentWatch = deploymentWatch;
         ConfigurationWatch configurationWatch = ConfigurationWatch.start(registry,
                 service -> configure(() -> reconfigure(service)));
         parts.push(configurationWatch::close);
@@ -507,6 +515,7 @@ public final class VesselNode implements Closeable {
         lastLoadTick = now;
         for (Container container : containers.values()) {
             double load = Math.round(container.takeBusyNanos() / elapsed * 100) / 100.0;
+            container.measureCallRate(elapsed);
             try {
                 container.publishLoad(load, MIN_LOAD_CHANGE);
             } catch (RuntimeException e) {
@@ -746,6 +755,39 @@ public final class VesselNode implements Closeable {
         @Override
         public void changed() {
             requestStatus();
+        }
+    }
+
+    /** The ZooKeeper connect string the node uses: its quorum's when it runs a member, else the configured one. */
+    private String zkConnectShown() {
+        return quorum != null ? quorum.connectString() : config.zkConnect();
+    }
+
+    private final class DashboardSources implements DashboardEndpoint.Sources {
+        @Override
+        public String nodeId() {
+            return nodeId;
+        }
+
+        @Override
+        public String zk() {
+            return zkConnectShown();
+        }
+
+        @Override
+        public ClusterReader cluster() {
+            return new ClusterReader(registry);
+        }
+
+        @Override
+        public Map<String, Deployment> deployments() {
+            DeploymentWatch watch = deploymentWatch;
+            return watch == null ? Map.of() : watch.current();
+        }
+
+        @Override
+        public QuorumStatus quorum() throws Exception {
+            return QuorumStatus.read(registry.curator(), config.registryRoot());
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.vessel.itest;
 
 import dev.vessel.deploy.AdminClient;
-import dev.vessel.deploy.Convergence;
+import dev.vessel.registry.Convergence;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.VesselNode;

@@ -14,9 +14,12 @@ import java.util.stream.Collectors;
  * @param nodes every registered node
  */
 public record ClusterOverview(String zk, List<Node> nodes) {
-    /** @param behind services the node has not brought to their desired state yet, and why */
+    /**
+     * @param behind  services the node has not brought to their desired state yet, and why
+     * @param fetches artifacts it is fetching right now, with how many of their chunks it has
+     */
     public record Node(String id, String url, String zone, List<Container> containers,
-            List<NodeStatus.Behind> behind) {}
+            List<NodeStatus.Behind> behind, List<NodeStatus.FetchProgress> fetches) {}
 
     /**
      * @param load            the load the node last published for the container, null when it is not registered
@@ -27,12 +30,23 @@ public record ClusterOverview(String zk, List<Node> nodes) {
             Double load, String error, int maxConcurrency, long overloaded, List<String> leftoverThreads) {}
 
     public static ClusterOverview read(ClusterReader reader, String zk) {
-        Map<String, InstanceRecord> registered = reader.instances().stream()
+        List<NodeRecord> nodes = reader.nodes();
+        Map<String, NodeStatus> statuses = new java.util.HashMap<>();
+        for (NodeRecord node : nodes) {
+            reader.status(node.id()).ifPresent(status -> statuses.put(node.id(), status));
+        }
+        return of(zk, nodes, statuses, reader.instances());
+    }
+
+    /** From records already read: {@code statuses} by node id, {@code instances} every registered instance. */
+    public static ClusterOverview of(String zk, List<NodeRecord> nodeRecords, Map<String, NodeStatus> statuses,
+            List<InstanceRecord> instances) {
+        Map<String, InstanceRecord> registered = instances.stream()
                 .collect(Collectors.toMap(InstanceRecord::id, record -> record, (a, b) -> a));
         List<Node> nodes = new ArrayList<>();
-        for (NodeRecord node : reader.nodes()) {
+        for (NodeRecord node : nodeRecords) {
             List<Container> containers = new ArrayList<>();
-            Optional<NodeStatus> nodeStatus = reader.status(node.id());
+            Optional<NodeStatus> nodeStatus = Optional.ofNullable(statuses.get(node.id()));
             for (ContainerStatus c : nodeStatus.map(NodeStatus::containers).orElse(List.of())) {
                 InstanceRecord record = registered.get(node.id() + "." + c.id());
                 containers.add(new Container(c.id(), c.service(), c.version(), c.state().name(), record != null,
@@ -40,7 +54,8 @@ public record ClusterOverview(String zk, List<Node> nodes) {
                         c.leftoverThreads()));
             }
             nodes.add(new Node(node.id(), node.url(), node.zone(), containers,
-                    nodeStatus.map(NodeStatus::behind).orElse(List.of())));
+                    nodeStatus.map(NodeStatus::behind).orElse(List.of()),
+                    nodeStatus.map(NodeStatus::fetches).orElse(List.of())));
         }
         return new ClusterOverview(zk, nodes);
     }

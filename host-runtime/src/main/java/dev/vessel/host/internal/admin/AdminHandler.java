@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.host.ViewerToken;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
 import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.artifact.TokenBucket;
@@ -36,7 +37,11 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/cluster/status            every node and container as the registry has them (vessel status)
  * GET  /v1/admin/deployments/{service}     the desired state with its history (vessel history)
  * GET  /v1/admin/releases[/{service}]      release manifests, of one service or all (vessel releases)
+ * GET  /v1/admin/dashboard                 everything the dashboard at /ui/ shows
  * </pre>
+ *
+ * <p>The cluster's {@link ViewerToken viewer token} is accepted for the four reads ({@code cluster/status},
+ * {@code deployments/{service}}, {@code releases}, {@code dashboard}) and refused with 403 for everything else.
  */
 public final class AdminHandler implements Request.Handler {
     public static final String PREFIX = "/v1/admin/";
@@ -50,15 +55,22 @@ public final class AdminHandler implements Request.Handler {
     private final java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview;
     private final ReleaseStore releaseStore;
     private final DeploymentStore deploymentStore;
+    private final byte[] viewerToken;
+    private final DashboardEndpoint dashboard;
+
+    /** Who a request's credentials say it comes from. */
+    private enum Access { ADMIN, VIEWER, PEER, REFUSED }
 
     public AdminHandler(String token, ArtifactGrant grants, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
             LongAdder servedBytes, ReleaseValidator validator, ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
-            java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview) {
+            java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview, DashboardEndpoint dashboard) {
         this.overview = overview;
+        this.dashboard = dashboard;
         this.releaseStore = releaseStore;
         this.deploymentStore = deploymentStore;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.viewerToken = token == null ? null : ViewerToken.of(token).getBytes(StandardCharsets.UTF_8);
         this.grants = grants;
         this.artifacts = new ArtifactEndpoints(store, presence, serveRate, servedBytes);
         this.releases = new ReleaseEndpoints(validator, releaseStore);
@@ -68,12 +80,20 @@ public final class AdminHandler implements Request.Handler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (!authorized(request, response, callback)) {
+        Access access = authorize(request, response, callback);
+        if (access == Access.REFUSED) {
             return true;
         }
         String[] path = Request.getPathInContext(request).substring(PREFIX.length()).split("/", -1);
         String method = request.getMethod();
-        if (path.length >= 2 && path[0].equals("artifacts")) {
+        if (access == Access.VIEWER && !isRead(path, method)) {
+            JsonResponses.error(response, callback, 403, "FORBIDDEN", "the viewer token reads the cluster's state"
+                    + " (GET cluster/status, deployments/{service}, releases, dashboard) and changes nothing");
+            return true;
+        }
+        if (path.length == 1 && path[0].equals("dashboard") && HttpMethod.GET.is(method)) {
+            dashboard.answer(access == Access.ADMIN ? "admin" : "viewer", response, callback);
+        } else if (path.length >= 2 && path[0].equals("artifacts")) {
             artifacts.handle(java.util.Arrays.copyOfRange(path, 1, path.length), method, request, response, callback);
         } else if (path.length == 1 && path[0].equals("releases") && HttpMethod.POST.is(method)) {
             releases.release(request, response, callback);
@@ -99,6 +119,20 @@ public final class AdminHandler implements Request.Handler {
         return true;
     }
 
+    /** The reads a viewer may make. */
+    private static boolean isRead(String[] path, String method) {
+        if (!HttpMethod.GET.is(method)) {
+            return false;
+        }
+        return switch (path[0]) {
+            case "dashboard" -> path.length == 1;
+            case "cluster" -> path.length == 2 && path[1].equals("status");
+            case "deployments" -> path.length == 2;
+            case "releases" -> path.length == 1 || path.length == 2;
+            default -> false;
+        };
+    }
+
     private static boolean isArtifactRead(Request request) {
         String path = Request.getPathInContext(request).substring(PREFIX.length());
         return path.startsWith("artifacts/") && path.indexOf('/', "artifacts/".length()) < 0
@@ -106,35 +140,42 @@ public final class AdminHandler implements Request.Handler {
     }
 
     /**
-     * The admin token allows everything; an {@link ArtifactGrant} (what peers fetch with) only reading artifacts.
+     * The admin token allows everything, the viewer token the reads; an {@link ArtifactGrant} (what peers fetch
+     * with) only reading artifacts. A refusal is answered here.
      */
-    private boolean authorized(Request request, Response response, Callback callback) {
+    private Access authorize(Request request, Response response, Callback callback) {
         if (token == null) {
             JsonResponses.error(response, callback, 403, "ADMIN_DISABLED",
                     "this node has no admin token, so its admin API is disabled");
-            return false;
+            return Access.REFUSED;
         }
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header != null && header.startsWith(ArtifactGrant.SCHEME)) {
             if (grants != null && grants.accepts(header) && isArtifactRead(request)) {
-                return true;
+                return Access.PEER;
             }
             JsonResponses.error(response, callback, 403, "FORBIDDEN", "an artifact read grant reads artifacts"
                     + " (GET and HEAD) while it is valid, and nothing else");
-            return false;
+            return Access.REFUSED;
         }
         if (header == null || !header.startsWith("Bearer ")) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
             JsonResponses.error(response, callback, 401, "UNAUTHORIZED",
                     "admin requests need the header Authorization: Bearer <token>");
-            return false;
+            return Access.REFUSED;
         }
         byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(given, token)) { // constant time: no timing hints about the token
-            JsonResponses.error(response, callback, 403, "FORBIDDEN", "wrong admin token");
-            return false;
+        // both compared in constant time, always both: no timing hints about either token
+        boolean admin = MessageDigest.isEqual(given, token);
+        boolean viewer = MessageDigest.isEqual(given, viewerToken);
+        if (admin) {
+            return Access.ADMIN;
         }
-        return true;
+        if (viewer) {
+            return Access.VIEWER;
+        }
+        JsonResponses.error(response, callback, 403, "FORBIDDEN", "wrong admin token");
+        return Access.REFUSED;
     }
 
 }

@@ -142,6 +142,8 @@ public final class Container {
     private final AtomicReference<InstanceState> state = new AtomicReference<>(InstanceState.PENDING);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder busyNanos = new LongAdder();
+    private final LongAdder callsSinceTick = new LongAdder();
+    private volatile double callRate;
     private final Object drainMonitor = new Object();
     /** Guards {@link #record}: registry writes for one container happen one at a time, in order. */
     private final Object registrationLock = new Object();
@@ -304,6 +306,7 @@ public final class Container {
                 call.run();
             } finally {
                 busyNanos.add(System.nanoTime() - started);
+                callsSinceTick.increment();
                 exit();
             }
         });
@@ -419,6 +422,16 @@ public final class Container {
      */
     public long takeBusyNanos() {
         return busyNanos.sumThenReset();
+    }
+
+    /** Sets {@link #callRate} from the calls it completed since the last tick, {@code elapsedNanos} ago. */
+    public void measureCallRate(double elapsedNanos) {
+        callRate = callsSinceTick.sumThenReset() * 1e9 / elapsedNanos;
+    }
+
+    /** Calls per second it completed over the node's last load tick (one second by default). */
+    public double callRate() {
+        return callRate;
     }
 
     /**

@@ -28,12 +28,16 @@ final class ApiHandler extends Handler.Abstract {
     private final Bulkhead artifactReads;
 
     private final Request.Handler metrics;
+    private final Request.Handler load;
+    private final Request.Handler dashboard;
 
     ApiHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, Request.Handler admin,
             Bulkhead adminWork, Bulkhead artifactReads, NodeMetrics nodeMetrics) {
         this.calls = new CallHandler(containers, maxBodyBytes, bodyTimeout, nodeMetrics);
         this.metrics = new MetricsHandler(nodeMetrics);
         this.health = new HealthHandler(containers);
+        this.load = new LoadHandler(containers);
+        this.dashboard = new DashboardAssets();
         this.admin = admin;
         this.adminWork = adminWork;
         this.artifactReads = artifactReads;
@@ -57,6 +61,12 @@ final class ApiHandler extends Handler.Abstract {
         }
         if (path.equals(MetricsHandler.PATH)) {
             return metrics.handle(request, response, callback);
+        }
+        if (path.equals(LoadHandler.PATH)) {
+            return load.handle(request, response, callback);
+        }
+        if (path.equals(DashboardAssets.ROOT) || path.startsWith(DashboardAssets.ROOT + "/")) {
+            return dashboard.handle(request, response, callback);
         }
         if (path.startsWith("/v1/admin/")) {
             Request.Handler current = admin;

@@ -1,13 +1,5 @@
-package dev.vessel.deploy;
+package dev.vessel.registry;
 
-import dev.vessel.registry.ClusterReader;
-import dev.vessel.registry.ContainerStatus;
-import dev.vessel.registry.DeployedVersion;
-import dev.vessel.registry.Deployment;
-import dev.vessel.registry.InstanceRecord;
-import dev.vessel.registry.InstanceState;
-import dev.vessel.registry.NodeRecord;
-import dev.vessel.registry.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +29,30 @@ public record Convergence(List<NodeProgress> nodes, List<String> failures, List<
     }
 
     public static Convergence of(ClusterReader cluster, Deployment deployment) {
+        List<NodeRecord> nodes = cluster.nodes();
+        Map<String, NodeStatus> statuses = new java.util.HashMap<>();
+        for (NodeRecord node : nodes) {
+            cluster.status(node.id()).ifPresent(status -> statuses.put(node.id(), status));
+        }
+        return of(deployment, nodes, statuses, cluster.instances(deployment.service()));
+    }
+
+    /**
+     * From records already read: {@code statuses} by node id, {@code registered} the service's registered
+     * instances. The dashboard reads the whole cluster once and works out every service's convergence from it.
+     */
+    public static Convergence of(Deployment deployment, List<NodeRecord> nodeRecords, Map<String, NodeStatus> statuses,
+            List<InstanceRecord> registered) {
         String service = deployment.service();
-        List<InstanceRecord> registered = cluster.instances(service);
         Map<String, Integer> registeredWeights = registered.stream()
                 .collect(Collectors.toMap(InstanceRecord::id, InstanceRecord::weight, (a, b) -> b));
         List<NodeProgress> progress = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         List<String> unwanted = new ArrayList<>();
-        Map<String, NodeRecord> nodes = cluster.nodes().stream().collect(Collectors.toMap(NodeRecord::id, n -> n));
+        Map<String, NodeRecord> nodes = nodeRecords.stream()
+                .collect(Collectors.toMap(NodeRecord::id, n -> n, (a, b) -> b, java.util.LinkedHashMap::new));
         for (NodeRecord node : nodes.values()) {
-            Optional<NodeStatus> nodeStatus = cluster.status(node.id());
+            Optional<NodeStatus> nodeStatus = Optional.ofNullable(statuses.get(node.id()));
             Map<String, ContainerStatus> containers = nodeStatus.map(NodeStatus::containers)
                     .orElse(List.of()).stream().collect(Collectors.toMap(ContainerStatus::id, c -> c, (a, b) -> b));
             String fetching = nodeStatus.map(NodeStatus::fetches).orElse(List.of()).stream()

@@ -1,0 +1,45 @@
+package dev.vessel.host.internal.http;
+
+import dev.vessel.host.internal.container.Container;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How busy a node is right now: what {@code GET /v1/load} answers and the dashboard shows per node. Like
+ * {@code /metrics} it names the services and versions the node runs and their call rates, never a caller's text
+ * or an error.
+ *
+ * @param callRate   calls per second its containers completed over the last load tick (one second by default)
+ * @param processCpu the JVM's share of the machine's CPU, 0-1; -1 when the platform cannot tell
+ * @param systemLoad the machine's one-minute load average; -1 when the platform cannot tell
+ */
+public record NodeLoad(String node, long time, int inFlight, double callRate, double processCpu, double systemLoad,
+        long heapUsed, long heapMax, List<ContainerLoad> containers) {
+    public record ContainerLoad(String service, String version, String state, int inFlight, double callRate) {}
+
+    public static NodeLoad of(ContainerLookup lookup) {
+        List<ContainerLoad> containers = new ArrayList<>();
+        int inFlight = 0;
+        double rate = 0;
+        for (Container c : lookup.all()) {
+            containers.add(new ContainerLoad(c.id().service(), c.id().version().toString(), c.state().name(),
+                    c.inFlight(), round(c.callRate())));
+            inFlight += c.inFlight();
+            rate += c.callRate();
+        }
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        double cpu = -1;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            cpu = os.getProcessCpuLoad();
+        }
+        return new NodeLoad(lookup.nodeId(), System.currentTimeMillis(), inFlight, round(rate), round(cpu),
+                round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()), heap.getUsed(),
+                heap.getMax(), containers);
+    }
+
+    private static double round(double value) {
+        return value < 0 ? -1 : Math.round(value * 100) / 100.0;
+    }
+}

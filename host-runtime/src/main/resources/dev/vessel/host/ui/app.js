@@ -1,0 +1,380 @@
+// The Vessel dashboard: polls this node's GET /v1/admin/dashboard once a second and redraws what changed.
+// Everything it shows comes from that one answer; the only other requests are the rollback and promote buttons'
+// POST /v1/admin/deployments/{service}, which the node accepts with the admin token only.
+'use strict';
+
+const POLL_MILLIS = 1000;
+const TOKEN_KEY = 'vessel.token';
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: null,
+  role: null,
+  view: null,
+  drawn: {},        // section id -> the JSON it was last drawn from
+  timer: null,
+  renders: 0,
+  firstRenderMillis: null,
+  pendingAction: null,
+};
+// read by the browser test and the render benchmark
+window.vesselDashboard = state;
+
+function esc(value) {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({
+    '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
+  })[c]);
+}
+
+function percent(fraction) {
+  return (Math.round(fraction * 1000) / 10) + '%';
+}
+
+function bytes(n) {
+  if (n < 0) return '?';
+  const mib = n / (1024 * 1024);
+  return mib >= 1024 ? (mib / 1024).toFixed(1) + ' GiB' : mib.toFixed(0) + ' MiB';
+}
+
+function time(millis) {
+  return new Date(millis).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+// --- token -------------------------------------------------------------------------------------------------
+
+function takeTokenFromAddress() {
+  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (match) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+    // the token is not left in the address bar, the history or a bookmark
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+}
+
+function signIn(message) {
+  clearTimeout(state.timer);
+  state.token = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('board').hidden = true;
+  $('sign-out').hidden = true;
+  $('role').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message || '';
+  $('token').focus();
+}
+
+function start(token) {
+  state.token = token;
+  state.drawn = {};
+  $('sign-in').hidden = true;
+  $('sign-out').hidden = false;
+  poll();
+}
+
+// --- polling -----------------------------------------------------------------------------------------------
+
+async function poll() {
+  clearTimeout(state.timer);
+  try {
+    const response = await fetch('/v1/admin/dashboard', {
+      headers: { Authorization: 'Bearer ' + state.token },
+      cache: 'no-store',
+    });
+    if (response.status === 401 || response.status === 403) {
+      const body = await response.json().catch(() => ({}));
+      signIn(body.message || 'the node refused this token');
+      return;
+    }
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      problem('the node answered HTTP ' + response.status + (body.message ? ': ' + body.message : '')
+        + '; trying again');
+    } else {
+      const answer = await response.json();
+      problem(null);
+      sessionStorage.setItem(TOKEN_KEY, state.token);
+      draw(answer.role, answer.view);
+    }
+  } catch (e) {
+    problem('cannot reach the node (' + e.message + '); trying again');
+  }
+  state.timer = setTimeout(poll, POLL_MILLIS);
+}
+
+function problem(text) {
+  $('problem').hidden = !text;
+  $('problem').textContent = text || '';
+}
+
+function notice(text, isError) {
+  const el = $('notice');
+  el.hidden = !text;
+  el.textContent = text || '';
+  el.className = isError ? 'error' : 'notice';
+}
+
+// --- drawing -----------------------------------------------------------------------------------------------
+
+function draw(role, view) {
+  state.role = role;
+  state.view = view;
+  $('board').hidden = false;
+  $('role').hidden = false;
+  $('role').textContent = role;
+  $('role').className = 'badge ' + role;
+  $('where').textContent = 'node ' + view.node + ' · ZooKeeper ' + view.zk;
+  $('updated').textContent = 'updated ' + time(view.time);
+  section('services', [role, view.services, view.nodes.map((n) => [n.id, n.containers]), view.load], () =>
+    drawServices(role, view));
+  section('rollouts', [view.services, view.nodes.map((n) => [n.id, n.fetches, n.behind])], () => drawRollouts(view));
+  section('nodes', [view.nodes, view.load], () => drawNodes(view));
+  section('quorum', [view.quorum, view.quorumError], () => drawQuorum(view));
+  section('history', [role, view.services.map((s) => s.deployment)], () => drawHistory(role, view));
+  state.renders++;
+  if (state.firstRenderMillis === null) {
+    state.firstRenderMillis = performance.now();
+    document.body.dataset.rendered = 'true';
+  }
+}
+
+/** Redraws a section only when what it shows changed, so a steady page costs next to nothing per poll. */
+function section(id, inputs, render) {
+  const key = JSON.stringify(inputs);
+  if (state.drawn[id] === key) return;
+  state.drawn[id] = key;
+  $(id).innerHTML = render();
+}
+
+function adminButton(label, attributes) {
+  const allowed = state.role === 'admin';
+  return '<button type="button" ' + attributes + (allowed ? '' : ' disabled title="needs the admin token"')
+    + '>' + esc(label) + '</button>';
+}
+
+function drawServices(role, view) {
+  if (view.services.length === 0) return '<p class="small">No service is deployed.</p>';
+  const containers = {};  // service -> version -> node -> container
+  for (const node of view.nodes) {
+    for (const c of node.containers) {
+      ((containers[c.service] ??= {})[c.version] ??= {})[node.id] = c;
+    }
+  }
+  const rates = {};  // node -> "service version" -> calls/s
+  for (const [node, reading] of Object.entries(view.load)) {
+    for (const c of reading.load?.containers ?? []) {
+      (rates[node] ??= {})[c.service + ' ' + c.version] = c.callRate;
+    }
+  }
+  let html = '';
+  for (const s of view.services) {
+    const revision = s.deployment ? 'revision ' + s.deployment.revision : 'no desired state';
+    const progress = s.deployment === null ? ''
+      : s.settled ? '<span class="settled">settled</span>'
+        : '<span class="rolling">rolling out: ' + s.pending.length + ' pending</span>';
+    html += '<div class="service" data-service="' + esc(s.service) + '"><h3>' + esc(s.service) + ' <span class="small">'
+      + esc(revision) + '</span> ' + progress + '</h3><div class="scroll"><table class="matrix"><thead><tr>'
+      + '<th>version</th><th>weight</th><th>traffic</th>';
+    for (const node of view.nodes) html += '<th>' + esc(node.id) + '</th>';
+    html += '<th></th></tr></thead><tbody>';
+    for (const v of s.versions) {
+      html += '<tr data-version="' + esc(v.version) + '"><td>' + esc(v.version) + '</td><td>'
+        + (v.weight ? v.weight + '%' + (v.nodes && v.nodes !== '*' ? ' <span class="small">on ' + esc(v.nodes)
+          + '</span>' : '') : '<span class="small">not desired</span>') + '</td><td class="traffic">'
+        + (v.share === null ? '<span class="small">no calls</span>'
+          : '<meter min="0" max="1" value="' + v.share + '"></meter> ' + percent(v.share)
+            + ' <span class="small">' + v.callRate + '/s</span>') + '</td>';
+      for (const node of view.nodes) {
+        const c = containers[s.service]?.[v.version]?.[node.id];
+        if (!c) {
+          html += '<td class="state none">·</td>';
+          continue;
+        }
+        const rate = rates[node.id]?.[s.service + ' ' + v.version];
+        html += '<td class="state ' + esc(c.state) + '" title="' + esc(c.error || '') + '">' + esc(c.state)
+          + (c.registered ? '' : ' <span class="small">unregistered</span>')
+          + (rate ? ' <span class="small">' + rate + '/s</span>' : '') + '</td>';
+      }
+      html += '<td>' + (v.weight > 0 && v.weight < 100
+        ? adminButton('Promote', 'class="promote" data-service="' + esc(s.service) + '" data-version="'
+          + esc(v.version) + '"') : '') + '</td></tr>';
+    }
+    html += '</tbody></table></div></div>';
+  }
+  return html;
+}
+
+function drawRollouts(view) {
+  let html = '';
+  for (const s of view.services) {
+    if (s.deployment === null || s.settled) continue;
+    html += '<div class="rollout" data-service="' + esc(s.service) + '"><h3>' + esc(s.service) + ' → revision '
+      + s.deployment.revision + ' <span class="small">' + esc(lastChange(s.deployment)) + '</span></h3><ul>';
+    for (const p of s.pending) html += '<li>' + esc(p) + '</li>';
+    for (const f of s.failures) html += '<li class="error">' + esc(f) + '</li>';
+    for (const u of s.unwanted) html += '<li>' + esc(u) + ' is still registered</li>';
+    html += '</ul></div>';
+  }
+  for (const node of view.nodes) {
+    for (const f of node.fetches) {
+      html += '<p>' + esc(node.id) + ' fetching ' + esc(f.sha256.slice(0, 12)) + ' <progress max="' + f.chunks
+        + '" value="' + f.have + '"></progress> ' + f.have + '/' + f.chunks + ' chunks</p>';
+    }
+    for (const b of node.behind) {
+      html += '<p class="error">' + esc(node.id) + ' is behind on ' + esc(b.service) + ' (revision ' + b.revision
+        + ', ' + b.attempts + ' failed attempts): ' + esc(b.lastError) + '</p>';
+    }
+  }
+  return html || '<p class="settled">Every service runs as its desired state asks.</p>';
+}
+
+function lastChange(deployment) {
+  const last = deployment.history[deployment.history.length - 1];
+  return last ? last.action + ' by ' + last.by : '';
+}
+
+function drawNodes(view) {
+  let html = '<div class="scroll"><table id="node-table"><thead><tr><th>node</th><th>zone</th><th>address</th>'
+    + '<th>containers</th><th>in flight</th><th>calls/s</th><th>CPU</th><th>load avg</th><th>heap</th>'
+    + '<th>fetching</th></tr></thead><tbody>';
+  for (const node of view.nodes) {
+    const reading = view.load[node.id] ?? { error: 'not asked' };
+    const load = reading.load;
+    const states = {};
+    for (const c of node.containers) states[c.state] = (states[c.state] ?? 0) + 1;
+    const fetching = node.fetches.map((f) => '<progress max="' + f.chunks + '" value="' + f.have + '"></progress>')
+      .join(' ');
+    html += '<tr data-node="' + esc(node.id) + '"><td>' + esc(node.id) + '</td><td>' + esc(node.zone) + '</td><td>'
+      + esc(node.url) + '</td><td>' + Object.entries(states).map(([k, n]) => n + ' <span class="state ' + esc(k)
+        + '">' + esc(k) + '</span>').join(', ') + '</td>';
+    if (load) {
+      html += '<td>' + load.inFlight + '</td><td>' + load.callRate + '</td><td>'
+        + (load.processCpu < 0 ? '?' : percent(load.processCpu)) + '</td><td>'
+        + (load.systemLoad < 0 ? '?' : load.systemLoad) + '</td><td>' + bytes(load.heapUsed) + ' of '
+        + bytes(load.heapMax) + '</td>';
+    } else {
+      html += '<td colspan="5" class="error">' + esc(reading.error) + '</td>';
+    }
+    html += '<td>' + (fetching || '<span class="small">none</span>') + '</td></tr>';
+  }
+  return html + '</tbody></table></div>';
+}
+
+function drawQuorum(view) {
+  const q = view.quorum;
+  if (!q) return '<p class="error">' + esc(view.quorumError || 'not read yet') + '</p>';
+  const run = q.members.some((m) => m.node);
+  let html = '<p>configuration version ' + esc(q.configVersion)
+    + (run ? '' : ' · <span class="small">no member is registered by a Vessel node: the nodes do not run this'
+      + ' ZooKeeper</span>') + '</p>';
+  if (q.members.length) {
+    html += '<table id="quorum-table"><thead><tr><th>id</th><th>address</th><th>role</th><th>mode</th><th>zxid</th>'
+      + '<th>lag</th><th>latency</th><th>node</th><th>zone</th></tr></thead><tbody>';
+    for (const m of q.members) {
+      html += '<tr><td>' + m.id + '</td><td>' + esc(m.address) + '</td><td>' + esc(m.role) + '</td><td class="state '
+        + (m.mode === 'leader' || m.mode === 'follower' || m.mode === 'observer' ? 'ACTIVE' : 'FAILED') + '">'
+        + esc(m.mode) + '</td><td>' + esc(m.zxid) + '</td><td>' + esc(m.lag) + '</td><td>' + esc(m.latency)
+        + '</td><td>' + esc(m.node) + '</td><td>' + esc(m.zone) + '</td></tr>';
+    }
+    html += '</tbody></table>';
+  }
+  if (q.manager) {
+    html += '<p class="small">quorum manager ' + esc(q.manager.manager) + ': ' + esc(q.manager.state) + '</p>';
+  }
+  return html;
+}
+
+function drawHistory(role, view) {
+  let html = '';
+  for (const s of view.services) {
+    if (!s.deployment) continue;
+    const d = s.deployment;
+    html += '<details class="history" data-service="' + esc(s.service) + '"' + (view.services.length <= 5 ? ' open' : '')
+      + '><summary>' + esc(s.service) + ' <span class="small">' + d.history.length + ' revisions</span></summary>'
+      + '<table><thead><tr><th>revision</th><th>when</th><th>by</th><th>change</th><th>versions</th><th></th></tr>'
+      + '</thead><tbody>';
+    for (const r of [...d.history].reverse()) {
+      const versions = r.versions.map((v) => v.version + ' ' + v.weight + '%' + (v.nodes !== '*' ? ' on ' + v.nodes : ''))
+        .join(', ') || 'none';
+      html += '<tr data-revision="' + r.revision + '"><td>' + r.revision + (r.revision === d.revision ? ' (current)' : '')
+        + '</td><td>' + esc(time(r.at)) + '</td><td>' + esc(r.by) + '</td><td>' + esc(r.action) + '</td><td>'
+        + esc(versions) + '</td><td>' + (r.revision === d.revision ? ''
+          : adminButton('Roll back to ' + r.revision, 'class="rollback" data-service="' + esc(s.service)
+            + '" data-revision="' + r.revision + '"')) + '</td></tr>';
+    }
+    html += '</tbody></table></details>';
+  }
+  return html || '<p class="small">No deployment yet.</p>';
+}
+
+// --- actions -----------------------------------------------------------------------------------------------
+
+function service(name) {
+  return state.view.services.find((s) => s.service === name);
+}
+
+function ask(text, action) {
+  state.pendingAction = action;
+  $('confirm-text').textContent = text;
+  $('confirm').showModal();
+}
+
+async function change(serviceName, body) {
+  const current = service(serviceName)?.deployment;
+  body.by = 'dashboard';
+  if (current) body.expectedRevision = current.revision;
+  try {
+    const response = await fetch('/v1/admin/deployments/' + encodeURIComponent(serviceName), {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + state.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (response.ok) {
+      notice(serviceName + ': revision ' + answer.deployment.revision + ' written (' + body.action + ')', false);
+    } else {
+      notice(serviceName + ': ' + (answer.message || 'HTTP ' + response.status), true);
+    }
+  } catch (e) {
+    notice(serviceName + ': ' + e.message, true);
+  }
+  poll();
+}
+
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('button');
+  if (!button || button.disabled) return;
+  if (button.classList.contains('rollback')) {
+    const s = button.dataset.service;
+    const revision = Number(button.dataset.revision);
+    const r = service(s)?.deployment?.history.find((h) => h.revision === revision);
+    const versions = r ? r.versions.map((v) => v.version + ' ' + v.weight + '%').join(', ') : '?';
+    ask('Roll ' + s + ' back to revision ' + revision + ' (' + versions + ')?',
+      () => change(s, { action: 'rollback', toRevision: revision }));
+  } else if (button.classList.contains('promote')) {
+    const s = button.dataset.service;
+    const v = button.dataset.version;
+    ask('Promote ' + s + ' ' + v + ' to 100% of its callers?', () => change(s, { action: 'promote', version: v }));
+  }
+});
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('confirm-ok').addEventListener('click', () => {
+    const action = state.pendingAction;
+    state.pendingAction = null;
+    $('confirm').close();
+    if (action) action();
+  });
+  $('confirm-cancel').addEventListener('click', () => {
+    state.pendingAction = null;
+    $('confirm').close();
+  });
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = $('token').value.trim();
+    if (token) start(token);
+  });
+  $('sign-out').addEventListener('click', () => signIn(''));
+  takeTokenFromAddress();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) start(token); else signIn('');
+});
