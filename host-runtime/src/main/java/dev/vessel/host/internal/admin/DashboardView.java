@@ -38,7 +38,8 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
      *                    retired, or written around the admin API)
      * @param settled     every desired version runs, registered with its weight, wherever it should
      * @param pending     what is not there yet: "node: version STATE" per desired version and node
-     * @param versions    every version the desired state names or a node still runs, newest first
+     * @param versions    every version the desired state names or a node still runs (starting, serving or
+     *                    draining), newest first
      */
     record ServiceView(String service, Deployment deployment, boolean settled, List<String> pending,
             List<String> failures, List<String> unwanted, List<VersionView> versions) {}
@@ -61,6 +62,9 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
         Map<String, TreeSet<Version>> running = new TreeMap<>();
         for (ClusterOverview.Node n : overview.nodes()) {
             for (ClusterOverview.Container c : n.containers()) {
+                if (c.state().equals(InstanceState.STOPPED.name()) || c.state().equals(InstanceState.FAILED.name())) {
+                    continue; // shown while desired; a node lists every container it ran since it started
+                }
                 running.computeIfAbsent(c.service(), s -> new TreeSet<>()).add(
                         Version.parseVersion(c.version()));
             }
