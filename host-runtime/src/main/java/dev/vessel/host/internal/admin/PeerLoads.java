@@ -22,6 +22,7 @@ import javax.net.ssl.SSLContext;
  */
 final class PeerLoads {
     static final Duration TIMEOUT = Duration.ofMillis(500);
+    private static final String NO_ANSWER = "no answer within " + TIMEOUT.toMillis() + " ms";
 
     /** One node's load, or why it could not be read. */
     record Reading(NodeLoad load, String error) {}
@@ -58,7 +59,7 @@ final class PeerLoads {
                 readings.put(node, future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (Exception e) {
                 future.cancel(true);
-                readings.put(node, new Reading(null, "no answer within " + TIMEOUT.toMillis() + " ms"));
+                readings.put(node, new Reading(null, NO_ANSWER));
             }
         });
         return readings;
@@ -74,8 +75,12 @@ final class PeerLoads {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
             if (failure != null) {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                return new Reading(null, "unreachable: " + cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+                if (cause instanceof java.net.http.HttpTimeoutException) {
+                    return new Reading(null, NO_ANSWER); // connected or not: frozen, or far too busy
+                }
+                return new Reading(null, "unreachable: " + (cause instanceof java.net.ConnectException
+                        ? "connection refused" : cause.getClass().getSimpleName()
+                                + (cause.getMessage() == null ? "" : ": " + cause.getMessage())));
             }
             if (response.statusCode() != 200) {
                 return new Reading(null, "answered HTTP " + response.statusCode());

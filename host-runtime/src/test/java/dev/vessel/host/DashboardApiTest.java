@@ -1,0 +1,199 @@
+package dev.vessel.host;
+
+import static dev.vessel.host.NodeTestSupport.call;
+import static dev.vessel.host.NodeTestSupport.get;
+import static dev.vessel.host.NodeTestSupport.release;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.registry.DeployedVersion;
+import dev.vessel.registry.DeploymentStore;
+import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.NodePresence;
+import dev.vessel.registry.NodeRecord;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the dashboard reads and who may: {@code GET /v1/admin/dashboard} with the admin or the viewer token, the
+ * viewer refused every change; every node's load from {@code GET /v1/load}, a peer that refuses connections or
+ * accepts and never answers (a frozen node) reported as such within the peer timeout; the page's files served
+ * from the jar with a policy that lets the page load nothing from elsewhere.
+ */
+class DashboardApiTest extends SingleNodeTestBase {
+    private static final String TOKEN = "dashboard-test-token-0123456789";
+    private static final String VIEWER = ViewerToken.of(TOKEN);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Override
+    protected NodeConfig.Builder configure(NodeConfig.Builder config) {
+        return config.adminToken(TOKEN);
+    }
+
+    @Test
+    void theViewerTokenReadsEverythingTheDashboardShowsAndChangesNothing() throws Exception {
+        assertThat(VIEWER).isNotEqualTo(TOKEN).doesNotContain(TOKEN);
+        HttpResponse<String> admin = request("GET", "/v1/admin/dashboard", TOKEN, null);
+        assertThat(admin.statusCode()).as(admin.body()).isEqualTo(200);
+        assertThat(JSON.readTree(admin.body()).path("role").asText()).isEqualTo("admin");
+        HttpResponse<String> viewer = request("GET", "/v1/admin/dashboard", VIEWER, null);
+        assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(200);
+        assertThat(JSON.readTree(viewer.body()).path("role").asText()).isEqualTo("viewer");
+        for (String read : List.of("/v1/admin/cluster/status", "/v1/admin/deployments/greeter",
+                "/v1/admin/releases", "/v1/admin/releases/greeter")) {
+            assertThat(request("GET", read, VIEWER, null).statusCode()).as(read).isEqualTo(200);
+        }
+
+        String sha = "0".repeat(64);
+        List<String[]> changes = List.of(
+                new String[] {"POST", "/v1/admin/deployments/greeter", "{\"action\":\"rollback\"}"},
+                new String[] {"POST", "/v1/admin/releases", "{\"service\":\"greeter\"}"},
+                new String[] {"POST", "/v1/admin/configurations/greeter", "{\"properties\":{}}"},
+                new String[] {"PUT", "/v1/admin/artifacts/" + sha, "jar"},
+                new String[] {"GET", "/v1/admin/artifacts/" + sha, null},
+                new String[] {"GET", "/v1/admin/no-such-thing", null});
+        for (String[] change : changes) {
+            HttpResponse<String> refused = request(change[0], change[1], VIEWER, change[2]);
+            AdminApiContractTest.assertError(refused, 403, "FORBIDDEN", "the viewer token reads");
+        }
+        assertThat(new DeploymentStore(reader).read("greeter").revision()).as("nothing was written").isZero();
+        AdminApiContractTest.assertError(request("GET", "/v1/admin/dashboard", "x".repeat(64), null), 403,
+                "FORBIDDEN", "wrong admin token");
+        AdminApiContractTest.assertError(request("GET", "/v1/admin/dashboard", null, null), 401, "UNAUTHORIZED",
+                "Authorization: Bearer");
+    }
+
+    @Test
+    void theViewShowsDesiredStateConvergenceAndEachVersionsShareOfCalls() throws Exception {
+        DeploymentStore deployments = new DeploymentStore(reader);
+        deployments.update("greeter", 0, d -> d.next(List.of(new DeployedVersion("1.0.0", 100, "*"),
+                new DeployedVersion("2.0.0", 100, "*")), "deploy", "test"));
+        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(node.deploy(release("greeter-2.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+
+        // three calls to 1.0.0 for each one to 2.0.0, until a load tick has seen them
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (int i = 0; i < 30; i++) {
+                assertThat(call(node, "1.0.0", "greet", "[\"Ada\"]").statusCode()).isEqualTo(200);
+                if (i % 3 == 0) {
+                    assertThat(call(node, "2.0.0", "greet", "[\"Ada\",\"fr\"]").statusCode()).isEqualTo(200);
+                }
+            }
+            JsonNode view = view();
+            JsonNode service = view.path("services").get(0);
+            assertThat(service.path("service").asText()).isEqualTo("greeter");
+            assertThat(service.path("versions").findValuesAsText("version")).containsExactly("2.0.0", "1.0.0");
+            double share1 = service.path("versions").get(1).path("share").asDouble();
+            double share2 = service.path("versions").get(0).path("share").asDouble();
+            assertThat(share1 + share2).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.002));
+            assertThat(share1).isGreaterThan(share2);
+        });
+        JsonNode view = view();
+        JsonNode service = view.path("services").get(0);
+        assertThat(service.path("deployment").path("revision").asLong()).isEqualTo(1);
+        assertThat(service.path("versions").get(0).path("weight").asInt()).isEqualTo(100);
+        assertThat(view.path("nodes").get(0).path("containers").findValuesAsText("state"))
+                .containsExactly("ACTIVE", "ACTIVE");
+        JsonNode own = view.path("load").path("n1").path("load");
+        assertThat(own.path("containers").findValuesAsText("version")).containsExactly("1.0.0", "2.0.0");
+        assertThat(view.path("quorum").path("members").isArray()).as(view.path("quorumError").asText()).isTrue();
+
+        // the same node's own /v1/load, without a token, like /metrics
+        HttpResponse<String> load = get(node, "/v1/load");
+        assertThat(load.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(load.body()).path("node").asText()).isEqualTo("n1");
+    }
+
+    @Test
+    void aPeerThatRefusesOrNeverAnswersIsReportedAndDoesNotHoldTheViewUp() throws Exception {
+        try (ServerSocket frozen = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                ServerSocket closed = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int refusing = closed.getLocalPort();
+            closed.close(); // nothing listens there any more
+            List<Socket> held = new ArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(frozen.accept()); // accepted, never read, never answered: a SIGSTOPped node
+                    }
+                } catch (java.io.IOException stopped) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            NodePresence frozenNode = NodePresence.publish(reader, new NodeRecord("frozen", "127.0.0.1",
+                    frozen.getLocalPort(), "default", Map.of(), System.currentTimeMillis(), 0), 5_000);
+            NodePresence goneNode = NodePresence.publish(reader, new NodeRecord("gone", "127.0.0.1", refusing,
+                    "default", Map.of(), System.currentTimeMillis(), 0), 5_000);
+            try {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    JsonNode load = view().path("load");
+                    assertThat(load.path("frozen").path("error").asText()).contains("no answer within 500 ms");
+                    assertThat(load.path("gone").path("error").asText()).isEqualTo("unreachable: connection refused");
+                    assertThat(load.path("n1").path("load").path("node").asText()).isEqualTo("n1");
+                });
+            } finally {
+                frozenNode.close();
+                goneNode.close();
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void thePagesFilesComeFromTheJarWithAPolicyThatAllowsNothingElse() throws Exception {
+        HttpResponse<String> page = get(node, "/ui/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.body()).contains("<script src=\"app.js\"").contains("<link rel=\"stylesheet\" href=\"app.css\">");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy ->
+                assertThat(policy).contains("default-src 'none'").contains("script-src 'self'")
+                        .contains("connect-src 'self'").doesNotContain("unsafe").doesNotContain("http"));
+        for (String asset : List.of("/ui/app.js", "/ui/app.css")) {
+            HttpResponse<String> file = get(node, asset);
+            assertThat(file.statusCode()).as(asset).isEqualTo(200);
+            assertThat(file.body()).as(asset).doesNotContain("http://").doesNotContain("https://");
+        }
+        String etag = page.headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/ui/"))
+                .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).isEqualTo(304);
+
+        HttpResponse<String> bare = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/ui")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(bare.statusCode()).isEqualTo(301);
+        assertThat(bare.headers().firstValue("Location")).hasValue("/ui/");
+        AdminApiContractTest.assertError(get(node, "/ui/secret.txt"), 404, "NOT_FOUND", "/ui/secret.txt");
+        AdminApiContractTest.assertError(request("POST", "/ui/", null, "x"), 405, "METHOD_NOT_ALLOWED", "read");
+    }
+
+    private JsonNode view() throws Exception {
+        HttpResponse<String> response = request("GET", "/v1/admin/dashboard", VIEWER, null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("view");
+    }
+
+    private HttpResponse<String> request(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.url() + path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
