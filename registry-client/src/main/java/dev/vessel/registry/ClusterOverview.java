@@ -30,12 +30,8 @@ public record ClusterOverview(String zk, List<Node> nodes) {
             Double load, String error, int maxConcurrency, long overloaded, List<String> leftoverThreads) {}
 
     public static ClusterOverview read(ClusterReader reader, String zk) {
-        List<NodeRecord> nodes = reader.nodes();
-        Map<String, NodeStatus> statuses = new java.util.HashMap<>();
-        for (NodeRecord node : nodes) {
-            reader.status(node.id()).ifPresent(status -> statuses.put(node.id(), status));
-        }
-        return of(zk, nodes, statuses, reader.instances());
+        ClusterReader.Snapshot snapshot = reader.snapshot();
+        return of(zk, snapshot.nodes(), snapshot.statuses(), snapshot.instances());
     }
 
     /** From records already read: {@code statuses} by node id, {@code instances} every registered instance. */

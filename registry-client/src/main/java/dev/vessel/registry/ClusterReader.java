@@ -10,7 +10,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.curator.utils.ZKPaths;
+import org.apache.curator.x.discovery.details.InstanceSerializer;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.zookeeper.KeeperException;
 
@@ -19,6 +26,9 @@ import org.apache.zookeeper.KeeperException;
  * instances. Routers use {@link InstanceWatch} instead; nothing here is cached.
  */
 public final class ClusterReader {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final InstanceSerializer<Map<String, String>> INSTANCES =
+            new JsonInstanceSerializer<>((Class) Map.class);
     private final RegistryConnection connection;
 
     public ClusterReader(RegistryConnection connection) {
@@ -27,7 +37,7 @@ public final class ClusterReader {
 
     public List<NodeRecord> nodes() {
         List<NodeRecord> nodes = new ArrayList<>();
-        for (String id : children(connection.layout().nodes())) {
+        for (String id : childrenSorted(connection.layout().nodes())) {
             read(connection.layout().node(id), NodeRecord.class).ifPresent(nodes::add);
         }
         return nodes;
@@ -62,7 +72,129 @@ public final class ClusterReader {
         return InstanceRecord.allOf(found);
     }
 
-    private List<String> children(String path) {
+    /**
+     * Every node record, node status and registered instance, read as one batch: all requests are sent at once
+     * and ZooKeeper answers them in order over the one connection, so the whole cluster costs a few round trips
+     * instead of one per record (about 0.9 s for 50 nodes with 3,000 instances, one read after another).
+     *
+     * @param statuses by node id
+     */
+    public record Snapshot(List<NodeRecord> nodes, Map<String, NodeStatus> statuses, List<InstanceRecord> instances) {}
+
+    /** Reads a {@link Snapshot}; records that vanish meanwhile (ephemeral) are left out. */
+    public Snapshot snapshot() {
+        RegistryLayout layout = connection.layout();
+        List<String> ids = childrenSorted(layout.nodes());
+        Map<String, CompletableFuture<byte[]>> nodeData = new LinkedHashMap<>();
+        Map<String, CompletableFuture<byte[]>> statusData = new LinkedHashMap<>();
+        for (String id : ids) {
+            nodeData.put(id, data(layout.node(id)));
+            statusData.put(id, data(layout.status(id)));
+        }
+        List<CompletableFuture<List<byte[]>>> instanceData = new ArrayList<>();
+        for (String service : childrenIfAny(layout.services())) {
+            String servicePath = ZKPaths.makePath(layout.services(), service);
+            instanceData.add(children(servicePath).thenCompose(instanceIds -> {
+                List<CompletableFuture<byte[]>> reads = instanceIds.stream()
+                        .map(id -> data(ZKPaths.makePath(servicePath, id))).toList();
+                return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                        .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
+            }));
+        }
+        List<NodeRecord> nodes = new ArrayList<>();
+        Map<String, NodeStatus> statuses = new LinkedHashMap<>();
+        List<InstanceRecord> instances = new ArrayList<>();
+        for (String id : ids) {
+            parse(await(nodeData.get(id), layout.node(id)), NodeRecord.class, layout.node(id)).ifPresent(nodes::add);
+            parse(await(statusData.get(id), layout.status(id)), NodeStatus.class, layout.status(id))
+                    .ifPresent(status -> statuses.put(id, status));
+        }
+        for (CompletableFuture<List<byte[]>> service : instanceData) {
+            for (byte[] bytes : await(service, layout.services())) {
+                if (bytes == null) {
+                    continue;
+                }
+                try {
+                    InstanceRecord.ifVessel(INSTANCES.deserialize(bytes)).ifPresent(instances::add);
+                } catch (Exception unreadable) {
+                    // not an instance anyone here wrote: status displays skip it, as queryForInstances does
+                }
+            }
+        }
+        instances.sort(java.util.Comparator.comparing(InstanceRecord::service).thenComparing(InstanceRecord::id));
+        return new Snapshot(nodes, statuses, instances);
+    }
+
+    /** The node's data, null when it does not exist. */
+    private CompletableFuture<byte[]> data(String path) {
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        try {
+            connection.curator().getData().inBackground((client, event) -> {
+                KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                if (code == KeeperException.Code.OK) {
+                    result.complete(event.getData());
+                } else if (code == KeeperException.Code.NONODE) {
+                    result.complete(null);
+                } else {
+                    result.completeExceptionally(KeeperException.create(code, path));
+                }
+            }).forPath(path);
+        } catch (Exception e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    private CompletableFuture<List<String>> children(String path) {
+        CompletableFuture<List<String>> result = new CompletableFuture<>();
+        try {
+            connection.curator().getChildren().inBackground((client, event) -> {
+                KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                if (code == KeeperException.Code.OK) {
+                    result.complete(event.getChildren());
+                } else if (code == KeeperException.Code.NONODE) {
+                    result.complete(List.of());
+                } else {
+                    result.completeExceptionally(KeeperException.create(code, path));
+                }
+            }).forPath(path);
+        } catch (Exception e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    private List<String> childrenIfAny(String path) {
+        return await(children(path), path);
+    }
+
+    private static <T> T await(CompletableFuture<T> future, String path) {
+        try {
+            return future.get(RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while reading " + path, e);
+        } catch (ExecutionException e) {
+            throw new RegistryException("could not read " + path + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new RegistryException("ZooKeeper did not answer reads under " + path + " within "
+                    + RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toMillis() + " ms", e);
+        }
+    }
+
+    private static <T> Optional<T> parse(byte[] bytes, Class<T> type, String path) {
+        if (bytes == null) {
+            return Optional.empty(); // ephemeral: its owner went away between list and read
+        }
+        try {
+            return Optional.of(RecordJson.read(bytes, type));
+        } catch (IOException e) {
+            throw new RegistryException("unreadable record at " + path + " (" + ZKPaths.getNodeFromPath(path) + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private List<String> childrenSorted(String path) {
         try {
             return ZkChildren.sorted(connection.curator(), path);
         } catch (Exception e) {

@@ -4,11 +4,8 @@ import dev.vessel.host.QuorumStatus;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.Deployment;
-import dev.vessel.registry.NodeRecord;
-import dev.vessel.registry.NodeStatus;
 import java.io.Closeable;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,14 +93,10 @@ public final class DashboardEndpoint implements Closeable {
 
     private DashboardView read() {
         QuorumReading quorumNow = quorum();
-        ClusterReader cluster = sources.cluster();
-        List<NodeRecord> nodes = cluster.nodes();
-        Map<String, NodeStatus> statuses = new HashMap<>();
-        for (NodeRecord node : nodes) {
-            cluster.status(node.id()).ifPresent(status -> statuses.put(node.id(), status));
-        }
-        Map<String, PeerLoads.Reading> nodeLoads = loads.read(nodes);
-        return DashboardView.of(sources.nodeId(), sources.zk(), nodes, statuses, cluster.instances(),
+        ClusterReader.Snapshot cluster = sources.cluster().snapshot();
+        Map<String, PeerLoads.Reading> nodeLoads = loads.read(cluster.nodes());
+        return DashboardView.of(sources.nodeId(), sources.zk(), cluster.nodes(), cluster.statuses(),
+                cluster.instances(),
                 new LinkedHashMap<>(sources.deployments()), nodeLoads,
                 quorumNow == null ? null : quorumNow.status(), quorumNow == null ? "not read yet" : quorumNow.error());
     }
