@@ -78,13 +78,20 @@ final class CallCommand implements Callable<Integer> {
         }
         VersionRange versions = VersionRanges.parse(range);
         Object[] args = arguments.stream().map(CallCommand::argument).toArray();
-        VesselClient.Builder builder = VesselClient.builder().connectString(cluster.connectString()).root(cluster.root)
+        VesselClient.Builder builder = VesselClient.builder()
                 .attemptTimeout(java.time.Duration.ofMillis(attemptTimeoutMillis));
         cluster.tls().ifPresent(builder::tls);
-        cluster.registryTls().ifPresent(builder::registryTls);
-        String readerSecret = cluster.readerSecret();
-        if (readerSecret != null) {
-            builder.readerSecret(readerSecret);
+        // a node of the recorded cluster gives the routing records in one request; routing itself stays here
+        java.util.Optional<List<dev.vessel.registry.InstanceRecord>> fromNode = NodeReads.instances(cluster, service);
+        if (fromNode.isPresent()) {
+            builder.instances(name -> name.equals(service) ? fromNode.get() : List.of());
+        } else {
+            builder.connectString(cluster.connectString()).root(cluster.root);
+            cluster.registryTls().ifPresent(builder::registryTls);
+            String readerSecret = cluster.readerSecret();
+            if (readerSecret != null) {
+                builder.readerSecret(readerSecret);
+            }
         }
         try (VesselClient client = builder.build()) {
             CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;

@@ -11,7 +11,8 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 
 /**
- * Read verbs ({@code status}, {@code history}, {@code releases}) answered by a node of the cluster `vessel up` recorded, through its admin API with the recorded
+ * Read verbs ({@code status}, {@code history}, {@code releases}, and the routing records of {@code call})
+ * answered by a node of the cluster `vessel up` recorded, through its admin API with the recorded
  * token, instead of a ZooKeeper session of the CLI's own. Empty when there is no recorded cluster, --zk names one,
  * {@code VESSEL_READ_VIA_ZOOKEEPER} is set, or no recorded node answers: the verb then reads ZooKeeper itself.
  */
@@ -19,6 +20,15 @@ final class NodeReads {
     private static final int TIMEOUT_MILLIS = 2_000;
 
     private NodeReads() {}
+
+    /** The instances {@code GET /v1/admin/instances/{service}} answers with. */
+    record Instances(java.util.List<dev.vessel.registry.InstanceRecord> instances) {}
+
+    /** The registered instances of {@code service}, what {@code vessel call} routes with. */
+    static Optional<java.util.List<dev.vessel.registry.InstanceRecord>> instances(ClusterOptions cluster,
+            String service) {
+        return read(cluster, "/v1/admin/instances/" + encode(service), Instances.class).map(Instances::instances);
+    }
 
     /** The manifests {@code GET /v1/admin/releases} answers with. */
     record Releases(java.util.List<dev.vessel.registry.ReleaseManifest> releases) {}

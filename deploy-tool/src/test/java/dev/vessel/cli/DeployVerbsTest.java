@@ -165,6 +165,20 @@ class DeployVerbsTest {
             assertThat(CliRunner.run("releases", "greeter").out()).contains("greeter      1.0.0");
             assertThat(CliRunner.run("releases").out()).contains("greeter      2.0.0");
             assertThat(CliRunner.run("history", "never-deployed").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+            // call: the node gives the routing records, the CLI routes by range as ever, with no ZooKeeper
+            CliRunner call = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)",
+                    "--json");
+            assertThat(call.exitCode()).as(call.err()).isEqualTo(ExitCode.OK);
+            JsonNode answered = new ObjectMapper().readTree(call.out());
+            assertThat(answered.path("version").asText()).as("the newest 1.x").isEqualTo("1.1.0");
+            assertThat(answered.path("result").asText()).isEqualTo("Hello, Ada! (greeter 1.1.0)");
+            CliRunner none = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[3.0,4.0)");
+            assertThat(none.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(none.err()).contains("no compatible version of 'greeter' for range [3.0.0,4.0.0); ACTIVE"
+                    + " versions: 1.0.0, 1.1.0, 2.0.0");
+            CliRunner badArgs = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[2.0,3.0)");
+            assertThat(badArgs.exitCode()).isEqualTo(ExitCode.FAILED);
+            assertThat(badArgs.err()).contains("HTTP 400 BAD_ARGUMENTS from node-1.greeter-2.0.0");
 
             for (String[] broken : new String[][] {{"http://127.0.0.1:" + closedPort, token}, {server, "wrong"}}) {
                 record(dir, zk, broken[0], broken[1]);
@@ -172,6 +186,10 @@ class DeployVerbsTest {
                 assertThat(viaZooKeeper.exitCode()).as(viaZooKeeper.err()).isEqualTo(ExitCode.OK);
                 assertThat(new ObjectMapper().readTree(viaZooKeeper.out()).path("nodes").get(0).path("containers")
                         .findValuesAsText("id")).contains("greeter-1.0.0", "greeter-2.0.0");
+                CliRunner callViaZooKeeper = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range",
+                        "[1.0,2.0)");
+                assertThat(callViaZooKeeper.exitCode()).as(callViaZooKeeper.err()).isEqualTo(ExitCode.OK);
+                assertThat(callViaZooKeeper.out()).contains("greeter 1.1.0");
             }
         } finally {
             if (previous == null) {

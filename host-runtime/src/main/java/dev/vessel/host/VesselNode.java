@@ -259,7 +259,8 @@ public final class VesselNode implements Closeable {
         AdminHandler admin = new AdminHandler(token, grants, artifacts, artifactPresence,
                 new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
                 new DeploymentStore(registry), configurations,
-                () -> ClusterOverview.read(new ClusterReader(registry), zkConnectShown()), dashboard);
+                () -> ClusterOverview.read(new ClusterReader(registry), zkConnectShown()), dashboard,
+                service -> new ClusterReader(registry).instances(service));
         Bulkhead adminWork = new Bulkhead(hostThreads, "vessel-admin-" + nodeId, ADMIN_LIMITS);
         Bulkhead artifactReads = new Bulkhead(hostThreads, "vessel-artifacts-" + nodeId, ARTIFACT_READ_LIMITS);
         parts.push(adminWork::shutdown);

@@ -52,6 +52,7 @@ class DashboardApiTest extends SingleNodeTestBase {
         assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(200);
         assertThat(JSON.readTree(viewer.body()).path("role").asText()).isEqualTo("viewer");
         for (String read : List.of("/v1/admin/cluster/status", "/v1/admin/deployments/greeter",
+                "/v1/admin/instances/greeter",
                 "/v1/admin/releases", "/v1/admin/releases/greeter")) {
             assertThat(request("GET", read, VIEWER, null).statusCode()).as(read).isEqualTo(200);
         }

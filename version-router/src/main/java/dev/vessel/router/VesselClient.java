@@ -65,6 +65,8 @@ public final class VesselClient implements Closeable {
     private static final int HEDGE_BURST = 2;
     private final RegistryConnection registry;
     private final boolean ownsRegistry;
+    /** Records given instead of a registry (then {@link #registry} is null), by service. */
+    private final java.util.function.Function<String, List<InstanceRecord>> fixedInstances;
     private final HttpCaller caller;
     private final int maxAttempts;
     private final ObjectMapper json = new ObjectMapper();
@@ -81,7 +83,8 @@ public final class VesselClient implements Closeable {
     private VesselClient(Builder builder, RegistryConnection registry, boolean ownsRegistry) {
         this.registry = registry;
         this.ownsRegistry = ownsRegistry;
-        this.caller = new HttpCaller(builder.connectTimeout, builder.tls);
+        this.fixedInstances = builder.fixedInstances;
+        this.caller = new HttpCaller(builder.connectTimeout, builder.tls, builder.fixedInstances != null);
         this.callTimeout = builder.callTimeout;
         this.attemptTimeout = builder.attemptTimeout;
         this.hedgeBudget = new RetryBudget(builder.hedgeRatio, HEDGE_BURST);
@@ -507,7 +510,9 @@ public final class VesselClient implements Closeable {
         if (closed.get()) {
             throw new IllegalStateException("this VesselClient is closed");
         }
-        return routes.computeIfAbsent(service, name -> ServiceRoutes.start(registry, name, policy));
+        return routes.computeIfAbsent(service, name -> fixedInstances != null
+                ? ServiceRoutes.fixed(fixedInstances.apply(name), policy)
+                : ServiceRoutes.start(registry, name, policy));
     }
 
     private byte[] arguments(Object[] args) {
@@ -551,7 +556,7 @@ public final class VesselClient implements Closeable {
         }
         routes.values().forEach(ServiceRoutes::close);
         routes.clear();
-        if (ownsRegistry) {
+        if (ownsRegistry && registry != null) {
             registry.close();
         }
     }
@@ -572,6 +577,7 @@ public final class VesselClient implements Closeable {
         private int retryBurst = 10;
         private javax.net.ssl.SSLContext tls;
         private dev.vessel.registry.RegistryTls registryTls;
+        private java.util.function.Function<String, List<InstanceRecord>> fixedInstances;
 
         private Builder() {}
 
@@ -697,7 +703,27 @@ public final class VesselClient implements Closeable {
             return this;
         }
 
+        /**
+         * Routes from records given here instead of a registry watch: {@code source} is asked once for each
+         * service, when it is first called, and nothing follows later changes; no registry session is opened.
+         * For one-shot tools that read the records elsewhere: the {@code vessel} CLI asks a node for them, which
+         * costs one HTTP request instead of a ZooKeeper session. Such a client also calls over
+         * {@code HttpURLConnection} (the JDK's {@code HttpClient} only for a hedge), which starts faster and lets
+         * the JVM exit at once.
+         */
+        public Builder instances(java.util.function.Function<String, List<InstanceRecord>> source) {
+            this.fixedInstances = requireNonNull(source, "source cannot be null");
+            return this;
+        }
+
         public VesselClient build() {
+            if (fixedInstances != null) {
+                if (connection != null || connectString != null) {
+                    throw new IllegalStateException("instances(...) replaces the registry: set it, or connectString"
+                            + "(...) or registry(...), not both");
+                }
+                return new VesselClient(this, null, false);
+            }
             if (connection != null) {
                 return new VesselClient(this, connection, false);
             }

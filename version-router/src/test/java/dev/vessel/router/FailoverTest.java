@@ -257,6 +257,70 @@ class FailoverTest {
         }
     }
 
+    /**
+     * A client given the records instead of a registry (what the CLI builds from a node's answer) calls over
+     * HttpURLConnection and must fail the way the JDK's client does, so routing decides the same: a node that says
+     * it did not run the call and a refused connection move the call on, a timeout of a call that is not
+     * idempotent is not repeated, an idempotent one is.
+     */
+    @Test
+    void aClientGivenTheRecordsRoutesAndFailsOverAsOneWithARegistry() throws Exception {
+        FakeNode draining = node("a", Behaviour.RETRY_OTHER);
+        node("b", Behaviour.OK);
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        InstanceRecord gone = new InstanceRecord("gone.greeter-1.0.0", "greeter", "1.0.0", "gone", "greeter-1.0.0",
+                "z", InstanceState.ACTIVE, 100, "127.0.0.1", closed);
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (VesselClient client = given(withRegistered(gone), asked)) {
+            assertThat(client.instances("greeter")).hasSize(3);
+            CallResult moved = greet(client, keyOwnedBy(client, "a.greeter-1.0.0"));
+            assertThat(moved.instanceId()).isEqualTo("b.greeter-1.0.0");
+            assertThat(draining.calls.get()).isEqualTo(1);
+            CallResult refused = greet(client, keyOwnedBy(client, "gone.greeter-1.0.0"));
+            assertThat(refused.instanceId()).isEqualTo("b.greeter-1.0.0");
+            assertThat(refused.attempts()).as("gone, perhaps a (which did not run it), then b").isBetween(2, 3);
+            assertThatThrownBy(() -> client.call(CallOptions.DEFAULT, "greeter", "[3.0,4.0)", "greeter", "greet"))
+                    .isInstanceOf(NoCompatibleVersionException.class).hasMessageContaining("ACTIVE versions: 1.0.0");
+            assertThatThrownBy(() -> client.call(CallOptions.DEFAULT, "other", "[1.0,2.0)", "x", "y"))
+                    .isInstanceOf(NoCompatibleVersionException.class);
+        }
+        assertThat(asked).as("each service asked for once").containsExactly("greeter", "other");
+
+        FakeNode hanging = node("h", Behaviour.HANG);
+        try (VesselClient client = given(withRegistered(), asked)) {
+            CallOptions toHanging = keyOwnedBy(client, "h.greeter-1.0.0");
+            assertThatThrownBy(() -> greet(client, toHanging)).isInstanceOf(VesselClientException.class)
+                    .hasMessageContaining("no answer within the attempt timeout (300 ms)")
+                    .hasMessageContaining("not retried: it may have run and is not marked idempotent");
+            CallResult retried = greet(client, toHanging.asIdempotent());
+            assertThat(retried.attempts()).isEqualTo(2);
+            assertThat(hanging.calls.get()).isEqualTo(2);
+        }
+        assertThatThrownBy(() -> VesselClient.builder().instances(s -> List.of()).connectString("127.0.0.1:1")
+                .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
+    }
+
+    /** The greeter records registered now, and {@code more}. */
+    private List<InstanceRecord> withRegistered(InstanceRecord... more) {
+        List<InstanceRecord> records = new ArrayList<>();
+        try (VesselClient watching = client(100)) {
+            records.addAll(watching.instances("greeter"));
+        }
+        records.addAll(List.of(more));
+        return records;
+    }
+
+    private static VesselClient given(List<InstanceRecord> records, List<String> asked) {
+        return VesselClient.builder().instances(service -> {
+                    asked.add(service);
+                    return service.equals("greeter") ? records : List.of();
+                }).attemptTimeout(Duration.ofMillis(300)).retryBudget(0.0, 100).hedging(0)
+                .ejection(1_000, Duration.ofMinutes(1), Duration.ofMinutes(1), 0.5).build();
+    }
+
     /** How a client declares the greeter API, with its retry and affinity rules. */
     interface Greeter {
         @Idempotent

@@ -18,16 +18,46 @@ public final class HttpCaller {
     /** How long the caller waits for this attempt, in milliseconds: the node refuses work it would start later. */
     public static final String DEADLINE_HEADER = "Vessel-Deadline-Ms";
 
-    private final HttpClient http;
+    private final Duration connectTimeout;
+    private final javax.net.ssl.SSLContext tls;
+    private final boolean oneShot;
     private final String scheme;
+    /** Made on first use: a one-shot caller needs it only for a hedge. */
+    private volatile HttpClient http;
 
     /** @param tls null for plain HTTP, else the context HTTPS connections to nodes are made with */
     public HttpCaller(Duration connectTimeout, javax.net.ssl.SSLContext tls) {
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout);
-        this.http = (tls == null ? builder : builder.sslContext(tls)).build();
+        this(connectTimeout, tls, false);
+    }
+
+    /**
+     * @param oneShot for a process that makes a call or two and exits (the {@code vessel} CLI): calls on the
+     *                calling thread go over {@code HttpURLConnection}. The JDK's {@code HttpClient} keeps a
+     *                selector thread in native code, and the JVM waits about 300 ms at exit for such threads
+     *                before it ends; it also takes far longer to start for one request.
+     */
+    public HttpCaller(Duration connectTimeout, javax.net.ssl.SSLContext tls, boolean oneShot) {
+        this.connectTimeout = connectTimeout;
+        this.tls = tls;
+        this.oneShot = oneShot;
         this.scheme = tls == null ? "http://" : "https://";
+    }
+
+    private HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                client = http;
+                if (client == null) {
+                    HttpClient.Builder builder = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(connectTimeout);
+                    client = (tls == null ? builder : builder.sslContext(tls)).build();
+                    http = client;
+                }
+            }
+        }
+        return client;
     }
 
     /** The node's answer, whatever its status. */
@@ -39,7 +69,7 @@ public final class HttpCaller {
      */
     public CompletableFuture<Answer> call(InstanceRecord instance, String endpoint, String method,
             byte[] jsonArguments, Duration timeout) {
-        return http.sendAsync(request(instance, endpoint, method, jsonArguments, timeout),
+        return http().sendAsync(request(instance, endpoint, method, jsonArguments, timeout),
                         HttpResponse.BodyHandlers.ofByteArray())
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(response -> answer(instance, response));
@@ -52,15 +82,65 @@ public final class HttpCaller {
      */
     public Answer callBlocking(InstanceRecord instance, String endpoint, String method, byte[] jsonArguments,
             Duration timeout) throws java.io.IOException, InterruptedException {
-        return answer(instance, http.send(request(instance, endpoint, method, jsonArguments, timeout),
+        if (oneShot) {
+            return callOverUrlConnection(instance, endpoint, method, jsonArguments, timeout);
+        }
+        return answer(instance, http().send(request(instance, endpoint, method, jsonArguments, timeout),
                 HttpResponse.BodyHandlers.ofByteArray()));
+    }
+
+    /**
+     * {@link #callBlocking} over {@code HttpURLConnection}, failing the way the JDK's client does, so the router
+     * classifies it the same: a refused connection as {@code ConnectException}, no connection in time as
+     * {@code HttpConnectTimeoutException}, no answer in time as {@code HttpTimeoutException}.
+     */
+    private Answer callOverUrlConnection(InstanceRecord instance, String endpoint, String method,
+            byte[] jsonArguments, Duration timeout) throws java.io.IOException {
+        java.net.HttpURLConnection connection = (java.net.HttpURLConnection) uri(instance, endpoint, method).toURL()
+                .openConnection();
+        if (connection instanceof javax.net.ssl.HttpsURLConnection https && tls != null) {
+            https.setSSLSocketFactory(tls.getSocketFactory());
+        }
+        connection.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        connection.setReadTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setFixedLengthStreamingMode(jsonArguments.length);
+        connection.setRequestProperty("Content-Type", "application/json");
+        connection.setRequestProperty(DEADLINE_HEADER, Long.toString(timeout.toMillis()));
+        try {
+            try {
+                connection.connect();
+            } catch (java.net.SocketTimeoutException e) {
+                throw new java.net.http.HttpConnectTimeoutException("no connection within "
+                        + connectTimeout.toMillis() + " ms");
+            }
+            try (java.io.OutputStream out = connection.getOutputStream()) {
+                out.write(jsonArguments);
+            }
+            int status = connection.getResponseCode();
+            java.io.InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            byte[] body = in == null ? new byte[0] : in.readAllBytes();
+            if (in != null) {
+                in.close();
+            }
+            String version = connection.getHeaderField(VERSION_HEADER);
+            return new Answer(status, body, version == null ? instance.version() : version,
+                    status == 503 && "other".equalsIgnoreCase(connection.getHeaderField(RETRY_HEADER)));
+        } catch (java.net.SocketTimeoutException e) {
+            throw new java.net.http.HttpTimeoutException("no answer within " + timeout.toMillis() + " ms");
+        }
+    }
+
+    private URI uri(InstanceRecord instance, String endpoint, String method) {
+        return URI.create(scheme + host(instance.address()) + ":" + instance.port() + "/v1/call/"
+                + segment(instance.service()) + "/" + segment(instance.version()) + "/" + segment(endpoint) + "/"
+                + segment(method));
     }
 
     private HttpRequest request(InstanceRecord instance, String endpoint, String method, byte[] jsonArguments,
             Duration timeout) {
-        URI uri = URI.create(scheme + host(instance.address()) + ":" + instance.port() + "/v1/call/"
-                + segment(instance.service()) + "/" + segment(instance.version()) + "/" + segment(endpoint) + "/"
-                + segment(method));
+        URI uri = uri(instance, endpoint, method);
         return HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")

@@ -36,6 +36,17 @@ public final class ServiceRoutes implements Closeable {
         return routes;
     }
 
+    /**
+     * A table of {@code instances} that never changes: for a client given the records instead of a registry
+     * (see {@code VesselClient.Builder#instances}).
+     */
+    public static ServiceRoutes fixed(java.util.Collection<dev.vessel.registry.InstanceRecord> instances,
+            RoutingPolicy policy) {
+        ServiceRoutes routes = new ServiceRoutes(policy);
+        routes.table = RoutingTable.of(instances, policy, routes.book, null);
+        return routes;
+    }
+
     private void notifyListeners() {
         for (Runnable listener : changeListeners) {
             try {

@@ -9,6 +9,7 @@ import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.ReleaseManifest;
+import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.ReleaseStore;
 import dev.vessel.registry.internal.RecordJson;
 import java.nio.charset.StandardCharsets;
@@ -37,11 +38,13 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/cluster/status            every node and container as the registry has them (vessel status)
  * GET  /v1/admin/deployments/{service}     the desired state with its history (vessel history)
  * GET  /v1/admin/releases[/{service}]      release manifests, of one service or all (vessel releases)
+ * GET  /v1/admin/instances/{service}       the service's registered instances (vessel call routes with them)
  * GET  /v1/admin/dashboard                 everything the dashboard at /ui/ shows
  * </pre>
  *
- * <p>The cluster's {@link ViewerToken viewer token} is accepted for the four reads ({@code cluster/status},
- * {@code deployments/{service}}, {@code releases}, {@code dashboard}) and refused with 403 for everything else.
+ * <p>The cluster's {@link ViewerToken viewer token} is accepted for the reads ({@code cluster/status},
+ * {@code deployments/{service}}, {@code instances/{service}}, {@code releases}, {@code dashboard}) and refused
+ * with 403 for everything else.
  */
 public final class AdminHandler implements Request.Handler {
     public static final String PREFIX = "/v1/admin/";
@@ -57,6 +60,7 @@ public final class AdminHandler implements Request.Handler {
     private final DeploymentStore deploymentStore;
     private final byte[] viewerToken;
     private final DashboardEndpoint dashboard;
+    private final java.util.function.Function<String, List<dev.vessel.registry.InstanceRecord>> instances;
 
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, PEER, REFUSED }
@@ -64,8 +68,10 @@ public final class AdminHandler implements Request.Handler {
     public AdminHandler(String token, ArtifactGrant grants, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
             LongAdder servedBytes, ReleaseValidator validator, ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
-            java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview, DashboardEndpoint dashboard) {
+            java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview, DashboardEndpoint dashboard,
+            java.util.function.Function<String, List<dev.vessel.registry.InstanceRecord>> instances) {
         this.overview = overview;
+        this.instances = instances;
         this.dashboard = dashboard;
         this.releaseStore = releaseStore;
         this.deploymentStore = deploymentStore;
@@ -88,7 +94,8 @@ public final class AdminHandler implements Request.Handler {
         String method = request.getMethod();
         if (access == Access.VIEWER && !isRead(path, method)) {
             JsonResponses.error(response, callback, 403, "FORBIDDEN", "the viewer token reads the cluster's state"
-                    + " (GET cluster/status, deployments/{service}, releases, dashboard) and changes nothing");
+                    + " (GET cluster/status, deployments/{service}, instances/{service}, releases, dashboard) and"
+                    + " changes nothing");
             return true;
         }
         if (path.length == 1 && path[0].equals("dashboard") && HttpMethod.GET.is(method)) {
@@ -104,6 +111,10 @@ public final class AdminHandler implements Request.Handler {
         } else if (path.length == 2 && path[0].equals("cluster") && path[1].equals("status")
                 && HttpMethod.GET.is(method)) {
             JsonResponses.json(response, callback, 200, overview.get());
+        } else if (path.length == 2 && path[0].equals("instances") && HttpMethod.GET.is(method)) {
+            RegistryLayout.requireName(path[1], "service");
+            JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("instances",
+                    instances.apply(path[1]))));
         } else if (path.length == 2 && path[0].equals("deployments") && HttpMethod.GET.is(method)) {
             JsonResponses.json(response, callback, 200, RecordJson.write(deploymentStore.read(path[1])));
         } else if ((path.length == 1 || path.length == 2) && path[0].equals("releases") && HttpMethod.GET.is(method)) {
@@ -127,7 +138,7 @@ public final class AdminHandler implements Request.Handler {
         return switch (path[0]) {
             case "dashboard" -> path.length == 1;
             case "cluster" -> path.length == 2 && path[1].equals("status");
-            case "deployments" -> path.length == 2;
+            case "deployments", "instances" -> path.length == 2;
             case "releases" -> path.length == 1 || path.length == 2;
             default -> false;
         };
