@@ -14,6 +14,13 @@ import java.util.jar.Manifest;
 public final class ReleaseCopies {
     private ReleaseCopies() {}
 
+    /** {@code jar dir version...}: writes one copy per version, for the shell benchmarks. */
+    public static void main(String[] args) throws IOException {
+        for (int i = 2; i < args.length; i++) {
+            System.out.println(withVersion(Path.of(args[0]), Path.of(args[1]), args[i]));
+        }
+    }
+
     /** A copy of {@code jar} in {@code dir} whose manifest says {@code version}. */
     public static Path withVersion(Path jar, Path dir, String version) throws IOException {
         Files.createDirectories(dir);

@@ -1,6 +1,8 @@
 package dev.vessel.cli;
 
+import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
+import dev.vessel.deploy.RolloutSource;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.RegistryConnection;
 import java.nio.file.Files;
@@ -94,13 +96,23 @@ final class DeployCommand implements Callable<Integer> {
             throw new CliException(ExitCode.BAD_INPUT, "--chunk-size must be at least 1024 bytes; got " + chunkSize);
         }
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
-        try (RegistryConnection registry = cluster.connect(); UploadBars bars = new UploadBars(json)) {
-            Rollout rollout = new Rollout(admin.client(registry, cluster.tls()), registry, progress, bars);
-            Rollout.Result result = rollout.deploy(new Rollout.Request(jars, service, weight, replace, nodes, dryRun,
-                    !noWait, force, Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize,
-                    maxConcurrency));
-            progress.finish();
-            return RolloutOutput.print(spec.commandLine().getOut(), result, json);
+        Rollout.Request request = new Rollout.Request(jars, service, weight, replace, nodes, dryRun, !noWait, force,
+                Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize, maxConcurrency);
+        java.util.Optional<AdminClient> viaNode = RecordedNode.client(cluster, admin);
+        if (viaNode.isPresent()) {
+            try (UploadBars bars = new UploadBars(json)) {
+                return finish(new Rollout(viaNode.get(), RolloutSource.node(viaNode.get()), progress, bars)
+                        .deploy(request), progress);
+            }
         }
+        try (RegistryConnection registry = cluster.connect(); UploadBars bars = new UploadBars(json)) {
+            return finish(new Rollout(admin.client(registry, cluster.tls()), registry, progress, bars)
+                    .deploy(request), progress);
+        }
+    }
+
+    private int finish(Rollout.Result result, ProgressPrinter progress) throws Exception {
+        progress.finish();
+        return RolloutOutput.print(spec.commandLine().getOut(), result, json);
     }
 }

@@ -2,6 +2,7 @@ package dev.vessel.cli;
 
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
+import dev.vessel.deploy.RolloutSource;
 import dev.vessel.registry.RegistryConnection;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -38,18 +39,26 @@ abstract class DeploymentChangeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
-        try (RegistryConnection registry = cluster.connect()) {
-            AdminClient client = admin.client(registry, cluster.tls());
-            Rollout.Result result;
-            if (noWait) {
-                result = new Rollout.Result(null, client.change(service(), change(AdminOptions.who())), true, false,
-                        java.util.List.of(), null);
-            } else {
-                result = new Rollout(client, registry, progress).change(service(), change(AdminOptions.who()),
-                        Duration.ofSeconds(timeoutSeconds));
-            }
-            progress.finish();
-            return RolloutOutput.print(spec.commandLine().getOut(), result, json);
+        java.util.Optional<AdminClient> viaNode = RecordedNode.client(cluster, admin);
+        if (viaNode.isPresent()) {
+            return apply(viaNode.get(), RolloutSource.node(viaNode.get()), progress);
         }
+        try (RegistryConnection registry = cluster.connect()) {
+            return apply(admin.client(registry, cluster.tls()), RolloutSource.zooKeeper(registry), progress);
+        }
+    }
+
+    private int apply(AdminClient client, RolloutSource source, ProgressPrinter progress) throws Exception {
+        Rollout.Result result;
+        if (noWait) {
+            result = new Rollout.Result(null, client.change(service(), change(AdminOptions.who())), true, false,
+                    java.util.List.of(), null);
+        } else {
+            result = new Rollout(client, source, progress, (name, sent, toSend, bytes) -> { })
+                    .change(service(), change(AdminOptions.who()), Duration.ofSeconds(timeoutSeconds));
+        }
+        source.close();
+        progress.finish();
+        return RolloutOutput.print(spec.commandLine().getOut(), result, json);
     }
 }

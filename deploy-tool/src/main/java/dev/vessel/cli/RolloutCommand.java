@@ -3,6 +3,7 @@ package dev.vessel.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vessel.registry.Convergence;
+import dev.vessel.deploy.RolloutSource;
 import dev.vessel.deploy.RolloutWatch;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.RegistryConnection;
@@ -66,16 +67,13 @@ final class RolloutCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             RolloutWatch.Ended ended;
-            try (RegistryConnection registry = cluster.connect()) {
-                if (watch) {
-                    Progress progress = new Progress(out);
-                    ended = RolloutWatch.watch(registry, service, Duration.ofSeconds(timeoutSeconds),
-                            json ? (d, c) -> { } : progress::show);
-                } else {
-                    ended = RolloutWatch.now(registry, service);
-                    if (!json) {
-                        new Progress(out).show(ended.deployment(), ended.convergence());
-                    }
+            java.util.Optional<dev.vessel.deploy.AdminClient> viaNode = RecordedNode.client(cluster, new AdminOptions());
+            if (viaNode.isPresent()) {
+                ended = follow(RolloutSource.node(viaNode.get()), out);
+            } else {
+                try (RegistryConnection registry = cluster.connect();
+                        RolloutSource source = RolloutSource.zooKeeper(registry)) {
+                    ended = follow(source, out);
                 }
             }
             if (ended.deployment().history().isEmpty()) {
@@ -105,6 +103,19 @@ final class RolloutCommand implements Runnable {
                 case FAILED -> ExitCode.FAILED;
                 case NOT_SETTLED -> watch ? ExitCode.FAILED : ExitCode.OK;
             };
+        }
+
+        private RolloutWatch.Ended follow(RolloutSource source, PrintWriter out) throws InterruptedException {
+            if (watch) {
+                Progress progress = new Progress(out);
+                return RolloutWatch.watch(source, service, Duration.ofSeconds(timeoutSeconds),
+                        json ? (d, c) -> { } : progress::show);
+            }
+            RolloutWatch.Ended ended = RolloutWatch.now(source, service);
+            if (!json) {
+                new Progress(out).show(ended.deployment(), ended.convergence());
+            }
+            return ended;
         }
 
         private static String pending(Convergence convergence) {

@@ -11,28 +11,35 @@ import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import javax.net.ssl.HttpsURLConnection;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Talks to one node's admin API ({@code /v1/admin/...}) with the cluster's bearer token. */
+/**
+ * Talks to one node's admin API ({@code /v1/admin/...}) with the cluster's bearer token, one
+ * {@code HttpURLConnection} per request (the JDK keeps the connection alive between them). Not the JDK's
+ * {@code HttpClient}: a command that makes a few requests and exits pays for its start and, at exit, waits about
+ * 300 ms for its selector thread, which the JVM finds in native code.
+ */
 public final class AdminClient {
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int READ_TIMEOUT_MILLIS = 5 * 60_000;
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final URI node;
     private final String token;
-    private final HttpClient http;
+    private final javax.net.ssl.SSLContext tls;
 
     public AdminClient(URI node, String token) {
         this(node, token, null);
@@ -45,8 +52,7 @@ public final class AdminClient {
     public AdminClient(URI node, String token, javax.net.ssl.SSLContext tls) {
         this.node = requireNonNull(node, "node cannot be null");
         this.token = requireNonNull(token, "token cannot be null");
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        this.http = (tls == null ? builder : builder.sslContext(tls)).build();
+        this.tls = tls;
     }
 
     public URI node() {
@@ -103,9 +109,8 @@ public final class AdminClient {
                             throw new IOException(name + " changed while it was being uploaded");
                         }
                     }
-                    send(request("artifacts/" + sha256 + "/chunks/" + chunk)
-                            .header("Content-Type", "application/octet-stream")
-                            .PUT(HttpRequest.BodyPublishers.ofByteArray(buffer.array())).build());
+                    send("PUT", "artifacts/" + sha256 + "/chunks/" + chunk, "application/octet-stream",
+                            buffer.array());
                     bytes += buffer.capacity();
                     progress.sent(name, i + 1, missing.size(), bytes);
                 }
@@ -170,32 +175,70 @@ public final class AdminClient {
                 dev.vessel.registry.ConfigurationRevision.class);
     }
 
-    private JsonNode post(String path, Object body) {
+    /** The service's desired state with its history ({@code Deployment.empty} when it has none). */
+    public Deployment deployment(String service) {
+        return JSON.convertValue(get("deployments/" + service), Deployment.class);
+    }
+
+    /**
+     * How far the cluster is from revision {@code revision} of the service's desired state, as the node reads
+     * the registry now, with the service's current desired state.
+     */
+    public record RolloutView(Deployment deployment, dev.vessel.registry.Convergence convergence) {}
+
+    public RolloutView rollout(String service, long revision) {
+        return JSON.convertValue(get("rollouts/" + service + "?revision=" + revision), RolloutView.class);
+    }
+
+    private JsonNode get(String path) {
         try {
-            return send(request(path).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
+            return send("GET", path, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reach the admin API of " + node + ": " + e.getMessage(), e);
         }
     }
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(node.resolve("/v1/admin/" + path))
-                .timeout(Duration.ofMinutes(5))
-                .header("Authorization", "Bearer " + token);
+    private JsonNode post(String path, Object body) {
+        try {
+            return send("POST", path, "application/json", JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach the admin API of " + node + ": " + e.getMessage(), e);
+        }
     }
 
-    private JsonNode send(HttpRequest request) throws IOException {
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+    private JsonNode send(String method, String path, String contentType, byte[] content) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) node.resolve("/v1/admin/" + path).toURL()
+                .openConnection();
+        if (connection instanceof HttpsURLConnection https && tls != null) {
+            https.setSSLSocketFactory(tls.getSocketFactory());
         }
-        JsonNode body = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
-        if (response.statusCode() >= 300) {
-            throw new AdminException(response.statusCode(), body.path("error").asText("HTTP_" + response.statusCode()),
+        connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+        connection.setReadTimeout(READ_TIMEOUT_MILLIS);
+        connection.setRequestMethod(method);
+        connection.setRequestProperty("Authorization", "Bearer " + token);
+        if (content != null) {
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(content.length);
+            connection.setRequestProperty("Content-Type", contentType);
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(content);
+            }
+        }
+        int status;
+        try {
+            status = connection.getResponseCode();
+        } catch (java.net.HttpRetryException unauthenticated) {
+            // a 401 to a streamed body: HttpURLConnection will not read it, only report the status
+            throw new AdminException(unauthenticated.responseCode(), "UNAUTHORIZED",
+                    "admin requests need the header Authorization: Bearer <token>");
+        }
+        byte[] answer;
+        try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+            answer = in == null ? new byte[0] : in.readAllBytes();
+        }
+        JsonNode body = answer.length == 0 ? JSON.createObjectNode() : JSON.readTree(answer);
+        if (status >= 300) {
+            throw new AdminException(status, body.path("error").asText("HTTP_" + status),
                     body.path("message").asText(body.toString()));
         }
         return body;

@@ -4,7 +4,6 @@ import dev.vessel.registry.Convergence;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.registry.Deployment;
-import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;
 import java.nio.file.Path;
@@ -16,11 +15,11 @@ import java.util.function.BiConsumer;
 /**
  * A release engineer's operations on the fleet: deploy (upload, validate, change desired state, wait for every
  * targeted node, roll back automatically if any fails, optionally retire what it replaces), promote, retire and
- * roll back. Changes go through a node's admin API; progress is read from the registry.
+ * roll back. Changes go through a node's admin API; progress is read from the registry or from that node.
  */
 public final class Rollout {
     private final AdminClient admin;
-    private final RegistryConnection registry;
+    private final RolloutSource cluster;
     private final BiConsumer<String, Convergence> progress;
     private final AdminClient.UploadProgress uploads;
 
@@ -34,8 +33,14 @@ public final class Rollout {
     /** @param uploads told after every chunk an upload sends */
     public Rollout(AdminClient admin, RegistryConnection registry, BiConsumer<String, Convergence> progress,
             AdminClient.UploadProgress uploads) {
+        this(admin, RolloutSource.zooKeeper(requireNonNull(registry, "registry cannot be null")), progress, uploads);
+    }
+
+    /** @param cluster where progress is read from: the registry, or the node {@code admin} talks to */
+    public Rollout(AdminClient admin, RolloutSource cluster, BiConsumer<String, Convergence> progress,
+            AdminClient.UploadProgress uploads) {
         this.admin = requireNonNull(admin, "admin cannot be null");
-        this.registry = requireNonNull(registry, "registry cannot be null");
+        this.cluster = requireNonNull(cluster, "cluster cannot be null");
         this.progress = requireNonNull(progress, "progress cannot be null");
         this.uploads = requireNonNull(uploads, "uploads cannot be null");
     }
@@ -74,13 +79,12 @@ public final class Rollout {
         for (Path jar : request.jars()) {
             uploaded.add(admin.upload(jar, request.chunkSize(), uploads));
         }
-        DeploymentStore deployments = new DeploymentStore(registry);
         ReleaseManifest release = admin.createRelease(uploaded, request.service(), request.force(), request.dryRun(),
                 request.by());
         if (request.dryRun()) {
             return new Result(release, null, true, false, List.of(), null);
         }
-        long before = deployments.read(release.service()).revision();
+        long before = cluster.deployment(release.service()).revision();
         Deployment deployed = admin.change(release.service(), new AdminClient.Change("deploy", release.version(),
                 request.weight(), request.nodes(), before, null, request.by(),
                 request.maxConcurrency() == 0 ? null : request.maxConcurrency()));
@@ -120,7 +124,7 @@ public final class Rollout {
     }
 
     private Convergence await(String phase, Deployment target, Duration timeout) throws InterruptedException {
-        return RolloutWatch.watch(registry, target, timeout, (deployment, now) -> progress.accept(phase, now))
+        return RolloutWatch.watch(cluster, target, timeout, (deployment, now) -> progress.accept(phase, now))
                 .convergence();
     }
 

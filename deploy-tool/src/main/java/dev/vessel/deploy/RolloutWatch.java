@@ -1,9 +1,7 @@
 package dev.vessel.deploy;
 
 import dev.vessel.registry.Convergence;
-import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.Deployment;
-import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.RegistryConnection;
 import java.time.Duration;
 import java.util.function.BiConsumer;
@@ -30,8 +28,13 @@ public final class RolloutWatch {
 
     /** One look, without waiting. */
     public static Ended now(RegistryConnection registry, String service) {
-        Deployment deployment = new DeploymentStore(registry).read(service);
-        Convergence convergence = Convergence.of(new ClusterReader(registry), deployment);
+        return now(RolloutSource.zooKeeper(registry), service);
+    }
+
+    /** One look through {@code source}, without waiting. */
+    public static Ended now(RolloutSource source, String service) {
+        Deployment deployment = source.deployment(service);
+        Convergence convergence = source.convergence(deployment);
         // never deployed: nothing to settle yet (a watch waits for the first revision)
         Ending ending = deployment.history().isEmpty() ? Ending.NOT_SETTLED : ending(convergence);
         return new Ended(ending, deployment, convergence);
@@ -43,23 +46,30 @@ public final class RolloutWatch {
      */
     public static Ended watch(RegistryConnection registry, String service, Duration timeout,
             BiConsumer<Deployment, Convergence> progress) throws InterruptedException {
-        return follow(registry, () -> now(registry, service), timeout, progress);
+        try (RolloutSource source = RolloutSource.zooKeeper(registry)) {
+            return watch(source, service, timeout, progress);
+        }
+    }
+
+    /** {@link #watch(RegistryConnection, String, Duration, BiConsumer)} through {@code source}. */
+    public static Ended watch(RolloutSource source, String service, Duration timeout,
+            BiConsumer<Deployment, Convergence> progress) throws InterruptedException {
+        return follow(source, () -> now(source, service), timeout, progress);
     }
 
     /** {@link #watch} for one given desired state (the one a rollout just wrote), not whatever is current. */
-    static Ended watch(RegistryConnection registry, Deployment target, Duration timeout,
+    static Ended watch(RolloutSource source, Deployment target, Duration timeout,
             BiConsumer<Deployment, Convergence> progress) throws InterruptedException {
-        ClusterReader cluster = new ClusterReader(registry);
-        return follow(registry, () -> {
-            Convergence convergence = Convergence.of(cluster, target);
+        return follow(source, () -> {
+            Convergence convergence = source.convergence(target);
             return new Ended(ending(convergence), target, convergence);
         }, timeout, progress);
     }
 
-    private static Ended follow(RegistryConnection registry, Supplier<Ended> look, Duration timeout,
+    private static Ended follow(RolloutSource source, Supplier<Ended> look, Duration timeout,
             BiConsumer<Deployment, Convergence> progress) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (ClusterEvents events = new ClusterEvents(registry)) {
+        try {
             while (true) {
                 Ended now = look.get();
                 progress.accept(now.deployment(), now.convergence());
@@ -67,8 +77,10 @@ public final class RolloutWatch {
                 if (now.ending() != Ending.NOT_SETTLED || left <= 0) {
                     return now;
                 }
-                events.awaitChange(Math.min(left / 1_000_000, 1_000));
+                source.awaitChange(Math.min(left / 1_000_000, 1_000));
             }
+        } finally {
+            source.endWait();
         }
     }
 

@@ -23,6 +23,7 @@ import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ArtifactHolders;
 import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.Convergence;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.TlsTrust;
@@ -259,8 +260,7 @@ public final class VesselNode implements Closeable {
         AdminHandler admin = new AdminHandler(token, grants, artifacts, artifactPresence,
                 new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
                 new DeploymentStore(registry), configurations,
-                () -> ClusterOverview.read(new ClusterReader(registry), zkConnectShown()), dashboard,
-                service -> new ClusterReader(registry).instances(service));
+                new RegistryReads(), dashboard);
         Bulkhead adminWork = new Bulkhead(hostThreads, "vessel-admin-" + nodeId, ADMIN_LIMITS);
         Bulkhead artifactReads = new Bulkhead(hostThreads, "vessel-artifacts-" + nodeId, ARTIFACT_READ_LIMITS);
         parts.push(adminWork::shutdown);
@@ -762,6 +762,29 @@ public final class VesselNode implements Closeable {
     /** The ZooKeeper connect string the node uses: its quorum's when it runs a member, else the configured one. */
     private String zkConnectShown() {
         return quorum != null ? quorum.connectString() : config.zkConnect();
+    }
+
+    private final class RegistryReads implements AdminHandler.ClusterReads {
+        @Override
+        public ClusterOverview overview() {
+            return ClusterOverview.read(new ClusterReader(registry), zkConnectShown());
+        }
+
+        @Override
+        public List<InstanceRecord> instances(String service) {
+            return new ClusterReader(registry).instances(service);
+        }
+
+        @Override
+        public Convergence convergence(Deployment target) {
+            ClusterReader cluster = new ClusterReader(registry);
+            List<NodeRecord> nodes = cluster.nodes();
+            Map<String, NodeStatus> statuses = new java.util.HashMap<>();
+            for (NodeRecord node : nodes) {
+                cluster.status(node.id()).ifPresent(status -> statuses.put(node.id(), status));
+            }
+            return Convergence.of(target, nodes, statuses, cluster.instances(target.service()));
+        }
     }
 
     private final class DashboardSources implements DashboardEndpoint.Sources {

@@ -4,9 +4,14 @@ import dev.vessel.host.ViewerToken;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
 import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.artifact.TokenBucket;
+import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
+import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.ConfigurationStore;
+import dev.vessel.registry.Convergence;
+import dev.vessel.registry.Deployment;
+import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.RegistryLayout;
@@ -39,11 +44,13 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/deployments/{service}     the desired state with its history (vessel history)
  * GET  /v1/admin/releases[/{service}]      release manifests, of one service or all (vessel releases)
  * GET  /v1/admin/instances/{service}       the service's registered instances (vessel call routes with them)
+ * GET  /v1/admin/rollouts/{service}        how far the cluster is from a revision (?revision=N) of the service
  * GET  /v1/admin/dashboard                 everything the dashboard at /ui/ shows
  * </pre>
  *
  * <p>The cluster's {@link ViewerToken viewer token} is accepted for the reads ({@code cluster/status},
- * {@code deployments/{service}}, {@code instances/{service}}, {@code releases}, {@code dashboard}) and refused
+ * {@code deployments/{service}}, {@code instances/{service}}, {@code rollouts/{service}}, {@code releases},
+ * {@code dashboard}) and refused
  * with 403 for everything else.
  */
 public final class AdminHandler implements Request.Handler {
@@ -55,12 +62,23 @@ public final class AdminHandler implements Request.Handler {
     private final ReleaseEndpoints releases;
     private final DeploymentEndpoints deployments;
     private final ConfigurationEndpoints configurations;
-    private final java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview;
+    private final ClusterReads reads;
     private final ReleaseStore releaseStore;
     private final DeploymentStore deploymentStore;
     private final byte[] viewerToken;
     private final DashboardEndpoint dashboard;
-    private final java.util.function.Function<String, List<dev.vessel.registry.InstanceRecord>> instances;
+
+    /** What the read endpoints show of the cluster, read from the registry when asked. */
+    public interface ClusterReads {
+        /** Every node and container ({@code vessel status}). */
+        ClusterOverview overview();
+
+        /** The service's registered instances ({@code vessel call} routes with them). */
+        List<InstanceRecord> instances(String service);
+
+        /** How far the cluster is from {@code target}, one revision of a service's desired state. */
+        Convergence convergence(Deployment target);
+    }
 
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, PEER, REFUSED }
@@ -68,10 +86,8 @@ public final class AdminHandler implements Request.Handler {
     public AdminHandler(String token, ArtifactGrant grants, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
             LongAdder servedBytes, ReleaseValidator validator, ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
-            java.util.function.Supplier<dev.vessel.registry.ClusterOverview> overview, DashboardEndpoint dashboard,
-            java.util.function.Function<String, List<dev.vessel.registry.InstanceRecord>> instances) {
-        this.overview = overview;
-        this.instances = instances;
+            ClusterReads reads, DashboardEndpoint dashboard) {
+        this.reads = reads;
         this.dashboard = dashboard;
         this.releaseStore = releaseStore;
         this.deploymentStore = deploymentStore;
@@ -94,7 +110,7 @@ public final class AdminHandler implements Request.Handler {
         String method = request.getMethod();
         if (access == Access.VIEWER && !isRead(path, method)) {
             JsonResponses.error(response, callback, 403, "FORBIDDEN", "the viewer token reads the cluster's state"
-                    + " (GET cluster/status, deployments/{service}, instances/{service}, releases, dashboard) and"
+                    + " (GET cluster/status, deployments, instances, rollouts, releases, dashboard) and"
                     + " changes nothing");
             return true;
         }
@@ -110,11 +126,13 @@ public final class AdminHandler implements Request.Handler {
             configurations.change(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("cluster") && path[1].equals("status")
                 && HttpMethod.GET.is(method)) {
-            JsonResponses.json(response, callback, 200, overview.get());
+            JsonResponses.json(response, callback, 200, reads.overview());
         } else if (path.length == 2 && path[0].equals("instances") && HttpMethod.GET.is(method)) {
             RegistryLayout.requireName(path[1], "service");
             JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("instances",
-                    instances.apply(path[1]))));
+                    reads.instances(path[1]))));
+        } else if (path.length == 2 && path[0].equals("rollouts") && HttpMethod.GET.is(method)) {
+            rollout(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("deployments") && HttpMethod.GET.is(method)) {
             JsonResponses.json(response, callback, 200, RecordJson.write(deploymentStore.read(path[1])));
         } else if ((path.length == 1 || path.length == 2) && path[0].equals("releases") && HttpMethod.GET.is(method)) {
@@ -130,6 +148,34 @@ public final class AdminHandler implements Request.Handler {
         return true;
     }
 
+    /**
+     * {@code GET rollouts/{service}?revision=N}: the service's desired state, and how far the cluster is from its
+     * revision N (default: the current one), which is what a rollout that wrote N follows.
+     */
+    private void rollout(String service, Request request, Response response, Callback callback) {
+        RegistryLayout.requireName(service, "service");
+        Deployment current = deploymentStore.read(service);
+        String asked = Request.extractQueryParameters(request).getValue("revision");
+        long revision;
+        try {
+            revision = asked == null ? current.revision() : Long.parseLong(asked);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("revision must be a number; got " + dev.vessel.registry.Text.quote(asked));
+        }
+        Deployment target;
+        if (revision == current.revision()) {
+            target = current;
+        } else {
+            var earlier = current.revision(revision).orElseThrow(() -> new ApiError(404, "NOT_FOUND",
+                    service + " has no revision " + revision + " in its history"));
+            target = new Deployment(service, revision, earlier.versions(), List.of());
+        }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("deployment", current);
+        body.put("convergence", reads.convergence(target));
+        JsonResponses.json(response, callback, 200, RecordJson.write(body));
+    }
+
     /** The reads a viewer may make. */
     private static boolean isRead(String[] path, String method) {
         if (!HttpMethod.GET.is(method)) {
@@ -138,7 +184,7 @@ public final class AdminHandler implements Request.Handler {
         return switch (path[0]) {
             case "dashboard" -> path.length == 1;
             case "cluster" -> path.length == 2 && path[1].equals("status");
-            case "deployments", "instances" -> path.length == 2;
+            case "deployments", "instances", "rollouts" -> path.length == 2;
             case "releases" -> path.length == 1 || path.length == 2;
             default -> false;
         };

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `vessel deploy` of a small release (the configurable greeter, 1 bundle, ~10 KB) from command to "done", against
+# an idle one-node `vessel up --demo` in its own process, through ./vessel as a user runs it. Each run deploys a
+# release never seen before (a copy with its own version, so its bytes are uploaded too), alternately following
+# the rollout through the node's admin API (what ./vessel does for a cluster `vessel up` recorded) and through a
+# ZooKeeper session of its own (VESSEL_READ_VIA_ZOOKEEPER=1, as before), to one service each.
+# Usage: benchmarks/run-deploy.sh [runs=10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-10}"
+mvn -B -q -DskipTests -pl benchmarks -am install >&2
+export VESSEL_HOME="$(mktemp -d)"
+port=$((20000 + RANDOM % 20000))
+java -jar deploy-tool/target/vessel.jar up --demo --port "$port" --zk-port $((port + 1)) > "$VESSEL_HOME/up.log" 2>&1 &
+up=$!
+trap 'kill -TERM $up 2>/dev/null; wait $up 2>/dev/null || true; rm -rf "$VESSEL_HOME"' EXIT
+for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.1; done
+versions=()
+for i in $(seq 0 "$runs"); do versions+=("1.$i.0" "1.$i.1"); done
+java -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" dev.vessel.bench.ReleaseCopies \
+  benchmarks/target/releases/configurable-greeter.jar "$VESSEL_HOME/jars" "${versions[@]}" > /dev/null
+deploy() { # $1 path: node|zk, $2 version
+  local jar="$VESSEL_HOME/jars/configurable-greeter-$2.jar" start end
+  start=$(date +%s%N)
+  if [[ "$1" == zk ]]; then
+    VESSEL_READ_VIA_ZOOKEEPER=1 ./vessel deploy "$jar" --service "timed-$1" > /dev/null 2>&1
+  else
+    ./vessel deploy "$jar" --service "timed-$1" > /dev/null 2>&1
+  fi
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000000 ))
+}
+./vessel status > /dev/null # the launcher's first verb after a build makes its class-data archive
+deploy node 1.0.0 > /dev/null; deploy zk 1.0.1 > /dev/null # warm-up, not counted
+node=(); zk=()
+for i in $(seq 1 "$runs"); do
+  if (( i % 2 )); then node+=("$(deploy node "1.$i.0")"); zk+=("$(deploy zk "1.$i.1")")
+  else zk+=("$(deploy zk "1.$i.1")"); node+=("$(deploy node "1.$i.0")"); fi
+done
+python3 - "${node[*]}" "${zk[*]}" <<'PY'
+import statistics, sys
+node = [int(x) for x in sys.argv[1].split()]
+zk = [int(x) for x in sys.argv[2].split()]
+def row(name, xs):
+    s = sorted(xs)
+    print("| %s | %d | %.0f | %d | %d | %d |" % (name, len(s), statistics.median(s), s[int(0.9 * (len(s) - 1))], s[0], s[-1]))
+print("| vessel deploy, rollout followed | runs | median ms | p90 ms | min ms | max ms |")
+print("|---|---|---|---|---|---|")
+row("through the node's admin API", node)
+row("through its own ZooKeeper session", zk)
+print("median ratio ZooKeeper / node: %.2f" % (statistics.median(zk) / statistics.median(node)))
+PY
