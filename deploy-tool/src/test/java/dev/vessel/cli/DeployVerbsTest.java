@@ -176,6 +176,21 @@ class DeployVerbsTest {
             assertThat(none.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
             assertThat(none.err()).contains("no compatible version of 'greeter' for range [3.0.0,4.0.0); ACTIVE"
                     + " versions: 1.0.0, 1.1.0, 2.0.0");
+            // deploy, rollout status, retire and rollback follow the rollout through the node as well
+            CliRunner deployed = CliRunner.run("deploy", greeter11.toString(), "--service", "via-node");
+            assertThat(deployed.exitCode()).as(deployed.err()).isEqualTo(ExitCode.OK);
+            assertThat(deployed.out()).contains("revision  1: 1.1.0").contains("done: every targeted node matches");
+            assertThat(deployed.err()).contains("node-1 1.1.0 ACTIVE+registered");
+            CliRunner settled = CliRunner.run("rollout", "status", "via-node", "--watch", "--timeout", "30");
+            assertThat(settled.exitCode()).as(settled.err()).isEqualTo(ExitCode.OK);
+            assertThat(settled.out()).contains("settled: every targeted node runs revision 1");
+            CliRunner retired = CliRunner.run("retire", "via-node", "1.1.0");
+            assertThat(retired.exitCode()).as(retired.err()).isEqualTo(ExitCode.OK);
+            assertThat(retired.out()).contains("revision  2: ").contains("done: every targeted node matches");
+            CliRunner rolledBack = CliRunner.run("rollback", "via-node");
+            assertThat(rolledBack.exitCode()).as(rolledBack.err()).isEqualTo(ExitCode.OK);
+            assertThat(rolledBack.out()).contains("revision  3: 1.1.0");
+            assertThat(CliRunner.run("rollout", "status", "never-deployed").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
             CliRunner badArgs = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[2.0,3.0)");
             assertThat(badArgs.exitCode()).isEqualTo(ExitCode.FAILED);
             assertThat(badArgs.err()).contains("HTTP 400 BAD_ARGUMENTS from node-1.greeter-2.0.0");

@@ -52,7 +52,7 @@ class DashboardApiTest extends SingleNodeTestBase {
         assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(200);
         assertThat(JSON.readTree(viewer.body()).path("role").asText()).isEqualTo("viewer");
         for (String read : List.of("/v1/admin/cluster/status", "/v1/admin/deployments/greeter",
-                "/v1/admin/instances/greeter",
+                "/v1/admin/instances/greeter", "/v1/admin/rollouts/greeter",
                 "/v1/admin/releases", "/v1/admin/releases/greeter")) {
             assertThat(request("GET", read, VIEWER, null).statusCode()).as(read).isEqualTo(200);
         }
@@ -110,6 +110,18 @@ class DashboardApiTest extends SingleNodeTestBase {
         JsonNode own = view.path("load").path("n1").path("load");
         assertThat(own.path("containers").findValuesAsText("version")).containsExactly("1.0.0", "2.0.0");
         assertThat(view.path("quorum").path("members").isArray()).as(view.path("quorumError").asText()).isTrue();
+
+        // what a rollout that wrote revision 1 follows, through the node
+        HttpResponse<String> rollout = request("GET", "/v1/admin/rollouts/greeter?revision=1", VIEWER, null);
+        assertThat(rollout.statusCode()).as(rollout.body()).isEqualTo(200);
+        JsonNode progress = JSON.readTree(rollout.body());
+        assertThat(progress.path("deployment").path("revision").asLong()).isEqualTo(1);
+        assertThat(progress.path("convergence").path("nodes").findValuesAsText("state"))
+                .containsExactly("ACTIVE", "ACTIVE");
+        AdminApiContractTest.assertError(request("GET", "/v1/admin/rollouts/greeter?revision=7", TOKEN, null), 404,
+                "NOT_FOUND", "greeter has no revision 7");
+        AdminApiContractTest.assertError(request("GET", "/v1/admin/rollouts/greeter?revision=x", TOKEN, null), 400,
+                "BAD_REQUEST", "revision must be a number");
 
         // the same node's own /v1/load, without a token, like /metrics
         HttpResponse<String> load = get(node, "/v1/load");
