@@ -16,7 +16,7 @@ java -jar "$jar" up --demo --port "$port" --zk-port $((port + 1)) > "$VESSEL_HOM
 up=$!
 trap 'kill -TERM $up 2>/dev/null; wait $up 2>/dev/null || true; rm -rf "$VESSEL_HOME"' EXIT
 for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.1; done
-./vessel status > /dev/null # the launcher's first verb that reaches the cluster after a build makes its archive
+# the first (warm-up) run of each verb after a build makes that verb's class-data archive
 call="call greeter greeter greet Ada --range [1.0,2.0)"
 zk="env VESSEL_READ_VIA_ZOOKEEPER=1 ./vessel"
 hyperfine -N -w 2 -r "$runs" --style none --export-json "$VESSEL_HOME/cli.json" \

@@ -108,8 +108,8 @@ class UpCommandIT {
     }
 
     /**
-     * The repository's ./vessel launcher: --version makes no class-data sharing archive, the first verb that
-     * reaches the cluster makes one, the next uses it; none prints anything of it.
+     * The repository's ./vessel launcher: --version makes no class-data sharing archive, the first run of a verb
+     * that reaches the cluster makes one for that verb, the next uses it; none prints anything of it.
      */
     private void launcherMakesItsArchiveOnFirstUseAndUsesItAfter() throws Exception {
         for (Path old : archives()) {
@@ -129,6 +129,10 @@ class UpCommandIT {
         assertThat(archives()).hasSize(1);
         assertThat(Files.getLastModifiedTime(archives().get(0)).toMillis()).as("used, not made again")
                 .isEqualTo(made);
+        // another verb loads other classes: it gets an archive of its own, and the first one stays
+        assertThat(launch("releases")).contains("greeter");
+        assertThat(archives()).extracting(p -> p.getFileName().toString().replaceFirst("^vessel-cli-[0-9-]+-", ""))
+                .containsExactlyInAnyOrder("status.jsa", "releases.jsa");
     }
 
     private static List<Path> archives() throws java.io.IOException {
