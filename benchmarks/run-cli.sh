@@ -10,12 +10,7 @@ runs="${1:-10}"
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get install hyperfine)" >&2; exit 1; }
 mvn -B -q -DskipTests -pl deploy-tool -am install >&2
 jar=deploy-tool/target/vessel.jar
-export VESSEL_HOME="$(mktemp -d)"
-port=$((20000 + RANDOM % 20000))
-java -jar "$jar" up --demo --port "$port" --zk-port $((port + 1)) > "$VESSEL_HOME/up.log" 2>&1 &
-up=$!
-trap 'kill -TERM $up 2>/dev/null; wait $up 2>/dev/null || true; rm -rf "$VESSEL_HOME"' EXIT
-for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.1; done
+source benchmarks/demo-cluster.sh
 # the first (warm-up) run of each verb after a build makes that verb's class-data archive
 call="call greeter greeter greet Ada --range [1.0,2.0)"
 zk="env VESSEL_READ_VIA_ZOOKEEPER=1 ./vessel"

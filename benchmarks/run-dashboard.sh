@@ -8,12 +8,7 @@ cd "$(dirname "$0")/.."
 command -v chromium >/dev/null && command -v chromedriver >/dev/null \
   || { echo "needs chromium and chromium-driver (apt-get install chromium chromium-driver)" >&2; exit 1; }
 mvn -B -q -DskipTests -pl benchmarks -am install >&2
-export VESSEL_HOME="$(mktemp -d)"
-port=$((20000 + RANDOM % 20000))
-java -jar deploy-tool/target/vessel.jar up --demo --port "$port" --zk-port $((port + 1)) > "$VESSEL_HOME/up.log" 2>&1 &
-up=$!
-trap 'kill -TERM $up 2>/dev/null; wait $up 2>/dev/null || true; rm -rf "$VESSEL_HOME"' EXIT
-for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.1; done
+source benchmarks/demo-cluster.sh
 java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
   dev.vessel.bench.dashboard.DashboardRenderBenchmark "$VESSEL_HOME" "${1:-10}" "${2:-49}" "${3:-20}" "${4:-3}"

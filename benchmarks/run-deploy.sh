@@ -9,12 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
 mvn -B -q -DskipTests -pl benchmarks -am install >&2
-export VESSEL_HOME="$(mktemp -d)"
-port=$((20000 + RANDOM % 20000))
-java -jar deploy-tool/target/vessel.jar up --demo --port "$port" --zk-port $((port + 1)) > "$VESSEL_HOME/up.log" 2>&1 &
-up=$!
-trap 'kill -TERM $up 2>/dev/null; wait $up 2>/dev/null || true; rm -rf "$VESSEL_HOME"' EXIT
-for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.1; done
+source benchmarks/demo-cluster.sh
 versions=()
 for i in $(seq 0 "$runs"); do versions+=("1.$i.0" "1.$i.1"); done
 java -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" dev.vessel.bench.ReleaseCopies \

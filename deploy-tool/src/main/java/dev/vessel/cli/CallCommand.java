@@ -4,23 +4,26 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.vessel.registry.InstanceRecord;
 import dev.vessel.router.CallOptions;
 import dev.vessel.router.CallResult;
 import dev.vessel.router.VersionRanges;
 import dev.vessel.router.VesselClient;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.osgi.framework.VersionRange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "call", mixinStandardHelpOptions = true,
         description = {"Calls a method of a service endpoint on the newest ACTIVE release inside --range.",
@@ -79,10 +82,10 @@ final class CallCommand implements Callable<Integer> {
         VersionRange versions = VersionRanges.parse(range);
         Object[] args = arguments.stream().map(CallCommand::argument).toArray();
         VesselClient.Builder builder = VesselClient.builder()
-                .attemptTimeout(java.time.Duration.ofMillis(attemptTimeoutMillis));
+                .attemptTimeout(Duration.ofMillis(attemptTimeoutMillis));
         cluster.tls().ifPresent(builder::tls);
         // a node of the recorded cluster gives the routing records in one request; routing itself stays here
-        java.util.Optional<List<dev.vessel.registry.InstanceRecord>> fromNode = NodeReads.instances(cluster, service);
+        Optional<List<InstanceRecord>> fromNode = NodeReads.instances(cluster, service);
         if (fromNode.isPresent()) {
             builder.instances(name -> name.equals(service) ? fromNode.get() : List.of());
         } else {

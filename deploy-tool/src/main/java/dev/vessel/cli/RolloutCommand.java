@@ -2,9 +2,9 @@ package dev.vessel.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.vessel.registry.Convergence;
 import dev.vessel.deploy.RolloutSource;
 import dev.vessel.deploy.RolloutWatch;
+import dev.vessel.registry.Convergence;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.RegistryConnection;
 import java.io.PrintWriter;

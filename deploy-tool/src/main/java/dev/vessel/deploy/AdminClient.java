@@ -10,20 +10,20 @@ import dev.vessel.registry.Deployment;
 import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.Sha256;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import javax.net.ssl.HttpsURLConnection;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.HttpsURLConnection;
 
 /**
  * Talks to one node's admin API ({@code /v1/admin/...}) with the cluster's bearer token, one

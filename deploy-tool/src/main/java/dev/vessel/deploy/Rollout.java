@@ -1,8 +1,8 @@
 package dev.vessel.deploy;
 
-import dev.vessel.registry.Convergence;
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.registry.Convergence;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;

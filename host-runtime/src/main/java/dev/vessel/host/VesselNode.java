@@ -777,13 +777,7 @@ public final class VesselNode implements Closeable {
 
         @Override
         public Convergence convergence(Deployment target) {
-            ClusterReader cluster = new ClusterReader(registry);
-            List<NodeRecord> nodes = cluster.nodes();
-            Map<String, NodeStatus> statuses = new java.util.HashMap<>();
-            for (NodeRecord node : nodes) {
-                cluster.status(node.id()).ifPresent(status -> statuses.put(node.id(), status));
-            }
-            return Convergence.of(target, nodes, statuses, cluster.instances(target.service()));
+            return Convergence.of(new ClusterReader(registry), target);
         }
     }
 

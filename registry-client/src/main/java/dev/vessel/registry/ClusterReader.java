@@ -7,18 +7,20 @@ import dev.vessel.registry.internal.ZkChildren;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.LinkedHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.curator.framework.api.BackgroundCallback;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.utils.ZKPaths;
+import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.details.InstanceSerializer;
 import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
-import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.zookeeper.KeeperException;
 
 /**
@@ -127,41 +129,39 @@ public final class ClusterReader {
 
     /** The node's data, null when it does not exist. */
     private CompletableFuture<byte[]> data(String path) {
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        try {
-            connection.curator().getData().inBackground((client, event) -> {
-                KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
-                if (code == KeeperException.Code.OK) {
-                    result.complete(event.getData());
-                } else if (code == KeeperException.Code.NONODE) {
-                    result.complete(null);
-                } else {
-                    result.completeExceptionally(KeeperException.create(code, path));
-                }
-            }).forPath(path);
-        } catch (Exception e) {
-            result.completeExceptionally(e);
-        }
-        return result;
+        return background(path, callback -> connection.curator().getData().inBackground(callback).forPath(path),
+                CuratorEvent::getData, null);
     }
 
+    /** The node's children, none when it does not exist. */
     private CompletableFuture<List<String>> children(String path) {
-        CompletableFuture<List<String>> result = new CompletableFuture<>();
+        return background(path, callback -> connection.curator().getChildren().inBackground(callback).forPath(path),
+                CuratorEvent::getChildren, List.of());
+    }
+
+    private interface Send {
+        void send(BackgroundCallback callback) throws Exception;
+    }
+
+    /** Sends one background read; its answer becomes {@code result}, or {@code absent} for a node that is gone. */
+    private static <T> CompletableFuture<T> background(String path, Send request,
+            java.util.function.Function<CuratorEvent, T> result, T absent) {
+        CompletableFuture<T> future = new CompletableFuture<>();
         try {
-            connection.curator().getChildren().inBackground((client, event) -> {
+            request.send((client, event) -> {
                 KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
                 if (code == KeeperException.Code.OK) {
-                    result.complete(event.getChildren());
+                    future.complete(result.apply(event));
                 } else if (code == KeeperException.Code.NONODE) {
-                    result.complete(List.of());
+                    future.complete(absent);
                 } else {
-                    result.completeExceptionally(KeeperException.create(code, path));
+                    future.completeExceptionally(KeeperException.create(code, path));
                 }
-            }).forPath(path);
+            });
         } catch (Exception e) {
-            result.completeExceptionally(e);
+            future.completeExceptionally(e);
         }
-        return result;
+        return future;
     }
 
     private List<String> childrenIfAny(String path) {

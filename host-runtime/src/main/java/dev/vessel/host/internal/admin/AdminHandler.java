@@ -11,15 +11,17 @@ import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.Convergence;
 import dev.vessel.registry.Deployment;
-import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.DeploymentStore;
-import dev.vessel.registry.ReleaseManifest;
+import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.RegistryLayout;
+import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.ReleaseStore;
+import dev.vessel.registry.Text;
 import dev.vessel.registry.internal.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -160,7 +162,7 @@ public final class AdminHandler implements Request.Handler {
         try {
             revision = asked == null ? current.revision() : Long.parseLong(asked);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("revision must be a number; got " + dev.vessel.registry.Text.quote(asked));
+            throw new IllegalArgumentException("revision must be a number; got " + Text.quote(asked));
         }
         Deployment target;
         if (revision == current.revision()) {
@@ -170,7 +172,7 @@ public final class AdminHandler implements Request.Handler {
                     service + " has no revision " + revision + " in its history"));
             target = new Deployment(service, revision, earlier.versions(), List.of());
         }
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("deployment", current);
         body.put("convergence", reads.convergence(target));
         JsonResponses.json(response, callback, 200, RecordJson.write(body));

@@ -2,9 +2,11 @@ package dev.vessel.host.internal.admin;
 
 import dev.vessel.host.QuorumStatus;
 import dev.vessel.host.internal.http.JsonResponses;
+import dev.vessel.host.internal.http.NodeLoad;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.Deployment;
 import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -57,8 +61,7 @@ public final class DashboardEndpoint implements Closeable {
     private volatile QuorumReading quorum;
     private CompletableFuture<QuorumReading> quorumRefresh;
 
-    public DashboardEndpoint(Sources sources, Supplier<dev.vessel.host.internal.http.NodeLoad> ownLoad,
-            javax.net.ssl.SSLContext tls) {
+    public DashboardEndpoint(Sources sources, Supplier<NodeLoad> ownLoad, SSLContext tls) {
         this.sources = sources;
         this.loads = new PeerLoads(sources.nodeId(), ownLoad, tls);
         this.quorumProbe = Executors.newSingleThreadExecutor(r -> {
@@ -70,12 +73,12 @@ public final class DashboardEndpoint implements Closeable {
 
     void answer(String role, Response response, Callback callback) throws Exception {
         byte[] view = view();
-        byte[] prefix = ("{\"role\":\"" + role + "\",\"view\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] prefix = ("{\"role\":\"" + role + "\",\"view\":").getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[prefix.length + view.length + 1];
         System.arraycopy(prefix, 0, body, 0, prefix.length);
         System.arraycopy(view, 0, body, prefix.length, view.length);
         body[body.length - 1] = '}';
-        response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         JsonResponses.json(response, callback, 200, body);
     }
 

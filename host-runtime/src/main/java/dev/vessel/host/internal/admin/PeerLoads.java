@@ -3,10 +3,12 @@ package dev.vessel.host.internal.admin;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.http.NodeLoad;
 import dev.vessel.registry.NodeRecord;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,10 +77,10 @@ final class PeerLoads {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
             if (failure != null) {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                if (cause instanceof java.net.http.HttpTimeoutException) {
+                if (cause instanceof HttpTimeoutException) {
                     return new Reading(null, NO_ANSWER); // connected or not: frozen, or far too busy
                 }
-                return new Reading(null, "unreachable: " + (cause instanceof java.net.ConnectException
+                return new Reading(null, "unreachable: " + (cause instanceof ConnectException
                         ? "connection refused" : cause.getClass().getSimpleName()
                                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage())));
             }
