@@ -807,6 +807,11 @@ public final class VesselNode implements Closeable {
         public QuorumStatus quorum() throws Exception {
             return QuorumStatus.read(registry.curator(), config.registryRoot());
         }
+
+        @Override
+        public boolean registryConnected() {
+            return VesselNode.this.registryConnected();
+        }
     }
 
     private final class MetricSources implements NodeMetrics.Sources {

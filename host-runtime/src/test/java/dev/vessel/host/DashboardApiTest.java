@@ -168,6 +168,37 @@ class DashboardApiTest extends SingleNodeTestBase {
         }
     }
 
+    /**
+     * A ZooKeeper outage never holds the dashboard up: the node answers at once with the last view it read,
+     * marked disconnected, and reads again once its session is back.
+     */
+    @Test
+    void withoutItsRegistrySessionTheNodeAnswersTheLastViewAtOnceMarkedDisconnected() throws Exception {
+        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        JsonNode before = JSON.readTree(request("GET", "/v1/admin/dashboard", VIEWER, null).body());
+        assertThat(before.path("registry").asText()).isEqualTo("connected");
+        zk.stop();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode during = JSON.readTree(request("GET", "/v1/admin/dashboard", VIEWER, null).body());
+                assertThat(during.path("registry").asText()).isEqualTo("disconnected");
+                assertThat(during.path("view").path("time").asLong())
+                        .as("the last view read, not a new one").isEqualTo(before.path("view").path("time").asLong());
+            });
+            // each answer without a session comes at once: no read waits for the registry
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> quick = HTTP.send(HttpRequest.newBuilder(URI.create(node.url()
+                                + "/v1/admin/dashboard")).header("Authorization", "Bearer " + VIEWER)
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(quick.statusCode()).isEqualTo(200);
+            }
+        } finally {
+            zk.restart();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(JSON.readTree(request("GET",
+                "/v1/admin/dashboard", VIEWER, null).body()).path("registry").asText()).isEqualTo("connected"));
+    }
+
     @Test
     void thePagesFilesComeFromTheJarWithAPolicyThatAllowsNothingElse() throws Exception {
         HttpResponse<String> page = get(node, "/ui/");

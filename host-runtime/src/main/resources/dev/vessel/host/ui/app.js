@@ -91,7 +91,10 @@ async function poll() {
         + '; trying again');
     } else {
       const answer = await response.json();
-      problem(null);
+      problem(answer.registry === 'disconnected'
+        ? 'This node has lost its ZooKeeper session: the page shows the cluster as of ' + time(answer.view.time)
+          + ', and nothing can be changed until the session is back'
+        : null);
       sessionStorage.setItem(TOKEN_KEY, state.token);
       draw(answer.role, answer.view);
     }

@@ -1,6 +1,7 @@
 package dev.vessel.host.internal.admin;
 
 import dev.vessel.host.QuorumStatus;
+import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.http.NodeLoad;
 import dev.vessel.registry.ClusterReader;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.HttpHeader;
@@ -26,7 +28,8 @@ import org.eclipse.jetty.util.Callback;
  * token that asked ({@code admin} or {@code viewer}), so the page knows whether to offer its buttons.
  *
  * <p>However many pages poll, the registry is read at most once per {@link #FRESH_FOR}: concurrent requests
- * share one view. The quorum is probed member by member ({@code srvr}, up to a second each when one is frozen),
+ * share one view. Without a registry session the last view is answered, marked {@code "registry":
+ * "disconnected"}. The quorum is probed member by member ({@code srvr}, up to a second each when one is frozen),
  * so it is refreshed in the background and the view carries the latest reading instead of waiting for it.
  */
 public final class DashboardEndpoint implements Closeable {
@@ -48,6 +51,9 @@ public final class DashboardEndpoint implements Closeable {
         Map<String, Deployment> deployments();
 
         QuorumStatus quorum() throws Exception;
+
+        /** Whether the node's registry session is connected now. */
+        boolean registryConnected();
     }
 
     private record QuorumReading(QuorumStatus status, String error, long at) {}
@@ -55,9 +61,9 @@ public final class DashboardEndpoint implements Closeable {
     private final Sources sources;
     private final PeerLoads loads;
     private final ExecutorService quorumProbe;
-    private final Object lock = new Object();
-    private byte[] latest;
-    private long latestAt;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile byte[] latest;
+    private volatile long latestAt;
     private volatile QuorumReading quorum;
     private CompletableFuture<QuorumReading> quorumRefresh;
 
@@ -72,8 +78,10 @@ public final class DashboardEndpoint implements Closeable {
     }
 
     void answer(String role, Response response, Callback callback) throws Exception {
-        byte[] view = view();
-        byte[] prefix = ("{\"role\":\"" + role + "\",\"view\":").getBytes(StandardCharsets.UTF_8);
+        boolean connected = sources.registryConnected();
+        byte[] view = connected ? view() : lastView();
+        byte[] prefix = ("{\"role\":\"" + role + "\",\"registry\":\"" + (connected ? "connected" : "disconnected")
+                + "\",\"view\":").getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[prefix.length + view.length + 1];
         System.arraycopy(prefix, 0, body, 0, prefix.length);
         System.arraycopy(view, 0, body, prefix.length, view.length);
@@ -82,16 +90,44 @@ public final class DashboardEndpoint implements Closeable {
         JsonResponses.json(response, callback, 200, body);
     }
 
-    /** The current view as JSON, read again only when the last one is older than {@link #FRESH_FOR}. */
+    /**
+     * The current view as JSON, read again only when the last one is older than {@link #FRESH_FOR}. While one
+     * request reads it, the others get the last one rather than wait: a slow registry then holds one admin
+     * thread, not one per open page.
+     */
     byte[] view() throws Exception {
-        synchronized (lock) {
-            long now = System.nanoTime();
-            if (latest == null || now - latestAt > FRESH_FOR.toNanos()) {
+        byte[] last = latest;
+        if (last != null && System.nanoTime() - latestAt <= FRESH_FOR.toNanos()) {
+            return last;
+        }
+        if (!lock.tryLock()) {
+            if (last != null) {
+                return last;
+            }
+            lock.lock();
+        }
+        try {
+            if (latest == null || System.nanoTime() - latestAt > FRESH_FOR.toNanos()) {
                 latest = JsonResponses.MAPPER.writeValueAsBytes(read());
                 latestAt = System.nanoTime();
             }
             return latest;
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /**
+     * Without a registry session: the last view, which the page shows as of its time with a warning, or 503 when
+     * there is none; never a read that would wait for the session.
+     */
+    private byte[] lastView() {
+        byte[] last = latest;
+        if (last == null) {
+            throw new ApiError(503, "UNAVAILABLE", "this node has no ZooKeeper session and has shown no view yet;"
+                    + " try again once it reconnects");
+        }
+        return last;
     }
 
     private DashboardView read() {
