@@ -38,6 +38,9 @@ final class ComponentUptake {
     private static final int ACTIVE = 8; // ComponentConfigurationDTO.ACTIVE
     private static final int LOG_ERROR = 1; // LogService.LOG_ERROR
     private static final Duration RECHECK = Duration.ofMillis(10);
+    /** How often a read of SCR's DTOs that threw from inside SCR is tried, and how far apart. */
+    private static final int DTO_ATTEMPTS = 20;
+    private static final long DTO_RETRY_MILLIS = 10;
 
     private final BundleContext context;
 
@@ -221,8 +224,42 @@ final class ComponentUptake {
 
     private record ComponentInstance(long id, int state, Map<String, Object> properties, String failure) {}
 
-    /** The components of the container that use one of {@code pids}, with their current configurations. */
+    /**
+     * The components of the container that use one of {@code pids}, with their current configurations. Felix SCR
+     * builds its DTOs from state it is changing while it reconfigures a component, and now and then throws from
+     * inside (seen: a NullPointerException on a configuration's properties while a change was applied); such a
+     * read is tried again, up to {@link #DTO_ATTEMPTS} times, before it counts as a failure.
+     */
     private List<Component> components(Set<String> pids) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return componentsOnce(pids);
+            } catch (DtoRace race) {
+                if (attempt >= DTO_ATTEMPTS) {
+                    throw failure("Declarative Services", race.thrown);
+                }
+                try {
+                    Thread.sleep(DTO_RETRY_MILLIS); // SCR's own change to finish; nothing to wait on from outside
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw failure("Declarative Services", race.thrown);
+                }
+            }
+        }
+    }
+
+    /** SCR threw while it was asked for its DTOs. */
+    private static final class DtoRace extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient java.lang.reflect.InvocationTargetException thrown;
+
+        DtoRace(java.lang.reflect.InvocationTargetException thrown) {
+            super(null, null, false, false);
+            this.thrown = thrown;
+        }
+    }
+
+    private List<Component> componentsOnce(Set<String> pids) {
         ServiceReference<?> reference = ContainerServices.first(context, RUNTIME);
         if (reference == null) {
             return List.of(); // no DS, so no component to wait for
@@ -255,6 +292,8 @@ final class ComponentUptake {
                         instances));
             }
             return components;
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new DtoRace(e);
         } catch (ReflectiveOperationException e) {
             throw failure("Declarative Services", e);
         } finally {
