@@ -95,6 +95,9 @@ class DashboardBrowserTest {
         await().atMost(PAGE).untilAsserted(() -> assertThat(text(By.id("quorum")))
                 .contains("participant").contains("node-1").contains("node-2"));
         assertThat(browser.findElements(By.cssSelector("#node-table tr[data-node]"))).hasSize(2);
+        for (String member : cluster.zkConnect().split(",")) {
+            assertThat(text(By.id("where"))).as("every member of the quorum the nodes run").contains(member);
+        }
 
         // a deploy made from the CLI appears on the same page: no navigation, no reload
         js("window.vesselNotReloaded = true;");

@@ -759,9 +759,14 @@ public final class VesselNode implements Closeable {
         }
     }
 
-    /** The ZooKeeper connect string the node uses: its quorum's when it runs a member, else the configured one. */
+    /** The ZooKeeper connect string the node uses: its quorum's current members when it runs one, else the configured one. */
     private String zkConnectShown() {
-        return quorum != null ? quorum.connectString() : config.zkConnect();
+        if (quorum == null) {
+            return config.zkConnect();
+        }
+        // Curator follows the ensemble's configuration: members that joined after this node connected included
+        String current = registry.curator().getZookeeperClient().getCurrentConnectionString();
+        return current == null || current.isBlank() ? quorum.connectString() : current;
     }
 
     private final class RegistryReads implements AdminHandler.ClusterReads {
