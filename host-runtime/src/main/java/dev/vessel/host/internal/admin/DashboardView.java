@@ -1,7 +1,6 @@
 package dev.vessel.host.internal.admin;
 
 import dev.vessel.host.QuorumStatus;
-import dev.vessel.host.internal.http.NodeLoad;
 import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.Convergence;
 import dev.vessel.registry.DeployedVersion;
@@ -11,7 +10,6 @@ import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.NodeRecord;
 import dev.vessel.registry.NodeStatus;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,11 +25,9 @@ import org.osgi.framework.Version;
  *
  * @param quorumError why the quorum could not be read, null when it could
  */
-record DashboardView(String node, long time, String zk, List<ClusterOverview.Node> nodes, Map<String, NodeView> load,
+record DashboardView(String node, long time, String zk, List<ClusterOverview.Node> nodes,
+        Map<String, PeerLoads.Reading> load,
         List<ServiceView> services, QuorumStatus quorum, String quorumError) {
-
-    /** A node's {@link PeerLoads.Reading}, flattened for the page. */
-    record NodeView(NodeLoad load, String error) {}
 
     /**
      * @param deployment  its desired state and history; null for a service that runs without one (every version
@@ -55,8 +51,6 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
             List<InstanceRecord> instances, Map<String, Deployment> deployments, Map<String, PeerLoads.Reading> loads,
             QuorumStatus quorum, String quorumError) {
         ClusterOverview overview = ClusterOverview.of(zk, nodeRecords, statuses, instances);
-        Map<String, NodeView> load = new LinkedHashMap<>();
-        loads.forEach((id, reading) -> load.put(id, new NodeView(reading.load(), reading.error())));
 
         Map<String, Map<String, Double>> rates = new TreeMap<>();
         Map<String, TreeSet<Version>> running = new TreeMap<>();
@@ -113,7 +107,7 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
             services.add(new ServiceView(service, deployment, convergence.converged(), pending,
                     convergence.failures(), convergence.unwanted(), versionViews));
         }
-        return new DashboardView(node, System.currentTimeMillis(), zk, overview.nodes(), load, services, quorum,
+        return new DashboardView(node, System.currentTimeMillis(), zk, overview.nodes(), loads, services, quorum,
                 quorumError);
     }
 }

@@ -31,20 +31,29 @@ final class PeerLoads {
 
     private final String self;
     private final Supplier<NodeLoad> own;
-    private final HttpClient http;
+    private final SSLContext tls;
     /** Whether peers are reached over HTTPS: what this node is configured with, never what a record says. */
     private final boolean tlsCluster;
+    /** Made when a dashboard first asks: a node nobody watches runs no client and no selector thread for it. */
+    private HttpClient http;
 
     PeerLoads(String self, Supplier<NodeLoad> own, SSLContext tls) {
         this.self = self;
         this.own = own;
+        this.tls = tls;
         this.tlsCluster = tls != null;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-                .version(HttpClient.Version.HTTP_1_1);
-        if (tls != null) {
-            builder.sslContext(tls);
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+                    .version(HttpClient.Version.HTTP_1_1);
+            if (tls != null) {
+                builder.sslContext(tls);
+            }
+            http = builder.build();
         }
-        this.http = builder.build();
+        return http;
     }
 
     Map<String, Reading> read(List<NodeRecord> nodes) {
@@ -74,7 +83,7 @@ final class PeerLoads {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Reading(null, "its address is not a URL: " + e.getMessage()));
         }
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
+        return http().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
             if (failure != null) {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                 if (cause instanceof HttpTimeoutException) {
