@@ -2,12 +2,13 @@ package dev.vessel.cli;
 
 import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.internal.RecordJson;
+import dev.vessel.deploy.AdminClient;
+import dev.vessel.deploy.AdminException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
-import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -17,7 +18,7 @@ import javax.net.ssl.SSLContext;
  * {@code VESSEL_READ_VIA_ZOOKEEPER} is set, or no recorded node answers: the verb then reads ZooKeeper itself.
  */
 final class NodeReads {
-    private static final int TIMEOUT_MILLIS = 2_000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private NodeReads() {}
 
@@ -27,24 +28,24 @@ final class NodeReads {
     /** The registered instances of {@code service}, what {@code vessel call} routes with. */
     static Optional<java.util.List<dev.vessel.registry.InstanceRecord>> instances(ClusterOptions cluster,
             String service) {
-        return read(cluster, "/v1/admin/instances/" + encode(service), Instances.class).map(Instances::instances);
+        return read(cluster, "instances/" + encode(service), Instances.class).map(Instances::instances);
     }
 
     /** The manifests {@code GET /v1/admin/releases} answers with. */
     record Releases(java.util.List<dev.vessel.registry.ReleaseManifest> releases) {}
 
     static Optional<ClusterOverview> status(ClusterOptions cluster) {
-        return read(cluster, "/v1/admin/cluster/status", ClusterOverview.class);
+        return read(cluster, "cluster/status", ClusterOverview.class);
     }
 
     static Optional<dev.vessel.registry.Deployment> deployment(ClusterOptions cluster, String service) {
-        return read(cluster, "/v1/admin/deployments/" + encode(service), dev.vessel.registry.Deployment.class);
+        return read(cluster, "deployments/" + encode(service), dev.vessel.registry.Deployment.class);
     }
 
     /** Every release of {@code service}, or of every service when it is null. */
     static Optional<java.util.List<dev.vessel.registry.ReleaseManifest>> releases(ClusterOptions cluster,
             String service) {
-        return read(cluster, "/v1/admin/releases" + (service == null ? "" : "/" + encode(service)), Releases.class)
+        return read(cluster, "releases" + (service == null ? "" : "/" + encode(service)), Releases.class)
                 .map(Releases::releases);
     }
 
@@ -52,37 +53,29 @@ final class NodeReads {
         return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static <T> Optional<T> read(ClusterOptions cluster, String path, Class<T> type) {
+    /**
+     * The cluster `vessel up` recorded, when a verb should talk to its nodes instead of ZooKeeper: no {@code --zk}
+     * names another one, {@code VESSEL_READ_VIA_ZOOKEEPER} is not set, and it has nodes.
+     */
+    static Optional<VesselHome.ClusterInfo> recorded(ClusterOptions cluster) {
         if (cluster.zkGiven() || System.getenv("VESSEL_READ_VIA_ZOOKEEPER") != null) {
             return Optional.empty();
         }
-        Optional<VesselHome.ClusterInfo> recorded = VesselHome.resolve().cluster();
-        if (recorded.isEmpty() || recorded.get().token() == null || recorded.get().nodes() == null) {
+        return VesselHome.resolve().cluster().filter(c -> c.nodes() != null && !c.nodes().isEmpty());
+    }
+
+    /** {@code GET /v1/admin/{path}} of the first recorded node that answers it, as {@code type}. */
+    private static <T> Optional<T> read(ClusterOptions cluster, String path, Class<T> type) {
+        Optional<VesselHome.ClusterInfo> recorded = recorded(cluster).filter(c -> c.token() != null);
+        if (recorded.isEmpty()) {
             return Optional.empty();
         }
-        Optional<SSLContext> tls = cluster.tls();
+        SSLContext tls = cluster.tls().orElse(null);
         for (VesselHome.NodeAddress node : recorded.get().nodes()) {
             try {
-                // HttpURLConnection, not the JDK's HttpClient: for one request from a fresh JVM it starts in a
-                // fraction of the time (no selector thread, far fewer classes), which is the point of this path
-                HttpURLConnection connection = (HttpURLConnection) URI.create(node.url() + path).toURL()
-                        .openConnection();
-                if (connection instanceof HttpsURLConnection https && tls.isPresent()) {
-                    https.setSSLSocketFactory(tls.get().getSocketFactory());
-                }
-                connection.setConnectTimeout(TIMEOUT_MILLIS);
-                connection.setReadTimeout(TIMEOUT_MILLIS);
-                connection.setRequestProperty("Authorization", "Bearer " + recorded.get().token());
-                try {
-                    if (connection.getResponseCode() == 200) {
-                        try (InputStream body = connection.getInputStream()) {
-                            return Optional.of(RecordJson.read(body.readAllBytes(), type));
-                        }
-                    }
-                } finally {
-                    connection.disconnect();
-                }
-            } catch (IOException unreachable) {
+                return Optional.of(RecordJson.read(new AdminClient(URI.create(node.url()), recorded.get().token(), tls,
+                        TIMEOUT).read(path), type));
+            } catch (IOException | UncheckedIOException | AdminException unreachableOrRefused) {
                 // the next node, or ZooKeeper
             }
         }

@@ -40,6 +40,8 @@ public final class AdminClient {
     private final URI node;
     private final String token;
     private final javax.net.ssl.SSLContext tls;
+    private final int connectTimeoutMillis;
+    private final int readTimeoutMillis;
 
     public AdminClient(URI node, String token) {
         this(node, token, null);
@@ -50,9 +52,24 @@ public final class AdminClient {
      *            {@link dev.vessel.registry.TlsTrust#context}); null for the JDK's default authorities
      */
     public AdminClient(URI node, String token, javax.net.ssl.SSLContext tls) {
+        this(node, token, tls, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * For quick reads that move on to another node, or to ZooKeeper, when this one is slow: connecting and every
+     * read of the answer wait at most {@code timeout}.
+     */
+    public AdminClient(URI node, String token, javax.net.ssl.SSLContext tls, java.time.Duration timeout) {
+        this(node, token, tls, (int) timeout.toMillis(), (int) timeout.toMillis());
+    }
+
+    private AdminClient(URI node, String token, javax.net.ssl.SSLContext tls, int connectTimeoutMillis,
+            int readTimeoutMillis) {
         this.node = requireNonNull(node, "node cannot be null");
         this.token = requireNonNull(token, "token cannot be null");
         this.tls = tls;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.readTimeoutMillis = readTimeoutMillis;
     }
 
     public URI node() {
@@ -206,14 +223,53 @@ public final class AdminClient {
         }
     }
 
+    /**
+     * The body of {@code GET /v1/admin/{path}} as the node wrote it.
+     *
+     * @throws AdminException for an answer that is not a success
+     */
+    public byte[] read(String path) throws IOException {
+        Answer answer = exchange("GET", node.resolve("/v1/admin/" + path), null, null);
+        if (answer.status() >= 300) {
+            throw refusal(answer);
+        }
+        return answer.body();
+    }
+
+    /** Whether the node answers at all ({@code GET /v1/health}: ready, or still starting). */
+    public boolean answers() {
+        try {
+            exchange("GET", node.resolve("/v1/health"), null, null);
+            return true;
+        } catch (IOException unreachable) {
+            return false;
+        }
+    }
+
     private JsonNode send(String method, String path, String contentType, byte[] content) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) node.resolve("/v1/admin/" + path).toURL()
-                .openConnection();
+        Answer answer = exchange(method, node.resolve("/v1/admin/" + path), contentType, content);
+        if (answer.status() >= 300) {
+            throw refusal(answer);
+        }
+        return answer.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(answer.body());
+    }
+
+    private record Answer(int status, byte[] body) {}
+
+    private static AdminException refusal(Answer answer) throws IOException {
+        JsonNode body = answer.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(answer.body());
+        return new AdminException(answer.status(), body.path("error").asText("HTTP_" + answer.status()),
+                body.path("message").asText(body.toString()));
+    }
+
+    /** One request, whatever its answer's status. */
+    private Answer exchange(String method, URI uri, String contentType, byte[] content) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         if (connection instanceof HttpsURLConnection https && tls != null) {
             https.setSSLSocketFactory(tls.getSocketFactory());
         }
-        connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
-        connection.setReadTimeout(READ_TIMEOUT_MILLIS);
+        connection.setConnectTimeout(connectTimeoutMillis);
+        connection.setReadTimeout(readTimeoutMillis);
         connection.setRequestMethod(method);
         connection.setRequestProperty("Authorization", "Bearer " + token);
         if (content != null) {
@@ -232,16 +288,8 @@ public final class AdminClient {
             throw new AdminException(unauthenticated.responseCode(), "UNAUTHORIZED",
                     "admin requests need the header Authorization: Bearer <token>");
         }
-        byte[] answer;
         try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
-            answer = in == null ? new byte[0] : in.readAllBytes();
+            return new Answer(status, in == null ? new byte[0] : in.readAllBytes());
         }
-        JsonNode body = answer.length == 0 ? JSON.createObjectNode() : JSON.readTree(answer);
-        if (status >= 300) {
-            throw new AdminException(status, body.path("error").asText("HTTP_" + status),
-                    body.path("message").asText(body.toString()));
-        }
-        return body;
     }
-
 }
