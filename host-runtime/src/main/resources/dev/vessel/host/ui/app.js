@@ -128,11 +128,11 @@ function draw(role, view) {
   $('where').textContent = 'node ' + view.node + ' · ZooKeeper ' + view.zk;
   $('updated').textContent = 'updated ' + time(view.time);
   section('services', [role, view.services, view.nodes.map((n) => [n.id, n.containers]), view.load], () =>
-    drawServices(role, view));
+    drawServices(view));
   section('rollouts', [view.services, view.nodes.map((n) => [n.id, n.fetches, n.behind])], () => drawRollouts(view));
   section('nodes', [view.nodes, view.load], () => drawNodes(view));
   section('quorum', [view.quorum, view.quorumError], () => drawQuorum(view));
-  section('history', [role, view.services.map((s) => s.deployment)], () => drawHistory(role, view));
+  section('history', [role, view.services.map((s) => s.deployment)], () => drawHistory(view));
   state.renders++;
   if (state.firstRenderMillis === null) {
     state.firstRenderMillis = performance.now();
@@ -154,7 +154,7 @@ function adminButton(label, attributes) {
     + '>' + esc(label) + '</button>';
 }
 
-function drawServices(role, view) {
+function drawServices(view) {
   if (view.services.length === 0) return '<p class="small">No service is deployed.</p>';
   const containers = {};  // service -> version -> node -> container
   for (const node of view.nodes) {
@@ -286,7 +286,7 @@ function drawQuorum(view) {
   return html;
 }
 
-function drawHistory(role, view) {
+function drawHistory(view) {
   let html = '';
   for (const s of view.services) {
     if (!s.deployment) continue;
