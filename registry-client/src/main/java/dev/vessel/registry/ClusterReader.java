@@ -85,6 +85,11 @@ public final class ClusterReader {
 
     /** Reads a {@link Snapshot}; records that vanish meanwhile (ephemeral) are left out. */
     public Snapshot snapshot() {
+        return snapshot(null);
+    }
+
+    /** A {@link Snapshot} whose instances are those of {@code service} only (all services when null). */
+    public Snapshot snapshot(String service) {
         RegistryLayout layout = connection.layout();
         List<String> ids = childrenSorted(layout.nodes());
         Map<String, CompletableFuture<byte[]>> nodeData = new LinkedHashMap<>();
@@ -94,8 +99,8 @@ public final class ClusterReader {
             statusData.put(id, data(layout.status(id)));
         }
         List<CompletableFuture<List<byte[]>>> instanceData = new ArrayList<>();
-        for (String service : childrenIfAny(layout.services())) {
-            String servicePath = ZKPaths.makePath(layout.services(), service);
+        for (String name : service == null ? childrenIfAny(layout.services()) : List.of(service)) {
+            String servicePath = ZKPaths.makePath(layout.services(), name);
             instanceData.add(children(servicePath).thenCompose(instanceIds -> {
                 List<CompletableFuture<byte[]>> reads = instanceIds.stream()
                         .map(id -> data(ZKPaths.makePath(servicePath, id))).toList();
@@ -111,8 +116,8 @@ public final class ClusterReader {
             parse(await(statusData.get(id), layout.status(id)), NodeStatus.class, layout.status(id))
                     .ifPresent(status -> statuses.put(id, status));
         }
-        for (CompletableFuture<List<byte[]>> service : instanceData) {
-            for (byte[] bytes : await(service, layout.services())) {
+        for (CompletableFuture<List<byte[]>> ofService : instanceData) {
+            for (byte[] bytes : await(ofService, layout.services())) {
                 if (bytes == null) {
                     continue;
                 }

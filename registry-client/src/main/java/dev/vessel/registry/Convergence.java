@@ -29,12 +29,8 @@ public record Convergence(List<NodeProgress> nodes, List<String> failures, List<
     }
 
     public static Convergence of(ClusterReader cluster, Deployment deployment) {
-        List<NodeRecord> nodes = cluster.nodes();
-        Map<String, NodeStatus> statuses = new java.util.HashMap<>();
-        for (NodeRecord node : nodes) {
-            cluster.status(node.id()).ifPresent(status -> statuses.put(node.id(), status));
-        }
-        return of(deployment, nodes, statuses, cluster.instances(deployment.service()));
+        ClusterReader.Snapshot snapshot = cluster.snapshot(deployment.service());
+        return of(deployment, snapshot.nodes(), snapshot.statuses(), snapshot.instances());
     }
 
     /**
