@@ -2,6 +2,8 @@ package dev.vessel.cli;
 
 import dev.vessel.deploy.AdminException;
 import dev.vessel.host.InvalidReleaseException;
+import dev.vessel.protocol.ErrorCode;
+import dev.vessel.protocol.ExitCodes;
 import dev.vessel.registry.DeploymentConflictException;
 import dev.vessel.registry.RegistryException;
 import dev.vessel.router.NoCompatibleVersionException;
@@ -9,19 +11,13 @@ import dev.vessel.router.UnavailableException;
 
 /** The exit codes of every verb, and the one place that maps failures onto them. */
 final class ExitCode {
-    static final int OK = 0;
-    /** The operation ran and failed: a remote error, a container that FAILED. */
-    static final int FAILED = 1;
-    /** The command line or its files are wrong; nothing was changed. */
-    static final int BAD_INPUT = 2;
-    /** What was asked for does not exist: no compatible version, no such node or container. */
-    static final int NOT_FOUND = 3;
-    /** The cluster cannot be reached: ZooKeeper or every instance down, or no cluster known on this machine. */
-    static final int UNAVAILABLE = 4;
-    /** Someone else changed the deployment first; nothing was written. Look at the history and retry. */
-    static final int CONFLICT = 5;
-    /** The admin API refused the token (missing, wrong, or the node has none). */
-    static final int UNAUTHORIZED = 6;
+    static final int OK = ExitCodes.OK;
+    static final int FAILED = ExitCodes.FAILED;
+    static final int BAD_INPUT = ExitCodes.BAD_INPUT;
+    static final int NOT_FOUND = ExitCodes.NOT_FOUND;
+    static final int UNAVAILABLE = ExitCodes.UNAVAILABLE;
+    static final int CONFLICT = ExitCodes.CONFLICT;
+    static final int UNAUTHORIZED = ExitCodes.UNAUTHORIZED;
 
     /** What help screens list, in order. */
     static final java.util.Map<String, String> DESCRIPTIONS = descriptions();
@@ -45,12 +41,9 @@ final class ExitCode {
             return cli.exitCode();
         }
         if (failure instanceof AdminException admin) {
-            return switch (admin.status()) {
-                case 401, 403 -> UNAUTHORIZED;
-                case 409 -> CONFLICT;
-                case 400, 404, 413, 422 -> BAD_INPUT;
-                default -> FAILED;
-            };
+            // the node's code says what went wrong; a code this build does not know falls back on the status
+            return ErrorCode.of(admin.code()).map(ErrorCode::exitCode)
+                    .orElseGet(() -> ErrorCode.exitCodeOf(admin.status()));
         }
         if (failure instanceof DeploymentConflictException
                 || failure instanceof dev.vessel.registry.ConfigurationConflictException) {

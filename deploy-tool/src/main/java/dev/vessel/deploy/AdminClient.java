@@ -1,5 +1,6 @@
 package dev.vessel.deploy;
 
+import dev.vessel.protocol.ErrorCode;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -285,7 +286,7 @@ public final class AdminClient {
             status = connection.getResponseCode();
         } catch (java.net.HttpRetryException unauthenticated) {
             // a 401 to a streamed body: HttpURLConnection will not read it, only report the status
-            throw new AdminException(unauthenticated.responseCode(), "UNAUTHORIZED",
+            throw new AdminException(unauthenticated.responseCode(), ErrorCode.UNAUTHORIZED.name(),
                     "admin requests need the header Authorization: Bearer <token>");
         }
         try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {

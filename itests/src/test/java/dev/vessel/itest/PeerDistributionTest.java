@@ -8,7 +8,7 @@ import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.VesselNode;
-import dev.vessel.host.internal.artifact.FetchReport;
+import dev.vessel.host.FetchReport;
 import dev.vessel.registry.ArtifactHolders;
 import dev.vessel.registry.HolderState;
 import dev.vessel.registry.InstanceState;

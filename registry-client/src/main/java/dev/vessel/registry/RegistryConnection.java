@@ -185,6 +185,11 @@ public final class RegistryConnection implements Closeable {
         return layout;
     }
 
+    /** Whether the session is connected to a ZooKeeper server now (it may still be alive while it is not). */
+    public boolean connected() {
+        return curator.getZookeeperClient().isConnected();
+    }
+
     /** The x-discovery view of {@code {root}/services}; instances carry a {@code Map<String,String>} payload. */
     public ServiceDiscovery<Map<String, String>> discovery() {
         return discovery;

@@ -1,5 +1,6 @@
 package dev.vessel.router;
 
+import dev.vessel.protocol.ErrorCode;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -396,8 +397,8 @@ public final class VesselClient implements Closeable {
 
     /** A 5xx carrying the method's own exception says nothing about the instance's health. */
     private static boolean methodFailed(JsonNode body) {
-        String code = body == null ? "" : body.path("error").asText("");
-        return code.equals("METHOD_THREW") || code.equals("RESULT_NOT_SERIALIZABLE");
+        Optional<ErrorCode> code = ErrorCode.of(body == null ? null : body.path("error").asText(null));
+        return code.isPresent() && (code.get() == ErrorCode.METHOD_THREW || code.get() == ErrorCode.RESULT_NOT_SERIALIZABLE);
     }
 
     /**

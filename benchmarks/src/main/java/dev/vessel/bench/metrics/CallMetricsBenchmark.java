@@ -1,7 +1,6 @@
 package dev.vessel.bench.metrics;
 
 import dev.vessel.host.ContainerId;
-import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,27 +29,7 @@ public class CallMetricsBenchmark {
 
     @Setup
     public void setUp() {
-        metrics = NodeMetrics.start(new NodeMetrics.Sources() {
-            @Override
-            public List<Container> containers() {
-                return List.of();
-            }
-
-            @Override
-            public long artifactBytesServed() {
-                return 0;
-            }
-
-            @Override
-            public long artifactBytesFetched() {
-                return 0;
-            }
-
-            @Override
-            public boolean registryConnected() {
-                return true;
-            }
-        });
+        metrics = NodeMetrics.start(List::of, () -> 0, () -> 0, () -> true);
         container = ContainerId.of("greeter", "1.0.0");
         endpoint = "greeter";
         method = "greet";

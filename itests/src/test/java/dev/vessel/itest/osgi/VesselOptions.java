@@ -35,8 +35,8 @@ public final class VesselOptions {
     }
 
     /**
-     * vessel-registry-client and vessel-version-router with Curator, ZooKeeper and Jackson: Curator's 'osgi'
-     * classifier jars on a Guava bundle, ZooKeeper wrapped into one bundle by the test kit.
+     * vessel-protocol, vessel-registry-client and vessel-version-router with Curator, ZooKeeper and Jackson:
+     * Curator's 'osgi' classifier jars on a Guava bundle, ZooKeeper wrapped into one bundle by the test kit.
      */
     public static Option vesselClientBundles() {
         return composite(
@@ -59,6 +59,7 @@ public final class VesselOptions {
                 bundleFile("curator-framework-osgi"),
                 bundleFile("curator-recipes-osgi"),
                 bundleFile("curator-x-discovery-osgi"),
+                bundleFile("vessel-protocol"),
                 bundleFile("vessel-registry-client"),
                 bundleFile("vessel-version-router"));
     }

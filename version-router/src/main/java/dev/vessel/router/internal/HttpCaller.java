@@ -1,5 +1,6 @@
 package dev.vessel.router.internal;
 
+import dev.vessel.protocol.VesselHeaders;
 import dev.vessel.registry.InstanceRecord;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,11 +14,6 @@ import java.util.concurrent.TimeUnit;
 
 /** Sends one {@code /v1/call} request to one instance's node over HTTP/1.1. */
 public final class HttpCaller {
-    public static final String RETRY_HEADER = "Vessel-Retry";
-    public static final String VERSION_HEADER = "Vessel-Version";
-    /** How long the caller waits for this attempt, in milliseconds: the node refuses work it would start later. */
-    public static final String DEADLINE_HEADER = "Vessel-Deadline-Ms";
-
     private final Duration connectTimeout;
     private final javax.net.ssl.SSLContext tls;
     private final boolean oneShot;
@@ -107,7 +103,7 @@ public final class HttpCaller {
         connection.setDoOutput(true);
         connection.setFixedLengthStreamingMode(jsonArguments.length);
         connection.setRequestProperty("Content-Type", "application/json");
-        connection.setRequestProperty(DEADLINE_HEADER, Long.toString(timeout.toMillis()));
+        connection.setRequestProperty(VesselHeaders.DEADLINE_MS, Long.toString(timeout.toMillis()));
         try {
             try {
                 connection.connect();
@@ -124,9 +120,9 @@ public final class HttpCaller {
             if (in != null) {
                 in.close();
             }
-            String version = connection.getHeaderField(VERSION_HEADER);
+            String version = connection.getHeaderField(VesselHeaders.VERSION);
             return new Answer(status, body, version == null ? instance.version() : version,
-                    status == 503 && "other".equalsIgnoreCase(connection.getHeaderField(RETRY_HEADER)));
+                    status == 503 && VesselHeaders.RETRY_OTHER.equalsIgnoreCase(connection.getHeaderField(VesselHeaders.RETRY)));
         } catch (java.net.SocketTimeoutException e) {
             throw new java.net.http.HttpTimeoutException("no answer within " + timeout.toMillis() + " ms");
         }
@@ -144,7 +140,7 @@ public final class HttpCaller {
         return HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
-                .header(DEADLINE_HEADER, Long.toString(timeout.toMillis()))
+                .header(VesselHeaders.DEADLINE_MS, Long.toString(timeout.toMillis()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jsonArguments))
                 .build();
     }
@@ -153,9 +149,9 @@ public final class HttpCaller {
         return new Answer(
                 response.statusCode(),
                 response.body(),
-                response.headers().firstValue(VERSION_HEADER).orElse(instance.version()),
-                response.statusCode() == 503 && response.headers().firstValue(RETRY_HEADER)
-                        .map("other"::equalsIgnoreCase).orElse(false));
+                response.headers().firstValue(VesselHeaders.VERSION).orElse(instance.version()),
+                response.statusCode() == 503 && response.headers().firstValue(VesselHeaders.RETRY)
+                        .map(VesselHeaders.RETRY_OTHER::equalsIgnoreCase).orElse(false));
     }
 
     private static String host(String address) {

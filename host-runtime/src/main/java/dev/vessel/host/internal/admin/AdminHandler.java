@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.ViewerToken;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
 import dev.vessel.host.internal.artifact.ArtifactStore;
@@ -64,23 +65,11 @@ public final class AdminHandler implements Request.Handler {
     private final ReleaseEndpoints releases;
     private final DeploymentEndpoints deployments;
     private final ConfigurationEndpoints configurations;
-    private final ClusterReads reads;
+    private final ClusterView cluster;
     private final ReleaseStore releaseStore;
     private final DeploymentStore deploymentStore;
     private final byte[] viewerToken;
     private final DashboardEndpoint dashboard;
-
-    /** What the read endpoints show of the cluster, read from the registry when asked. */
-    public interface ClusterReads {
-        /** Every node and container ({@code vessel status}). */
-        ClusterOverview overview();
-
-        /** The service's registered instances ({@code vessel call} routes with them). */
-        List<InstanceRecord> instances(String service);
-
-        /** How far the cluster is from {@code target}, one revision of a service's desired state. */
-        Convergence convergence(Deployment target);
-    }
 
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, PEER, REFUSED }
@@ -88,8 +77,8 @@ public final class AdminHandler implements Request.Handler {
     public AdminHandler(String token, ArtifactGrant grants, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
             LongAdder servedBytes, ReleaseValidator validator, ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
-            ClusterReads reads, DashboardEndpoint dashboard) {
-        this.reads = reads;
+            ClusterView cluster, DashboardEndpoint dashboard) {
+        this.cluster = cluster;
         this.dashboard = dashboard;
         this.releaseStore = releaseStore;
         this.deploymentStore = deploymentStore;
@@ -111,7 +100,7 @@ public final class AdminHandler implements Request.Handler {
         String[] path = Request.getPathInContext(request).substring(PREFIX.length()).split("/", -1);
         String method = request.getMethod();
         if (access == Access.VIEWER && !isRead(path, method)) {
-            JsonResponses.error(response, callback, 403, "FORBIDDEN", "the viewer token reads the cluster's state"
+            JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "the viewer token reads the cluster's state"
                     + " (GET cluster/status, deployments, instances, rollouts, releases, dashboard) and"
                     + " changes nothing");
             return true;
@@ -128,11 +117,11 @@ public final class AdminHandler implements Request.Handler {
             configurations.change(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("cluster") && path[1].equals("status")
                 && HttpMethod.GET.is(method)) {
-            JsonResponses.json(response, callback, 200, reads.overview());
+            JsonResponses.json(response, callback, 200, cluster.overview());
         } else if (path.length == 2 && path[0].equals("instances") && HttpMethod.GET.is(method)) {
             RegistryLayout.requireName(path[1], "service");
             JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("instances",
-                    reads.instances(path[1]))));
+                    cluster.instances(path[1]))));
         } else if (path.length == 2 && path[0].equals("rollouts") && HttpMethod.GET.is(method)) {
             rollout(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("deployments") && HttpMethod.GET.is(method)) {
@@ -144,7 +133,7 @@ public final class AdminHandler implements Request.Handler {
             }
             JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("releases", manifests)));
         } else {
-            JsonResponses.error(response, callback, 404, "NOT_FOUND", "no admin resource " + method + " "
+            JsonResponses.error(response, callback, ErrorCode.NOT_FOUND, "no admin resource " + method + " "
                     + Request.getPathInContext(request));
         }
         return true;
@@ -168,13 +157,13 @@ public final class AdminHandler implements Request.Handler {
         if (revision == current.revision()) {
             target = current;
         } else {
-            var earlier = current.revision(revision).orElseThrow(() -> new ApiError(404, "NOT_FOUND",
+            var earlier = current.revision(revision).orElseThrow(() -> new ApiError(ErrorCode.NOT_FOUND,
                     service + " has no revision " + revision + " in its history"));
             target = new Deployment(service, revision, earlier.versions(), List.of());
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("deployment", current);
-        body.put("convergence", reads.convergence(target));
+        body.put("convergence", cluster.convergence(target));
         JsonResponses.json(response, callback, 200, RecordJson.write(body));
     }
 
@@ -204,7 +193,7 @@ public final class AdminHandler implements Request.Handler {
      */
     private Access authorize(Request request, Response response, Callback callback) {
         if (token == null) {
-            JsonResponses.error(response, callback, 403, "ADMIN_DISABLED",
+            JsonResponses.error(response, callback, ErrorCode.ADMIN_DISABLED,
                     "this node has no admin token, so its admin API is disabled");
             return Access.REFUSED;
         }
@@ -213,13 +202,13 @@ public final class AdminHandler implements Request.Handler {
             if (grants != null && grants.accepts(header) && isArtifactRead(request)) {
                 return Access.PEER;
             }
-            JsonResponses.error(response, callback, 403, "FORBIDDEN", "an artifact read grant reads artifacts"
+            JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "an artifact read grant reads artifacts"
                     + " (GET and HEAD) while it is valid, and nothing else");
             return Access.REFUSED;
         }
         if (header == null || !header.startsWith("Bearer ")) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            JsonResponses.error(response, callback, 401, "UNAUTHORIZED",
+            JsonResponses.error(response, callback, ErrorCode.UNAUTHORIZED,
                     "admin requests need the header Authorization: Bearer <token>");
             return Access.REFUSED;
         }
@@ -233,7 +222,7 @@ public final class AdminHandler implements Request.Handler {
         if (viewer) {
             return Access.VIEWER;
         }
-        JsonResponses.error(response, callback, 403, "FORBIDDEN", "wrong admin token");
+        JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "wrong admin token");
         return Access.REFUSED;
     }
 

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.ErrorCode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.vessel.host.internal.http.ApiError;
@@ -164,7 +165,7 @@ final class AdminRequests {
     }
 
     private static ApiError tooLarge(long length) {
-        return new ApiError(413, "TOO_LARGE", "admin request bodies are at most " + MAX_BODY_BYTES + " bytes"
+        return new ApiError(ErrorCode.TOO_LARGE, "admin request bodies are at most " + MAX_BODY_BYTES + " bytes"
                 + (length > 0 ? "; this one is " + length : ""));
     }
 }

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
 import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.artifact.TokenBucket;
@@ -51,7 +52,7 @@ final class ArtifactEndpoints {
         } else if (path.length == 3 && path[1].equals("chunks") && HttpMethod.PUT.is(method)) {
             uploadChunk(path[0], path[2], request, response, callback);
         } else {
-            JsonResponses.error(response, callback, 404, "NOT_FOUND", "no admin resource " + method + " "
+            JsonResponses.error(response, callback, ErrorCode.NOT_FOUND, "no admin resource " + method + " "
                     + Request.getPathInContext(request));
         }
     }
@@ -61,7 +62,7 @@ final class ArtifactEndpoints {
         requireDigest(sha256);
         if (HttpMethod.PUT.is(method)) {
             if (request.getLength() > artifacts.maxBytes()) {
-                throw new ApiError(413, "TOO_LARGE", "artifact exceeds the limit of " + artifacts.maxBytes()
+                throw new ApiError(ErrorCode.TOO_LARGE, "artifact exceeds the limit of " + artifacts.maxBytes()
                         + " bytes; nothing was stored");
             }
             ArtifactStore.Stored stored = artifacts.has(sha256)
@@ -79,7 +80,7 @@ final class ArtifactEndpoints {
         }
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, PUT");
-            JsonResponses.error(response, callback, 405, "METHOD_NOT_ALLOWED", "artifacts take GET, HEAD and PUT");
+            JsonResponses.error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "artifacts take GET, HEAD and PUT");
             return;
         }
         if (HttpMethod.HEAD.is(method)) {
@@ -88,7 +89,7 @@ final class ArtifactEndpoints {
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Files.size(artifacts.path(sha256)));
                 callback.succeeded();
             } else {
-                JsonResponses.error(response, callback, 404, "UNKNOWN_ARTIFACT", "this node does not hold " + sha256);
+                JsonResponses.error(response, callback, ErrorCode.UNKNOWN_ARTIFACT, "this node does not hold " + sha256);
             }
             return;
         }
@@ -104,7 +105,7 @@ final class ArtifactEndpoints {
         try {
             size = artifacts.size(sha256);
         } catch (IOException notHeld) {
-            JsonResponses.error(response, callback, 404, "UNKNOWN_ARTIFACT", "this node does not hold " + sha256);
+            JsonResponses.error(response, callback, ErrorCode.UNKNOWN_ARTIFACT, "this node does not hold " + sha256);
             return;
         }
         long offset = 0;
@@ -113,7 +114,7 @@ final class ArtifactEndpoints {
             long[] bounds = parseRange(range, size);
             if (bounds == null) {
                 response.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes */" + size);
-                JsonResponses.error(response, callback, 416, "BAD_RANGE", "unsatisfiable range " + range);
+                JsonResponses.error(response, callback, ErrorCode.BAD_RANGE, "unsatisfiable range " + range);
                 return;
             }
             offset = bounds[0];
@@ -121,7 +122,7 @@ final class ArtifactEndpoints {
         }
         var channel = artifacts.openRange(sha256, offset, length);
         if (channel.isEmpty()) {
-            JsonResponses.error(response, callback, 404, "UNKNOWN_ARTIFACT", "this node does not hold bytes "
+            JsonResponses.error(response, callback, ErrorCode.UNKNOWN_ARTIFACT, "this node does not hold bytes "
                     + offset + "-" + (offset + length - 1) + " of " + sha256 + " yet");
             return;
         }
@@ -185,7 +186,7 @@ final class ArtifactEndpoints {
             answer.put("missing", List.of());
         } else {
             if (body.digests().size() > (artifacts.maxBytes() / ArtifactStore.MIN_CHUNK_SIZE) + 1) {
-                throw new ApiError(413, "TOO_LARGE", "an upload has at most " + (artifacts.maxBytes()
+                throw new ApiError(ErrorCode.TOO_LARGE, "an upload has at most " + (artifacts.maxBytes()
                         / ArtifactStore.MIN_CHUNK_SIZE + 1) + " chunks; got " + body.digests().size() + " digests");
             }
             ArtifactStore.Partial partial = artifacts.partial(sha256, body.size(),
@@ -208,19 +209,18 @@ final class ArtifactEndpoints {
         try {
             chunk = Integer.parseInt(index);
         } catch (NumberFormatException e) {
-            throw new ApiError(400, "BAD_CHUNK", "'" + index + "' is not a chunk number");
+            throw new ApiError(ErrorCode.BAD_CHUNK, "'" + index + "' is not a chunk number");
         }
         if (artifacts.has(sha256)) {
             JsonResponses.jsonDiscardingBody(response, callback, 200, Map.of("chunk", chunk, "complete", true,
                     "changed", false));
             return;
         }
-        ArtifactStore.Partial partial = artifacts.existingPartial(sha256).orElseThrow(() -> new ApiError(409,
-                "NO_UPLOAD", "start the upload of " + sha256 + " first (POST /v1/admin/artifacts/" + sha256
+        ArtifactStore.Partial partial = artifacts.existingPartial(sha256).orElseThrow(() -> new ApiError(ErrorCode.NO_UPLOAD, "start the upload of " + sha256 + " first (POST /v1/admin/artifacts/" + sha256
                         + "/upload)"));
         long length = request.getLength();
         if (chunk >= 0 && chunk < partial.chunks().count() && length > partial.chunks().length(chunk, partial.size())) {
-            throw new ApiError(413, "TOO_LARGE", "chunk " + chunk + " is " + partial.chunks().length(chunk,
+            throw new ApiError(ErrorCode.TOO_LARGE, "chunk " + chunk + " is " + partial.chunks().length(chunk,
                     partial.size()) + " bytes; the request body is " + length);
         }
         // not closed: closing would fail the rest of the body, which an answer may still want to discard
@@ -245,7 +245,7 @@ final class ArtifactEndpoints {
         try {
             RegistryLayout.requireSha256(sha256);
         } catch (IllegalArgumentException e) {
-            throw new ApiError(400, "BAD_DIGEST", e.getMessage());
+            throw new ApiError(ErrorCode.BAD_DIGEST, e.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.ConfigurationRevision;
@@ -90,7 +91,7 @@ final class ConfigurationEndpoints {
                             + version.version(), manifest.configuration())));
         }
         if (!problems.isEmpty()) {
-            throw new ApiError(422, "CONFIGURATION_REFUSED", "nothing was written: " + String.join("; ", problems));
+            throw new ApiError(ErrorCode.CONFIGURATION_REFUSED, "nothing was written: " + String.join("; ", problems));
         }
     }
 }

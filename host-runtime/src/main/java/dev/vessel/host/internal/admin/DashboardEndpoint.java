@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.QuorumStatus;
 import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
@@ -38,27 +39,9 @@ public final class DashboardEndpoint implements Closeable {
     /** How long the very first view waits for the quorum before it goes without. */
     private static final long FIRST_QUORUM_WAIT_MILLIS = 1_500;
 
-    /** The registry and this node's parts the view is read from. */
-    public interface Sources {
-        String nodeId();
-
-        /** The ZooKeeper connect string the node uses, for showing. */
-        String zk();
-
-        ClusterReader cluster();
-
-        /** Every service's desired state, as the node's own deployment watch holds it. */
-        Map<String, Deployment> deployments();
-
-        QuorumStatus quorum() throws Exception;
-
-        /** Whether the node's registry session is connected now. */
-        boolean registryConnected();
-    }
-
     private record QuorumReading(QuorumStatus status, String error, long at) {}
 
-    private final Sources sources;
+    private final ClusterView cluster;
     private final PeerLoads loads;
     private final ExecutorService quorumProbe;
     private final ReentrantLock lock = new ReentrantLock();
@@ -67,18 +50,18 @@ public final class DashboardEndpoint implements Closeable {
     private volatile QuorumReading quorum;
     private CompletableFuture<QuorumReading> quorumRefresh;
 
-    public DashboardEndpoint(Sources sources, Supplier<NodeLoad> ownLoad, SSLContext tls) {
-        this.sources = sources;
-        this.loads = new PeerLoads(sources.nodeId(), ownLoad, tls);
+    public DashboardEndpoint(ClusterView cluster, Supplier<NodeLoad> ownLoad, SSLContext tls) {
+        this.cluster = cluster;
+        this.loads = new PeerLoads(cluster.nodeId(), ownLoad, tls);
         this.quorumProbe = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "vessel-dashboard-quorum-" + sources.nodeId());
+            Thread t = new Thread(r, "vessel-dashboard-quorum-" + cluster.nodeId());
             t.setDaemon(true);
             return t;
         });
     }
 
     void answer(String role, Response response, Callback callback) throws Exception {
-        boolean connected = sources.registryConnected();
+        boolean connected = cluster.registryConnected();
         byte[] view = connected ? view() : lastView();
         byte[] prefix = ("{\"role\":\"" + role + "\",\"registry\":\"" + (connected ? "connected" : "disconnected")
                 + "\",\"view\":").getBytes(StandardCharsets.UTF_8);
@@ -124,7 +107,7 @@ public final class DashboardEndpoint implements Closeable {
     private byte[] lastView() {
         byte[] last = latest;
         if (last == null) {
-            throw new ApiError(503, "UNAVAILABLE", "this node has no ZooKeeper session and has shown no view yet;"
+            throw new ApiError(ErrorCode.UNAVAILABLE, "this node has no ZooKeeper session and has shown no view yet;"
                     + " try again once it reconnects");
         }
         return last;
@@ -132,11 +115,11 @@ public final class DashboardEndpoint implements Closeable {
 
     private DashboardView read() {
         QuorumReading quorumNow = quorum();
-        ClusterReader.Snapshot cluster = sources.cluster().snapshot();
-        Map<String, PeerLoads.Reading> nodeLoads = loads.read(cluster.nodes());
-        return DashboardView.of(sources.nodeId(), sources.zk(), cluster.nodes(), cluster.statuses(),
-                cluster.instances(),
-                new LinkedHashMap<>(sources.deployments()), nodeLoads,
+        ClusterReader.Snapshot snapshot = cluster.reader().snapshot();
+        Map<String, PeerLoads.Reading> nodeLoads = loads.read(snapshot.nodes());
+        return DashboardView.of(cluster.nodeId(), cluster.servers(), snapshot.nodes(), snapshot.statuses(),
+                snapshot.instances(),
+                new LinkedHashMap<>(cluster.deployments()), nodeLoads,
                 quorumNow == null ? null : quorumNow.status(), quorumNow == null ? "not read yet" : quorumNow.error());
     }
 
@@ -165,7 +148,7 @@ public final class DashboardEndpoint implements Closeable {
 
     private QuorumReading probeQuorum() {
         try {
-            return new QuorumReading(sources.quorum(), null, System.currentTimeMillis());
+            return new QuorumReading(cluster.quorum(), null, System.currentTimeMillis());
         } catch (Exception e) {
             return new QuorumReading(null, "could not read the quorum: " + e.getMessage(), System.currentTimeMillis());
         }

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.artifact;
 
+import dev.vessel.host.FetchReport;
 import dev.vessel.registry.ArtifactHolders;
 import dev.vessel.registry.BundleRef;
 import dev.vessel.registry.ChunkList;

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.artifact;
 
+import dev.vessel.protocol.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.registry.ChunkList;
 import dev.vessel.registry.RegistryLayout;
@@ -141,30 +142,24 @@ public final class ArtifactStore {
     /** The outcome of a store operation. */
     public record Stored(String sha256, long size, boolean created) {}
 
-    /** Why content was not stored, with the HTTP status that says so. Nothing was left behind. */
+    /** Why content was not stored; its code carries the HTTP status that says so. Nothing was left behind. */
     public static final class Rejected extends Exception {
         private static final long serialVersionUID = 1L;
 
-        private final int status;
-        private final String code;
+        private final ErrorCode code;
 
-        Rejected(int status, String code, String message) {
+        Rejected(ErrorCode code, String message) {
             super(message, null, false, false);
-            this.status = status;
             this.code = code;
         }
 
-        public int status() {
-            return status;
-        }
-
-        public String code() {
+        public ErrorCode code() {
             return code;
         }
     }
 
     private static Rejected tooLarge(long limit) {
-        return new Rejected(413, "TOO_LARGE", "artifact exceeds the limit of " + limit + " bytes; nothing was stored");
+        return new Rejected(ErrorCode.TOO_LARGE, "artifact exceeds the limit of " + limit + " bytes; nothing was stored");
     }
 
     public boolean has(String sha256) {
@@ -252,7 +247,7 @@ public final class ArtifactStore {
             }
             String actual = Sha256.hex(digest);
             if (!actual.equals(expectedSha256)) {
-                throw new Rejected(400, "DIGEST_MISMATCH", "content has sha256 " + actual + ", not " + expectedSha256
+                throw new Rejected(ErrorCode.DIGEST_MISMATCH, "content has sha256 " + actual + ", not " + expectedSha256
                         + "; nothing was stored");
             }
             writeAtomically(dir.resolve(expectedSha256 + ".chunks"),
@@ -276,17 +271,17 @@ public final class ArtifactStore {
     public Partial partial(String sha256, long size, ChunkList chunks) throws IOException, Rejected {
         RegistryLayout.requireSha256(sha256);
         if (size < 1) {
-            throw new Rejected(400, "BAD_UPLOAD", "size must be at least 1 byte; got " + size);
+            throw new Rejected(ErrorCode.BAD_UPLOAD, "size must be at least 1 byte; got " + size);
         }
         if (size > limits.maxArtifactBytes()) {
             throw tooLarge(limits.maxArtifactBytes());
         }
         if (chunks == null || chunks.chunkSize() < MIN_CHUNK_SIZE || chunks.chunkSize() > MAX_CHUNK_SIZE) {
-            throw new Rejected(400, "BAD_UPLOAD", "chunkSize must be " + MIN_CHUNK_SIZE + "-" + MAX_CHUNK_SIZE
+            throw new Rejected(ErrorCode.BAD_UPLOAD, "chunkSize must be " + MIN_CHUNK_SIZE + "-" + MAX_CHUNK_SIZE
                     + " bytes" + (chunks == null ? "" : "; got " + chunks.chunkSize()));
         }
         if (!fits(chunks, size)) {
-            throw new Rejected(400, "BAD_UPLOAD", "an artifact of " + size + " bytes in chunks of "
+            throw new Rejected(ErrorCode.BAD_UPLOAD, "an artifact of " + size + " bytes in chunks of "
                     + chunks.chunkSize() + " has " + (size + chunks.chunkSize() - 1) / chunks.chunkSize()
                     + " chunks; " + chunks.count() + " digests were given");
         }
@@ -297,7 +292,7 @@ public final class ArtifactStore {
                     return existing;
                 }
                 if (existing.have().cardinality() > 0) {
-                    throw new Rejected(409, "UPLOAD_CONFLICT", sha256 + " is already being assembled as "
+                    throw new Rejected(ErrorCode.UPLOAD_CONFLICT, sha256 + " is already being assembled as "
                             + existing.size + " bytes in " + existing.chunks.count() + " chunks of "
                             + existing.chunks.chunkSize() + ", " + existing.have().cardinality()
                             + " of them verified; start it the same way to resume it");
@@ -305,7 +300,7 @@ public final class ArtifactStore {
                 partials.remove(sha256); // nothing verified yet: the newer start replaces it, nothing is lost
             } else {
                 if (partials.size() >= limits.maxUnfinished()) {
-                    throw new Rejected(429, "TOO_MANY_UPLOADS", "this node is already assembling "
+                    throw new Rejected(ErrorCode.TOO_MANY_UPLOADS, "this node is already assembling "
                             + partials.size() + " artifacts, its limit; finish or abandon one first");
                 }
                 requireRoom(sha256, size);
@@ -326,7 +321,7 @@ public final class ArtifactStore {
         long used = bytesUsed();
         long needed = size == 0 ? limits.maxArtifactBytes() : size;
         if (used + needed > limits.capacityBytes()) {
-            throw new Rejected(507, "STORE_FULL", "storing " + sha256 + " (" + (size == 0 ? "up to " : "") + needed
+            throw new Rejected(ErrorCode.STORE_FULL, "storing " + sha256 + " (" + (size == 0 ? "up to " : "") + needed
                     + " bytes) would pass this node's artifact store capacity of " + limits.capacityBytes()
                     + " bytes (" + used + " in use); nothing was stored");
         }
@@ -481,7 +476,7 @@ public final class ArtifactStore {
          */
         public boolean write(int index, InputStream content) throws IOException, Rejected {
             if (index < 0 || index >= chunks.count()) {
-                throw new Rejected(400, "BAD_CHUNK", "chunk " + index + " does not exist; the artifact has "
+                throw new Rejected(ErrorCode.BAD_CHUNK, "chunk " + index + " does not exist; the artifact has "
                         + chunks.count() + " (0-" + (chunks.count() - 1) + ")");
             }
             synchronized (this) {
@@ -489,7 +484,7 @@ public final class ArtifactStore {
                     return false;
                 }
                 if (writing.get(index)) {
-                    throw new Rejected(409, "CHUNK_BUSY", "chunk " + index + " of " + sha256
+                    throw new Rejected(ErrorCode.CHUNK_BUSY, "chunk " + index + " of " + sha256
                             + " is being written by another request");
                 }
                 writing.set(index);
@@ -503,7 +498,7 @@ public final class ArtifactStore {
                     long position = chunks.offset(index);
                     for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
                         if (written + n > length) {
-                            throw new Rejected(400, "CHUNK_MISMATCH", "chunk " + index + " of " + sha256
+                            throw new Rejected(ErrorCode.CHUNK_MISMATCH, "chunk " + index + " of " + sha256
                                     + " is longer than its " + length + " bytes; it was thrown away");
                         }
                         digest.update(buffer, 0, n);
@@ -515,7 +510,7 @@ public final class ArtifactStore {
                     }
                 }
                 if (written != length || !Sha256.hex(digest).equals(chunks.digests().get(index))) {
-                    throw new Rejected(400, "CHUNK_MISMATCH", "chunk " + index + " of " + sha256
+                    throw new Rejected(ErrorCode.CHUNK_MISMATCH, "chunk " + index + " of " + sha256
                             + " does not match its digest" + (written != length ? " (" + written + " of " + length
                                     + " bytes)" : "") + "; it was thrown away");
                 }
@@ -551,7 +546,7 @@ public final class ArtifactStore {
             String actual = Sha256.of(file);
             if (!actual.equals(sha256)) {
                 delete(sha256);
-                throw new Rejected(400, "DIGEST_MISMATCH", "assembled artifact has sha256 " + actual + ", not "
+                throw new Rejected(ErrorCode.DIGEST_MISMATCH, "assembled artifact has sha256 " + actual + ", not "
                         + sha256 + "; discarded");
             }
             moveAtomically(file, path(sha256));

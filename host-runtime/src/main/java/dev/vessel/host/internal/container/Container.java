@@ -8,6 +8,7 @@ import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.Release;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.InstanceRegistry;
 import dev.vessel.registry.InstanceState;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +51,12 @@ public final class Container {
         public Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
                 Registration registration, Placement placement) {
             this(systemPackagesExtra, readyTimeout, stopTimeout, registration, placement, ConfigurationSource.NONE);
+        }
+
+        /** The same, for a container that is never registered (a release validation's dry run). */
+        public Settings unregistered() {
+            return new Settings(systemPackagesExtra, readyTimeout, stopTimeout, Registration.NONE, placement,
+                    configuration);
         }
 
         public Settings {
@@ -123,6 +130,26 @@ public final class Container {
         void update(InstanceRecord record);
 
         void unregister(InstanceRecord record);
+
+        /** Registration in the node's service registry. */
+        static Registration through(InstanceRegistry registry) {
+            return new Registration() {
+                @Override
+                public void register(InstanceRecord record) {
+                    registry.register(record);
+                }
+
+                @Override
+                public void update(InstanceRecord record) {
+                    registry.update(record);
+                }
+
+                @Override
+                public void unregister(InstanceRecord record) {
+                    registry.unregister(record);
+                }
+            };
+        }
     }
 
     /** Whether a call got in. */

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -11,9 +12,14 @@ public final class ApiError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int status;
-    private final String code;
+    private final ErrorCode code;
 
-    public ApiError(int status, String code, String message) {
+    public ApiError(ErrorCode code, String message) {
+        this(requireNonNull(code, "code cannot be null").status(), code, message);
+    }
+
+    /** An answer whose status is not its code's own: a status Jetty chose, mapped onto the nearest code. */
+    public ApiError(int status, ErrorCode code, String message) {
         super(requireNonNull(message, "message cannot be null"), null, false, false);
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("an error status is 4xx or 5xx; got " + status);
@@ -23,14 +29,14 @@ public final class ApiError extends RuntimeException {
     }
 
     public static ApiError badRequest(String message) {
-        return new ApiError(400, "BAD_REQUEST", message);
+        return new ApiError(ErrorCode.BAD_REQUEST, message);
     }
 
     public int status() {
         return status;
     }
 
-    public String code() {
+    public ErrorCode code() {
         return code;
     }
 }

@@ -1,9 +1,13 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
+import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.registry.Text;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -31,11 +35,12 @@ final class ApiHandler extends Handler.Abstract {
     private final Request.Handler load;
     private final Request.Handler dashboard;
 
-    ApiHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, Request.Handler admin,
-            Bulkhead adminWork, Bulkhead artifactReads, NodeMetrics nodeMetrics) {
+    ApiHandler(ContainerTable containers, BooleanSupplier ready, LongSupplier artifactBytesServed, long maxBodyBytes,
+            Duration bodyTimeout, Request.Handler admin, Bulkhead adminWork, Bulkhead artifactReads,
+            NodeMetrics nodeMetrics) {
         this.calls = new CallHandler(containers, maxBodyBytes, bodyTimeout, nodeMetrics);
         this.metrics = new MetricsHandler(nodeMetrics);
-        this.health = new HealthHandler(containers);
+        this.health = new HealthHandler(containers, ready, artifactBytesServed);
         this.load = new LoadHandler(containers);
         this.dashboard = new DashboardAssets();
         this.admin = admin;
@@ -50,7 +55,7 @@ final class ApiHandler extends Handler.Abstract {
                 && JsonResponses.declaredLength(request) != 0) {
             // answered without reading it, the body would be left on the connection, which Jetty then closes
             // under the client's next request
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", request.getMethod() + " requests have no body");
+            JsonResponses.error(response, callback, ErrorCode.BAD_REQUEST, request.getMethod() + " requests have no body");
             return true;
         }
         if (path.startsWith(CallHandler.PREFIX)) {
@@ -74,13 +79,13 @@ final class ApiHandler extends Handler.Abstract {
                     && (HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod()));
             Bulkhead pool = read ? artifactReads : adminWork;
             if (!pool.trySubmit(() -> handleOff(current, request, response, callback))) {
-                response.getHeaders().put(CallHandler.RETRY_HEADER, "other");
-                JsonResponses.error(response, callback, 503, "BUSY", "this node is handling as many "
+                CallHandler.retryElsewhereIf(ErrorCode.BUSY, response);
+                JsonResponses.error(response, callback, ErrorCode.BUSY, "this node is handling as many "
                         + (read ? "artifact reads" : "admin requests") + " as it may; try again shortly");
             }
             return true;
         }
-        JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: " + Text.quote(path));
+        JsonResponses.error(response, callback, ErrorCode.NOT_FOUND, "no such resource: " + Text.quote(path));
         return true;
     }
 
@@ -88,7 +93,7 @@ final class ApiHandler extends Handler.Abstract {
     private static void handleOff(Request.Handler handler, Request request, Response response, Callback callback) {
         try {
             if (!handler.handle(request, response, callback)) {
-                JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: "
+                JsonResponses.error(response, callback, ErrorCode.NOT_FOUND, "no such resource: "
                         + Text.quote(Request.getPathInContext(request)));
             }
         } catch (Exception | Error e) {

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -31,21 +32,21 @@ final class CallArguments {
         try (JsonParser scan = JsonResponses.MAPPER.getFactory().createParser(body)) {
             JsonToken first = scan.nextToken();
             if (first != JsonToken.START_ARRAY) {
-                throw new ApiError(400, "BAD_ARGUMENTS", "the body must be a JSON array of arguments, e.g. [\"Ada\"]");
+                throw new ApiError(ErrorCode.BAD_ARGUMENTS, "the body must be a JSON array of arguments, e.g. [\"Ada\"]");
             }
             int tokens = 1;
             int depth = 1;
             while (depth > 0) {
                 JsonToken token = scan.nextToken();
                 if (token == null) {
-                    throw new ApiError(400, "MALFORMED_JSON", "the body is not valid JSON: it ends inside the array");
+                    throw new ApiError(ErrorCode.MALFORMED_JSON, "the body is not valid JSON: it ends inside the array");
                 }
                 if (++tokens > MAX_TOKENS) {
-                    throw new ApiError(413, "TOO_LARGE", "a call's arguments have at most " + MAX_TOKENS
+                    throw new ApiError(ErrorCode.TOO_LARGE, "a call's arguments have at most " + MAX_TOKENS
                             + " JSON tokens");
                 }
                 if (token.isStructStart() && ++depth > MAX_DEPTH) {
-                    throw new ApiError(413, "TOO_LARGE", "a call's arguments nest at most " + MAX_DEPTH + " deep");
+                    throw new ApiError(ErrorCode.TOO_LARGE, "a call's arguments nest at most " + MAX_DEPTH + " deep");
                 }
                 if (token.isStructEnd()) {
                     depth--;
@@ -55,9 +56,9 @@ final class CallArguments {
         } catch (ApiError e) {
             throw e;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ApiError(400, "MALFORMED_JSON", "the body is not valid JSON" + JsonText.withoutSource(e));
+            throw new ApiError(ErrorCode.MALFORMED_JSON, "the body is not valid JSON" + JsonText.withoutSource(e));
         } catch (IOException e) {
-            throw new ApiError(400, "MALFORMED_JSON", "the body is not valid JSON: " + e.getMessage());
+            throw new ApiError(ErrorCode.MALFORMED_JSON, "the body is not valid JSON: " + e.getMessage());
         }
     }
 }

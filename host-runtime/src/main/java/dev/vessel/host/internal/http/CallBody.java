@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.io.Content;
@@ -76,12 +77,12 @@ final class CallBody implements Runnable {
         }
         int size = chunk.remaining();
         if (size > maxBytes - length) {
-            result.completeExceptionally(new ApiError(413, "TOO_LARGE", "request body exceeds " + maxBytes
+            result.completeExceptionally(new ApiError(ErrorCode.TOO_LARGE, "request body exceeds " + maxBytes
                     + " bytes"));
             return;
         }
         if (!budget.tryTake(size)) {
-            result.completeExceptionally(new ApiError(503, "BUSY", "node " + nodeId + " holds as many bytes of"
+            result.completeExceptionally(new ApiError(ErrorCode.BUSY, "node " + nodeId + " holds as many bytes of"
                     + " call bodies still arriving as it may (" + budget.capacity() + "); the call was not executed"));
             return;
         }

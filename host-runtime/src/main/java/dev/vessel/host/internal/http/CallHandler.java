@@ -1,8 +1,11 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
+import dev.vessel.protocol.VesselHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vessel.host.internal.container.CallFailure;
 import dev.vessel.host.internal.container.Container;
+import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.registry.Text;
 import java.time.Duration;
@@ -21,17 +24,11 @@ import org.osgi.framework.Version;
  */
 final class CallHandler implements Request.Handler {
     static final String PREFIX = "/v1/call/";
-    static final String VERSION_HEADER = "Vessel-Version";
-    static final String RETRY_HEADER = "Vessel-Retry";
-    /** Milliseconds the caller still waits for this attempt; work that would start later is refused. */
-    static final String DEADLINE_HEADER = "Vessel-Deadline-Ms";
-    static final String OVERLOADED = "OVERLOADED";
-    static final String DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED";
 
     /** Bytes of unfinished call bodies held at once, in bodies of the largest size a call may have. */
     static final int BODY_BUDGET_IN_BODIES = 64;
 
-    private final ContainerLookup containers;
+    private final ContainerTable containers;
     private final long maxBodyBytes;
     private final BodyBudget bodyBudget;
     /** How long a call's body may take to arrive once its headers have. */
@@ -39,7 +36,7 @@ final class CallHandler implements Request.Handler {
 
     private final NodeMetrics metrics;
 
-    CallHandler(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, NodeMetrics metrics) {
+    CallHandler(ContainerTable containers, long maxBodyBytes, Duration bodyTimeout, NodeMetrics metrics) {
         this.containers = containers;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
@@ -52,13 +49,13 @@ final class CallHandler implements Request.Handler {
         long arrived = System.nanoTime();
         String[] parts = Request.getPathInContext(request).substring(PREFIX.length()).split("/", -1);
         if (parts.length != 4 || anyEmpty(parts)) {
-            JsonResponses.error(response, callback, 404, "NOT_FOUND",
+            JsonResponses.error(response, callback, ErrorCode.NOT_FOUND,
                     "expected /v1/call/{service}/{version}/{endpoint}/{method}");
             return true;
         }
         if (!HttpMethod.POST.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "POST");
-            JsonResponses.error(response, callback, 405, "METHOD_NOT_ALLOWED", "calls are POST requests");
+            JsonResponses.error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "calls are POST requests");
             return true;
         }
         // Jetty has decoded the path once; decoding again would turn "gr+eet" into "gr eet"
@@ -69,15 +66,15 @@ final class CallHandler implements Request.Handler {
         try {
             version = Version.parseVersion(parts[1]).toString();
         } catch (IllegalArgumentException e) {
-            JsonResponses.error(response, callback, 404, "UNKNOWN_VERSION", Text.quote(parts[1]) + " is not a version");
+            JsonResponses.error(response, callback, ErrorCode.UNKNOWN_VERSION, Text.quote(parts[1]) + " is not a version");
             return true;
         }
         long deadline = deadline(request);
         // the route first: a call for something this node does not run is answered before its body is read
         Container container = containers.find(service, version);
         if (request.getLength() > maxBodyBytes) {
-            refused(container, "TOO_LARGE");
-            JsonResponses.error(response, callback, 413, "TOO_LARGE", "request body exceeds " + maxBodyBytes
+            refused(container, ErrorCode.TOO_LARGE.name());
+            JsonResponses.error(response, callback, ErrorCode.TOO_LARGE, "request body exceeds " + maxBodyBytes
                     + " bytes");
             return true;
         }
@@ -115,12 +112,12 @@ final class CallHandler implements Request.Handler {
         boolean known = containers.hasService(service);
         // the service's name is a label only if the node runs it; a version it does not run never is
         metrics.refused(known ? service : NodeMetrics.UNKNOWN, NodeMetrics.UNKNOWN,
-                known ? "UNKNOWN_VERSION" : "UNKNOWN_SERVICE");
+                (known ? ErrorCode.UNKNOWN_VERSION : ErrorCode.UNKNOWN_SERVICE).name());
         if (known) {
-            JsonResponses.error(response, callback, 404, "UNKNOWN_VERSION", "node " + containers.nodeId()
+            JsonResponses.error(response, callback, ErrorCode.UNKNOWN_VERSION, "node " + containers.nodeId()
                     + " runs no version " + version + " of " + Text.quote(service));
         } else {
-            JsonResponses.error(response, callback, 404, "UNKNOWN_SERVICE", "node " + containers.nodeId()
+            JsonResponses.error(response, callback, ErrorCode.UNKNOWN_SERVICE, "node " + containers.nodeId()
                     + " runs no service " + Text.quote(service));
         }
     }
@@ -128,40 +125,38 @@ final class CallHandler implements Request.Handler {
     private void bodyFailed(Container container, Throwable failure, Response response, Callback callback) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        refused(container, cause instanceof java.util.concurrent.TimeoutException ? "REQUEST_TIMEOUT"
-                : cause instanceof ApiError error ? error.code() : "BAD_REQUEST");
+        refused(container, (cause instanceof java.util.concurrent.TimeoutException ? ErrorCode.REQUEST_TIMEOUT
+                : cause instanceof ApiError error ? error.code() : ErrorCode.BAD_REQUEST).name());
         if (cause instanceof java.util.concurrent.TimeoutException) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            JsonResponses.error(response, callback, 408, "REQUEST_TIMEOUT", "the request body did not arrive within "
+            JsonResponses.error(response, callback, ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive within "
                     + bodyTimeoutMillis + " ms");
         } else if (cause instanceof ApiError error) {
-            if (error.status() == 503) {
-                response.getHeaders().put(RETRY_HEADER, "other");
-            }
+            retryElsewhereIf(error.code(), response);
             JsonResponses.error(response, callback, error.status(), error.code(), error.getMessage());
         } else {
-            JsonResponses.error(response, callback, 400, "BAD_REQUEST", "could not read the request body: "
+            JsonResponses.error(response, callback, ErrorCode.BAD_REQUEST, "could not read the request body: "
                     + cause.getMessage());
         }
     }
 
     private void dispatch(Container container, String version, String endpoint, String method, byte[] body,
             long deadline, long arrived, Response response, Callback callback) {
-        response.getHeaders().put(VERSION_HEADER, version);
+        response.getHeaders().put(VesselHeaders.VERSION, version);
         // everything from parsing the arguments on runs on the container's own threads: argument mapping already
         // runs release code (constructors, setters), and a slow release must only ever wait on its own bulkhead
         Container.Admission admission = container.submit(
                 () -> run(container, endpoint, method, body, deadline, arrived, response, callback));
         if (admission == Container.Admission.OVERLOADED) {
-            refused(container, OVERLOADED);
-            response.getHeaders().put(RETRY_HEADER, "other");
-            JsonResponses.error(response, callback, 503, OVERLOADED, "container " + container.id() + " on node "
+            refused(container, ErrorCode.OVERLOADED.name());
+            retryElsewhereIf(ErrorCode.OVERLOADED, response);
+            JsonResponses.error(response, callback, ErrorCode.OVERLOADED, "container " + container.id() + " on node "
                     + containers.nodeId() + " is running and queueing as many calls as it may ("
                     + container.limits().maxConcurrency() + " at once); the call was not executed");
         } else if (admission == Container.Admission.NOT_ACTIVE) {
             refused(container, "NOT_ACTIVE");
-            response.getHeaders().put(RETRY_HEADER, "other");
-            JsonResponses.error(response, callback, 503, CallFailure.UNAVAILABLE, "container " + container.id()
+            retryElsewhereIf(ErrorCode.UNAVAILABLE, response);
+            JsonResponses.error(response, callback, ErrorCode.UNAVAILABLE, "container " + container.id()
                     + " on node " + containers.nodeId() + " is " + container.state() + " and takes no calls; the call"
                     + " was not executed");
         }
@@ -170,9 +165,9 @@ final class CallHandler implements Request.Handler {
     private void run(Container container, String endpoint, String method, byte[] body, long deadline,
             long arrived, Response response, Callback callback) {
         if (deadline != 0 && System.nanoTime() - deadline > 0) {
-            refused(container, DEADLINE_EXCEEDED);
-            response.getHeaders().put(RETRY_HEADER, "other");
-            JsonResponses.error(response, callback, 504, DEADLINE_EXCEEDED, "the caller's deadline passed while the"
+            refused(container, ErrorCode.DEADLINE_EXCEEDED.name());
+            retryElsewhereIf(ErrorCode.DEADLINE_EXCEEDED, response);
+            JsonResponses.error(response, callback, ErrorCode.DEADLINE_EXCEEDED, "the caller's deadline passed while the"
                     + " call waited in container " + container.id() + "; it was not executed");
             return;
         }
@@ -180,7 +175,7 @@ final class CallHandler implements Request.Handler {
         try {
             arguments = CallArguments.parse(body);
         } catch (ApiError e) {
-            refused(container, e.code());
+            refused(container, e.code().name());
             JsonResponses.error(response, callback, e.status(), e.code(), e.getMessage());
             return;
         }
@@ -189,27 +184,26 @@ final class CallHandler implements Request.Handler {
         try {
             JsonResponses.json(response, callback, 200, container.call(endpoint, method, arguments));
         } catch (CallFailure failure) {
-            outcome = failure.code();
-            if (failure.status() == 503) {
-                response.getHeaders().put(RETRY_HEADER, "other");
-            }
-            JsonResponses.error(response, callback, failure.status(), failure.code(), failure.getMessage());
+            outcome = failure.code().name();
+            retryElsewhereIf(failure.code(), response);
+            JsonResponses.error(response, callback, failure.code(), failure.getMessage());
         } catch (RuntimeException | Error e) {
-            outcome = CallFailure.METHOD_THREW;
+            outcome = ErrorCode.METHOD_THREW.name();
             outsideRelease = true;
             // never leave the exchange open: whatever the release did, the caller gets an answer
-            JsonResponses.error(response, callback, 500, CallFailure.METHOD_THREW, e.toString());
+            JsonResponses.error(response, callback, ErrorCode.METHOD_THREW, e.toString());
         }
         // the method is a label only once the release has shown it has it: the caller's text never is one
-        boolean found = !outsideRelease && (outcome.equals(NodeMetrics.OK) || outcome.equals(CallFailure.METHOD_THREW)
-                || outcome.equals(CallFailure.BAD_ARGUMENTS) || outcome.equals(CallFailure.RESULT_NOT_SERIALIZABLE));
+        boolean found = !outsideRelease && (outcome.equals(NodeMetrics.OK)
+                || outcome.equals(ErrorCode.METHOD_THREW.name()) || outcome.equals(ErrorCode.BAD_ARGUMENTS.name())
+                || outcome.equals(ErrorCode.RESULT_NOT_SERIALIZABLE.name()));
         metrics.call(container.id(), found ? endpoint + "." + method : NodeMetrics.UNKNOWN, outcome,
                 System.nanoTime() - arrived);
     }
 
     /** The caller's deadline as a {@link System#nanoTime()} value, or 0 if it sent none. */
     private static long deadline(Request request) {
-        String header = request.getHeaders().get(DEADLINE_HEADER);
+        String header = request.getHeaders().get(VesselHeaders.DEADLINE_MS);
         if (header == null) {
             return 0;
         }
@@ -219,6 +213,13 @@ final class CallHandler implements Request.Handler {
             return deadline == 0 ? 1 : deadline;
         } catch (NumberFormatException e) {
             return 0;
+        }
+    }
+
+    /** Tells the caller the call was not executed, so another instance may take it, when that is so. */
+    static void retryElsewhereIf(ErrorCode code, Response response) {
+        if (code.retryElsewhere()) {
+            response.getHeaders().put(VesselHeaders.RETRY, VesselHeaders.RETRY_OTHER);
         }
     }
 

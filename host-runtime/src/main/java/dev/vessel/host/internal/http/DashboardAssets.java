@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.registry.Text;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,7 @@ final class DashboardAssets implements Request.Handler {
         String path = Request.getPathInContext(request);
         if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            JsonResponses.error(response, callback, 405, "METHOD_NOT_ALLOWED", "the dashboard's files are only read");
+            JsonResponses.error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "the dashboard's files are only read");
             return true;
         }
         if (path.equals(ROOT)) {
@@ -48,7 +49,7 @@ final class DashboardAssets implements Request.Handler {
         }
         Asset asset = assets.get(path);
         if (asset == null) {
-            JsonResponses.error(response, callback, 404, "NOT_FOUND", "no such resource: " + Text.quote(path));
+            JsonResponses.error(response, callback, ErrorCode.NOT_FOUND, "no such resource: " + Text.quote(path));
             return true;
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, asset.type());

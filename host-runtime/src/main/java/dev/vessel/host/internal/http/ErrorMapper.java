@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -34,16 +35,16 @@ public final class ErrorMapper {
             return error;
         }
         if (t instanceof ArtifactStore.Rejected rejected) {
-            return new ApiError(rejected.status(), rejected.code(), rejected.getMessage());
+            return new ApiError(rejected.code(), rejected.getMessage());
         }
         if (t instanceof ReleaseRefused refused) {
-            return new ApiError(refused.status(), refused.code(), refused.getMessage());
+            return new ApiError(refused.code(), refused.getMessage());
         }
         if (t instanceof DeploymentConflictException || t instanceof dev.vessel.registry.ConfigurationConflictException) {
-            return new ApiError(409, "CONFLICT", t.getMessage());
+            return new ApiError(ErrorCode.CONFLICT, t.getMessage());
         }
         if (t instanceof RegistryException) {
-            return new ApiError(503, "REGISTRY_UNAVAILABLE", t.getMessage());
+            return new ApiError(ErrorCode.REGISTRY_UNAVAILABLE, t.getMessage());
         }
         if (t instanceof JsonMappingException mapping && mapping.getCause() instanceof IllegalArgumentException bad) {
             return ApiError.badRequest(bad.getMessage()); // a request record refused its own values
@@ -66,7 +67,7 @@ public final class ErrorMapper {
         if (t instanceof BadMessageException bad) {
             return new ApiError(bad.getCode(), JsonErrorHandler.code(bad.getCode()), String.valueOf(bad.getReason()));
         }
-        return new ApiError(500, "INTERNAL", "the node could not handle this request (" + t.getClass().getSimpleName()
+        return new ApiError(ErrorCode.INTERNAL, "the node could not handle this request (" + t.getClass().getSimpleName()
                 + "); its log has the details");
     }
 

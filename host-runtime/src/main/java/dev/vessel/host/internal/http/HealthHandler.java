@@ -1,10 +1,13 @@
 package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.container.Container;
+import dev.vessel.host.internal.container.ContainerTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -16,10 +19,14 @@ import org.eclipse.jetty.util.Callback;
 final class HealthHandler implements Request.Handler {
     static final String PATH = "/v1/health";
 
-    private final ContainerLookup containers;
+    private final ContainerTable containers;
+    private final BooleanSupplier ready;
+    private final LongSupplier artifactBytesServed;
 
-    HealthHandler(ContainerLookup containers) {
+    HealthHandler(ContainerTable containers, BooleanSupplier ready, LongSupplier artifactBytesServed) {
         this.containers = containers;
+        this.ready = ready;
+        this.artifactBytesServed = artifactBytesServed;
     }
 
     @Override
@@ -36,11 +43,11 @@ final class HealthHandler implements Request.Handler {
             list.add(entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        boolean ready = containers.ready();
+        boolean ready = this.ready.getAsBoolean();
         body.put("status", ready ? "UP" : "STARTING");
         body.put("node", containers.nodeId());
         body.put("containers", list);
-        body.put("artifactBytesServed", containers.artifactBytesServed());
+        body.put("artifactBytesServed", artifactBytesServed.getAsLong());
         JsonResponses.json(response, callback, ready ? 200 : 503, body);
         return true;
     }

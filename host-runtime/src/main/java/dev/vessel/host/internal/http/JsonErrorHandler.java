@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ public final class JsonErrorHandler extends ErrorHandler {
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json"));
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", code(status));
+        body.put("error", code(status).name());
         body.put("message", text(status, reason));
         try {
             return ByteBuffer.wrap(JsonResponses.MAPPER.writeValueAsBytes(body));
@@ -53,20 +54,20 @@ public final class JsonErrorHandler extends ErrorHandler {
     }
 
     /** The API's error code for an HTTP status Jetty chose. */
-    static String code(int status) {
+    static ErrorCode code(int status) {
         return switch (status) {
-            case 400 -> "BAD_REQUEST";
-            case 404 -> "NOT_FOUND";
-            case 405 -> "METHOD_NOT_ALLOWED";
-            case 408 -> "REQUEST_TIMEOUT";
-            case 411 -> "LENGTH_REQUIRED";
-            case 413 -> "TOO_LARGE";
-            case 414 -> "URI_TOO_LONG";
-            case 415 -> "UNSUPPORTED_MEDIA_TYPE";
-            case 429 -> "TOO_MANY_REQUESTS";
-            case 431 -> "HEADERS_TOO_LARGE";
-            case 503 -> "UNAVAILABLE";
-            default -> status >= 500 ? "INTERNAL" : "BAD_REQUEST";
+            case 400 -> ErrorCode.BAD_REQUEST;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 408 -> ErrorCode.REQUEST_TIMEOUT;
+            case 411 -> ErrorCode.LENGTH_REQUIRED;
+            case 413 -> ErrorCode.TOO_LARGE;
+            case 414 -> ErrorCode.URI_TOO_LONG;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            case 429 -> ErrorCode.TOO_MANY_REQUESTS;
+            case 431 -> ErrorCode.HEADERS_TOO_LARGE;
+            case 503 -> ErrorCode.UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_REQUEST;
         };
     }
 }

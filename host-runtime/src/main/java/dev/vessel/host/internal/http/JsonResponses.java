@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
@@ -63,9 +64,14 @@ public final class JsonResponses {
      * discarded first (for at most {@link #DRAIN_MILLIS}), and the connection stays usable. A larger, unknown
      * (chunked) or slower body gets the answer with the connection closed.
      */
-    public static void error(Response response, Callback callback, int status, String code, String message) {
+    public static void error(Response response, Callback callback, ErrorCode code, String message) {
+        error(response, callback, code.status(), code, message);
+    }
+
+    /** Like {@link #error(Response, Callback, ErrorCode, String)} with a status other than the code's own. */
+    public static void error(Response response, Callback callback, int status, ErrorCode code, String message) {
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", code);
+        body.put("error", code.name());
         body.put("message", message);
         jsonDiscardingBody(response, callback, status, body);
     }

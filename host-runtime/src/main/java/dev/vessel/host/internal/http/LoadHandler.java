@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.host.internal.container.ContainerTable;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -8,9 +9,9 @@ import org.eclipse.jetty.util.Callback;
 final class LoadHandler implements Request.Handler {
     static final String PATH = "/v1/load";
 
-    private final ContainerLookup containers;
+    private final ContainerTable containers;
 
-    LoadHandler(ContainerLookup containers) {
+    LoadHandler(ContainerTable containers) {
         this.containers = containers;
     }
 

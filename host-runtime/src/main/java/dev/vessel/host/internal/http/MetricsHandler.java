@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,14 +28,14 @@ final class MetricsHandler implements Request.Handler {
     public boolean handle(Request request, Response response, Callback callback) {
         if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            JsonResponses.error(response, callback, 405, "METHOD_NOT_ALLOWED", "metrics are read with GET");
+            JsonResponses.error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "metrics are read with GET");
             return true;
         }
         ByteArrayOutputStream text = new ByteArrayOutputStream(16 * 1024);
         try {
             metrics.write(text);
         } catch (IOException | RuntimeException e) {
-            JsonResponses.error(response, callback, 500, "METRICS_FAILED", "the metrics could not be written: " + e);
+            JsonResponses.error(response, callback, ErrorCode.METRICS_FAILED, "the metrics could not be written: " + e);
             return true;
         }
         response.setStatus(200);

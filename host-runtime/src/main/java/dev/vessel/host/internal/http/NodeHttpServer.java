@@ -1,11 +1,14 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import java.io.Closeable;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.registry.TlsTrust;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.Optional;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -109,11 +112,13 @@ public final class NodeHttpServer implements Closeable {
     /**
      * Starts answering with the node's API: calls go to their containers' bulkheads, admin requests to
      * {@code admin} on {@code adminWork}, artifact reads on {@code artifactReads}; {@code /metrics} from
-     * {@code metrics}.
+     * {@code metrics}; health says UP once {@code ready}.
      */
-    public void serve(ContainerLookup containers, long maxBodyBytes, Duration bodyTimeout, Request.Handler admin,
-            Bulkhead adminWork, Bulkhead artifactReads, NodeMetrics metrics) throws Exception {
-        serve(new ApiHandler(containers, maxBodyBytes, bodyTimeout, admin, adminWork, artifactReads, metrics));
+    public void serve(ContainerTable containers, BooleanSupplier ready, LongSupplier artifactBytesServed,
+            long maxBodyBytes, Duration bodyTimeout, Request.Handler admin, Bulkhead adminWork,
+            Bulkhead artifactReads, NodeMetrics metrics) throws Exception {
+        serve(new ApiHandler(containers, ready, artifactBytesServed, maxBodyBytes, bodyTimeout, admin, adminWork,
+                artifactReads, metrics));
     }
 
     private void serve(Handler handler) throws Exception {

@@ -1,6 +1,7 @@
 package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.container.Container;
+import dev.vessel.host.internal.container.ContainerTable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ public record NodeLoad(String node, long time, int inFlight, double callRate, do
         long heapUsed, long heapMax, List<ContainerLoad> containers) {
     public record ContainerLoad(String service, String version, String state, int inFlight, double callRate) {}
 
-    public static NodeLoad of(ContainerLookup lookup) {
+    public static NodeLoad of(ContainerTable lookup) {
         List<ContainerLoad> containers = new ArrayList<>();
         int inFlight = 0;
         double rate = 0;

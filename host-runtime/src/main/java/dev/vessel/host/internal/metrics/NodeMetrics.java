@@ -3,6 +3,7 @@ package dev.vessel.host.internal.metrics;
 import dev.vessel.host.ContainerId;
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.RegistryConnection;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * One node's metrics, in a registry of its own (a JVM may run several nodes), served as Prometheus text on
@@ -34,17 +36,6 @@ public final class NodeMetrics {
             1, 2.5, 5, 10};
     private static final double[] START_BUCKETS = {0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
-    /** What the node shows through callbacks, read at scrape time. */
-    public interface Sources {
-        List<Container> containers();
-
-        long artifactBytesServed();
-
-        long artifactBytesFetched();
-
-        boolean registryConnected();
-    }
-
     private final PrometheusRegistry registry;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Histogram calls;
@@ -53,7 +44,8 @@ public final class NodeMetrics {
     private final Histogram reconciles;
     private final Counter registryEvents;
 
-    private NodeMetrics(Sources sources) {
+    private NodeMetrics(Supplier<List<Container>> containers, LongSupplier artifactBytesServed,
+            LongSupplier artifactBytesFetched, BooleanSupplier connected) {
         registry = new PrometheusRegistry();
         calls = Histogram.builder().name("rpc_server_call_duration_seconds")
                 .help("Calls a container ran, from arrival at the node to the answer, by outcome (OK or the error"
@@ -67,7 +59,7 @@ public final class NodeMetrics {
                 .help("Calls admitted to a container and not yet answered (running or queued)")
                 .labelNames("rpc_service", "vessel_version")
                 .callback(callback -> {
-                    for (Container container : sources.containers()) {
+                    for (Container container : containers.get()) {
                         callback.call(container.inFlight(), container.id().service(),
                                 container.id().version().toString());
                     }
@@ -80,7 +72,7 @@ public final class NodeMetrics {
                     for (InstanceState state : InstanceState.values()) {
                         byState.put(state, 0);
                     }
-                    for (Container container : sources.containers()) {
+                    for (Container container : containers.get()) {
                         byState.merge(container.state(), 1, Integer::sum);
                     }
                     byState.forEach((state, count) -> callback.call(count, state.name()));
@@ -92,10 +84,9 @@ public final class NodeMetrics {
                 .help("Reconcile passes of a service's desired state, by outcome (ok, behind, error)")
                 .labelNames("outcome").classicOnly().classicUpperBounds(START_BUCKETS).register(registry);
         counter("vessel_artifact_served_bytes_total", "Artifact bytes served to peers",
-                sources::artifactBytesServed);
+                artifactBytesServed);
         counter("vessel_artifact_fetched_bytes_total", "Artifact bytes fetched (verified chunks)",
-                sources::artifactBytesFetched);
-        BooleanSupplier connected = sources::registryConnected;
+                artifactBytesFetched);
         GaugeWithCallback.builder().name("vessel_zookeeper_connected")
                 .help("1 while the node's ZooKeeper session is connected")
                 .callback(callback -> callback.call(connected.getAsBoolean() ? 1 : 0)).register(registry);
@@ -111,8 +102,15 @@ public final class NodeMetrics {
                 .callback(callback -> callback.call(value.getAsLong())).register(registry);
     }
 
-    public static NodeMetrics start(Sources sources) {
-        return new NodeMetrics(sources);
+    /**
+     * @param containers           every container of the node, read at each scrape
+     * @param artifactBytesServed  artifact bytes served to peers so far
+     * @param artifactBytesFetched artifact bytes fetched (verified chunks) so far
+     * @param connected            whether the node's ZooKeeper session is connected now
+     */
+    public static NodeMetrics start(Supplier<List<Container>> containers, LongSupplier artifactBytesServed,
+            LongSupplier artifactBytesFetched, BooleanSupplier connected) {
+        return new NodeMetrics(containers, artifactBytesServed, artifactBytesFetched, connected);
     }
 
     /** A call that ran in {@code container}: {@code method} must be one its endpoint has, or {@link #UNKNOWN}. */
@@ -136,6 +134,14 @@ public final class NodeMetrics {
     }
 
     /** A Curator connection state, by its enum name. */
+    /** Counts the changes of {@code registry}'s connection from now on (and the connection made before, if any). */
+    public void follow(RegistryConnection registry) {
+        registry.curator().getConnectionStateListenable().addListener((client, state) -> registryEvent(state.name()));
+        if (registry.connected()) {
+            registryEvent("CONNECTED"); // the session was made before anyone listened
+        }
+    }
+
     public void registryEvent(String event) {
         registryEvents.labelValues(event).inc();
     }

@@ -33,7 +33,25 @@ public final class QuorumMembership implements Closeable {
      * @param removalThreshold how long a member may be unreachable before it is removed
      */
     public record Settings(boolean found, int clientPort, int peerPort, int electionPort, int voters,
-            java.time.Duration stabilization, java.time.Duration removalThreshold) {}
+            java.time.Duration stabilization, java.time.Duration removalThreshold) {
+        /** The node's quorum configuration, with a free port picked for each one given as 0. */
+        public static Settings from(NodeConfig.Quorum quorum) {
+            return new Settings(quorum.found(), portOrFree(quorum.clientPort()), portOrFree(quorum.peerPort()),
+                    portOrFree(quorum.electionPort()), quorum.voters(), quorum.stabilization(),
+                    quorum.removalThreshold());
+        }
+
+        private static int portOrFree(int port) {
+            if (port != 0) {
+                return port;
+            }
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                return socket.getLocalPort();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("no free port for the quorum member", e);
+            }
+        }
+    }
 
     private final QuorumServer server;
     private final String connectString;

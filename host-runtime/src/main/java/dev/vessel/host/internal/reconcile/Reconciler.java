@@ -1,26 +1,24 @@
 package dev.vessel.host.internal.reconcile;
 
-import dev.vessel.host.ContainerId;
-import dev.vessel.host.internal.artifact.ArtifactFetcher;
-import dev.vessel.host.internal.artifact.ArtifactStore;
-import dev.vessel.host.internal.container.Container;
-import dev.vessel.host.internal.exec.Bulkhead;
+import static java.util.Objects.requireNonNull;
+
+import dev.vessel.host.internal.container.ContainerTable;
+import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.NodeRecord;
 import dev.vessel.registry.NodeStatus;
-import dev.vessel.registry.ReleaseStore;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Makes this node run what the desired state says it should, level-triggered: every change of a deployment
@@ -30,36 +28,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * change. Nothing happens while the registry connection is down: an outage never starts or stops a container.
  */
 public final class Reconciler implements Closeable {
-    /** What the reconciler needs from its node. */
-    public interface Node {
-        NodeRecord self();
-
-        /** Whether the registry session is connected now. */
-        boolean registryConnected();
-
-        /** A container this reconciler started has come to ACTIVE or FAILED after {@code nanos}. */
-        void started(Container container, long nanos);
-
-        /** A pass ended: "ok", "behind" (a step failed; retried with backoff) or "error" (it threw). */
-        void reconciled(String outcome, long nanos);
-
-        /** The container with this id, in whatever state, if the node has one. */
-        Optional<Container> container(ContainerId id);
-
-        /** A new PENDING container in place of an ended one (or none). */
-        Container newContainer(ContainerId id);
-
-        List<Container> containers(String service);
-
-        /** Leaves the registry, drains and stops. */
-        void retire(Container container);
-
-        /** Bulkhead limits for a deployment's maxConcurrency (0: the node's default). */
-        Bulkhead.Limits limits(int maxConcurrency);
-
-        /** Something a status reader would want to see changed. */
-        void changed();
-    }
+    /**
+     * What a service's reconciler works with: the node it runs on, the table it starts containers in, where
+     * releases come from, and who is told what it did.
+     */
+    record Context(NodeRecord self, BooleanSupplier registryConnected, ContainerTable containers,
+            ReleaseSource releases, NodeMetrics metrics, Runnable changed, Backoff backoff) {}
 
     /** How often every service is compared again, and how failed attempts back off. */
     public record Settings(Duration resyncInterval, Duration backoffBase, Duration backoffCap) {
@@ -68,26 +42,27 @@ public final class Reconciler implements Closeable {
         }
     }
 
-    private final Node node;
-    private final ReleaseStore releases;
-    private final ArtifactStore store;
-    private final ArtifactFetcher fetcher;
+    private final Context context;
     private final Settings settings;
-    private final Backoff backoff;
     private final ScheduledExecutorService ticker;
     private final ConcurrentMap<String, ServiceReconciler> services = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    public Reconciler(Node node, ReleaseStore releases, ArtifactStore store, ArtifactFetcher fetcher,
-            Settings settings) {
-        this.node = node;
-        this.releases = releases;
-        this.store = store;
-        this.fetcher = fetcher;
-        this.settings = settings;
-        this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap());
+    /**
+     * @param self              this node's record, which deployments' node selectors are matched against
+     * @param registryConnected whether the registry session is connected now: nothing starts or stops while not
+     * @param changed           run after every pass, for the node's published status
+     */
+    public Reconciler(NodeRecord self, BooleanSupplier registryConnected, ContainerTable containers,
+            ReleaseSource releases, NodeMetrics metrics, Runnable changed, Settings settings) {
+        this.settings = requireNonNull(settings, "settings cannot be null");
+        this.context = new Context(requireNonNull(self, "self cannot be null"),
+                requireNonNull(registryConnected, "registryConnected cannot be null"),
+                requireNonNull(containers, "containers cannot be null"), requireNonNull(releases, "releases cannot be null"),
+                requireNonNull(metrics, "metrics cannot be null"), requireNonNull(changed, "changed cannot be null"),
+                new Backoff(settings.backoffBase(), settings.backoffCap()));
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "vessel-resync-" + node.self().id());
+            Thread thread = new Thread(r, "vessel-resync-" + self.id());
             thread.setDaemon(true);
             return thread;
         });
@@ -101,8 +76,8 @@ public final class Reconciler implements Closeable {
             return;
         }
         for (Deployment deployment : deployments.values()) {
-            services.computeIfAbsent(deployment.service(), service -> new ServiceReconciler(service, node, releases,
-                    store, fetcher, backoff, this::retryAfter)).desire(deployment);
+            services.computeIfAbsent(deployment.service(),
+                    service -> new ServiceReconciler(service, context, this::retryAfter)).desire(deployment);
         }
     }
 

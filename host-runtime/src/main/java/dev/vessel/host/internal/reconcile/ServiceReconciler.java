@@ -3,20 +3,14 @@ package dev.vessel.host.internal.reconcile;
 import dev.vessel.host.ContainerId;
 import dev.vessel.host.InvalidReleaseException;
 import dev.vessel.host.Release;
-import dev.vessel.host.ReleaseReader;
-import dev.vessel.host.internal.artifact.ArtifactFetcher;
-import dev.vessel.host.internal.artifact.ArtifactStore;
 import dev.vessel.host.internal.container.Container;
-import dev.vessel.registry.BundleRef;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.NodeRecord;
 import dev.vessel.registry.NodeStatus;
 import dev.vessel.registry.ReleaseManifest;
-import dev.vessel.registry.ReleaseStore;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,11 +38,7 @@ final class ServiceReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceReconciler.class);
 
     private final String service;
-    private final Reconciler.Node node;
-    private final ReleaseStore releases;
-    private final ArtifactStore store;
-    private final ArtifactFetcher fetcher;
-    private final Backoff backoff;
+    private final Reconciler.Context context;
     private final BiConsumer<ServiceReconciler, Duration> retryAfter;
     private final ExecutorService worker;
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -62,17 +52,12 @@ final class ServiceReconciler {
     private volatile String lastError;
     private volatile long nextRetryNanos;
 
-    ServiceReconciler(String service, Reconciler.Node node, ReleaseStore releases, ArtifactStore store,
-            ArtifactFetcher fetcher, Backoff backoff, BiConsumer<ServiceReconciler, Duration> retryAfter) {
+    ServiceReconciler(String service, Reconciler.Context context, BiConsumer<ServiceReconciler, Duration> retryAfter) {
         this.service = service;
-        this.node = node;
-        this.releases = releases;
-        this.store = store;
-        this.fetcher = fetcher;
-        this.backoff = backoff;
+        this.context = context;
         this.retryAfter = retryAfter;
         this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "vessel-reconcile-" + node.self().id() + "-" + service);
+            Thread thread = new Thread(r, "vessel-reconcile-" + context.self().id() + "-" + service);
             thread.setDaemon(true);
             return thread;
         });
@@ -97,7 +82,7 @@ final class ServiceReconciler {
     private void pass() {
         queued.set(false);
         Deployment deployment = desired;
-        if (deployment == null || !node.registryConnected()) {
+        if (deployment == null || !context.registryConnected().getAsBoolean()) {
             return; // an outage never starts or stops anything; the resync after it does the work
         }
         if (deployment.revision() != revisionSeen) {
@@ -117,23 +102,23 @@ final class ServiceReconciler {
             } else {
                 failures++;
                 lastError = failure;
-                Duration delay = backoff.delay(failures);
+                Duration delay = context.backoff().delay(failures);
                 nextRetryNanos = System.nanoTime() + delay.toNanos();
-                LOG.warn("node {}: {} not at revision {} yet (attempt {}): {}; retrying in {} ms", node.self().id(),
+                LOG.warn("node {}: {} not at revision {} yet (attempt {}): {}; retrying in {} ms", context.self().id(),
                         service, deployment.revision(), failures, failure, delay.toMillis());
                 retryAfter.accept(this, delay);
             }
         } catch (RuntimeException e) {
             LOG.warn("reconciling {} failed; the next pass retries", service, e);
         } finally {
-            node.reconciled(outcome, System.nanoTime() - started);
-            node.changed();
+            context.metrics().reconciled(outcome, System.nanoTime() - started);
+            context.changed().run();
         }
     }
 
     /** One pass; returns null when the node matches the deployment, else why not. */
     private String reconcile(Deployment deployment) {
-        NodeRecord self = node.self();
+        NodeRecord self = context.self();
         Map<ContainerId, DeployedVersion> wanted = new HashMap<>();
         for (DeployedVersion version : deployment.versions()) {
             if (version.selects(self)) {
@@ -147,11 +132,11 @@ final class ServiceReconciler {
                 problems.add(problem);
             }
         }
-        for (Container container : node.containers(service)) {
+        for (Container container : context.containers().of(service)) {
             if (!wanted.containsKey(container.id()) && managed.contains(container.id())
                     && !container.state().isTerminal()) {
                 LOG.info("node {}: retiring {}", self.id(), container.id());
-                node.retire(container);
+                context.containers().retire(container);
                 managed.remove(container.id());
             }
         }
@@ -160,12 +145,12 @@ final class ServiceReconciler {
 
     /** Makes {@code id} run as {@code version} asks; null when it does, else why not. */
     private String bringUp(ContainerId id, DeployedVersion version) {
-        Optional<Container> existing = node.container(id);
+        Optional<Container> existing = context.containers().get(id);
         if (existing.isPresent()) {
             Container container = existing.get();
             InstanceState state = container.state();
             if (state == InstanceState.ACTIVE) {
-                container.update(version.weight(), node.limits(version.maxConcurrency()));
+                container.update(version.weight(), context.containers().limits(version.maxConcurrency()));
                 return null;
             }
             if (!state.isTerminal()) {
@@ -176,13 +161,13 @@ final class ServiceReconciler {
     }
 
     private String start(ContainerId id, DeployedVersion version) {
-        Optional<ReleaseManifest> manifest = releases.get(service, version.version());
+        Optional<ReleaseManifest> manifest = context.releases().manifest(service, version.version());
         if (manifest.isEmpty()) {
             return "the deployment names " + id + " but no such release exists";
         }
         Container container;
         try {
-            container = node.newContainer(id);
+            container = context.containers().create(id);
         } catch (IllegalStateException e) {
             return e.getMessage();
         }
@@ -190,14 +175,7 @@ final class ServiceReconciler {
         container.beginFetch();
         Release release;
         try {
-            List<Path> jars = new ArrayList<>();
-            Map<Path, String> names = new HashMap<>();
-            for (BundleRef bundle : manifest.get().bundles()) {
-                fetcher.ensure(bundle);
-                jars.add(store.path(bundle.sha256()));
-                names.put(store.path(bundle.sha256()), bundle.fileName());
-            }
-            release = ReleaseReader.read(jars, names::get).withService(manifest.get().service());
+            release = context.releases().fetch(manifest.get());
         } catch (IOException | InvalidReleaseException | IllegalArgumentException e) {
             container.failBeforeStart("could not fetch or read the release: " + e.getMessage());
             return id + " FAILED: " + container.error();
@@ -207,8 +185,8 @@ final class ServiceReconciler {
             return id + ": interrupted";
         }
         long started = System.nanoTime();
-        container.start(release, version.weight(), node.limits(version.maxConcurrency()));
-        node.started(container, System.nanoTime() - started);
+        container.start(release, version.weight(), context.containers().limits(version.maxConcurrency()));
+        context.metrics().containerStarted(container.state() == InstanceState.ACTIVE, System.nanoTime() - started);
         return container.state() == InstanceState.FAILED ? id + " FAILED: " + container.error() : null;
     }
 

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.release;
 
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.InvalidReleaseException;
 import dev.vessel.host.Release;
 import dev.vessel.host.ReleaseReader;
@@ -60,13 +61,13 @@ public final class ReleaseValidator {
     public Validated validate(List<Upload> uploads, String serviceOverride, boolean force, String by)
             throws ReleaseRefused, InterruptedException {
         if (uploads.isEmpty()) {
-            throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, "a release needs at least one jar");
+            throw new ReleaseRefused(ErrorCode.INVALID_RELEASE, "a release needs at least one jar");
         }
         Map<Path, String> names = new HashMap<>();
         List<Path> jars = new ArrayList<>();
         for (Upload upload : uploads) {
             if (!store.has(upload.sha256())) {
-                throw new ReleaseRefused(ReleaseRefused.MISSING_ARTIFACT, upload.fileName() + " (sha256 "
+                throw new ReleaseRefused(ErrorCode.MISSING_ARTIFACT, upload.fileName() + " (sha256 "
                         + upload.sha256() + ") was not uploaded to this node");
             }
             Path path = store.path(upload.sha256());
@@ -77,7 +78,7 @@ public final class ReleaseValidator {
         try {
             read = ReleaseReader.read(jars, names::get);
         } catch (InvalidReleaseException e) {
-            throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, e.getMessage());
+            throw new ReleaseRefused(ErrorCode.INVALID_RELEASE, e.getMessage());
         }
         Release release = serviceOverride == null || serviceOverride.isBlank() ? read
                 : withService(read, serviceOverride);
@@ -86,12 +87,12 @@ public final class ReleaseValidator {
         try {
             schemas = MetatypeReader.read(release.bundles());
         } catch (IOException e) {
-            throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, e.getMessage());
+            throw new ReleaseRefused(ErrorCode.INVALID_RELEASE, e.getMessage());
         }
         List<String> misfits = ConfigurationCheck.problems(configurations.read(release.service()),
                 release.version(), release.service() + " " + release.version(), schemas);
         if (!misfits.isEmpty() && !force) {
-            throw new ReleaseRefused(ReleaseRefused.CONFIGURATION_REFUSED, "the current configuration of "
+            throw new ReleaseRefused(ErrorCode.CONFIGURATION_REFUSED, "the current configuration of "
                     + release.service() + " does not fit this release (deploy with --force to override, or change the"
                     + " configuration first):\n" + String.join("\n", misfits));
         }
@@ -103,7 +104,7 @@ public final class ReleaseValidator {
             baseline = "baseline against " + previous.get().service() + " " + previous.get().version() + ":\n"
                     + result.report();
             if (result.mismatch() && !force) {
-                throw new ReleaseRefused(ReleaseRefused.BASELINE_REFUSED, primaryName(release, names)
+                throw new ReleaseRefused(ErrorCode.BASELINE_REFUSED, primaryName(release, names)
                         + " declares a version lower than its API change requires (deploy with --force to"
                         + " override)\n" + baseline);
             }
@@ -121,7 +122,7 @@ public final class ReleaseValidator {
                 System.currentTimeMillis(), schemas);
         Optional<ReleaseManifest> existing = releases.get(manifest.service(), manifest.version());
         if (existing.isPresent() && !existing.get().bundles().equals(manifest.bundles())) {
-            throw new ReleaseRefused(ReleaseRefused.RELEASE_EXISTS, manifest.service() + " " + manifest.version()
+            throw new ReleaseRefused(ErrorCode.RELEASE_EXISTS, manifest.service() + " " + manifest.version()
                     + " already exists with other bundles; a version names one content forever: release a new version");
         }
         return new Validated(release, existing.orElse(manifest));
@@ -131,7 +132,7 @@ public final class ReleaseValidator {
         try {
             return release.withService(service);
         } catch (IllegalArgumentException e) {
-            throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, "--service: " + e.getMessage());
+            throw new ReleaseRefused(ErrorCode.INVALID_RELEASE, "--service: " + e.getMessage());
         }
     }
 
@@ -142,7 +143,7 @@ public final class ReleaseValidator {
         trial.start(release, 100, DRY_RUN_LIMITS);
         try {
             if (trial.state() != InstanceState.ACTIVE) {
-                throw new ReleaseRefused(ReleaseRefused.DRY_RUN_FAILED, "dry run of "
+                throw new ReleaseRefused(ErrorCode.DRY_RUN_FAILED, "dry run of "
                         + uploads.stream().map(Upload::fileName).toList() + " in a scratch container failed: "
                         + trial.error());
             }
@@ -170,12 +171,12 @@ public final class ReleaseValidator {
             fetcher.ensure(older);
             return BaselineCheck.compare(primaryPath(release), store.path(older.sha256()));
         } catch (IOException e) {
-            throw new ReleaseRefused(ReleaseRefused.MISSING_ARTIFACT, "cannot baseline against " + previous.service()
+            throw new ReleaseRefused(ErrorCode.MISSING_ARTIFACT, "cannot baseline against " + previous.service()
                     + " " + previous.version() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, "bnd could not baseline the release: " + e);
+            throw new ReleaseRefused(ErrorCode.INVALID_RELEASE, "bnd could not baseline the release: " + e);
         }
     }
 
@@ -206,7 +207,7 @@ public final class ReleaseValidator {
                     Version.parseVersion(main.getValue("Bundle-Version").trim()).toString(), upload.sha256(),
                     Files.size(jar), upload.fileName(), store.chunks(upload.sha256()));
         } catch (IOException e) {
-            throw new ReleaseRefused(ReleaseRefused.INVALID_RELEASE, upload.fileName() + " is unreadable: " + e);
+            throw new ReleaseRefused(ErrorCode.INVALID_RELEASE, upload.fileName() + " is unreadable: " + e);
         }
     }
 }

@@ -41,11 +41,11 @@ class ArtifactStoreTest {
         byte[] jar = "0123456789".getBytes();
         String other = sha256("something else".getBytes());
         assertThatThrownBy(() -> store.put(other, new ByteArrayInputStream(jar)))
-                .isInstanceOfSatisfying(ArtifactStore.Rejected.class, e -> assertThat(e.code())
+                .isInstanceOfSatisfying(ArtifactStore.Rejected.class, e -> assertThat(e.code().name())
                         .isEqualTo("DIGEST_MISMATCH"));
         byte[] big = new byte[17];
         assertThatThrownBy(() -> store.put(sha256(big), new ByteArrayInputStream(big)))
-                .isInstanceOfSatisfying(ArtifactStore.Rejected.class, e -> assertThat(e.code()).isEqualTo("TOO_LARGE"));
+                .isInstanceOfSatisfying(ArtifactStore.Rejected.class, e -> assertThat(e.code().name()).isEqualTo("TOO_LARGE"));
         try (var files = Files.list(dir)) {
             assertThat(files).as("no artifact and no temporary file").isEmpty();
         }
@@ -101,14 +101,14 @@ class ArtifactStoreTest {
         assertThatThrownBy(() -> store.partial(sha256(contents[2]), 3000,
                 dev.vessel.registry.ChunkList.compute(write(contents[2]), 1024)))
                 .isInstanceOfSatisfying(ArtifactStore.Rejected.class, e -> {
-                    assertThat(e.status()).isEqualTo(429);
-                    assertThat(e.code()).isEqualTo("TOO_MANY_UPLOADS");
+                    assertThat(e.code().status()).isEqualTo(429);
+                    assertThat(e.code().name()).isEqualTo("TOO_MANY_UPLOADS");
                 });
         // two unfinished 3000-byte artifacts take 6000 of 8192 bytes: a whole upload of up to 4096 does not fit
         assertThatThrownBy(() -> store.put(sha256(contents[2]), new ByteArrayInputStream(contents[2])))
                 .isInstanceOfSatisfying(ArtifactStore.Rejected.class, e -> {
-                    assertThat(e.status()).isEqualTo(507);
-                    assertThat(e.code()).isEqualTo("STORE_FULL");
+                    assertThat(e.code().status()).isEqualTo(507);
+                    assertThat(e.code().name()).isEqualTo("STORE_FULL");
                 });
         assertThat(store.has(sha256(contents[2]))).isFalse();
     }

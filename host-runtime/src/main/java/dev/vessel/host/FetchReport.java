@@ -1,4 +1,4 @@
-package dev.vessel.host.internal.artifact;
+package dev.vessel.host;
 
 import java.util.Map;
 

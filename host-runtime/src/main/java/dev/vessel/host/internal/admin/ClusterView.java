@@ -1,0 +1,95 @@
+package dev.vessel.host.internal.admin;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.vessel.host.QuorumStatus;
+import dev.vessel.registry.ClusterOverview;
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.Convergence;
+import dev.vessel.registry.Deployment;
+import dev.vessel.registry.DeploymentWatch;
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.RegistryConnection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster as this node's registry session reads it, for the admin API's read endpoints and the dashboard:
+ * one {@link ClusterReader}, the desired state as the node's own deployment watch holds it, and the ZooKeeper
+ * address to show.
+ */
+public final class ClusterView {
+    private final RegistryConnection registry;
+    private final ClusterReader reader;
+    private final String nodeId;
+    private final String registryRoot;
+    private final String configuredServers;
+    private final boolean followsEnsemble;
+    private volatile DeploymentWatch deployments;
+
+    /**
+     * @param configuredServers the ZooKeeper connect string the node was given (or its quorum's, when it runs one)
+     * @param followsEnsemble   whether the node runs a quorum member, so members come and go: then the servers
+     *                          shown are the ensemble's current ones, as Curator tracks them
+     */
+    public ClusterView(RegistryConnection registry, String nodeId, String registryRoot, String configuredServers,
+            boolean followsEnsemble) {
+        this.registry = requireNonNull(registry, "registry cannot be null");
+        this.reader = new ClusterReader(registry);
+        this.nodeId = requireNonNull(nodeId, "nodeId cannot be null");
+        this.registryRoot = requireNonNull(registryRoot, "registryRoot cannot be null");
+        this.configuredServers = configuredServers;
+        this.followsEnsemble = followsEnsemble;
+    }
+
+    /** From now on {@link #deployments} reads what this watch holds (before, it is empty). */
+    public void follow(DeploymentWatch watch) {
+        this.deployments = watch;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public ClusterReader reader() {
+        return reader;
+    }
+
+    /** The ZooKeeper connect string the node uses, for showing. */
+    public String servers() {
+        if (!followsEnsemble) {
+            return configuredServers;
+        }
+        String current = registry.curator().getZookeeperClient().getCurrentConnectionString();
+        return current == null || current.isBlank() ? configuredServers : current;
+    }
+
+    public boolean registryConnected() {
+        return registry.connected();
+    }
+
+    /** Every node and container ({@code vessel status}). */
+    public ClusterOverview overview() {
+        return ClusterOverview.read(reader, servers());
+    }
+
+    /** The service's registered instances ({@code vessel call} routes with them). */
+    public List<InstanceRecord> instances(String service) {
+        return reader.instances(service);
+    }
+
+    /** How far the cluster is from {@code target}, one revision of a service's desired state. */
+    public Convergence convergence(Deployment target) {
+        return Convergence.of(reader, target);
+    }
+
+    /** Every service's desired state, as the node's own deployment watch holds it. */
+    public Map<String, Deployment> deployments() {
+        DeploymentWatch watch = deployments;
+        return watch == null ? Map.of() : watch.current();
+    }
+
+    public QuorumStatus quorum() throws Exception {
+        return QuorumStatus.read(registry.curator(), registryRoot);
+    }
+}
