@@ -2,6 +2,7 @@ package dev.vessel.cli;
 
 import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.NodeConfig;
+import dev.vessel.host.Release;
 import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.InstanceState;
@@ -130,7 +131,9 @@ final class NodeCommand implements Callable<Integer> {
             }
         }
         member.ifPresent(config::quorum);
-        VesselNode node = VesselNode.start(config.build());
+        parsed.forEach(config::localRelease);
+        NodeConfig settings = config.build();
+        VesselNode node = VesselNode.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -143,8 +146,7 @@ final class NodeCommand implements Callable<Integer> {
         out.println("Node " + node.nodeId() + " serving on " + node.url() + " (ZooKeeper " + (zk == null ? "-" : zk)
                 + ", zone " + zone + ")");
         node.quorumMember().ifPresent(address -> out.println("Quorum member at " + address));
-        for (var release : parsed) {
-            ContainerInfo info = node.deploy(release);
+        for (ContainerInfo info : settled(node, parsed, settings.readyTimeout().plusSeconds(10))) {
             out.println("  " + info.id() + "  " + info.state() + (info.state() == InstanceState.FAILED
                     ? "  " + info.error() : ""));
         }
@@ -152,6 +154,26 @@ final class NodeCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return ExitCode.OK;
+    }
+
+    /**
+     * The containers of the node's own releases once each is ACTIVE or FAILED (its reconciler starts them as soon
+     * as the node serves), or as they are when {@code patience} runs out.
+     */
+    private static List<ContainerInfo> settled(VesselNode node, List<Release> releases, java.time.Duration patience)
+            throws InterruptedException {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        releases.forEach(release -> ids.add(release.id().toString()));
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            List<ContainerInfo> mine = node.containers().stream().filter(c -> ids.contains(c.id())).toList();
+            boolean done = mine.size() == ids.size() && mine.stream()
+                    .allMatch(c -> c.state() == InstanceState.ACTIVE || c.state() == InstanceState.FAILED);
+            if (done || System.nanoTime() - deadline > 0) {
+                return mine;
+            }
+            Thread.sleep(20); // a display loop, bounded by the deadline
+        }
     }
 
     private java.util.Optional<NodeConfig.Quorum> quorum() {

@@ -6,7 +6,9 @@ import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.RegistryTls;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -68,6 +70,10 @@ import java.util.Optional;
  *                            calls {@link VesselNode#markReady()}: for a launcher with more to do before anyone
  *                            should use the node (`vessel up` records the cluster and starts the demo first);
  *                            default false, ready as soon as started
+ * @param localReleases       releases this node runs besides what the registry's desired state gives it, each at full
+ *                            weight (`vessel node --release`); its reconciler starts them like any other (and tries
+ *                            again after a failure), never writes them to the registry and never stops them; at most
+ *                            one per service and version; default none
  */
 public record NodeConfig(
         String zkConnect,
@@ -102,7 +108,8 @@ public record NodeConfig(
         boolean secureRegistry,
         Optional<RegistryTls> registryTls,
         long storeCapacityBytes,
-        boolean readinessHeld) {
+        boolean readinessHeld,
+        List<Release> localReleases) {
 
     /**
      * This node's ZooKeeper quorum member.
@@ -155,6 +162,11 @@ public record NodeConfig(
 
     public NodeConfig {
         requireNonNull(zkConnect, "zkConnect cannot be null");
+        localReleases = List.copyOf(localReleases);
+        if (localReleases.stream().map(Release::id).distinct().count() != localReleases.size()) {
+            throw new IllegalArgumentException("local releases must differ in service or version; got "
+                    + localReleases.stream().map(r -> r.id().toString()).toList());
+        }
         RegistryLayout.at(registryRoot);
         requireNonNull(dataDir, "dataDir cannot be null");
         nodeId.ifPresent(id -> RegistryLayout.requireName(id, "node id"));
@@ -270,6 +282,7 @@ public record NodeConfig(
         private RegistryTls registryTls;
         private long storeCapacityBytes = 16L << 30;
         private boolean readinessHeld;
+        private final List<Release> localReleases = new ArrayList<>();
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -426,6 +439,12 @@ public record NodeConfig(
             return this;
         }
 
+        /** Runs {@code release} on this node besides the registry's desired state (see {@link #localReleases}). */
+        public Builder localRelease(Release release) {
+            localReleases.add(requireNonNull(release, "release cannot be null"));
+            return this;
+        }
+
         public Builder readinessHeld(boolean held) {
             this.readinessHeld = held;
             return this;
@@ -440,7 +459,7 @@ public record NodeConfig(
                     Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,
                     Optional.ofNullable(registryTls != null || quorum == null || tls == null ? registryTls
                             : new RegistryTls(tls.trustStore(), tls.trustStorePassword())),
-                    storeCapacityBytes, readinessHeld);
+                    storeCapacityBytes, readinessHeld, localReleases);
         }
     }
 }

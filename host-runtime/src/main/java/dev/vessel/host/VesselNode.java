@@ -31,7 +31,6 @@ import dev.vessel.registry.ConfigurationWatch;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.DeploymentWatch;
 import dev.vessel.registry.InstanceRegistry;
-import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.NodeRecord;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryCredentials;
@@ -101,7 +100,6 @@ public final class VesselNode implements Closeable {
     private ContainerTable containers;
     private FetchLog fetchLog;
     private ArtifactCollector collector;
-    private NodeMetrics metrics;
     private volatile boolean started;
     private volatile boolean readinessReleased;
 
@@ -195,9 +193,9 @@ public final class VesselNode implements Closeable {
         SSLContext peerTls = config.tls().map(t -> TlsTrust.context(t.trustStore(), t.trustStorePassword()))
                 .orElse(null);
         fetchLog = new FetchLog(nodeId);
-        ArtifactFetcher fetcher = new ArtifactFetcher(artifacts, holders, artifactPresence,
+        ArtifactFetcher fetcher = own(new ArtifactFetcher(artifacts, holders, artifactPresence,
                 new ClusterReader(registry), nodeId, config.zone(),
-                grants == null ? () -> null : () -> grants.issue(nodeId), fetchSettings(), peerTls, fetchLog);
+                grants == null ? () -> null : () -> grants.issue(nodeId), fetchSettings(), peerTls, fetchLog));
         fetcher.onProgress(status::request);
         ReleaseStore releases = new ReleaseStore(registry);
         collector = new ArtifactCollector(artifacts, artifactPresence, releases, config.artifactGrace());
@@ -215,11 +213,11 @@ public final class VesselNode implements Closeable {
         parts.push(adminWork::shutdown);
         Bulkhead artifactReads = new Bulkhead(hostThreads, "vessel-artifacts-" + nodeId, ARTIFACT_READ_LIMITS);
         parts.push(artifactReads::shutdown);
-        metrics = NodeMetrics.start(containers::all, artifactBytesServed::sum, fetcher::bytesFetched,
+        NodeMetrics metrics = NodeMetrics.start(containers::all, artifactBytesServed::sum, fetcher::bytesFetched,
                 registry::connected);
         metrics.follow(registry);
         Reconciler reconciler = own(new Reconciler(self, registry::connected, containers,
-                new StoredReleases(releases, artifacts, fetcher), metrics, status::request,
+                new StoredReleases(releases, artifacts, fetcher), metrics, status::request, config.localReleases(),
                 new Reconciler.Settings(config.resyncInterval(), Duration.ofSeconds(1), Duration.ofSeconds(15))));
 
         // every part is built: serve, then publish (registration follows reachability), then act on desired state
@@ -330,57 +328,6 @@ public final class VesselNode implements Closeable {
      */
     public Map<String, Object> configuration(String service, String version, String pid) {
         return containers.existing(ContainerId.of(service, version)).configuration(pid);
-    }
-
-    /**
-     * Runs {@code release} in a new container, outside the desired state, and waits until it is ACTIVE (then
-     * registered) or FAILED; the reconciler never stops it. For {@code vessel node --release} and tests.
-     *
-     * @param weight 1-100: below 100 the release is a canary that routers send that share of the calls whose
-     *               range also admits an older version
-     * @return the container's final state, with the reason if it FAILED
-     * @throws IllegalStateException if that release already runs on this node, or the node is closed
-     */
-    public ContainerInfo deploy(Release release, int weight) {
-        requireNonNull(release, "release cannot be null");
-        Container container = containers.create(release.id());
-        long begun = System.nanoTime();
-        container.start(release, weight, containers.limits(0));
-        metrics.containerStarted(container.state() == InstanceState.ACTIVE, System.nanoTime() - begun);
-        return container.info();
-    }
-
-    /** {@link #deploy(Release, int)} with the full weight. */
-    public ContainerInfo deploy(Release release) {
-        return deploy(release, 100);
-    }
-
-    /**
-     * Removes the container from the registry, lets calls in flight finish (bounded by the drain timeout) and
-     * stops it. Calls that still arrive are refused with {@code 503 Vessel-Retry: other}.
-     *
-     * @throws IllegalArgumentException if no such container exists on this node
-     */
-    public ContainerInfo stop(String service, String version) {
-        Container container = containers.existing(ContainerId.of(service, version));
-        containers.retire(container);
-        return container.info();
-    }
-
-    /**
-     * Gives configuration {@code pid} of a running container these properties, live, through the container's own
-     * Configuration Admin: the release's components get them the ordinary OSGi way, without a restart.
-     *
-     * @throws IllegalArgumentException if no such container exists on this node
-     * @throws IllegalStateException    if it does not run, or Configuration Admin refuses the properties
-     */
-    public void configure(String service, String version, String pid, Map<String, ?> properties) {
-        containers.existing(ContainerId.of(service, version)).configure(pid, properties);
-    }
-
-    /** Removes configuration {@code pid} from a running container: its components go back to their defaults. */
-    public void unconfigure(String service, String version, String pid) {
-        containers.existing(ContainerId.of(service, version)).unconfigure(pid);
     }
 
     /** Deregisters and stops every container (after one shared drain delay), then undoes every other part. */

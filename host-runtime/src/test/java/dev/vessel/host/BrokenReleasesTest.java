@@ -14,6 +14,7 @@ import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceState;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,12 +23,12 @@ import org.junit.jupiter.api.Test;
 class BrokenReleasesTest extends SingleNodeTestBase {
     @BeforeEach
     void greeterServes() {
-        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
     }
 
     @Test
     void anActivatorThatThrowsFailsItsContainer() throws Exception {
-        ContainerInfo info = node.deploy(release("broken-activator"));
+        ContainerInfo info = deploy(release("broken-activator"));
         assertThat(info.state()).isEqualTo(InstanceState.FAILED);
         assertThat(info.error())
                 .contains("bundle dev.vessel.sample.broken.activator 1.0.0 failed to start")
@@ -38,7 +39,7 @@ class BrokenReleasesTest extends SingleNodeTestBase {
 
     @Test
     void anUnresolvableImportFailsItsContainer() throws Exception {
-        ContainerInfo info = node.deploy(release("broken-unresolvable"));
+        ContainerInfo info = deploy(release("broken-unresolvable"));
         assertThat(info.state()).isEqualTo(InstanceState.FAILED);
         assertThat(info.error())
                 .contains("dev.vessel.sample.broken.unresolvable")
@@ -66,10 +67,11 @@ class BrokenReleasesTest extends SingleNodeTestBase {
         Release greeter = release("greeter-1.1.0");
         Release claimsMore = new Release(greeter.service(), greeter.version(), greeter.primary(), greeter.bundles(),
                 java.util.Set.of("greeter", "missing-endpoint"));
+        // the node's own release: started as it is, not read again from its jars (which name only "greeter")
         try (VesselNode impatient = VesselNode.start(config(zk.getConnectString(), data.resolve("n2"))
-                .nodeId("n2").readyTimeout(Duration.ofMillis(500)).build())) {
-            ContainerInfo info = impatient.deploy(claimsMore);
-            assertThat(info.state()).isEqualTo(InstanceState.FAILED);
+                .nodeId("n2").readyTimeout(Duration.ofMillis(500)).localRelease(claimsMore).build())) {
+            ContainerInfo info = await().atMost(Duration.ofSeconds(30)).until(() -> impatient.containers().stream()
+                    .filter(c -> c.state() == InstanceState.FAILED).findFirst().orElse(null), Objects::nonNull);
             assertThat(info.error()).isEqualTo(
                     "endpoint(s) [missing-endpoint] not registered within 500 ms (registered: [greeter])");
         }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class CallBodyLimitsTest extends SingleNodeTestBase {
     @Test
     void argumentsPastTheTokenOrDepthLimitAreRefusedBeforeATreeIsBuilt() throws Exception {
-        assertThat(node.deploy(release("greeter-1.1.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-1.1.0")).state()).isEqualTo(InstanceState.ACTIVE);
         String manyObjects = "[" + "{},".repeat(200_000) + "{}]"; // 600 KB, 400,000 tokens
         assertRefused(call(node, "1.1.0", "greet", manyObjects), "at most 100000 JSON tokens");
         String deep = "[".repeat(100) + "]".repeat(100);

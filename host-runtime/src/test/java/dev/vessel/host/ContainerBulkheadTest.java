@@ -28,8 +28,8 @@ class ContainerBulkheadTest extends SingleNodeTestBase {
 
     @BeforeEach
     void deployBoth() {
-        assertThat(node.deploy(release("greeter-1.0.0")).state().name()).isEqualTo("ACTIVE");
-        assertThat(node.deploy(release("sleeper")).state().name()).isEqualTo("ACTIVE");
+        assertThat(deploy(release("greeter-1.0.0")).state().name()).isEqualTo("ACTIVE");
+        assertThat(deploy(release("sleeper")).state().name()).isEqualTo("ACTIVE");
     }
 
     @Test

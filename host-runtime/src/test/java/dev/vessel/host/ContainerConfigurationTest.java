@@ -1,5 +1,6 @@
 package dev.vessel.host;
 
+import static dev.vessel.host.NodeTestSupport.ADMIN_TOKEN;
 import static dev.vessel.host.NodeTestSupport.config;
 import static dev.vessel.host.NodeTestSupport.post;
 import static dev.vessel.host.NodeTestSupport.release;
@@ -7,7 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.host.testing.DesiredState;
+import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.RegistryConnection;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,14 +36,17 @@ class ContainerConfigurationTest {
     Path data;
 
     private TestingServer zk;
+    private RegistryConnection admin;
 
     @BeforeEach
     void start() throws Exception {
         zk = new TestingServer(true);
+        admin = RegistryConnection.connect(zk.getConnectString());
     }
 
     @AfterEach
     void stop() throws Exception {
+        admin.close();
         zk.close();
     }
 
@@ -53,18 +60,20 @@ class ContainerConfigurationTest {
     @Test
     void aConfigurationChangeReachesTheRunningReleaseWithoutARestart() throws Exception {
         try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
-            ContainerInfo started = node.deploy(release(SERVICE));
+            ContainerInfo started = new DesiredState(admin, ADMIN_TOKEN).deploy(node, release(SERVICE));
             assertThat(started.state()).as(started.error()).isEqualTo(InstanceState.ACTIVE);
             assertThat(greet(node, "Ada")).isEqualTo("\"Hello, Ada! (configurable-greeter 1.0.0)\"");
 
-            node.configure(SERVICE, "1.0.0", PID, Map.of("salutation", "Welcome", "emphasis", 3, "style", "upper"));
+            ConfigurationStore configurations = new ConfigurationStore(admin);
+            configurations.write(SERVICE, 0, Map.of(PID, Map.of("salutation", "Welcome", "emphasis", 3, "style",
+                    "upper")), "ada", "louder");
             await().atMost(Duration.ofSeconds(10)).until(() -> greet(node, "Ada")
                     .equals("\"WELCOME, ADA!!! (configurable-greeter 1.0.0)\""));
             assertThat(node.configuration(SERVICE, "1.0.0", PID)).containsEntry("salutation", "Welcome")
                     .containsEntry("emphasis", 3);
 
             // removed, the component is back at its defaults
-            node.unconfigure(SERVICE, "1.0.0", PID);
+            configurations.write(SERVICE, 1, Map.of(), "ada", "back to defaults");
             await().atMost(Duration.ofSeconds(10)).until(() -> greet(node, "Ada")
                     .equals("\"Hello, Ada! (configurable-greeter 1.0.0)\""));
 
@@ -78,7 +87,7 @@ class ContainerConfigurationTest {
     @Test
     void aContainerThatDoesNotRunIsNamed() {
         try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
-            assertThatThrownBy(() -> node.configure(SERVICE, "1.0.0", PID, Map.of("salutation", "Hi")))
+            assertThatThrownBy(() -> node.configuration(SERVICE, "1.0.0", PID))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(SERVICE + "-1.0.0");
         }
     }

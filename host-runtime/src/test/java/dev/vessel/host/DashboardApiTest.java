@@ -78,11 +78,9 @@ class DashboardApiTest extends SingleNodeTestBase {
 
     @Test
     void theViewShowsDesiredStateConvergenceAndEachVersionsShareOfCalls() throws Exception {
-        DeploymentStore deployments = new DeploymentStore(reader);
-        deployments.update("greeter", 0, d -> d.next(List.of(new DeployedVersion("1.0.0", 100, "*"),
-                new DeployedVersion("2.0.0", 100, "*")), "deploy", "test"));
-        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
-        assertThat(node.deploy(release("greeter-2.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        // desired state: revision 1 adds 1.0.0, revision 2 adds 2.0.0
+        assertThat(deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-2.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
 
         // three calls to 1.0.0 for each one to 2.0.0, until a load tick has seen them
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -103,7 +101,7 @@ class DashboardApiTest extends SingleNodeTestBase {
         });
         JsonNode view = view();
         JsonNode service = view.path("services").get(0);
-        assertThat(service.path("deployment").path("revision").asLong()).isEqualTo(1);
+        assertThat(service.path("deployment").path("revision").asLong()).isEqualTo(2);
         assertThat(service.path("versions").get(0).path("weight").asInt()).isEqualTo(100);
         assertThat(view.path("nodes").get(0).path("containers").findValuesAsText("state"))
                 .containsExactly("ACTIVE", "ACTIVE");
@@ -111,11 +109,11 @@ class DashboardApiTest extends SingleNodeTestBase {
         assertThat(own.path("containers").findValuesAsText("version")).containsExactly("1.0.0", "2.0.0");
         assertThat(view.path("quorum").path("members").isArray()).as(view.path("quorumError").asText()).isTrue();
 
-        // what a rollout that wrote revision 1 follows, through the node
-        HttpResponse<String> rollout = request("GET", "/v1/admin/rollouts/greeter?revision=1", VIEWER, null);
+        // what a rollout that wrote revision 2 follows, through the node
+        HttpResponse<String> rollout = request("GET", "/v1/admin/rollouts/greeter?revision=2", VIEWER, null);
         assertThat(rollout.statusCode()).as(rollout.body()).isEqualTo(200);
         JsonNode progress = JSON.readTree(rollout.body());
-        assertThat(progress.path("deployment").path("revision").asLong()).isEqualTo(1);
+        assertThat(progress.path("deployment").path("revision").asLong()).isEqualTo(2);
         assertThat(progress.path("convergence").path("nodes").findValuesAsText("state"))
                 .containsExactly("ACTIVE", "ACTIVE");
         AdminApiContractTest.assertError(request("GET", "/v1/admin/rollouts/greeter?revision=7", TOKEN, null), 404,
@@ -174,7 +172,7 @@ class DashboardApiTest extends SingleNodeTestBase {
      */
     @Test
     void withoutItsRegistrySessionTheNodeAnswersTheLastViewAtOnceMarkedDisconnected() throws Exception {
-        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
         JsonNode before = JSON.readTree(request("GET", "/v1/admin/dashboard", VIEWER, null).body());
         assertThat(before.path("registry").asText()).isEqualTo("connected");
         zk.stop();

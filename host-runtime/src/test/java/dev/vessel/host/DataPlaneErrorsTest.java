@@ -1,12 +1,14 @@
 package dev.vessel.host;
 
 import static dev.vessel.host.NodeTestSupport.call;
+import static dev.vessel.host.NodeTestSupport.ADMIN_TOKEN;
 import static dev.vessel.host.NodeTestSupport.config;
 import static dev.vessel.host.NodeTestSupport.get;
 import static dev.vessel.host.NodeTestSupport.post;
 import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vessel.host.testing.DesiredState;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -28,20 +30,23 @@ class DataPlaneErrorsTest {
 
     private static TestingServer zk;
     private static VesselNode node;
+    private static DesiredState desired;
 
     @BeforeAll
     static void start() throws Exception {
         zk = new TestingServer(true);
         node = VesselNode.start(config(zk.getConnectString(), data).maxRequestBytes(4096)
                 .bodyTimeout(Duration.ofSeconds(1)).build());
-        node.deploy(release("greeter-1.1.0"));
-        node.deploy(release("greeter-2.0.0"));
-        node.deploy(release("hostile"));
-        node.deploy(release("broken-activator"));
+        desired = DesiredState.open(zk.getConnectString(), ADMIN_TOKEN);
+        desired.deploy(node, release("greeter-1.1.0"));
+        desired.deploy(node, release("greeter-2.0.0"));
+        desired.deploy(node, release("hostile"));
+        desired.deploy(node, release("broken-activator"));
     }
 
     @AfterAll
     static void stop() throws Exception {
+        desired.close();
         node.close();
         zk.close();
     }

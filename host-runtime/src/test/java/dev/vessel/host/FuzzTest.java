@@ -64,7 +64,7 @@ class FuzzTest extends SingleNodeTestBase {
     void noRequestGetsHtmlOrA500OrDisturbsWhatServes() throws Exception {
         int total = Integer.getInteger("vessel.fuzz.requests", 3_000);
         long seed = Long.getLong("vessel.fuzz.seed", 20261202L);
-        assertThat(node.deploy(release("greeter-1.1.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-1.1.0")).state()).isEqualTo(InstanceState.ACTIVE);
         jarBytes = Files.readAllBytes(jar("greeter-1.0.0"));
         sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(jarBytes));
         chunks = ChunkList.compute(jar("greeter-1.0.0"), 2048);

@@ -27,13 +27,13 @@ class HostOutlivesReleasesTest extends SingleNodeTestBase {
 
     @BeforeEach
     void deployGreeter() {
-        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"exit", "runtimeExit", "halt"})
     void aReleaseThatEndsTheProcessOnlyFailsItsOwnCall(String method) throws Exception {
-        assertThat(node.deploy(release("hostile")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("hostile")).state()).isEqualTo(InstanceState.ACTIVE);
         HttpResponse<String> answer = post(node, "/v1/call/hostile/1.0.0/hostile/" + method, "[3]");
         assertThat(answer.statusCode()).isEqualTo(500);
         assertThat(answer.body()).contains("METHOD_THREW").contains("java.lang.SecurityException")
@@ -44,7 +44,7 @@ class HostOutlivesReleasesTest extends SingleNodeTestBase {
 
     @Test
     void anActivatorThatNeverReturnsFailsItsContainerWithinTheReadyTimeout() throws Exception {
-        ContainerInfo info = node.deploy(release("hanging-activator"));
+        ContainerInfo info = deploy(release("hanging-activator"));
         assertThat(info.state()).isEqualTo(InstanceState.FAILED);
         assertThat(info.error()).startsWith("did not start within 2000 ms")
                 .contains("HangingActivator.start");
@@ -57,10 +57,10 @@ class HostOutlivesReleasesTest extends SingleNodeTestBase {
     @Test
     void threadsAReleaseLeavesBehindAreReportedAfterItStops() throws Exception {
         // (it inherits the daemon flag of the container thread that made it, so it cannot keep the JVM alive either)
-        assertThat(node.deploy(release("hostile")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("hostile")).state()).isEqualTo(InstanceState.ACTIVE);
         assertThat(post(node, "/v1/call/hostile/1.0.0/hostile/leaveThread", "[\"stray-worker\"]").body())
                 .isEqualTo("\"stray-worker\"");
-        ContainerInfo stopped = node.stop("hostile", "1.0.0");
+        ContainerInfo stopped = stop("hostile", "1.0.0");
         assertThat(stopped.state()).isEqualTo(InstanceState.STOPPED);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(node.containers())
                 .filteredOn(c -> c.service().equals("hostile")).singleElement()

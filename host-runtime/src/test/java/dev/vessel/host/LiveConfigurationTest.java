@@ -1,11 +1,13 @@
 package dev.vessel.host;
 
+import static dev.vessel.host.NodeTestSupport.ADMIN_TOKEN;
 import static dev.vessel.host.NodeTestSupport.config;
 import static dev.vessel.host.NodeTestSupport.post;
 import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.host.testing.DesiredState;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.InstanceState;
@@ -65,7 +67,7 @@ class LiveConfigurationTest {
     void aNewRevisionReachesTheRunningContainerAndIsAcknowledged() throws Exception {
         ConfigurationStore store = new ConfigurationStore(admin);
         try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
-            ContainerInfo started = node.deploy(release(SERVICE));
+            ContainerInfo started = new DesiredState(admin, ADMIN_TOKEN).deploy(node, release(SERVICE));
             assertThat(started.state()).as(started.error()).isEqualTo(InstanceState.ACTIVE);
             assertThat(greet(node)).isEqualTo("\"Hello, Ada! (configurable-greeter 1.0.0)\"");
 
@@ -92,7 +94,7 @@ class LiveConfigurationTest {
         new ConfigurationStore(admin).write(SERVICE, 0, Map.of(PID, Map.of("salutation", "Howdy", "style",
                 "upper")), "ada", "set before any container");
         try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
-            ContainerInfo started = node.deploy(release(SERVICE));
+            ContainerInfo started = new DesiredState(admin, ADMIN_TOKEN).deploy(node, release(SERVICE));
             assertThat(started.state()).as(started.error()).isEqualTo(InstanceState.ACTIVE);
             assertThat(started.configRevision()).isEqualTo(1);
             // the very first call, right after the deploy returned: no default was ever served
@@ -109,7 +111,7 @@ class LiveConfigurationTest {
     void aComponentThatThrowsOnReconfigurationKeepsItsPreviousValues() throws Exception {
         ConfigurationStore store = new ConfigurationStore(admin);
         try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
-            ContainerInfo started = node.deploy(release(SERVICE));
+            ContainerInfo started = new DesiredState(admin, ADMIN_TOKEN).deploy(node, release(SERVICE));
             store.write(SERVICE, 0, Map.of(PID, Map.of("salutation", "Welcome")), "ada", "warmer");
             await().atMost(Duration.ofSeconds(10)).until(() -> greet(node)
                     .equals("\"Welcome, Ada! (configurable-greeter 1.0.0)\""));
@@ -145,7 +147,7 @@ class LiveConfigurationTest {
     void aZooKeeperOutageDuringAChangeLosesNothingAndStopsNoCall() throws Exception {
         ConfigurationStore store = new ConfigurationStore(admin);
         try (VesselNode node = VesselNode.start(config(zk.getConnectString(), data).build())) {
-            ContainerInfo started = node.deploy(release(SERVICE));
+            ContainerInfo started = new DesiredState(admin, ADMIN_TOKEN).deploy(node, release(SERVICE));
             store.write(SERVICE, 0, Map.of(PID, Map.of("salutation", "Before")), "ada", "before the outage");
             await().atMost(Duration.ofSeconds(10)).until(() -> greet(node)
                     .equals("\"Before, Ada! (configurable-greeter 1.0.0)\""));

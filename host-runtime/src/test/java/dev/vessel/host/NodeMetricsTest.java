@@ -25,8 +25,8 @@ class NodeMetricsTest extends SingleNodeTestBase {
 
     @Test
     void callsRefusalsContainersAndTheRegistryAreCountedWithLabelsNoCallerCanInvent() throws Exception {
-        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
-        assertThat(node.deploy(release("greeter-2.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-2.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
         for (int i = 0; i < 3; i++) {
             assertThat(call(node, "1.0.0", "greet", "[\"Ada\"]").statusCode()).isEqualTo(200);
         }
@@ -88,7 +88,7 @@ class NodeMetricsTest extends SingleNodeTestBase {
 
     @Test
     void aContainerThatFailsToStartIsCountedAsFailed() throws Exception {
-        assertThat(node.deploy(release("broken-activator")).state()).isEqualTo(InstanceState.FAILED);
+        assertThat(deploy(release("broken-activator")).state()).isEqualTo(InstanceState.FAILED);
         String metrics = get(node, "/metrics").body();
         assertThat(value(metrics, "vessel_container_start_duration_seconds_count{outcome=\"failed\"}")).isEqualTo(1);
         assertThat(value(metrics, "vessel_containers{state=\"FAILED\"}")).isEqualTo(1);

@@ -26,8 +26,12 @@ final class NodeTestSupport {
         return ReleaseReader.read(List.of(jar(name)));
     }
 
+    /** The admin token of test nodes unless a test sets its own. */
+    static final String ADMIN_TOKEN = "test-admin-token";
+
     static NodeConfig.Builder config(String zk, Path dataDir) {
-        return NodeConfig.builder(zk, dataDir).port(0).nodeId("n1").readyTimeout(Duration.ofSeconds(10));
+        return NodeConfig.builder(zk, dataDir).port(0).nodeId("n1").readyTimeout(Duration.ofSeconds(10))
+                .adminToken(ADMIN_TOKEN);
     }
 
     static HttpResponse<String> post(VesselNode node, String path, String body) throws IOException, InterruptedException {

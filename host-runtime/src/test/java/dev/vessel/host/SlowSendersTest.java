@@ -1,6 +1,7 @@
 package dev.vessel.host;
 
 import static dev.vessel.host.NodeTestSupport.call;
+import static dev.vessel.host.NodeTestSupport.ADMIN_TOKEN;
 import static dev.vessel.host.NodeTestSupport.config;
 import static dev.vessel.host.NodeTestSupport.get;
 import static dev.vessel.host.NodeTestSupport.post;
@@ -8,6 +9,7 @@ import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.host.testing.DesiredState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,17 +38,20 @@ class SlowSendersTest {
 
     private static TestingServer zk;
     private static VesselNode node;
+    private static DesiredState desired;
 
     @BeforeAll
     static void start() throws Exception {
         zk = new TestingServer(true);
         node = VesselNode.start(config(zk.getConnectString(), data).headerTimeout(Duration.ofSeconds(1))
                 .bodyTimeout(Duration.ofSeconds(20)).build());
-        node.deploy(release("greeter-1.1.0"));
+        desired = DesiredState.open(zk.getConnectString(), ADMIN_TOKEN);
+        desired.deploy(node, release("greeter-1.1.0"));
     }
 
     @AfterAll
     static void stop() throws Exception {
+        desired.close();
         node.close();
         zk.close();
     }
@@ -104,7 +109,7 @@ class SlowSendersTest {
         // maxRequestBytes 4096: the budget is 64 such bodies; 65 bodies of 4095 bytes, one byte short, exceed it
         try (VesselNode small = VesselNode.start(config(zk.getConnectString(), data.resolve("small")).nodeId("small")
                 .maxRequestBytes(4096).bodyTimeout(Duration.ofSeconds(20)).build())) {
-            small.deploy(release("greeter-1.1.0"));
+            desired.deploy(small, release("greeter-1.1.0"));
             List<Socket> senders = new ArrayList<>();
             try {
                 for (int i = 0; i < 65; i++) {

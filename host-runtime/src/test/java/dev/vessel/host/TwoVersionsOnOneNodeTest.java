@@ -5,7 +5,6 @@ import static dev.vessel.host.NodeTestSupport.config;
 import static dev.vessel.host.NodeTestSupport.get;
 import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.InstanceRecord;
@@ -18,8 +17,8 @@ class TwoVersionsOnOneNodeTest extends SingleNodeTestBase {
 
     @Test
     void twoVersionsOfOneBundleServeSideBySideAndStoppingOneLeavesTheOther() throws Exception {
-        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
-        assertThat(node.deploy(release("greeter-1.1.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(deploy(release("greeter-1.1.0")).state()).isEqualTo(InstanceState.ACTIVE);
 
         HttpResponse<String> old = call(node, "1.0.0", "greet", "[\"Ada\"]");
         assertThat(old.statusCode()).isEqualTo(200);
@@ -37,7 +36,7 @@ class TwoVersionsOnOneNodeTest extends SingleNodeTestBase {
                 .extracting(InstanceRecord::version)
                 .containsExactly("1.0.0", "1.1.0");
 
-        ContainerInfo stopped = node.stop("greeter", "1.0.0");
+        ContainerInfo stopped = stop("greeter", "1.0.0");
         assertThat(stopped.state()).isEqualTo(InstanceState.STOPPED);
 
         HttpResponse<String> refused = call(node, "1.0.0", "greet", "[\"Ada\"]");
@@ -50,18 +49,21 @@ class TwoVersionsOnOneNodeTest extends SingleNodeTestBase {
     }
 
     @Test
-    void theSameReleaseCannotRunTwiceButCanBeRestartedAfterItStopped() {
-        node.deploy(release("greeter-1.0.0"));
-        assertThatThrownBy(() -> node.deploy(release("greeter-1.0.0")))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("greeter-1.0.0 already runs on node n1 (ACTIVE)");
-        node.stop("greeter", "1.0.0");
-        assertThat(node.deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
+    void deployingWhatRunsChangesNothingAndAStoppedReleaseRunsAgain() {
+        ContainerInfo first = deploy(release("greeter-1.0.0"));
+        ContainerInfo again = deploy(release("greeter-1.0.0"));
+        assertThat(again.state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(again.since()).as("the same container, never restarted").isEqualTo(first.since());
+        assertThat(node.containers()).hasSize(1);
+        assertThat(stop("greeter", "1.0.0").state()).isEqualTo(InstanceState.STOPPED);
+        ContainerInfo restarted = deploy(release("greeter-1.0.0"));
+        assertThat(restarted.state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(restarted.since()).isGreaterThan(first.since());
     }
 
     @Test
     void healthListsEveryContainerWithItsState() throws Exception {
-        node.deploy(release("greeter-2.0.0"));
+        deploy(release("greeter-2.0.0"));
         HttpResponse<String> health = get(node, "/v1/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body())

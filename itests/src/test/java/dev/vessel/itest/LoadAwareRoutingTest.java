@@ -4,6 +4,7 @@ import static dev.vessel.itest.MultiNodeCluster.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.host.testing.DesiredState;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.InstanceRecord;
@@ -46,10 +47,12 @@ class LoadAwareRoutingTest {
     @Test
     void aNodePublishesTheLoadOfItsContainersAtABoundedRate() throws Exception {
         Duration interval = Duration.ofMillis(200);
-        try (VesselNode node = VesselNode.start(NodeConfig.builder(zk.getConnectString(), data.resolve("n1"))
-                        .nodeId("n1").port(0).loadPublishInterval(interval).build());
+        try (DesiredState desired = MultiNodeCluster.desiredState(zk.getConnectString());
+                VesselNode node = VesselNode.start(NodeConfig.builder(zk.getConnectString(), data.resolve("n1"))
+                        .nodeId("n1").port(0).loadPublishInterval(interval).adminToken(MultiNodeCluster.TOKEN)
+                        .build());
                 VesselClient client = VesselClient.connect(zk.getConnectString())) {
-            deploy(node, "greeter-1.0.0");
+            deploy(desired, node, "greeter-1.0.0");
             AtomicInteger tableChanges = new AtomicInteger();
             client.onRoutesChanged("greeter", tableChanges::incrementAndGet);
             long started = System.nanoTime();
@@ -82,10 +85,11 @@ class LoadAwareRoutingTest {
     @Test
     void aKilledNodeIsEjectedAndItsSuccessorServesAtOnce() throws Exception {
         killed = NodeProcess.launch(zk.getConnectString(), data.resolve("killed"), "n1", "greeter-1.0.0").process();
-        try (VesselNode survivor = MultiNodeCluster.node(zk.getConnectString(), data, "n2");
+        try (DesiredState desired = MultiNodeCluster.desiredState(zk.getConnectString());
+                VesselNode survivor = MultiNodeCluster.node(zk.getConnectString(), data, "n2");
                 VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
                         .ejection(3, Duration.ofMinutes(5), Duration.ofMinutes(5), 0.5).build()) {
-            deploy(survivor, "greeter-1.0.0");
+            deploy(desired, survivor, "greeter-1.0.0");
             await().atMost(Duration.ofSeconds(10)).until(() -> client.instances("greeter").size() == 2);
             killed.destroyForcibly();
             assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -100,7 +104,7 @@ class LoadAwareRoutingTest {
             assertThat(client.instances("greeter")).as("still registered: its session has not expired").hasSize(2);
 
             try (VesselNode successor = MultiNodeCluster.node(zk.getConnectString(), data, "n1")) {
-                deploy(successor, "greeter-1.0.0");
+                deploy(desired, successor, "greeter-1.0.0");
                 await().atMost(Duration.ofSeconds(10)).until(() -> client.instances("greeter").stream()
                         .anyMatch(i -> i.node().equals("n1") && i.port() == successor.port()));
                 Set<String> answeredBy = new HashSet<>();

@@ -48,10 +48,8 @@ public final class NodeProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        VesselNode node = MultiNodeCluster.node(args[0], Path.of(args[1]), args[2]);
-        for (int i = 3; i < args.length; i++) {
-            MultiNodeCluster.deploy(node, args[i]);
-        }
+        VesselNode node = MultiNodeCluster.nodeRunning(args[0], Path.of(args[1]), args[2],
+                java.util.Arrays.copyOfRange(args, 3, args.length));
         System.out.println("READY " + node.port());
         System.out.flush();
         Thread.currentThread().join();

@@ -4,6 +4,7 @@ import static dev.vessel.itest.MultiNodeCluster.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.host.testing.DesiredState;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.InstanceRecord;
@@ -59,9 +60,10 @@ class NodeRestartTest {
             assertThat(crashed.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(view.instances("greeter")).extracting(InstanceRecord::port).containsExactly(oldPort);
 
-            try (VesselNode restarted = MultiNodeCluster.node(zk.getConnectString(), data.resolve("after"), "n1");
+            try (DesiredState desired = MultiNodeCluster.desiredState(zk.getConnectString());
+                    VesselNode restarted = MultiNodeCluster.node(zk.getConnectString(), data.resolve("after"), "n1");
                     VesselClient client = VesselClient.connect(zk.getConnectString())) {
-                deploy(restarted, "greeter-1.0.0");
+                deploy(desired, restarted, "greeter-1.0.0");
                 long newSession = sessionOwning(observer, INSTANCE);
                 assertThat(newSession).isNotEqualTo(deadSession);
                 assertThat(view.instances("greeter")).extracting(InstanceRecord::port)

@@ -3,6 +3,7 @@ package dev.vessel.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.host.testing.DesiredState;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceRegistry;
@@ -40,9 +41,10 @@ class RegistryAndGrayFailuresTest {
             ensemble.start();
             VesselNode one = MultiNodeCluster.node(ensemble.getConnectString(), data, "node-1");
             VesselNode two = MultiNodeCluster.node(ensemble.getConnectString(), data, "node-2");
-            try (VesselClient client = VesselClient.connect(ensemble.getConnectString())) {
-                MultiNodeCluster.deploy(one, "greeter-1.0.0");
-                MultiNodeCluster.deploy(two, "greeter-1.0.0");
+            try (DesiredState desired = MultiNodeCluster.desiredState(ensemble.getConnectString());
+                    VesselClient client = VesselClient.connect(ensemble.getConnectString())) {
+                MultiNodeCluster.deploy(desired, one, "greeter-1.0.0");
+                MultiNodeCluster.deploy(desired, two, "greeter-1.0.0");
                 await().atMost(Duration.ofSeconds(10)).until(() -> client.instances("greeter").size() == 2);
                 SteadyLoad load = new SteadyLoad(client, "[1.0,2.0)", "[1.0,2.0)", "[1.0,2.0)", "[1.0,2.0)");
                 load.start();
@@ -56,8 +58,8 @@ class RegistryAndGrayFailuresTest {
                     await().atMost(Duration.ofSeconds(30)).until(() -> load.calls() > afterElection + 2_000);
 
                     // a deployment on the two-server ensemble reaches the client, which moves to it
-                    MultiNodeCluster.deploy(one, "greeter-1.1.0");
-                    MultiNodeCluster.deploy(two, "greeter-1.1.0");
+                    MultiNodeCluster.deploy(desired, one, "greeter-1.1.0");
+                    MultiNodeCluster.deploy(desired, two, "greeter-1.1.0");
                     await().atMost(Duration.ofSeconds(30)).until(() -> client.instances("greeter").size() == 4);
                     long afterDeploy = load.calls();
                     await().atMost(Duration.ofSeconds(30)).until(() -> load.answeredBy().entrySet().stream()
@@ -95,12 +97,13 @@ class RegistryAndGrayFailuresTest {
     void aFrozenInstanceCostsIdempotentCallsOneAttemptAndIsEjected() throws Exception {
         try (TestingServer zk = new TestingServer(true);
                 FrozenServer frozen = new FrozenServer();
-                RegistryConnection impostor = RegistryConnection.connect(zk.getConnectString())) {
+                RegistryConnection impostor = RegistryConnection.connect(zk.getConnectString());
+                DesiredState desired = MultiNodeCluster.desiredState(impostor)) {
             VesselNode node = MultiNodeCluster.node(zk.getConnectString(), data, "node-1");
             InstanceRegistry registry = new InstanceRegistry(impostor);
             try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
                     .attemptTimeout(Duration.ofMillis(300)).build()) {
-                MultiNodeCluster.deploy(node, "greeter-1.0.0");
+                MultiNodeCluster.deploy(desired, node, "greeter-1.0.0");
                 // a second instance of the same version on a "node" that accepts connections and never answers
                 registry.register(new InstanceRecord("frozen.greeter-1.0.0", "greeter", "1.0.0", "frozen",
                         "greeter-1.0.0", "default", InstanceState.ACTIVE, 100, "127.0.0.1", frozen.port()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.host.testing.DesiredState;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.InstanceRecord;
@@ -42,15 +43,17 @@ class RoutingAcrossNodesTest {
     private RegistryConnection bSession;
     private VesselNode b;
     private VesselClient client;
+    private DesiredState desired;
 
     @BeforeEach
     void start() throws Exception {
         zk = new TestingServer(true);
+        desired = MultiNodeCluster.desiredState(zk.getConnectString());
         a = MultiNodeCluster.node(zk.getConnectString(), data, "a");
-        deploy(a, "greeter-1.0.0", "greeter-1.1.0", "greeter-2.0.0");
+        deploy(desired, a, "greeter-1.0.0", "greeter-1.1.0", "greeter-2.0.0");
         bSession = RegistryConnection.connect(zk.getConnectString());
         b = MultiNodeCluster.node(bSession, data, "b");
-        deploy(b, "greeter-1.1.0");
+        deploy(desired, b, "greeter-1.1.0");
         client = VesselClient.connect(zk.getConnectString());
     }
 
@@ -60,6 +63,7 @@ class RoutingAcrossNodesTest {
         b.close();
         bSession.close();
         a.close();
+        desired.close();
         zk.close();
     }
 
@@ -100,7 +104,7 @@ class RoutingAcrossNodesTest {
         CountDownLatch changed = new CountDownLatch(1);
         client.onRoutesChanged("greeter", changed::countDown);
 
-        b.stop("greeter", "1.1.0");
+        desired.stop(b, "greeter", "1.1.0");
 
         assertThat(changed.await(10, TimeUnit.SECONDS)).as("routing table changed").isTrue();
         assertThat(client.instances("greeter")).extracting(InstanceRecord::id)
@@ -157,7 +161,7 @@ class RoutingAcrossNodesTest {
     void aCallRefusedWithRetryOtherIsRetriedOnAnotherInstanceAndNeverFails() throws Exception {
         // b's 1.1.0 stops (it now answers 503 Vessel-Retry: other), but a router can still hold its old record
         // for a moment: re-register that record to reproduce the race deterministically.
-        b.stop("greeter", "1.1.0");
+        desired.stop(b, "greeter", "1.1.0");
         InstanceRecord stale = new InstanceRecord("b.greeter-1.1.0", "greeter", "1.1.0", "b", "greeter-1.1.0",
                 "default", InstanceState.ACTIVE, 100, b.url().getHost(), b.port());
         try (RegistryConnection other = RegistryConnection.connect(zk.getConnectString())) {

@@ -4,6 +4,7 @@ import static dev.vessel.itest.MultiNodeCluster.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vessel.host.testing.DesiredState;
 import dev.vessel.host.VesselNode;
 import dev.vessel.router.RemoteCallException;
 import dev.vessel.router.VersionRanges;
@@ -42,9 +43,10 @@ class TypedProxyTest {
     @Test
     void proxiesCallTheNewestCompatibleVersionAndReportWhenTheirBindingMoves() throws Exception {
         try (TestingServer zk = new TestingServer(true);
+                DesiredState desired = MultiNodeCluster.desiredState(zk.getConnectString());
                 VesselNode node = MultiNodeCluster.node(zk.getConnectString(), data, "n1");
                 VesselClient client = VesselClient.connect(zk.getConnectString())) {
-            deploy(node, "greeter-1.0.0", "greeter-1.1.0", "greeter-2.0.0");
+            deploy(desired, node, "greeter-1.0.0", "greeter-1.1.0", "greeter-2.0.0");
 
             Greeter greeter = client.proxy(Greeter.class, "greeter", VersionRanges.compatibleWith("1.0"));
             assertThat(greeter.greet("Ada")).isEqualTo("Hello, Ada! (greeter 1.1.0)");
@@ -60,7 +62,7 @@ class TypedProxyTest {
             assertThat(binding.current()).contains(Version.parseVersion("1.1.0"));
             LinkedBlockingQueue<Optional<Version>> moves = new LinkedBlockingQueue<>();
             binding.onChange(moves::add);
-            node.stop("greeter", "1.1.0");
+            desired.stop(node, "greeter", "1.1.0");
             assertThat(moves.poll(10, TimeUnit.SECONDS)).contains(Version.parseVersion("1.0.0"));
             assertThat(greeter.version()).isEqualTo("1.0.0");
         }

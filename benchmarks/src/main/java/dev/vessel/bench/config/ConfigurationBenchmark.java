@@ -2,6 +2,7 @@ package dev.vessel.bench.config;
 
 import dev.vessel.bench.ReleaseCopies;
 import dev.vessel.host.ContainerInfo;
+import dev.vessel.bench.LocalReleases;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
@@ -72,15 +73,9 @@ public final class ConfigurationBenchmark {
             List<VesselNode> nodes = new ArrayList<>();
             try {
                 for (int n = 1; n <= nodeCount; n++) {
-                    VesselNode node = VesselNode.start(NodeConfig.builder(zk.getConnectString(), dir.resolve("n" + n))
-                            .nodeId("n" + n).port(0).readyTimeout(Duration.ofSeconds(30)).build());
-                    nodes.add(node);
-                    for (Path jar : jars) {
-                        ContainerInfo info = node.deploy(ReleaseReader.read(List.of(jar)));
-                        if (info.state() != InstanceState.ACTIVE) {
-                            throw new IllegalStateException(info.id() + " did not start: " + info.error());
-                        }
-                    }
+                    nodes.add(LocalReleases.start(NodeConfig.builder(zk.getConnectString(), dir.resolve("n" + n))
+                            .nodeId("n" + n).port(0).readyTimeout(Duration.ofSeconds(30)), jars,
+                            Duration.ofMinutes(5)));
                 }
                 measure(nodes, admin, anchorSession, versions, rounds, load);
             } finally {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.EmbeddedZooKeeper;
+import dev.vessel.bench.LocalReleases;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -40,20 +42,16 @@ public final class DispatchTargets {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("vessel-dispatch");
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), freePort())) {
-            NodeConfig config = NodeConfig.builder(zk.connectString(), dir.resolve("node")).nodeId("bench").port(0)
-                    .build();
+            NodeConfig.Builder config = NodeConfig.builder(zk.connectString(), dir.resolve("node")).nodeId("bench")
+                    .port(0);
             serve(config, args[0]);
         }
     }
 
-    private static void serve(NodeConfig config, String greeterJar) throws Exception {
-        try (VesselNode node = VesselNode.start(config)) {
-            ContainerInfo info = node.deploy(ReleaseReader.read(List.of(Path.of(greeterJar))));
-            if (info.state() != InstanceState.ACTIVE) {
-                throw new IllegalStateException("greeter did not start: " + info.error());
-            }
+    private static void serve(NodeConfig.Builder config, String greeterJar) throws Exception {
+        try (VesselNode node = LocalReleases.start(config, List.of(Path.of(greeterJar)), Duration.ofMinutes(1))) {
             try (NodeHttpServer bare = NodeHttpServer.serve("127.0.0.1", 0,
-                    config.headerTimeout(), new GreetHandler())) {
+                    config.build().headerTimeout(), new GreetHandler())) {
                 System.out.println("READY " + node.port() + " " + bare.port());
                 System.out.flush();
                 System.in.transferTo(java.io.OutputStream.nullOutputStream());

@@ -2,6 +2,7 @@ package dev.vessel.bench.metrics;
 
 import dev.vessel.bench.ReleaseCopies;
 import dev.vessel.host.ContainerInfo;
+import dev.vessel.bench.LocalReleases;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.curator.test.TestingServer;
@@ -36,16 +38,14 @@ public final class MetricsScrapeBenchmark {
         int requests = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         Path dir = Files.createTempDirectory("vessel-metrics-bench");
         HttpClient http = HttpClient.newHttpClient();
+        List<Path> jars = new ArrayList<>();
+        for (int v = 0; v < containers; v++) {
+            jars.add(ReleaseCopies.withVersion(releases.resolve(SERVICE + ".jar"), dir.resolve("jars"), "1." + v + ".0"));
+        }
         try (TestingServer zk = new TestingServer(true);
-                VesselNode node = VesselNode.start(NodeConfig.builder(zk.getConnectString(), dir.resolve("node"))
-                        .nodeId("bench").port(0).readyTimeout(Duration.ofSeconds(30)).build())) {
+                VesselNode node = LocalReleases.start(NodeConfig.builder(zk.getConnectString(), dir.resolve("node"))
+                        .nodeId("bench").port(0).readyTimeout(Duration.ofSeconds(30)), jars, Duration.ofMinutes(5))) {
             for (int v = 0; v < containers; v++) {
-                Path jar = ReleaseCopies.withVersion(releases.resolve(SERVICE + ".jar"), dir.resolve("jars"),
-                        "1." + v + ".0");
-                ContainerInfo info = node.deploy(ReleaseReader.read(List.of(jar)));
-                if (info.state() != InstanceState.ACTIVE) {
-                    throw new IllegalStateException(info.id() + " did not start: " + info.error());
-                }
                 HttpResponse<String> answer = http.send(HttpRequest.newBuilder(node.url().resolve("/v1/call/" + SERVICE
                         + "/1." + v + ".0/greeter/greet")).POST(HttpRequest.BodyPublishers.ofString("[\"Ada\"]"))
                         .build(), HttpResponse.BodyHandlers.ofString());

@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
  * {@link #PENALTY} while another holder has what that download needs; the chunk is fetched elsewhere. A partial
  * download survives restarts and resumes.
  */
-public final class ArtifactFetcher {
+public final class ArtifactFetcher implements java.io.Closeable {
     /** Where chunks may come from. */
     public enum Mode {
         /** Any holder; the origin last. */
@@ -80,7 +80,18 @@ public final class ArtifactFetcher {
     private final Supplier<String> credential;
     private final Settings settings;
     private final Consumer<FetchReport> reports;
-    private final Map<String, int[]> active = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How far one download has come: {@code have} of {@code chunks} chunks are in. */
+    public record Progress(int have, int chunks) {}
+
+    private final Map<String, Progress> active = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The download of each artifact being fetched: whoever else asks for it waits for that one. */
+    private final Map<String, java.util.concurrent.CompletableFuture<Void>> downloads =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Where chunks travel, for every download of this node: each download keeps at most
+     * {@code parallelChunks} of its own in flight; idle threads end.
+     */
+    private final ExecutorService chunkWork;
     /**
      * Peers one download had to avoid (a corrupt chunk, a stall, failures in a row), to the time until which
      * every other download skips them too, while some other holder has what it needs.
@@ -107,6 +118,17 @@ public final class ArtifactFetcher {
         this.credential = credential;
         this.settings = settings;
         this.reports = reports;
+        this.chunkWork = Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "vessel-fetch-" + selfId);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Stops every chunk still travelling; downloads in progress then fail. */
+    @Override
+    public void close() {
+        chunkWork.shutdownNow();
     }
 
     /** {@code listener} runs whenever a download in progress gains a chunk, starts or ends. */
@@ -120,10 +142,8 @@ public final class ArtifactFetcher {
     }
 
     /** Downloads in progress: digest to {have, chunks}. */
-    public Map<String, int[]> active() {
-        Map<String, int[]> copy = new java.util.TreeMap<>();
-        active.forEach((sha, progress) -> copy.put(sha, progress.clone()));
-        return copy;
+    public Map<String, Progress> active() {
+        return new java.util.TreeMap<>(active);
     }
 
     /**
@@ -138,12 +158,43 @@ public final class ArtifactFetcher {
         if (artifact.chunks() == null) {
             throw new IOException(artifact.fileName() + " (" + artifact.sha256() + ") has no chunk list to fetch by");
         }
+        java.util.concurrent.CompletableFuture<Void> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Void> running = downloads.putIfAbsent(artifact.sha256(), mine);
+        if (running != null) {
+            awaitOther(artifact, running);
+            return;
+        }
         try {
-            new Download(artifact).run();
+            if (!store.has(artifact.sha256())) { // another download of it may have ended just before this one began
+                new Download(artifact).run();
+            }
+            mine.complete(null);
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
         } finally {
+            downloads.remove(artifact.sha256(), mine);
             active.remove(artifact.sha256());
             onProgress.run();
         }
+    }
+
+    /** Waits for the download another caller runs; its failure is this caller's too. */
+    private static void awaitOther(BundleRef artifact, java.util.concurrent.CompletableFuture<Void> running)
+            throws IOException, InterruptedException {
+        try {
+            running.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new IOException(cause instanceof InterruptedException
+                    ? "the download of " + artifact.fileName() + " this fetch waited for was interrupted"
+                    : String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    /** Downloads in progress now. */
+    public int downloading() {
+        return downloads.size();
     }
 
     /** How long other downloads skip a peer that one download had to avoid. */
@@ -202,11 +253,13 @@ public final class ArtifactFetcher {
         return thread;
     });
 
-    /** One artifact's download: the scheduling state lives here, the chunks travel on a small pool. */
+    /** One artifact's download: the scheduling state lives here, the chunks travel on the fetcher's pool. */
     private final class Download {
         private final BundleRef artifact;
         private final ChunkList chunks;
         private final Set<Integer> inFlight = new HashSet<>();
+        /** Every chunk fetch this download started, to cancel those still running if it fails. */
+        private final List<Future<Outcome>> submitted = new ArrayList<>();
         private final Map<String, Integer> perPeer = new HashMap<>();
         private final Set<String> avoided = new HashSet<>();
         private final Map<String, Long> backoffUntil = new HashMap<>();
@@ -235,14 +288,9 @@ public final class ArtifactFetcher {
             }
             int alreadyHad = partial.have().cardinality();
             presence.announcePartial(artifact.sha256(), partial);
-            active.put(artifact.sha256(), new int[] {alreadyHad, chunks.count()});
+            active.put(artifact.sha256(), new Progress(alreadyHad, chunks.count()));
             onProgress.run();
-            ExecutorService pool = Executors.newFixedThreadPool(settings.parallelChunks(), r -> {
-                Thread thread = new Thread(r, "vessel-fetch-" + selfId);
-                thread.setDaemon(true);
-                return thread;
-            });
-            ExecutorCompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
+            ExecutorCompletionService<Outcome> done = new ExecutorCompletionService<>(chunkWork);
             long lastProgress = System.nanoTime();
             List<String> lastProblems = new ArrayList<>();
             watch = holders.watch(artifact.sha256());
@@ -269,7 +317,7 @@ public final class ArtifactFetcher {
                     settle(outcome(done.take()), partial, lastProblems);
                 }
             } finally {
-                pool.shutdownNow();
+                submitted.forEach(chunk -> chunk.cancel(true)); // chunks still travelling when the download failed
                 watch.close();
             }
             try {
@@ -341,7 +389,7 @@ public final class ArtifactFetcher {
                 }
                 inFlight.add(chunk);
                 perPeer.merge(source.node(), 1, Integer::sum);
-                done.submit(() -> fetchChunk(partial, chunk, source));
+                submitted.add(done.submit(() -> fetchChunk(partial, chunk, source)));
             }
             if (inFlight.isEmpty() && !missing.isEmpty() && problems.isEmpty()) {
                 problems.add("no usable holder: " + (states.isEmpty() ? "none announced" : "announced " + states.keySet()
@@ -455,7 +503,7 @@ public final class ArtifactFetcher {
                     fromIncompletePeer++;
                 }
                 presence.announcePartial(artifact.sha256(), partial);
-                active.put(artifact.sha256(), new int[] {partial.have().cardinality(), chunks.count()});
+                active.put(artifact.sha256(), new Progress(partial.have().cardinality(), chunks.count()));
                 onProgress.run();
                 problems.clear();
                 return true;

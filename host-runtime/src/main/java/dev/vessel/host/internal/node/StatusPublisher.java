@@ -75,7 +75,8 @@ public final class StatusPublisher implements Closeable {
             }
             try {
                 List<NodeStatus.FetchProgress> fetches = new ArrayList<>();
-                fetcher.active().forEach((sha, p) -> fetches.add(new NodeStatus.FetchProgress(sha, p[0], p[1])));
+                fetcher.active().forEach((sha, p) -> fetches.add(new NodeStatus.FetchProgress(sha, p.have(),
+                        p.chunks())));
                 presence.update(new NodeStatus(nodeId, containers.statuses(), System.currentTimeMillis(), fetches,
                         reconciler.behind()));
             } catch (RegistryException e) {

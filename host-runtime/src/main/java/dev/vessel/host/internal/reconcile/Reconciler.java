@@ -2,6 +2,8 @@ package dev.vessel.host.internal.reconcile;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.host.ContainerId;
+import dev.vessel.host.Release;
 import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.registry.Deployment;
@@ -10,6 +12,7 @@ import dev.vessel.registry.NodeStatus;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,15 +49,23 @@ public final class Reconciler implements Closeable {
     private final Settings settings;
     private final ScheduledExecutorService ticker;
     private final ConcurrentMap<String, ServiceReconciler> services = new ConcurrentHashMap<>();
+    /** Releases the node runs besides the registry's desired state, by service then id. */
+    private final Map<String, Map<ContainerId, Release>> local = new HashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param self              this node's record, which deployments' node selectors are matched against
      * @param registryConnected whether the registry session is connected now: nothing starts or stops while not
      * @param changed           run after every pass, for the node's published status
+     * @param localReleases     releases to run besides the desired state: started with the first desired state,
+     *                          never stopped; where the desired state names the same version, it wins
      */
     public Reconciler(NodeRecord self, BooleanSupplier registryConnected, ContainerTable containers,
-            ReleaseSource releases, NodeMetrics metrics, Runnable changed, Settings settings) {
+            ReleaseSource releases, NodeMetrics metrics, Runnable changed, List<Release> localReleases,
+            Settings settings) {
+        for (Release release : localReleases) {
+            local.computeIfAbsent(release.service(), s -> new HashMap<>()).put(release.id(), release);
+        }
         this.settings = requireNonNull(settings, "settings cannot be null");
         this.context = new Context(requireNonNull(self, "self cannot be null"),
                 requireNonNull(registryConnected, "registryConnected cannot be null"),
@@ -70,15 +81,24 @@ public final class Reconciler implements Closeable {
         ticker.scheduleWithFixedDelay(this::resync, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Called with the complete desired state after every change. */
+    /** Called with the complete desired state after every change (and once at first, however empty). */
     public void desired(Map<String, Deployment> deployments) {
         if (closed.get()) {
             return;
         }
         for (Deployment deployment : deployments.values()) {
-            services.computeIfAbsent(deployment.service(),
-                    service -> new ServiceReconciler(service, context, this::retryAfter)).desire(deployment);
+            service(deployment.service()).desire(deployment);
         }
+        for (String service : local.keySet()) {
+            if (!deployments.containsKey(service)) {
+                service(service).desire(Deployment.empty(service));
+            }
+        }
+    }
+
+    private ServiceReconciler service(String name) {
+        return services.computeIfAbsent(name, service -> new ServiceReconciler(service, context,
+                local.getOrDefault(service, Map.of()), this::retryAfter));
     }
 
     /** Runs a pass of every service now (what the periodic resync does). */

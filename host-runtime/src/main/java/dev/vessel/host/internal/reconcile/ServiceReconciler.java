@@ -36,9 +36,13 @@ import org.slf4j.LoggerFactory;
  */
 final class ServiceReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceReconciler.class);
+    /** How a local release runs: full weight, the node's default concurrency. */
+    private static final DeployedVersion LOCAL = new DeployedVersion("0", 100, DeployedVersion.ALL_NODES);
 
     private final String service;
     private final Reconciler.Context context;
+    /** Releases given to the node itself: wanted whatever the desired state says, started as they are. */
+    private final Map<ContainerId, Release> local;
     private final BiConsumer<ServiceReconciler, Duration> retryAfter;
     private final ExecutorService worker;
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -52,9 +56,11 @@ final class ServiceReconciler {
     private volatile String lastError;
     private volatile long nextRetryNanos;
 
-    ServiceReconciler(String service, Reconciler.Context context, BiConsumer<ServiceReconciler, Duration> retryAfter) {
+    ServiceReconciler(String service, Reconciler.Context context, Map<ContainerId, Release> local,
+            BiConsumer<ServiceReconciler, Duration> retryAfter) {
         this.service = service;
         this.context = context;
+        this.local = Map.copyOf(local);
         this.retryAfter = retryAfter;
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "vessel-reconcile-" + context.self().id() + "-" + service);
@@ -127,14 +133,16 @@ final class ServiceReconciler {
         }
         List<String> problems = new ArrayList<>();
         for (Map.Entry<ContainerId, DeployedVersion> entry : wanted.entrySet()) {
-            String problem = bringUp(entry.getKey(), entry.getValue());
-            if (problem != null) {
-                problems.add(problem);
+            addProblem(problems, bringUp(entry.getKey(), entry.getValue(), null));
+        }
+        for (Release release : local.values()) {
+            if (!wanted.containsKey(release.id())) { // the desired state wins where it names the version
+                addProblem(problems, bringUp(release.id(), LOCAL, release));
             }
         }
         for (Container container : context.containers().of(service)) {
-            if (!wanted.containsKey(container.id()) && managed.contains(container.id())
-                    && !container.state().isTerminal()) {
+            if (!wanted.containsKey(container.id()) && !local.containsKey(container.id())
+                    && managed.contains(container.id()) && !container.state().isTerminal()) {
                 LOG.info("node {}: retiring {}", self.id(), container.id());
                 context.containers().retire(container);
                 managed.remove(container.id());
@@ -143,8 +151,18 @@ final class ServiceReconciler {
         return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
-    /** Makes {@code id} run as {@code version} asks; null when it does, else why not. */
-    private String bringUp(ContainerId id, DeployedVersion version) {
+    private static void addProblem(List<String> problems, String problem) {
+        if (problem != null) {
+            problems.add(problem);
+        }
+    }
+
+    /**
+     * Makes {@code id} run as {@code version} asks; null when it does, else why not.
+     *
+     * @param localRelease the release itself when the node was given it, else null: it is read from the registry
+     */
+    private String bringUp(ContainerId id, DeployedVersion version, Release localRelease) {
         Optional<Container> existing = context.containers().get(id);
         if (existing.isPresent()) {
             Container container = existing.get();
@@ -157,12 +175,13 @@ final class ServiceReconciler {
                 return null; // starting or draining: the pass after it ends decides
             }
         }
-        return start(id, version);
+        return start(id, version, localRelease);
     }
 
-    private String start(ContainerId id, DeployedVersion version) {
-        Optional<ReleaseManifest> manifest = context.releases().manifest(service, version.version());
-        if (manifest.isEmpty()) {
+    private String start(ContainerId id, DeployedVersion version, Release localRelease) {
+        Optional<ReleaseManifest> manifest = localRelease != null ? Optional.empty()
+                : context.releases().manifest(service, version.version());
+        if (localRelease == null && manifest.isEmpty()) {
             return "the deployment names " + id + " but no such release exists";
         }
         Container container;
@@ -172,17 +191,19 @@ final class ServiceReconciler {
             return e.getMessage();
         }
         managed.add(id);
-        container.beginFetch();
-        Release release;
-        try {
-            release = context.releases().fetch(manifest.get());
-        } catch (IOException | InvalidReleaseException | IllegalArgumentException e) {
-            container.failBeforeStart("could not fetch or read the release: " + e.getMessage());
-            return id + " FAILED: " + container.error();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            container.failBeforeStart("interrupted while fetching");
-            return id + ": interrupted";
+        Release release = localRelease;
+        if (release == null) {
+            container.beginFetch();
+            try {
+                release = context.releases().fetch(manifest.get());
+            } catch (IOException | InvalidReleaseException | IllegalArgumentException e) {
+                container.failBeforeStart("could not fetch or read the release: " + e.getMessage());
+                return id + " FAILED: " + container.error();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                container.failBeforeStart("interrupted while fetching");
+                return id + ": interrupted";
+            }
         }
         long started = System.nanoTime();
         container.start(release, version.weight(), context.containers().limits(version.maxConcurrency()));
