@@ -1,5 +1,6 @@
 package dev.vessel.bench;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.host.EmbeddedZooKeeper;
@@ -94,7 +95,7 @@ public final class DistributionBenchmark {
             long servedBefore = served(urls.get(0));
             ArtifactHolders holders = new ArtifactHolders(registry, "benchmark");
             long start = System.nanoTime();
-            origin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "*", null, null,
+            origin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "*", null, null,
                     "benchmark"));
             while (complete(holders.states(sha)) < n + 1) {
                 Thread.sleep(20); // harness polling of the holder records; the nodes themselves are event-driven

@@ -1,5 +1,6 @@
 package dev.vessel.bench;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.host.VesselNode;
@@ -157,13 +158,13 @@ public final class HotDeployBenchmark {
         long start = System.nanoTime();
         for (int i = 0; i < upgrades; i++) {
             // upgrade 1.0.0 -> 1.1.0 with --replace, then roll back to 1.0.0 for the next round
-            Rollout.Result up = rollout.change(SERVICE, new AdminClient.Change("deploy", "1.1.0", 100, "*", null, null,
+            Rollout.Result up = rollout.change(SERVICE, new DeploymentChange("deploy", "1.1.0", 100, "*", null, null,
                     "bench"), Duration.ofSeconds(60));
-            Rollout.Result replace = rollout.change(SERVICE, new AdminClient.Change("retire-older", "1.1.0", null,
+            Rollout.Result replace = rollout.change(SERVICE, new DeploymentChange("retire-older", "1.1.0", null,
                     null, null, null, "bench"), Duration.ofSeconds(60));
-            Rollout.Result back = rollout.change(SERVICE, new AdminClient.Change("deploy", "1.0.0", 100, "*", null,
+            Rollout.Result back = rollout.change(SERVICE, new DeploymentChange("deploy", "1.0.0", 100, "*", null,
                     null, "bench"), Duration.ofSeconds(60));
-            Rollout.Result retire = rollout.change(SERVICE, new AdminClient.Change("retire", "1.1.0", null, null, null,
+            Rollout.Result retire = rollout.change(SERVICE, new DeploymentChange("retire", "1.1.0", null, null, null,
                     null, "bench"), Duration.ofSeconds(60));
             if (!(up.ok() && replace.ok() && back.ok() && retire.ok())) {
                 throw new IllegalStateException("round " + i + " did not converge");
@@ -183,7 +184,7 @@ public final class HotDeployBenchmark {
     }
 
     private static void change(AdminClient admin, String action, String version) {
-        admin.change(SERVICE, new AdminClient.Change(action, version, action.equals("deploy") ? 100 : null,
+        admin.change(SERVICE, new DeploymentChange(action, version, action.equals("deploy") ? 100 : null,
                 action.equals("deploy") ? "*" : null, null, null, "bench"));
     }
 

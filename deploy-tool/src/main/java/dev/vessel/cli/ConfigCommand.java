@@ -1,5 +1,7 @@
 package dev.vessel.cli;
 
+import dev.vessel.protocol.admin.ConfigurationChange;
+import dev.vessel.protocol.admin.ConfigurationTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vessel.deploy.AdminClient;
@@ -75,14 +77,14 @@ final class ConfigCommand implements Callable<Integer> {
         abstract String service();
 
         /** The change, made from the current revision (which the write is conditional on). */
-        abstract AdminClient.ConfigurationChange change(ConfigurationRevision current, String by);
+        abstract ConfigurationChange change(ConfigurationRevision current, String by);
 
         @Override
         public Integer call() throws Exception {
             try (RegistryConnection registry = cluster.connect()) {
                 ConfigurationRevision current = new ConfigurationStore(registry).read(service());
                 AdminClient client = admin.client(registry, cluster.tls());
-                AdminClient.ConfigurationChange change = change(current, AdminOptions.who());
+                ConfigurationChange change = change(current, AdminOptions.who());
                 if (dryRun) {
                     return showDryRun(registry, current, client.configure(service(), change.asDryRun()));
                 }
@@ -239,7 +241,7 @@ final class ConfigCommand implements Callable<Integer> {
         }
 
         @Override
-        AdminClient.ConfigurationChange change(ConfigurationRevision current, String by) {
+        ConfigurationChange change(ConfigurationRevision current, String by) {
             if (ifRevision != null && ifRevision != current.revision()) {
                 throw new CliException(ExitCode.CONFLICT, "configuration of " + service + " is at revision "
                         + current.revision() + ", not " + ifRevision + "; nothing was written");
@@ -261,13 +263,18 @@ final class ConfigCommand implements Callable<Integer> {
             } else {
                 pids.put(pid, properties(replace ? Map.of() : pids.getOrDefault(pid, Map.of())));
             }
-            return new AdminClient.ConfigurationChange(pids, current.targets(), null, current.revision(),
+            return new ConfigurationChange(pids, onTheWire(current.targets()), null, current.revision(),
                     message != null ? message : describe(current.pids().get(pid), pids.get(pid), secretKeys), by)
                     .withSecrets(marked);
         }
 
+        private static List<ConfigurationTarget> onTheWire(List<ConfigurationRevision.Target> targets) {
+            return targets.stream().map(t -> new ConfigurationTarget(t.pid(), t.range(), t.nodes(), t.properties()))
+                    .toList();
+        }
+
         /** The same change, to the entry for this PID, range and nodes (made if there is none yet). */
-        private AdminClient.ConfigurationChange changeTarget(ConfigurationRevision current, String by,
+        private ConfigurationChange changeTarget(ConfigurationRevision current, String by,
                 java.util.Set<String> secretKeys) {
             ConfigurationRevision.Target wanted;
             try {
@@ -290,12 +297,12 @@ final class ConfigCommand implements Callable<Integer> {
                     throw new CliException(ExitCode.NOT_FOUND, "revision " + current.revision() + " of " + service
                             + " has no entry " + label);
                 }
-                return new AdminClient.ConfigurationChange(current.pids(), targets, null, current.revision(),
+                return new ConfigurationChange(current.pids(), onTheWire(targets), null, current.revision(),
                         message != null ? message : "remove " + label, by);
             }
             Map<String, Object> properties = properties(before == null || replace ? Map.of() : before);
             targets.add(new ConfigurationRevision.Target(pid, range, nodes, properties));
-            return new AdminClient.ConfigurationChange(current.pids(), targets, null, current.revision(),
+            return new ConfigurationChange(current.pids(), onTheWire(targets), null, current.revision(),
                     message != null ? message : "set " + label + ": " + String.join(", ", Diff.changes(
                             before == null ? Map.of() : before, properties, secretKeys)), by);
         }
@@ -346,13 +353,13 @@ final class ConfigCommand implements Callable<Integer> {
         }
 
         @Override
-        AdminClient.ConfigurationChange change(ConfigurationRevision current, String by) {
+        ConfigurationChange change(ConfigurationRevision current, String by) {
             long target = toRevision != null ? toRevision : current.revision() - 1;
             if (target < 0 || target >= current.revision()) {
                 throw new CliException(ExitCode.BAD_INPUT, "configuration of " + service + " is at revision "
                         + current.revision() + "; roll back to 0-" + (current.revision() - 1) + ", not " + target);
             }
-            return new AdminClient.ConfigurationChange(null, null, target, current.revision(), null, by);
+            return new ConfigurationChange(null, null, target, current.revision(), null, by);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vessel.cli;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.deploy.RolloutSource;
@@ -34,7 +35,7 @@ abstract class DeploymentChangeCommand implements Callable<Integer> {
 
     abstract String service();
 
-    abstract AdminClient.Change change(String by);
+    abstract DeploymentChange change(String by);
 
     @Override
     public Integer call() throws Exception {

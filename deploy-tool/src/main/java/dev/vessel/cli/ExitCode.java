@@ -1,6 +1,7 @@
 package dev.vessel.cli;
 
 import dev.vessel.deploy.AdminException;
+import dev.vessel.deploy.AdminUnreachableException;
 import dev.vessel.host.InvalidReleaseException;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.protocol.ExitCodes;
@@ -39,6 +40,9 @@ final class ExitCode {
     static int of(Throwable failure) {
         if (failure instanceof CliException cli) {
             return cli.exitCode();
+        }
+        if (failure instanceof AdminUnreachableException) {
+            return UNAVAILABLE;
         }
         if (failure instanceof AdminException admin) {
             // the node's code says what went wrong; a code this build does not know falls back on the status

@@ -1,5 +1,6 @@
 package dev.vessel.cli;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.deploy.AdminClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -19,7 +20,7 @@ final class PromoteCommand extends DeploymentChangeCommand {
     }
 
     @Override
-    AdminClient.Change change(String by) {
-        return new AdminClient.Change("promote", version, null, null, null, null, by);
+    DeploymentChange change(String by) {
+        return new DeploymentChange("promote", version, null, null, null, null, by);
     }
 }

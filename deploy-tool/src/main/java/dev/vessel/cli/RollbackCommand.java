@@ -1,5 +1,6 @@
 package dev.vessel.cli;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.deploy.AdminClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,7 @@ final class RollbackCommand extends DeploymentChangeCommand {
     }
 
     @Override
-    AdminClient.Change change(String by) {
-        return new AdminClient.Change("rollback", null, null, null, null, toRevision, by);
+    DeploymentChange change(String by) {
+        return new DeploymentChange("rollback", null, null, null, null, toRevision, by);
     }
 }

@@ -1,6 +1,12 @@
 package dev.vessel.deploy;
 
 import dev.vessel.protocol.ErrorCode;
+import dev.vessel.protocol.admin.AdminJson;
+import dev.vessel.protocol.admin.ArtifactRef;
+import dev.vessel.protocol.admin.ConfigurationChange;
+import dev.vessel.protocol.admin.CreateRelease;
+import dev.vessel.protocol.admin.DeploymentChange;
+import dev.vessel.protocol.admin.StartUpload;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -110,11 +116,8 @@ public final class AdminClient {
             String sha256 = Sha256.of(jar);
             long size = Files.size(jar);
             ChunkList chunks = ChunkList.compute(jar, chunkSize);
-            Map<String, Object> start = new LinkedHashMap<>();
-            start.put("size", size);
-            start.put("chunkSize", chunkSize);
-            start.put("digests", chunks.digests());
-            JsonNode answer = post("artifacts/" + sha256 + "/upload", start);
+            JsonNode answer = post("artifacts/" + sha256 + "/upload", new StartUpload(size, chunkSize,
+                    chunks.digests()));
             List<Integer> missing = new java.util.ArrayList<>();
             answer.path("missing").forEach(i -> missing.add(i.asInt()));
             long bytes = 0;
@@ -142,52 +145,16 @@ public final class AdminClient {
     /** Validates the uploaded jars as a release and, unless {@code dryRun}, stores its manifest. */
     public ReleaseManifest createRelease(List<Uploaded> jars, String service, boolean force, boolean dryRun,
             String by) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("artifacts", jars.stream().map(j -> Map.of("sha256", j.sha256(), "fileName", j.fileName())).toList());
-        body.put("service", service);
-        body.put("force", force);
-        body.put("dryRun", dryRun);
-        body.put("by", by);
-        JsonNode answer = post("releases", body);
+        JsonNode answer = post("releases", new CreateRelease(jars.stream()
+                .map(j -> new ArtifactRef(j.sha256(), j.fileName())).toList(), service, force, dryRun, by));
         return JSON.convertValue(answer.path("release"), ReleaseManifest.class);
     }
 
-    /** A change to a service's desired state; see the admin API for the actions. */
-    public record Change(String action, String version, Integer weight, String nodes, Long expectedRevision,
-            Long toRevision, String by, Integer maxConcurrency) {
-        public Change(String action, String version, Integer weight, String nodes, Long expectedRevision,
-                Long toRevision, String by) {
-            this(action, version, weight, nodes, expectedRevision, toRevision, by, null);
-        }
-    }
-
-    public Deployment change(String service, Change change) {
+    public Deployment change(String service, DeploymentChange change) {
         return JSON.convertValue(post("deployments/" + service, change).path("deployment"), Deployment.class);
     }
 
-    /**
-     * A new configuration revision of a service: {@code pids} (the whole configuration) or, with
-     * {@code rollbackTo}, an earlier revision's configuration.
-     */
-    public record ConfigurationChange(Map<String, Map<String, Object>> pids,
-            List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo, Long expectedRevision,
-            String message, String by, Boolean dryRun, Map<String, List<String>> secrets) {
-        public ConfigurationChange(Map<String, Map<String, Object>> pids,
-                List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo,
-                Long expectedRevision, String message, String by) {
-            this(pids, targets, rollbackTo, expectedRevision, message, by, null, null);
-        }
-
-        public ConfigurationChange asDryRun() {
-            return new ConfigurationChange(pids, targets, rollbackTo, expectedRevision, message, by, true, secrets);
-        }
-
-        /** The same, with these keys of each PID marked secret. */
-        public ConfigurationChange withSecrets(Map<String, List<String>> keys) {
-            return new ConfigurationChange(pids, targets, rollbackTo, expectedRevision, message, by, dryRun, keys);
-        }
-    }
-
+    /** Writes a new configuration revision of {@code service} (or, with {@code dryRun}, shows what it would be). */
     public dev.vessel.registry.ConfigurationRevision configure(String service, ConfigurationChange change) {
         return JSON.convertValue(post("configurations/" + service, change).path("configuration"),
                 dev.vessel.registry.ConfigurationRevision.class);
@@ -218,7 +185,7 @@ public final class AdminClient {
 
     private JsonNode post(String path, Object body) {
         try {
-            return send("POST", path, "application/json", JSON.writeValueAsBytes(body));
+            return send("POST", path, "application/json", AdminJson.write(body));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reach the admin API of " + node + ": " + e.getMessage(), e);
         }
@@ -265,6 +232,14 @@ public final class AdminClient {
 
     /** One request, whatever its answer's status. */
     private Answer exchange(String method, URI uri, String contentType, byte[] content) throws IOException {
+        try {
+            return exchangeConnected(method, uri, contentType, content);
+        } catch (java.net.ConnectException | java.net.UnknownHostException | java.net.NoRouteToHostException e) {
+            throw new AdminUnreachableException(node, e); // before anything was sent
+        }
+    }
+
+    private Answer exchangeConnected(String method, URI uri, String contentType, byte[] content) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         if (connection instanceof HttpsURLConnection https && tls != null) {
             https.setSSLSocketFactory(tls.getSocketFactory());

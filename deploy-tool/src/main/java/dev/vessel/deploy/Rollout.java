@@ -2,6 +2,7 @@ package dev.vessel.deploy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.registry.Convergence;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.RegistryConnection;
@@ -85,7 +86,7 @@ public final class Rollout {
             return new Result(release, null, true, false, List.of(), null);
         }
         long before = cluster.deployment(release.service()).revision();
-        Deployment deployed = admin.change(release.service(), new AdminClient.Change("deploy", release.version(),
+        Deployment deployed = admin.change(release.service(), new DeploymentChange("deploy", release.version(),
                 request.weight(), request.nodes(), before, null, request.by(),
                 request.maxConcurrency() == 0 ? null : request.maxConcurrency()));
         if (!request.awaitActive()) {
@@ -98,16 +99,16 @@ public final class Rollout {
                     ? List.of("not ACTIVE everywhere within " + request.timeout().toSeconds() + " s: " + pending(reached))
                     : reached.failures();
             Deployment restored = before == 0
-                    ? admin.change(release.service(), new AdminClient.Change("retire", release.version(), null, null,
+                    ? admin.change(release.service(), new DeploymentChange("retire", release.version(), null, null,
                             deployed.revision(), null, request.by() + " (automatic rollback)"))
-                    : admin.change(release.service(), new AdminClient.Change("rollback", null, null, null,
+                    : admin.change(release.service(), new DeploymentChange("rollback", null, null, null,
                             deployed.revision(), before, request.by() + " (automatic rollback)"));
             Convergence back = await("rolling back " + release.service() + " " + release.version(), restored,
                     request.timeout());
             return new Result(release, restored, false, true, failures, back);
         }
         if (request.replace()) {
-            Deployment replaced = admin.change(release.service(), new AdminClient.Change("retire-older",
+            Deployment replaced = admin.change(release.service(), new DeploymentChange("retire-older",
                     release.version(), null, null, deployed.revision(), null, request.by()));
             reached = await("retiring what " + release.version() + " replaces", replaced, request.timeout());
             return new Result(release, replaced, reached.converged(), false, reached.failures(), reached);
@@ -116,7 +117,7 @@ public final class Rollout {
     }
 
     /** Applies a change to the desired state and waits (bounded) until the cluster matches it. */
-    public Result change(String service, AdminClient.Change change, Duration timeout) throws InterruptedException {
+    public Result change(String service, DeploymentChange change, Duration timeout) throws InterruptedException {
         Deployment after = admin.change(service, change);
         Convergence reached = await(change.action() + " " + service
                 + (change.version() == null ? "" : " " + change.version()), after, timeout);

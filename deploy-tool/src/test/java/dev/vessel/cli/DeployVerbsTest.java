@@ -243,6 +243,17 @@ class DeployVerbsTest {
     }
 
     @Test
+    void anAdminApiNobodyAnswersIsExitCodeFourAndChangesNothing() throws Exception {
+        long before = revision();
+        String closed = "http://127.0.0.1:" + CliRunner.freePort();
+        CliRunner unreachable = CliRunner.run("retire", "greeter", "1.0.0", "--zk", zk, "--server", closed,
+                "--token-file", tokenFile.toString());
+        assertThat(unreachable.exitCode()).as(unreachable.err()).isEqualTo(ExitCode.UNAVAILABLE);
+        assertThat(unreachable.err()).contains("cannot reach the admin API of " + closed);
+        assertThat(revision()).isEqualTo(before);
+    }
+
+    @Test
     void canaryPromoteAndRollbackEachWaitForTheCluster() throws Exception {
         CliRunner retire = run("retire", "greeter", "2.0.0");
         assertThat(retire.exitCode()).as(retire.err()).isEqualTo(ExitCode.OK);

@@ -136,9 +136,11 @@ public final class VesselNode implements Closeable {
     private void open(RegistryConnection sharedRegistry) {
         try {
             Files.createDirectories(config.dataDir().resolve("containers"));
-            http = NodeHttpServer.bind(config.bindAddress(), config.port(), config.headerTimeout(), config.tls());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
+        }
+        try {
+            http = NodeHttpServer.bind(config.bindAddress(), config.port(), config.headerTimeout(), config.tls());
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + config.port()
                     + ": " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package dev.vessel.itest;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.registry.Convergence;
 import dev.vessel.deploy.Rollout;
@@ -92,7 +93,7 @@ public final class DeployCluster implements Closeable {
     }
 
     public Rollout.Result change(String action, String version, Long toRevision) throws InterruptedException {
-        return rollout().change("greeter", new AdminClient.Change(action, version, null, null, null, toRevision,
+        return rollout().change("greeter", new DeploymentChange(action, version, null, null, null, toRevision,
                 "itest"), Duration.ofSeconds(60));
     }
 

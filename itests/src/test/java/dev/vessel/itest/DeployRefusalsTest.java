@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.AdminException;
 import dev.vessel.host.internal.release.ReleaseValidator;
@@ -176,7 +177,7 @@ class DeployRefusalsTest {
         assertThat(held.statusCode()).as("nothing was stored").isEqualTo(404);
 
         AdminClient intruder = new AdminClient(cluster.nodes().get(0).url(), "wrong-token-wrong-token");
-        assertThatThrownBy(() -> intruder.change("greeter", new AdminClient.Change("retire", "1.0.0", null, null, null,
+        assertThatThrownBy(() -> intruder.change("greeter", new DeploymentChange("retire", "1.0.0", null, null, null,
                 null, "intruder"))).isInstanceOfSatisfying(AdminException.class,
                         e -> assertThat(e.status()).isEqualTo(403));
     }
@@ -216,8 +217,8 @@ class DeployRefusalsTest {
     void twoDeploysDecidedOnTheSameRevisionNeverLoseOneTheLaterGetsAConflict() {
         AdminClient admin = cluster.admin();
         // both engineers read revision N and deploy; the first wins, the second is refused, nothing is lost
-        AdminClient.Change first = new AdminClient.Change("deploy", "1.0.0", 100, "*", revision, null, "ada");
-        AdminClient.Change second = new AdminClient.Change("deploy", "2.0.0", 100, "*", revision, null, "grace");
+        DeploymentChange first = new DeploymentChange("deploy", "1.0.0", 100, "*", revision, null, "ada");
+        DeploymentChange second = new DeploymentChange("deploy", "2.0.0", 100, "*", revision, null, "grace");
         var won = admin.change("greeter", first);
         assertThat(won.revision()).isEqualTo(revision + 1);
         assertThatThrownBy(() -> admin.change("greeter", second)).isInstanceOfSatisfying(AdminException.class, e -> {

@@ -3,6 +3,7 @@ package dev.vessel.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.cli.Main;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
@@ -65,7 +66,7 @@ class LevelTriggeredReconcileTest {
             origin.close(); // the only holder of the release's jar is gone
 
             // the deployment now asks node-2 to run it too; node-2 cannot fetch it and says so
-            new AdminClient(behind.url(), DeployCluster.TOKEN).change("greeter", new AdminClient.Change("deploy",
+            new AdminClient(behind.url(), DeployCluster.TOKEN).change("greeter", new DeploymentChange("deploy",
                     "1.0.0", 100, DeployedVersion.ALL_NODES, null, null, "itest"));
             long revision = new DeploymentStore(cluster.registry()).read("greeter").revision();
             ClusterReader reader = new ClusterReader(cluster.registry());

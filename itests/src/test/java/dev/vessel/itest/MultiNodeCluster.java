@@ -8,6 +8,7 @@ import dev.vessel.host.Release;
 import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
 import dev.vessel.host.testing.DesiredState;
+import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.RegistryConnection;
 import java.nio.file.Path;
@@ -55,6 +56,12 @@ public final class MultiNodeCluster {
                 if (info.state() != InstanceState.ACTIVE) {
                     throw new AssertionError(info.id() + " on " + id + " is " + info.state() + ": " + info.error());
                 }
+            }
+            // a container is ACTIVE a moment before its instance record is written: wait for the records too
+            try (RegistryConnection session = RegistryConnection.connect(zk)) {
+                ClusterReader cluster = new ClusterReader(session);
+                await().atMost(Duration.ofSeconds(30)).until(() -> node.containers().stream().allMatch(c -> cluster
+                        .instances(c.service()).stream().anyMatch(i -> i.id().equals(id + "." + c.id()))));
             }
             return node;
         } catch (RuntimeException | Error e) {

@@ -3,6 +3,7 @@ package dev.vessel.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import com.sun.net.httpserver.HttpServer;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
@@ -55,7 +56,7 @@ class PeerDistributionTest {
     }
 
     private static Rollout.Result deploy(DeployCluster cluster, String nodes) throws InterruptedException {
-        return cluster.rollout().change("greeter", new AdminClient.Change("deploy", "2.0.0", 100, nodes, null, null,
+        return cluster.rollout().change("greeter", new DeploymentChange("deploy", "2.0.0", 100, nodes, null, null,
                 "itest"), Duration.ofSeconds(90));
     }
 
@@ -197,7 +198,7 @@ class PeerDistributionTest {
                 BitSet nextAll = new BitSet();
                 nextAll.set(0, nextChunks);
                 claims.announce(nextSha, HolderState.of("default", false, nextChunks, nextAll));
-                assertThat(cluster.rollout().change("greeter", new AdminClient.Change("deploy", "1.1.0", 100,
+                assertThat(cluster.rollout().change("greeter", new DeploymentChange("deploy", "1.1.0", 100,
                         "fetcher", null, null, "itest"), Duration.ofSeconds(90)).ok()).isTrue();
                 assertThat(stalledServed.get()).as("a peer that stalled is skipped by the next download").isEqualTo(
                         askedBefore);
@@ -247,7 +248,7 @@ class PeerDistributionTest {
             VesselNode late1 = cluster.addNode("late-1", PeerDistributionTest::rateCapped);
             VesselNode late2 = cluster.addNode("late-2", PeerDistributionTest::rateCapped);
             AdminClient admin = new AdminClient(cluster.nodes().get(1).url(), DeployCluster.TOKEN);
-            admin.change("greeter", new AdminClient.Change("deploy", "2.0.0", 100, "*", null, null, "itest"));
+            admin.change("greeter", new DeploymentChange("deploy", "2.0.0", 100, "*", null, null, "itest"));
             ArtifactHolders holders = new ArtifactHolders(cluster.registry(), "observer");
             await().atMost(Duration.ofSeconds(30)).until(() -> holders.states(sha).containsKey("late-1"));
             origin.close(); // mid-distribution: its holder record goes with its session
@@ -272,7 +273,7 @@ class PeerDistributionTest {
             String sha = release.bundles().get(0).sha256();
             int chunks = release.bundles().get(0).chunks().count();
             VesselNode first = cluster.startNode("restarting");
-            cluster.admin().change("greeter", new AdminClient.Change("deploy", "2.0.0", 100, "restarting", null, null,
+            cluster.admin().change("greeter", new DeploymentChange("deploy", "2.0.0", 100, "restarting", null, null,
                     "itest"));
             ArtifactHolders holders = new ArtifactHolders(cluster.registry(), "observer");
             await().atMost(Duration.ofSeconds(30)).until(() -> {

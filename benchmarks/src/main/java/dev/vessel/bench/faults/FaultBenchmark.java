@@ -1,5 +1,6 @@
 package dev.vessel.bench.faults;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.bench.NodeProcess;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.host.EmbeddedZooKeeper;
@@ -95,7 +96,7 @@ public final class FaultBenchmark {
                     flood.stop();
                 }
                 // then at the default limit (64 run, 64 wait), so most of the 400 callers are refused and back off
-                admin.change("sleeper", new AdminClient.Change("deploy", "1.0.0", 100, "*", null, null, "benchmark",
+                admin.change("sleeper", new DeploymentChange("deploy", "1.0.0", 100, "*", null, null, "benchmark",
                         null));
                 Thread.sleep(9_000); // the first flood's sleeping calls end
                 refusingFlood = new Flood(url, 400, 8_000);
@@ -324,12 +325,12 @@ public final class FaultBenchmark {
             AdminClient.Uploaded uploaded = admin.upload(releases.resolve("greeter-1.0.0.jar"), 1 << 20,
                     (f, s, t, b) -> { });
             ReleaseManifest release = admin.createRelease(List.of(uploaded), null, false, false, "benchmark");
-            admin.change("greeter", new AdminClient.Change("deploy", release.version(), 100, "node-1", null, null,
+            admin.change("greeter", new DeploymentChange("deploy", release.version(), 100, "node-1", null, null,
                     "benchmark"));
             awaitActive(holder, "greeter-1.0.0", 60);
             nodes.stop("node-1");
             long asked = System.nanoTime();
-            new AdminClient(behind, TOKEN).change("greeter", new AdminClient.Change("deploy", release.version(), 100,
+            new AdminClient(behind, TOKEN).change("greeter", new DeploymentChange("deploy", release.version(), 100,
                     "*", null, null, "benchmark"));
             Thread.sleep(TimeUnit.SECONDS.toMillis(downSeconds)); // the holder stays down this long
             long back = System.nanoTime();
@@ -506,7 +507,7 @@ public final class FaultBenchmark {
     static void deploy(AdminClient admin, Path jar, int maxConcurrency) throws Exception {
         AdminClient.Uploaded uploaded = admin.upload(jar, 1 << 20, (f, s, t, b) -> { });
         ReleaseManifest release = admin.createRelease(List.of(uploaded), null, false, false, "benchmark");
-        admin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "*", null, null,
+        admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "*", null, null,
                 "benchmark", maxConcurrency == 0 ? null : maxConcurrency));
     }
 

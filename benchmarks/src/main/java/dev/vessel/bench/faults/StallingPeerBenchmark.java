@@ -2,6 +2,7 @@ package dev.vessel.bench.faults;
 
 import static dev.vessel.bench.faults.FaultBenchmark.TOKEN;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import com.sun.net.httpserver.HttpServer;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.host.EmbeddedZooKeeper;
@@ -78,7 +79,7 @@ final class StallingPeerBenchmark {
                 }
                 int askedBefore = asked.get();
                 long start = System.nanoTime();
-                admin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "fetcher",
+                admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "fetcher",
                         null, null, "benchmark"));
                 FaultBenchmark.awaitActive(fetcher, run[0], 120);
                 System.out.printf(Locale.ROOT, "| %s | %s | %d | %.1f |%n", run[0], run[1], asked.get() - askedBefore,

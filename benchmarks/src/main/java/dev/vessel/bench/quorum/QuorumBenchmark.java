@@ -1,5 +1,6 @@
 package dev.vessel.bench.quorum;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.bench.NodeProcess;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.host.QuorumStatus;
@@ -100,7 +101,7 @@ public final class QuorumBenchmark {
         AdminClient admin = new AdminClient(worker, TOKEN, https);
         AdminClient.Uploaded jar = admin.upload(releases.resolve("greeter-1.0.0.jar"), 1 << 20, (f, s, t, b) -> { });
         ReleaseManifest release = admin.createRelease(List.of(jar), null, false, false, "benchmark");
-        admin.change(release.service(), new AdminClient.Change("deploy", release.version(), 100, "worker", null, null,
+        admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "worker", null, null,
                 "benchmark"));
         // the writer retries once, so a failed write shows; the harness's own reads retry until they get through
         String readerSecret = RegistryCredentials.readerSecret(TOKEN);

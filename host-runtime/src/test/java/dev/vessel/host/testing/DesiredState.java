@@ -7,6 +7,7 @@ import dev.vessel.host.Release;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.BundleRef;
 import dev.vessel.registry.ChunkList;
+import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.InstanceState;
@@ -53,6 +54,7 @@ public final class DesiredState implements Closeable {
     private final RegistryConnection owned;
     private final ReleaseStore releases;
     private final DeploymentStore deployments;
+    private final ClusterReader cluster;
 
     /**
      * @param registry   a session on the nodes' registry (the test's own)
@@ -68,6 +70,7 @@ public final class DesiredState implements Closeable {
         this.adminToken = requireNonNull(adminToken, "adminToken cannot be null: start the nodes with one");
         this.releases = new ReleaseStore(registry);
         this.deployments = new DeploymentStore(registry);
+        this.cluster = new ClusterReader(registry);
     }
 
     /** On a session of its own to the registry at {@code zkConnect} (default root), closed with this object. */
@@ -80,8 +83,8 @@ public final class DesiredState implements Closeable {
     }
 
     /**
-     * Makes {@code node} run {@code release} with {@code weight} and waits until its container is ACTIVE (then
-     * registered) or FAILED.
+     * Makes {@code node} run {@code release} with {@code weight} and waits until its container is ACTIVE and
+     * registered, or FAILED.
      */
     public ContainerInfo deploy(VesselNode node, Release release, int weight) {
         long since = System.currentTimeMillis();
@@ -102,6 +105,11 @@ public final class DesiredState implements Closeable {
                 Set.of(InstanceState.ACTIVE, InstanceState.FAILED));
         if (settled.state() == InstanceState.FAILED) {
             leave(node, release.service(), version); // no retries: it stays FAILED, as the test saw it
+        } else {
+            // a container is ACTIVE a moment before its instance record is written: wait for the record too
+            String instance = node.nodeId() + "." + settled.id();
+            Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> cluster
+                    .instances(release.service()).stream().anyMatch(i -> i.id().equals(instance)));
         }
         return settled;
     }

@@ -1,22 +1,29 @@
 package dev.vessel.host.internal.admin;
 
-import dev.vessel.protocol.ErrorCode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectReader;
 import dev.vessel.host.internal.http.ApiError;
-import dev.vessel.host.internal.http.JsonResponses;
+import dev.vessel.protocol.ErrorCode;
+import dev.vessel.protocol.admin.AdminJson;
+import dev.vessel.protocol.admin.ArtifactRef;
+import dev.vessel.protocol.admin.ConfigurationChange;
+import dev.vessel.protocol.admin.ConfigurationTarget;
+import dev.vessel.protocol.admin.CreateRelease;
+import dev.vessel.protocol.admin.DeploymentChange;
+import dev.vessel.protocol.admin.StartUpload;
+import dev.vessel.registry.ConfigurationRevision;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.Text;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /**
- * The JSON bodies the admin API accepts, and how they are read: strictly (unknown fields and trailing content are
- * errors), at most {@link #MAX_BODY_BYTES}, and each record checks its own values, so an
- * endpoint only ever sees a request that makes sense. A missing number or flag is 0 or false.
+ * How the admin API reads the request bodies of {@code dev.vessel.protocol.admin}: strictly ({@link AdminJson}),
+ * at most {@link #MAX_BODY_BYTES}, and then checks their values, so an endpoint only ever sees a request that makes
+ * sense. A missing number or flag is 0 or false.
  */
 final class AdminRequests {
     /** Largest admin JSON body; a larger one is refused with 413, never cut and parsed. */
@@ -26,105 +33,109 @@ final class AdminRequests {
 
     private AdminRequests() {}
 
-    record Artifact(String sha256, String fileName) {
-        Artifact {
-            if (sha256 == null) {
-                throw new IllegalArgumentException("artifacts: every entry needs its sha256");
+    /** {@code body}'s values, or why they are not a release request. */
+    static CreateRelease check(CreateRelease body) {
+        List<ArtifactRef> artifacts = body.artifacts();
+        if (artifacts == null || artifacts.isEmpty()) {
+            throw new IllegalArgumentException("artifacts: list the uploaded jars");
+        }
+        if (artifacts.size() > MAX_BUNDLES_PER_RELEASE) {
+            throw new IllegalArgumentException("a release has at most " + MAX_BUNDLES_PER_RELEASE + " jars; got "
+                    + artifacts.size());
+        }
+        if (artifacts.contains(null)) {
+            throw new IllegalArgumentException("artifacts: an entry is null");
+        }
+        artifacts.forEach(AdminRequests::check);
+        if (body.service() != null && !body.service().isEmpty()) {
+            RegistryLayout.requireName(body.service(), "service");
+        }
+        requireAuthor(body.by());
+        return body;
+    }
+
+    private static void check(ArtifactRef artifact) {
+        if (artifact.sha256() == null) {
+            throw new IllegalArgumentException("artifacts: every entry needs its sha256");
+        }
+        RegistryLayout.requireSha256(artifact.sha256());
+        String fileName = artifact.fileName();
+        if (fileName != null) {
+            Text.requirePrintable(fileName, "fileName", Text.MAX_FILE_NAME);
+            if (fileName.contains("/") || fileName.contains("\\")) {
+                throw new IllegalArgumentException("fileName is a name, not a path: " + Text.quote(fileName));
             }
-            RegistryLayout.requireSha256(sha256);
-            if (fileName != null) {
-                Text.requirePrintable(fileName, "fileName", Text.MAX_FILE_NAME);
-                if (fileName.contains("/") || fileName.contains("\\")) {
-                    throw new IllegalArgumentException("fileName is a name, not a path: " + Text.quote(fileName));
+        }
+    }
+
+    static StartUpload check(StartUpload body) {
+        if (body.digests() == null) {
+            throw new IllegalArgumentException("digests: give the SHA-256 of every chunk, in order");
+        }
+        return body;
+    }
+
+    static DeploymentChange check(DeploymentChange body) {
+        if (body.action() == null || body.action().isEmpty()) {
+            throw new IllegalArgumentException("action is required: deploy, promote, retire, retire-older or"
+                    + " rollback");
+        }
+        if (body.version() != null) {
+            RegistryLayout.requireName(body.version(), "version");
+        }
+        if (body.nodes() != null) {
+            Text.requirePrintable(body.nodes(), "nodes", Text.MAX_SELECTOR);
+        }
+        requireAuthor(body.by());
+        return body;
+    }
+
+    static ConfigurationChange check(ConfigurationChange body) {
+        if ((body.pids() == null) == (body.rollbackTo() == null)) {
+            throw new IllegalArgumentException("give either pids (the new configuration) or rollbackTo (a"
+                    + " revision)");
+        }
+        if (body.pids() != null) {
+            body.pids().forEach((pid, properties) -> {
+                Text.requirePrintable(pid, "pid", Text.MAX_SELECTOR);
+                if (properties == null) {
+                    throw new IllegalArgumentException("pid " + pid + ": properties are required (an empty"
+                            + " object for none)");
                 }
-            }
-        }
-    }
-
-    /** {@code POST /v1/admin/artifacts/{sha256}/upload} */
-    record StartUpload(long size, int chunkSize, List<String> digests) {
-        StartUpload {
-            if (digests == null) {
-                throw new IllegalArgumentException("digests: give the SHA-256 of every chunk, in order");
-            }
-        }
-    }
-
-    /** {@code POST /v1/admin/releases} */
-    record CreateRelease(List<Artifact> artifacts, String service, boolean force, boolean dryRun, String by) {
-        CreateRelease {
-            if (artifacts == null || artifacts.isEmpty()) {
-                throw new IllegalArgumentException("artifacts: list the uploaded jars");
-            }
-            if (artifacts.size() > MAX_BUNDLES_PER_RELEASE) {
-                throw new IllegalArgumentException("a release has at most " + MAX_BUNDLES_PER_RELEASE + " jars; got "
-                        + artifacts.size());
-            }
-            if (artifacts.contains(null)) {
-                throw new IllegalArgumentException("artifacts: an entry is null");
-            }
-            if (service != null && !service.isEmpty()) {
-                RegistryLayout.requireName(service, "service");
-            }
-            requireAuthor(by);
-        }
-    }
-
-    /** {@code POST /v1/admin/deployments/{service}} */
-    record ChangeDeployment(String action, String version, Integer weight, String nodes, Long expectedRevision,
-            Long toRevision, String by, Integer maxConcurrency) {
-        ChangeDeployment {
-            if (action == null || action.isEmpty()) {
-                throw new IllegalArgumentException("action is required: deploy, promote, retire, retire-older or"
-                        + " rollback");
-            }
-            if (version != null) {
-                RegistryLayout.requireName(version, "version");
-            }
-            if (nodes != null) {
-                Text.requirePrintable(nodes, "nodes", Text.MAX_SELECTOR);
-            }
-            requireAuthor(by);
-        }
-    }
-
-    /**
-     * {@code POST /v1/admin/configurations/{service}}: a new revision with {@code pids} (the whole configuration),
-     * or one with the configuration of revision {@code rollbackTo}.
-     */
-    record ChangeConfiguration(java.util.Map<String, java.util.Map<String, Object>> pids,
-            java.util.List<dev.vessel.registry.ConfigurationRevision.Target> targets, Long rollbackTo,
-            Long expectedRevision, String message, String by, Boolean dryRun,
-            java.util.Map<String, java.util.List<String>> secrets) {
-        ChangeConfiguration {
-            if ((pids == null) == (rollbackTo == null)) {
-                throw new IllegalArgumentException("give either pids (the new configuration) or rollbackTo (a"
-                        + " revision)");
-            }
-            if (pids != null) {
-                pids.forEach((pid, properties) -> {
-                    Text.requirePrintable(pid, "pid", Text.MAX_SELECTOR);
-                    if (properties == null) {
-                        throw new IllegalArgumentException("pid " + pid + ": properties are required (an empty"
-                                + " object for none)");
+                properties.forEach((key, value) -> {
+                    Text.requirePrintable(key, "key of " + pid, Text.MAX_SELECTOR);
+                    if (value == null || value instanceof Map) {
+                        throw new IllegalArgumentException(pid + " " + key + ": a value is a string, number,"
+                                + " boolean or a list of them");
                     }
-                    properties.forEach((key, value) -> {
-                        Text.requirePrintable(key, "key of " + pid, Text.MAX_SELECTOR);
-                        if (value == null || value instanceof java.util.Map) {
-                            throw new IllegalArgumentException(pid + " " + key + ": a value is a string, number,"
-                                    + " boolean or a list of them");
-                        }
-                    });
                 });
-            }
-            if (rollbackTo != null && rollbackTo < 0) {
-                throw new IllegalArgumentException("rollbackTo must be a revision (0 or more); got " + rollbackTo);
-            }
-            if (message != null) {
-                Text.requirePrintable(message, "message", Text.MAX_ACTION);
-            }
-            requireAuthor(by);
+            });
         }
+        if (body.rollbackTo() != null && body.rollbackTo() < 0) {
+            throw new IllegalArgumentException("rollbackTo must be a revision (0 or more); got " + body.rollbackTo());
+        }
+        if (body.message() != null) {
+            Text.requirePrintable(body.message(), "message", Text.MAX_ACTION);
+        }
+        requireAuthor(body.by());
+        targets(body); // each target checks its own values
+        return body;
+    }
+
+    /** The request's configuration targets as the registry records them (null when it gives none). */
+    static List<ConfigurationRevision.Target> targets(ConfigurationChange body) {
+        if (body.targets() == null) {
+            return null;
+        }
+        List<ConfigurationRevision.Target> targets = new ArrayList<>();
+        for (ConfigurationTarget target : body.targets()) {
+            if (target == null) {
+                throw new IllegalArgumentException("targets: an entry is null");
+            }
+            targets.add(new ConfigurationRevision.Target(target.pid(), target.range(), target.nodes(),
+                    target.properties()));
+        }
+        return targets;
     }
 
     private static void requireAuthor(String by) {
@@ -132,11 +143,6 @@ final class AdminRequests {
             Text.requirePrintable(by, "by", Text.MAX_AUTHOR);
         }
     }
-
-    private static final ObjectReader STRICT = JsonResponses.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .with(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
 
     /**
      * The JSON body as {@code type}.
@@ -157,7 +163,7 @@ final class AdminRequests {
         if (body.length == 0) {
             throw ApiError.badRequest("the request needs a JSON body");
         }
-        T value = STRICT.forType(type).readValue(body);
+        T value = AdminJson.read(body, type);
         if (value == null) {
             throw ApiError.badRequest("the request body is JSON null; it must be an object");
         }

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.StartUpload;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
 import dev.vessel.host.internal.artifact.ArtifactStore;
@@ -179,7 +180,7 @@ final class ArtifactEndpoints {
      */
     private void startUpload(String sha256, Request request, Response response, Callback callback) throws Exception {
         requireDigest(sha256);
-        AdminRequests.StartUpload body = AdminRequests.read(request, AdminRequests.StartUpload.class);
+        StartUpload body = AdminRequests.check(AdminRequests.read(request, StartUpload.class));
         Map<String, Object> answer = new LinkedHashMap<>();
         if (artifacts.has(sha256)) {
             answer.put("complete", true);

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.ConfigurationChange;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
@@ -35,14 +36,14 @@ final class ConfigurationEndpoints {
 
     void change(String service, Request request, Response response, Callback callback) throws Exception {
         RegistryLayout.requireName(service, "service");
-        AdminRequests.ChangeConfiguration body = AdminRequests.read(request, AdminRequests.ChangeConfiguration.class);
+        ConfigurationChange body = AdminRequests.check(AdminRequests.read(request, ConfigurationChange.class));
         String by = body.by() == null ? "unknown" : body.by();
         long expected = body.expectedRevision() == null ? -1 : body.expectedRevision();
         ConfigurationRevision source = body.rollbackTo() != null ? configurations.revision(service, body.rollbackTo())
                 : null;
         Map<String, Map<String, Object>> pids = source != null ? source.pids() : body.pids();
         List<ConfigurationRevision.Target> targets = source != null ? source.targets()
-                : body.targets() == null ? List.of() : body.targets();
+                : body.targets() == null ? List.of() : AdminRequests.targets(body);
         // the node reads with secrets: a value the client saw as *** and left alone keeps what it was
         ConfigurationRevision current = configurations.read(service);
         ConfigurationRevision candidate = new ConfigurationRevision(service, 0, 0, pids, by, 0, "", targets,
@@ -65,7 +66,7 @@ final class ConfigurationEndpoints {
     }
 
     /** Keys the client marks secret, and every key any release of the service declares a Password. */
-    private Map<String, List<String>> secretKeys(String service, AdminRequests.ChangeConfiguration body) {
+    private Map<String, List<String>> secretKeys(String service, ConfigurationChange body) {
         Map<String, List<String>> keys = new java.util.TreeMap<>();
         if (body.secrets() != null) {
             body.secrets().forEach((pid, list) -> keys.put(pid, new ArrayList<>(list)));

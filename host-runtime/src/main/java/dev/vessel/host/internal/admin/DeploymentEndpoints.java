@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.Deployment;
@@ -28,7 +29,7 @@ final class DeploymentEndpoints {
 
     void deployment(String service, Request request, Response response, Callback callback) throws Exception {
         RegistryLayout.requireName(service, "service");
-        AdminRequests.ChangeDeployment body = AdminRequests.read(request, AdminRequests.ChangeDeployment.class);
+        DeploymentChange body = AdminRequests.check(AdminRequests.read(request, DeploymentChange.class));
         String by = body.by() == null ? "unknown" : body.by();
         long expected = body.expectedRevision() == null ? -1 : body.expectedRevision();
         String action = body.action();
@@ -75,7 +76,7 @@ final class DeploymentEndpoints {
         JsonResponses.json(response, callback, 200, Map.of("deployment", result));
     }
 
-    private static String requireVersion(AdminRequests.ChangeDeployment body) {
+    private static String requireVersion(DeploymentChange body) {
         if (body.version() == null) {
             throw new IllegalArgumentException("version is required for " + body.action());
         }

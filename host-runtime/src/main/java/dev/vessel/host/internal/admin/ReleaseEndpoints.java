@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.CreateRelease;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ReleaseStore;
@@ -21,7 +22,7 @@ final class ReleaseEndpoints {
     }
 
     void release(Request request, Response response, Callback callback) throws Exception {
-        AdminRequests.CreateRelease body = AdminRequests.read(request, AdminRequests.CreateRelease.class);
+        CreateRelease body = AdminRequests.check(AdminRequests.read(request, CreateRelease.class));
         List<ReleaseValidator.Upload> uploads = body.artifacts().stream()
                 .map(a -> new ReleaseValidator.Upload(a.sha256(), a.fileName() == null ? a.sha256() : a.fileName()))
                 .toList();
