@@ -85,7 +85,10 @@ final class CallCommand implements Callable<Integer> {
                 .attemptTimeout(Duration.ofMillis(attemptTimeoutMillis));
         cluster.tls().ifPresent(builder::tls);
         // a node of the recorded cluster gives the routing records in one request; routing itself stays here
-        Optional<List<InstanceRecord>> fromNode = NodeReads.instances(cluster, service);
+        Optional<List<InstanceRecord>> fromNode;
+        try (ClusterReads reads = ClusterReads.of(cluster)) {
+            fromNode = reads.instancesFromNode(service);
+        }
         if (fromNode.isPresent()) {
             builder.instances(name -> name.equals(service) ? fromNode.get() : List.of());
         } else {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.DeploymentRevision;
-import dev.vessel.registry.DeploymentStore;
-import dev.vessel.registry.RegistryConnection;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -37,11 +35,9 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Deployment deployment = NodeReads.deployment(cluster, service).orElse(null);
-        if (deployment == null) {
-            try (RegistryConnection registry = cluster.connect()) {
-                deployment = new DeploymentStore(registry).read(service);
-            }
+        Deployment deployment;
+        try (ClusterReads reads = ClusterReads.of(cluster)) {
+            deployment = reads.deployment(service);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -2,12 +2,9 @@ package dev.vessel.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;
-import dev.vessel.registry.ReleaseStore;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,15 +33,9 @@ final class ReleasesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<ReleaseManifest> releases = NodeReads.releases(cluster, service).orElse(null);
-        if (releases == null) {
-            releases = new ArrayList<>();
-            try (RegistryConnection registry = cluster.connect()) {
-                ReleaseStore store = new ReleaseStore(registry);
-                for (String name : service != null ? List.of(service) : store.services()) {
-                    releases.addAll(store.list(name));
-                }
-            }
+        List<ReleaseManifest> releases;
+        try (ClusterReads reads = ClusterReads.of(cluster)) {
+            releases = reads.releases(service);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

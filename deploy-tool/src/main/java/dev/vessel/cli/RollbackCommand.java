@@ -1,7 +1,6 @@
 package dev.vessel.cli;
 
 import dev.vessel.protocol.admin.DeploymentChange;
-import dev.vessel.deploy.AdminClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -3,9 +3,7 @@ package dev.vessel.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vessel.registry.ClusterOverview;
-import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.NodeStatus;
-import dev.vessel.registry.RegistryConnection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +31,9 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // a recorded cluster is asked through a node's admin API first: no ZooKeeper session to open (most of
-        // this verb's time), and the same records read by the node's own session
-        ClusterOverview status = NodeReads.status(cluster).orElse(null);
-        if (status == null) {
-            try (RegistryConnection registry = cluster.connect()) {
-                status = ClusterOverview.read(new ClusterReader(registry), cluster.connectString());
-            }
+        ClusterOverview status;
+        try (ClusterReads reads = ClusterReads.of(cluster)) {
+            status = reads.status();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -12,7 +12,6 @@ import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceState;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.List;

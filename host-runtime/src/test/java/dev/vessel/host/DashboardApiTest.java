@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.NodePresence;

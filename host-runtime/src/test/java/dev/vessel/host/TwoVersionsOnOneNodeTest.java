@@ -1,7 +1,6 @@
 package dev.vessel.host;
 
 import static dev.vessel.host.NodeTestSupport.call;
-import static dev.vessel.host.NodeTestSupport.config;
 import static dev.vessel.host.NodeTestSupport.get;
 import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +9,6 @@ import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceState;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class TwoVersionsOnOneNodeTest extends SingleNodeTestBase {

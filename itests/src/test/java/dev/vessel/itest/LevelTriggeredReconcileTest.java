@@ -8,7 +8,6 @@ import dev.vessel.cli.Main;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.host.ContainerInfo;
-import dev.vessel.host.NodeConfig;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.DeployedVersion;

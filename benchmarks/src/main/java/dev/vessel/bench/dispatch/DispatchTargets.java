@@ -2,18 +2,14 @@ package dev.vessel.bench.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.EmbeddedZooKeeper;
 import dev.vessel.bench.LocalReleases;
 import dev.vessel.host.NodeConfig;
-import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
 import dev.vessel.host.internal.http.NodeHttpServer;
-import dev.vessel.registry.InstanceState;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

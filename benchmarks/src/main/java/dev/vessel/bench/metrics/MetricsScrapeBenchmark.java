@@ -1,12 +1,9 @@
 package dev.vessel.bench.metrics;
 
 import dev.vessel.bench.ReleaseCopies;
-import dev.vessel.host.ContainerInfo;
 import dev.vessel.bench.LocalReleases;
 import dev.vessel.host.NodeConfig;
-import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.VesselNode;
-import dev.vessel.registry.InstanceState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,0 +1,81 @@
+package dev.vessel.cli;
+
+import dev.vessel.registry.ClusterOverview;
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.Deployment;
+import dev.vessel.registry.DeploymentStore;
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.RegistryConnection;
+import dev.vessel.registry.ReleaseManifest;
+import dev.vessel.registry.ReleaseStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * How a read verb reads the cluster, the one seam for all of them: a node of the cluster `vessel up` recorded, over
+ * its admin API with the recorded token ({@link NodeReads}), and, when there is none or none answers, the CLI's
+ * own ZooKeeper session, opened only then and closed with this object. Either way the records are the same: the
+ * node reads them with its own session. {@code vessel rollout status} and the rollout verbs follow the same rule
+ * through {@code RolloutSource}.
+ */
+final class ClusterReads implements AutoCloseable {
+    private final ClusterOptions cluster;
+    private RegistryConnection session;
+
+    private ClusterReads(ClusterOptions cluster) {
+        this.cluster = cluster;
+    }
+
+    static ClusterReads of(ClusterOptions cluster) {
+        return new ClusterReads(cluster);
+    }
+
+    /** Every node and container ({@code vessel status}). */
+    ClusterOverview status() {
+        return NodeReads.status(cluster).orElseGet(() -> fromZooKeeper(registry ->
+                ClusterOverview.read(new ClusterReader(registry), cluster.connectString())));
+    }
+
+    /** The service's desired state with its history ({@code Deployment.empty} when it has none). */
+    Deployment deployment(String service) {
+        return NodeReads.deployment(cluster, service).orElseGet(() -> fromZooKeeper(registry ->
+                new DeploymentStore(registry).read(service)));
+    }
+
+    /** Every release of {@code service}, or of every service when it is null. */
+    List<ReleaseManifest> releases(String service) {
+        return NodeReads.releases(cluster, service).orElseGet(() -> fromZooKeeper(registry -> {
+            ReleaseStore store = new ReleaseStore(registry);
+            List<ReleaseManifest> releases = new ArrayList<>();
+            for (String name : service != null ? List.of(service) : store.services()) {
+                releases.addAll(store.list(name));
+            }
+            return releases;
+        }));
+    }
+
+    /**
+     * The service's registered instances as a node has them, for a one-shot router; empty when no recorded node
+     * answers: a router then watches the registry itself, which a call needs no snapshot for.
+     */
+    Optional<List<InstanceRecord>> instancesFromNode(String service) {
+        return NodeReads.instances(cluster, service);
+    }
+
+    private <T> T fromZooKeeper(Function<RegistryConnection, T> read) {
+        if (session == null) {
+            session = cluster.connect();
+        }
+        return read.apply(session);
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+    }
+}
