@@ -2,6 +2,8 @@ package dev.vessel.cli;
 
 import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.ConfigurationRevision;
+import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.InstanceRecord;
@@ -54,6 +56,44 @@ final class ClusterReads implements AutoCloseable {
             }
             return releases;
         }));
+    }
+
+    /** The service's current configuration (secret values masked). */
+    ConfigurationRevision configuration(String service) {
+        return NodeReads.configuration(cluster, service).orElseGet(() -> fromZooKeeper(registry ->
+                new ConfigurationStore(registry).read(service)));
+    }
+
+    /** Every revision of the service's configuration, oldest first (secret values masked). */
+    List<ConfigurationRevision> configurationHistory(String service) {
+        return NodeReads.configurationHistory(cluster, service).orElseGet(() -> fromZooKeeper(registry ->
+                new ConfigurationStore(registry).history(service)));
+    }
+
+    /**
+     * One revision of the service's configuration (0 is the empty one).
+     *
+     * @throws IllegalArgumentException if the service has no such revision, saying which it is at
+     */
+    ConfigurationRevision configurationRevision(String service, long revision) {
+        Optional<List<ConfigurationRevision>> history = revision == 0 ? Optional.of(List.of())
+                : NodeReads.configurationHistory(cluster, service);
+        if (history.isEmpty()) {
+            return fromZooKeeper(registry -> new ConfigurationStore(registry).revision(service, revision));
+        }
+        if (revision == 0) {
+            return ConfigurationRevision.empty(service);
+        }
+        return history.get().stream().filter(r -> r.revision() == revision).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("configuration of " + service + " has no revision "
+                        + revision + " (it is at " + (history.get().isEmpty() ? 0
+                                : history.get().get(history.get().size() - 1).revision()) + ")"));
+    }
+
+    /** Node records, node statuses and the registered instances, as stored. */
+    ClusterReader.Snapshot records() {
+        return NodeReads.records(cluster).orElseGet(() -> fromZooKeeper(registry ->
+                new ClusterReader(registry).snapshot()));
     }
 
     /**

@@ -125,7 +125,8 @@ final class ConfigCommand implements Callable<Integer> {
         private int showDryRun(RegistryConnection registry, ConfigurationRevision current,
                 ConfigurationRevision wouldBe) throws Exception {
             Map<String, List<String>> changes = Diff.between(Diff.entries(current), Diff.entries(wouldBe));
-            List<Applied> containers = Status.containers(registry, service(), current.revision());
+            List<Applied> containers = Status.containers(new ClusterReader(registry).snapshot(service()), service(),
+                    current.revision());
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
@@ -155,7 +156,8 @@ final class ConfigCommand implements Callable<Integer> {
             long deadline = System.nanoTime() + timeout.toNanos();
             String last = "";
             while (true) {
-                List<Applied> answers = Status.containers(registry, service(), revision);
+                List<Applied> answers = Status.containers(new ClusterReader(registry).snapshot(service()), service(),
+                        revision);
                 long done = answers.stream().filter(a -> a.applied() || a.error() != null).count();
                 String line = done + "/" + answers.size() + " container(s) answered for revision " + revision;
                 if (progress != null && !line.equals(last)) {
@@ -374,10 +376,9 @@ final class ConfigCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            try (RegistryConnection registry = cluster.connect()) {
-                ConfigurationStore store = new ConfigurationStore(registry);
-                ConfigurationRevision shown = revision == null ? store.read(service) : revision(store, service,
-                        revision);
+            try (ClusterReads reads = ClusterReads.of(cluster)) {
+                ConfigurationRevision shown = revision == null ? reads.configuration(service)
+                        : revision(reads, service, revision);
                 Map<String, Map<String, Object>> pids = shown.pids();
                 if (pid != null) {
                     if (!pids.containsKey(pid) && shown.targets().stream().noneMatch(t -> t.pid().equals(pid))) {
@@ -425,9 +426,9 @@ final class ConfigCommand implements Callable<Integer> {
         boolean json;
     }
 
-    static ConfigurationRevision revision(ConfigurationStore store, String service, long revision) {
+    static ConfigurationRevision revision(ClusterReads reads, String service, long revision) {
         try {
-            return store.revision(service, revision);
+            return reads.configurationRevision(service, revision);
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCode.NOT_FOUND, e.getMessage());
         }
@@ -438,8 +439,8 @@ final class ConfigCommand implements Callable<Integer> {
     static final class History extends Read {
         @Override
         public Integer call() throws Exception {
-            try (RegistryConnection registry = cluster.connect()) {
-                List<ConfigurationRevision> history = new ConfigurationStore(registry).history(service);
+            try (ClusterReads reads = ClusterReads.of(cluster)) {
+                List<ConfigurationRevision> history = reads.configurationHistory(service);
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     out.println(JSON.writeValueAsString(history));
@@ -471,10 +472,9 @@ final class ConfigCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            try (RegistryConnection registry = cluster.connect()) {
-                ConfigurationStore store = new ConfigurationStore(registry);
-                Map<String, List<String>> changes = between(entries(revision(store, service, from)),
-                        entries(revision(store, service, to)));
+            try (ClusterReads reads = ClusterReads.of(cluster)) {
+                Map<String, List<String>> changes = between(entries(revision(reads, service, from)),
+                        entries(revision(reads, service, to)));
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     out.println(JSON.writeValueAsString(changes));
@@ -562,9 +562,9 @@ final class ConfigCommand implements Callable<Integer> {
     static final class Status extends Read {
         @Override
         public Integer call() throws Exception {
-            try (RegistryConnection registry = cluster.connect()) {
-                long current = new ConfigurationStore(registry).read(service).revision();
-                List<Applied> containers = containers(registry, service, current);
+            try (ClusterReads reads = ClusterReads.of(cluster)) {
+                long current = reads.configuration(service).revision();
+                List<Applied> containers = containers(reads.records(), service, current);
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
                     Map<String, Object> result = new LinkedHashMap<>();
@@ -587,11 +587,11 @@ final class ConfigCommand implements Callable<Integer> {
         }
 
         /** The service's ACTIVE containers as their nodes report them, against {@code revision}. */
-        static List<Applied> containers(RegistryConnection registry, String service, long revision) {
-            ClusterReader reader = new ClusterReader(registry);
+        static List<Applied> containers(ClusterReader.Snapshot records, String service, long revision) {
             List<Applied> all = new ArrayList<>();
-            for (NodeRecord node : reader.nodes()) {
-                for (ContainerStatus c : reader.status(node.id()).map(NodeStatus::containers).orElse(List.of())) {
+            for (NodeRecord node : records.nodes()) {
+                NodeStatus status = records.statuses().get(node.id());
+                for (ContainerStatus c : status == null ? List.<ContainerStatus>of() : status.containers()) {
                     if (c.service().equals(service) && c.state() == InstanceState.ACTIVE) {
                         boolean refused = c.configError() != null && c.configError().startsWith("revision "
                                 + revision + ":");

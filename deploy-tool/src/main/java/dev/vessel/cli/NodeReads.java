@@ -12,7 +12,8 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
 /**
- * Read verbs ({@code status}, {@code history}, {@code releases}, and the routing records of {@code call})
+ * Read verbs ({@code status}, {@code history}, {@code releases}, the {@code config} reads, and the routing
+ * records of {@code call})
  * answered by a node of the cluster `vessel up` recorded, through its admin API with the recorded
  * token, instead of a ZooKeeper session of the CLI's own. Empty when there is no recorded cluster, --zk names one,
  * {@code VESSEL_READ_VIA_ZOOKEEPER} is set, or no recorded node answers: the verb then reads ZooKeeper itself.
@@ -47,6 +48,26 @@ final class NodeReads {
             String service) {
         return read(cluster, "releases" + (service == null ? "" : "/" + encode(service)), Releases.class)
                 .map(Releases::releases);
+    }
+
+    /** The revisions {@code GET /v1/admin/configurations/{service}/history} answers with. */
+    record ConfigurationHistory(java.util.List<dev.vessel.registry.ConfigurationRevision> history) {}
+
+    /** The service's current configuration, secret values masked. */
+    static Optional<dev.vessel.registry.ConfigurationRevision> configuration(ClusterOptions cluster, String service) {
+        return read(cluster, "configurations/" + encode(service), dev.vessel.registry.ConfigurationRevision.class);
+    }
+
+    /** Every revision of the service's configuration, oldest first, secret values masked. */
+    static Optional<java.util.List<dev.vessel.registry.ConfigurationRevision>> configurationHistory(
+            ClusterOptions cluster, String service) {
+        return read(cluster, "configurations/" + encode(service) + "/history", ConfigurationHistory.class)
+                .map(ConfigurationHistory::history);
+    }
+
+    /** Node records, node statuses and instances as the registry stores them. */
+    static Optional<dev.vessel.registry.ClusterReader.Snapshot> records(ClusterOptions cluster) {
+        return read(cluster, "cluster/records", dev.vessel.registry.ClusterReader.Snapshot.class);
     }
 
     private static String encode(String segment) {

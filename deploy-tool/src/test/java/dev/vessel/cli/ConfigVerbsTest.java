@@ -314,6 +314,47 @@ class ConfigVerbsTest {
         assertThat(answers()).containsOnly("Canary", "Fine");
     }
 
+    /**
+     * The read verbs of a recorded cluster ask a node (here the recorded ZooKeeper address is wrong): the same
+     * answers as through ZooKeeper, secret values masked the same way, and an unknown revision is still "not found".
+     */
+    @Test
+    @Order(11)
+    void theReadVerbsOfARecordedClusterAskANodeAndAnswerAsZooKeeperDoes(@TempDir Path dir) throws Exception {
+        JsonNode getViaZooKeeper = JSON.readTree(run("config", "get", SERVICE, "--json").out());
+        String historyViaZooKeeper = run("config", "history", SERVICE, "--json").out();
+        String diffViaZooKeeper = run("config", "diff", SERVICE, "1", "2", "--json").out();
+        JsonNode statusViaZooKeeper = JSON.readTree(run("config", "status", SERVICE, "--json").out());
+        String previous = System.getProperty("vessel.home");
+        System.setProperty("vessel.home", dir.toString());
+        try {
+            VesselHome.resolve().writeCluster(new VesselHome.ClusterInfo("127.0.0.1:1", "/vessel", List.of(
+                    new VesselHome.NodeAddress("node-1", server)), ProcessHandle.current().pid(),
+                    System.currentTimeMillis(), CliRunner.QUORUM_TOKEN, null, null, false));
+            CliRunner get = CliRunner.run("config", "get", SERVICE, "--json");
+            assertThat(get.exitCode()).as(get.err()).isZero();
+            assertThat(JSON.readTree(get.out())).isEqualTo(getViaZooKeeper);
+            assertThat(get.out()).as("secret values stay masked").doesNotContain("s3cret-value-42");
+            assertThat(JSON.readTree(get.out()).findValuesAsText("apiKey")).containsExactly("***");
+            assertThat(CliRunner.run("config", "history", SERVICE, "--json").out()).isEqualTo(historyViaZooKeeper);
+            assertThat(CliRunner.run("config", "diff", SERVICE, "1", "2", "--json").out())
+                    .isEqualTo(diffViaZooKeeper);
+            CliRunner status = CliRunner.run("config", "status", SERVICE, "--json");
+            assertThat(status.exitCode()).as(status.err()).isZero();
+            assertThat(JSON.readTree(status.out())).isEqualTo(statusViaZooKeeper);
+            CliRunner unknown = CliRunner.run("config", "get", SERVICE, "--revision", "999");
+            assertThat(unknown.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(unknown.err()).contains("configuration of " + SERVICE + " has no revision 999 (it is at "
+                    + getViaZooKeeper.path("revision").asLong() + ")");
+        } finally {
+            if (previous == null) {
+                System.clearProperty("vessel.home");
+            } else {
+                System.setProperty("vessel.home", previous);
+            }
+        }
+    }
+
     /** The salutations of ten calls, whichever node answers each. */
     private static List<String> answers() {
         List<String> salutations = new ArrayList<>();

@@ -52,9 +52,18 @@ class DashboardApiTest extends SingleNodeTestBase {
         assertThat(JSON.readTree(viewer.body()).path("role").asText()).isEqualTo("viewer");
         for (String read : List.of("/v1/admin/cluster/status", "/v1/admin/deployments/greeter",
                 "/v1/admin/instances/greeter", "/v1/admin/rollouts/greeter",
-                "/v1/admin/releases", "/v1/admin/releases/greeter")) {
+                "/v1/admin/releases", "/v1/admin/releases/greeter", "/v1/admin/cluster/records",
+                "/v1/admin/configurations/greeter", "/v1/admin/configurations/greeter/history")) {
             assertThat(request("GET", read, VIEWER, null).statusCode()).as(read).isEqualTo(200);
         }
+        JsonNode records = JSON.readTree(request("GET", "/v1/admin/cluster/records", VIEWER, null).body());
+        assertThat(records.path("nodes").findValuesAsText("id")).containsExactly("n1");
+        assertThat(records.path("statuses").path("n1").path("node").asText()).isEqualTo("n1");
+        JsonNode configuration = JSON.readTree(request("GET", "/v1/admin/configurations/greeter", VIEWER, null)
+                .body());
+        assertThat(configuration.path("revision").asLong()).as("nothing set yet: the empty revision").isZero();
+        assertThat(JSON.readTree(request("GET", "/v1/admin/configurations/greeter/history", VIEWER, null).body())
+                .path("history").isArray()).isTrue();
 
         String sha = "0".repeat(64);
         List<String[]> changes = List.of(

@@ -41,6 +41,9 @@ import org.eclipse.jetty.util.Callback;
  * POST /v1/admin/deployments/{service}     deploy | promote | retire | retire-older | rollback
  * POST /v1/admin/configurations/{service}  a new configuration revision, or a rollback to an earlier one
  * GET  /v1/admin/cluster/status            every node and container as the registry has them (vessel status)
+ * GET  /v1/admin/cluster/records           node records, node statuses and instances as stored (vessel config status)
+ * GET  /v1/admin/configurations/{service} the service's current configuration, secret values masked
+ * GET  /v1/admin/configurations/{service}/history  every revision, oldest first, secret values masked
  * GET  /v1/admin/deployments/{service}     the desired state with its history (vessel history)
  * GET  /v1/admin/releases[/{service}]      release manifests, of one service or all (vessel releases)
  * GET  /v1/admin/instances/{service}       the service's registered instances (vessel call routes with them)
@@ -98,8 +101,8 @@ public final class AdminHandler implements Request.Handler {
         String method = request.getMethod();
         if (access == Access.VIEWER && !isRead(path, method)) {
             JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "the viewer token reads the cluster's state"
-                    + " (GET cluster/status, deployments, instances, rollouts, releases, dashboard) and"
-                    + " changes nothing");
+                    + " (GET cluster/status, cluster/records, deployments, instances, rollouts, releases,"
+                    + " configurations, dashboard) and changes nothing");
             return true;
         }
         if (path.length == 1 && path[0].equals("dashboard") && HttpMethod.GET.is(method)) {
@@ -112,6 +115,14 @@ public final class AdminHandler implements Request.Handler {
             deployments.deployment(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("configurations") && HttpMethod.POST.is(method)) {
             configurations.change(path[1], request, response, callback);
+        } else if (path.length == 2 && path[0].equals("configurations") && HttpMethod.GET.is(method)) {
+            configurations.current(path[1], response, callback);
+        } else if (path.length == 3 && path[0].equals("configurations") && path[2].equals("history")
+                && HttpMethod.GET.is(method)) {
+            configurations.history(path[1], response, callback);
+        } else if (path.length == 2 && path[0].equals("cluster") && path[1].equals("records")
+                && HttpMethod.GET.is(method)) {
+            JsonResponses.json(response, callback, 200, RecordJson.write(cluster.reader().snapshot()));
         } else if (path.length == 2 && path[0].equals("cluster") && path[1].equals("status")
                 && HttpMethod.GET.is(method)) {
             JsonResponses.json(response, callback, 200, cluster.overview());
@@ -171,7 +182,8 @@ public final class AdminHandler implements Request.Handler {
         }
         return switch (path[0]) {
             case "dashboard" -> path.length == 1;
-            case "cluster" -> path.length == 2 && path[1].equals("status");
+            case "cluster" -> path.length == 2 && (path[1].equals("status") || path[1].equals("records"));
+            case "configurations" -> path.length == 2 || path.length == 3 && path[2].equals("history");
             case "deployments", "instances", "rollouts" -> path.length == 2;
             case "releases" -> path.length == 1 || path.length == 2;
             default -> false;

@@ -5,6 +5,7 @@ import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.ConfigurationRevision;
+import dev.vessel.registry.internal.RecordJson;
 import dev.vessel.host.internal.release.ConfigurationCheck;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.DeployedVersion;
@@ -94,5 +95,19 @@ final class ConfigurationEndpoints {
         if (!problems.isEmpty()) {
             throw new ApiError(ErrorCode.CONFIGURATION_REFUSED, "nothing was written: " + String.join("; ", problems));
         }
+    }
+
+    /** {@code GET configurations/{service}}: the current revision, every secret value shown as {@code ***}. */
+    void current(String service, Response response, Callback callback) {
+        RegistryLayout.requireName(service, "service");
+        JsonResponses.json(response, callback, 200, RecordJson.write(configurations.read(service).masked()));
+    }
+
+    /** {@code GET configurations/{service}/history}: every revision, oldest first, secrets masked. */
+    void history(String service, Response response, Callback callback) {
+        RegistryLayout.requireName(service, "service");
+        List<ConfigurationRevision> history = configurations.history(service).stream()
+                .map(ConfigurationRevision::masked).toList();
+        JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("history", history)));
     }
 }
