@@ -61,7 +61,8 @@ public final class MultiNodeCluster {
             try (RegistryConnection session = RegistryConnection.connect(zk)) {
                 ClusterReader cluster = new ClusterReader(session);
                 await().atMost(Duration.ofSeconds(30)).until(() -> node.containers().stream().allMatch(c -> cluster
-                        .instances(c.service()).stream().anyMatch(i -> i.id().equals(id + "." + c.id()))));
+                        .instances(c.service()).stream()
+                        .anyMatch(i -> i.id().equals(id + "." + c.id()) && i.port() == node.port())));
             }
             return node;
         } catch (RuntimeException | Error e) {

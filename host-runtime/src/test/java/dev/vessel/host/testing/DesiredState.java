@@ -106,10 +106,12 @@ public final class DesiredState implements Closeable {
         if (settled.state() == InstanceState.FAILED) {
             leave(node, release.service(), version); // no retries: it stays FAILED, as the test saw it
         } else {
-            // a container is ACTIVE a moment before its instance record is written: wait for the record too
+            // a container is ACTIVE a moment before its instance record is written: wait for the record too, this
+            // node's (a killed predecessor's record of the same id names another port until it is replaced)
             String instance = node.nodeId() + "." + settled.id();
             Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> cluster
-                    .instances(release.service()).stream().anyMatch(i -> i.id().equals(instance)));
+                    .instances(release.service()).stream()
+                    .anyMatch(i -> i.id().equals(instance) && i.port() == node.port()));
         }
         return settled;
     }

@@ -92,6 +92,7 @@ public final class ArtifactFetcher implements java.io.Closeable {
      * {@code parallelChunks} of its own in flight; idle threads end.
      */
     private final ExecutorService chunkWork;
+    private final ChunkScheduler scheduler;
     /**
      * Peers one download had to avoid (a corrupt chunk, a stall, failures in a row), to the time until which
      * every other download skips them too, while some other holder has what it needs.
@@ -118,6 +119,7 @@ public final class ArtifactFetcher implements java.io.Closeable {
         this.credential = credential;
         this.settings = settings;
         this.reports = reports;
+        this.scheduler = new ChunkScheduler(settings, selfId, zone);
         this.chunkWork = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "vessel-fetch-" + selfId);
             thread.setDaemon(true);
@@ -212,9 +214,8 @@ public final class ArtifactFetcher implements java.io.Closeable {
         return true;
     }
 
-    private record Source(String node, URI url, boolean origin, boolean complete, String zone) {}
 
-    private record Outcome(int chunk, Source source, Exception failure) {}
+    private record Outcome(int chunk, ChunkScheduler.Source source, Exception failure) {}
 
     /** A chunk that did not arrive within the chunk timeout. */
     private static final class ChunkTimeout extends IOException {
@@ -360,36 +361,14 @@ public final class ArtifactFetcher implements java.io.Closeable {
             }
             List<Integer> missing = new ArrayList<>(partial.missing());
             missing.removeAll(inFlight);
-            Map<Integer, Integer> rarity = new HashMap<>();
-            for (int chunk : missing) {
-                rarity.put(chunk, (int) usable.values().stream().filter(s -> s.has(chunk)).count());
-            }
-            // rarest first; ties in random order (shuffle, then a stable sort), so peers do not all chase the
-            // same chunk
-            Collections.shuffle(missing, ThreadLocalRandom.current());
-            missing.sort(Comparator.comparingInt(rarity::get));
-            List<String> participants = new ArrayList<>();
-            states.forEach((node, state) -> {
-                if (!state.origin()) {
-                    participants.add(node);
-                }
-            });
-            if (!participants.contains(selfId)) {
-                participants.add(selfId);
-            }
-            participants.sort(null);
+            Map<String, URI> urls = new HashMap<>();
+            usable.keySet().forEach(node -> urls.put(node, peerUrl(nodes.get(node).url(tls))));
             boolean stalled = System.nanoTime() - lastChunkAt > settings.originFallback().toNanos();
-            for (int chunk : missing) {
-                if (inFlight.size() >= settings.parallelChunks()) {
-                    return;
-                }
-                Source source = pick(chunk, usable, nodes, participants, stalled);
-                if (source == null) {
-                    continue;
-                }
-                inFlight.add(chunk);
-                perPeer.merge(source.node(), 1, Integer::sum);
-                submitted.add(done.submit(() -> fetchChunk(partial, chunk, source)));
+            for (ChunkScheduler.Assignment next : scheduler.plan(states, usable, urls, missing, perPeer,
+                    settings.parallelChunks() - inFlight.size(), stalled, ThreadLocalRandom.current())) {
+                inFlight.add(next.chunk());
+                perPeer.merge(next.source().node(), 1, Integer::sum);
+                submitted.add(done.submit(() -> fetchChunk(partial, next.chunk(), next.source())));
             }
             if (inFlight.isEmpty() && !missing.isEmpty() && problems.isEmpty()) {
                 problems.add("no usable holder: " + (states.isEmpty() ? "none announced" : "announced " + states.keySet()
@@ -398,46 +377,10 @@ public final class ArtifactFetcher implements java.io.Closeable {
         }
 
         /**
-         * Same-zone peers first, then other peers, least busy first. The origin only if no peer has the chunk, and
-         * then only for the chunks this node "owns" — chunk {@code i} belongs to the {@code i mod n}-th of the n
-         * non-origin holders — so the fetchers split the origin's chunks between them instead of all pulling the
-         * same ones; once the download stalls, any chunk may come from the origin.
-         */
-        private Source pick(int chunk, Map<String, HolderState> usable, Map<String, NodeRecord> nodes,
-                List<String> participants, boolean stalled) {
-            List<Source> candidates = new ArrayList<>();
-            for (Map.Entry<String, HolderState> entry : usable.entrySet()) {
-                HolderState state = entry.getValue();
-                if (!state.has(chunk) || perPeer.getOrDefault(entry.getKey(), 0) >= settings.perPeerLimit()) {
-                    continue;
-                }
-                if (settings.mode() == Mode.ORIGIN_ONLY && !state.origin()) {
-                    continue;
-                }
-                if (settings.mode() == Mode.PEERS && state.origin() && !stalled
-                        && !participants.get(chunk % participants.size()).equals(selfId)
-                        && usable.values().stream().anyMatch(s -> !s.origin())) {
-                    continue; // another fetcher owns this chunk: it will come from that fetcher
-                }
-                URI url = peerUrl(nodes.get(entry.getKey()).url(tls));
-                if (url == null) {
-                    continue; // not an address a node would have: never called (nor shown a credential)
-                }
-                candidates.add(new Source(entry.getKey(), url, state.origin(), state.complete(), state.zone()));
-            }
-            Collections.shuffle(candidates, ThreadLocalRandom.current()); // equals in random order
-            return candidates.stream().min(Comparator
-                    .comparing((Source s) -> s.origin())
-                    .thenComparing(s -> !zone.equals(s.zone()))
-                    .thenComparingInt(s -> perPeer.getOrDefault(s.node(), 0)))
-                    .orElse(null);
-        }
-
-        /**
          * Streams one chunk from {@code source} into place. The whole exchange, body included, must end within the
          * chunk timeout: a watchdog closes the body of a peer that sends headers and then stalls.
          */
-        private Outcome fetchChunk(ArtifactStore.Partial partial, int chunk, Source source) {
+        private Outcome fetchChunk(ArtifactStore.Partial partial, int chunk, ChunkScheduler.Source source) {
             long offset = chunks.offset(chunk);
             int length = chunks.length(chunk, artifact.size());
             HttpRequest.Builder request = HttpRequest.newBuilder(
