@@ -304,7 +304,8 @@ final class CallAttempts {
     /** A 5xx carrying the method's own exception says nothing about the instance's health. */
     private static boolean methodFailed(JsonNode body) {
         Optional<ErrorCode> code = ErrorCode.of(body == null ? null : body.path("error").asText(null));
-        return code.isPresent() && (code.get() == ErrorCode.METHOD_THREW || code.get() == ErrorCode.RESULT_NOT_SERIALIZABLE);
+        return code.isPresent()
+                && (code.get() == ErrorCode.METHOD_THREW || code.get() == ErrorCode.RESULT_NOT_SERIALIZABLE);
     }
 
     /** The answer's JSON, or null if it is not JSON (a proxy's error page, say). */

@@ -122,7 +122,8 @@ public final class HttpCaller {
             }
             String version = connection.getHeaderField(VesselHeaders.VERSION);
             return new Answer(status, body, version == null ? instance.version() : version,
-                    status == 503 && VesselHeaders.RETRY_OTHER.equalsIgnoreCase(connection.getHeaderField(VesselHeaders.RETRY)));
+                    status == 503 && VesselHeaders.RETRY_OTHER.equalsIgnoreCase(
+                            connection.getHeaderField(VesselHeaders.RETRY)));
         } catch (java.net.SocketTimeoutException e) {
             throw new java.net.http.HttpTimeoutException("no answer within " + timeout.toMillis() + " ms");
         }

@@ -217,7 +217,8 @@ final class ArtifactEndpoints {
                     "changed", false));
             return;
         }
-        ArtifactStore.Partial partial = artifacts.existingPartial(sha256).orElseThrow(() -> new ApiError(ErrorCode.NO_UPLOAD, "start the upload of " + sha256 + " first (POST /v1/admin/artifacts/" + sha256
+        ArtifactStore.Partial partial = artifacts.existingPartial(sha256).orElseThrow(() -> new ApiError(
+                ErrorCode.NO_UPLOAD, "start the upload of " + sha256 + " first (POST /v1/admin/artifacts/" + sha256
                         + "/upload)"));
         long length = request.getLength();
         if (chunk >= 0 && chunk < partial.chunks().count() && length > partial.chunks().length(chunk, partial.size())) {

@@ -159,7 +159,8 @@ public final class ArtifactStore {
     }
 
     private static Rejected tooLarge(long limit) {
-        return new Rejected(ErrorCode.TOO_LARGE, "artifact exceeds the limit of " + limit + " bytes; nothing was stored");
+        return new Rejected(ErrorCode.TOO_LARGE, "artifact exceeds the limit of " + limit
+                + " bytes; nothing was stored");
     }
 
     public boolean has(String sha256) {

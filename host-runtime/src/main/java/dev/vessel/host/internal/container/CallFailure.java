@@ -28,7 +28,8 @@ public final class CallFailure extends Exception {
     /** The method itself threw: its type and message, never its stack trace. */
     static CallFailure threw(Throwable thrown) {
         String message = thrown.getMessage();
-        return new CallFailure(ErrorCode.METHOD_THREW, thrown.getClass().getName() + (message == null ? "" : ": " + message));
+        return new CallFailure(ErrorCode.METHOD_THREW,
+                thrown.getClass().getName() + (message == null ? "" : ": " + message));
     }
 
     /** The container can no longer run the call; it was not executed, another instance may take it. */

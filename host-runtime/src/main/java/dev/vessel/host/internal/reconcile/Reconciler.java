@@ -69,7 +69,8 @@ public final class Reconciler implements Closeable {
         this.settings = requireNonNull(settings, "settings cannot be null");
         this.context = new Context(requireNonNull(self, "self cannot be null"),
                 requireNonNull(registryConnected, "registryConnected cannot be null"),
-                requireNonNull(containers, "containers cannot be null"), requireNonNull(releases, "releases cannot be null"),
+                requireNonNull(containers, "containers cannot be null"),
+                requireNonNull(releases, "releases cannot be null"),
                 requireNonNull(metrics, "metrics cannot be null"), requireNonNull(changed, "changed cannot be null"),
                 new Backoff(settings.backoffBase(), settings.backoffCap()));
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
