@@ -14,6 +14,7 @@ import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.ReleaseStore;
+import dev.vessel.registry.Sha256;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,11 +23,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -191,28 +189,30 @@ public final class DesiredState implements Closeable {
     private BundleRef upload(VesselNode node, Path jar) {
         try {
             byte[] bytes = Files.readAllBytes(jar);
-            String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
             HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(
-                            node.url().resolve("/v1/admin/artifacts/" + sha256))
+                            node.url().resolve("/v1/admin/artifacts/" + Sha256.of(bytes)))
                     .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(30))
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() / 100 != 2) {
                 throw new IllegalStateException("node " + node.nodeId() + " refused " + jar.getFileName() + ": "
                         + answer.statusCode() + " " + answer.body());
             }
-            try (JarFile file = new JarFile(jar.toFile())) {
-                var main = file.getManifest().getMainAttributes();
-                return new BundleRef(main.getValue("Bundle-SymbolicName").split(";", 2)[0].trim(),
-                        Version.parseVersion(main.getValue("Bundle-Version").trim()).toString(), sha256, bytes.length,
-                        jar.getFileName().toString(), ChunkList.compute(jar, CHUNK_SIZE));
-            }
+            return bundleRef(jar);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while uploading " + jar, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        }
+    }
+
+    /** How a release record names {@code jar}: its bundle identity, digest, size, file name and chunks. */
+    public static BundleRef bundleRef(Path jar) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            var main = file.getManifest().getMainAttributes();
+            return new BundleRef(main.getValue("Bundle-SymbolicName").split(";", 2)[0].trim(),
+                    Version.parseVersion(main.getValue("Bundle-Version").trim()).toString(), Sha256.of(jar),
+                    Files.size(jar), jar.getFileName().toString(), ChunkList.compute(jar, CHUNK_SIZE));
         }
     }
 }

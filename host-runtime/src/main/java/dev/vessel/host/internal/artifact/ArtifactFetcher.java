@@ -143,7 +143,7 @@ public final class ArtifactFetcher implements java.io.Closeable {
         this.onProgress = listener;
     }
 
-    /** Downloads in progress: digest to {have, chunks}. */
+    /** Downloads in progress, by digest. */
     public Map<String, Progress> active() {
         return new java.util.TreeMap<>(active);
     }
@@ -194,11 +194,6 @@ public final class ArtifactFetcher implements java.io.Closeable {
         }
     }
 
-    /** Downloads in progress now. */
-    public int downloading() {
-        return downloads.size();
-    }
-
     /** How long other downloads skip a peer that one download had to avoid. */
     static final Duration PENALTY = Duration.ofMinutes(5);
 
@@ -213,7 +208,6 @@ public final class ArtifactFetcher implements java.io.Closeable {
         }
         return true;
     }
-
 
     private record Outcome(int chunk, ChunkScheduler.Source source, Exception failure) {}
 

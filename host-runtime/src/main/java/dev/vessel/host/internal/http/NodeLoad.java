@@ -20,12 +20,12 @@ public record NodeLoad(String node, long time, int inFlight, double callRate, do
         long heapUsed, long heapMax, List<ContainerLoad> containers) {
     public record ContainerLoad(String service, String version, String state, int inFlight, double callRate) {}
 
-    public static NodeLoad of(ContainerTable lookup) {
-        List<ContainerLoad> containers = new ArrayList<>();
+    public static NodeLoad of(ContainerTable containers) {
+        List<ContainerLoad> loads = new ArrayList<>();
         int inFlight = 0;
         double rate = 0;
-        for (Container c : lookup.all()) {
-            containers.add(new ContainerLoad(c.id().service(), c.id().version().toString(), c.state().name(),
+        for (Container c : containers.all()) {
+            loads.add(new ContainerLoad(c.id().service(), c.id().version().toString(), c.state().name(),
                     c.inFlight(), round(c.callRate())));
             inFlight += c.inFlight();
             rate += c.callRate();
@@ -35,9 +35,9 @@ public record NodeLoad(String node, long time, int inFlight, double callRate, do
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             cpu = os.getProcessCpuLoad();
         }
-        return new NodeLoad(lookup.nodeId(), System.currentTimeMillis(), inFlight, round(rate), round(cpu),
+        return new NodeLoad(containers.nodeId(), System.currentTimeMillis(), inFlight, round(rate), round(cpu),
                 round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()), heap.getUsed(),
-                heap.getMax(), containers);
+                heap.getMax(), loads);
     }
 
     private static double round(double value) {

@@ -10,19 +10,15 @@ import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.metrics.NodeMetrics;
-import dev.vessel.registry.BundleRef;
-import dev.vessel.registry.ChunkList;
+import dev.vessel.host.testing.DesiredState;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.NodeRecord;
 import dev.vessel.registry.NodeStatus;
 import dev.vessel.registry.ReleaseManifest;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,12 +95,9 @@ class ReconcilerTest {
     private Release record(String name) throws Exception {
         Path jar = jar(name);
         Release release = ReleaseReader.read(List.of(jar));
-        byte[] bytes = Files.readAllBytes(jar);
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        BundleRef bundle = new BundleRef(release.primary(), release.version().toString(), sha, bytes.length,
-                name + ".jar", ChunkList.compute(jar, 1 << 20));
         recorded.put(release.id().toString(), new ReleaseManifest(release.service(), release.version().toString(),
-                release.primary(), List.of(bundle), List.copyOf(release.endpoints()), "", false, "test", 0));
+                release.primary(), List.of(DesiredState.bundleRef(jar)), List.copyOf(release.endpoints()), "", false,
+                "test", 0));
         return release;
     }
 
