@@ -36,7 +36,10 @@ class NodeMetricsTest extends SingleNodeTestBase {
                 .isEqualTo(404);
         assertThat(post(node, "/v1/call/greeter/9.9.9/greeter/greet", "[]").statusCode()).isEqualTo(404);
 
-        HttpResponse<String> scrape = get(node, "/metrics");
+        // a start is counted by the reconciler once start() returned, a moment after the node shows the state
+        HttpResponse<String> scrape = await().atMost(Duration.ofSeconds(10)).until(() -> get(node, "/metrics"),
+                answer -> value(answer.body(), "vessel_container_start_duration_seconds_count{outcome=\"active\"}")
+                        == 2);
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
                 .startsWith("text/plain; version=0.0.4"));
@@ -89,7 +92,9 @@ class NodeMetricsTest extends SingleNodeTestBase {
     @Test
     void aContainerThatFailsToStartIsCountedAsFailed() throws Exception {
         assertThat(deploy(release("broken-activator")).state()).isEqualTo(InstanceState.FAILED);
-        String metrics = get(node, "/metrics").body();
+        // a start is counted by the reconciler once start() returned, a moment after the node shows the state
+        String metrics = await().atMost(Duration.ofSeconds(10)).until(() -> get(node, "/metrics").body(),
+                body -> value(body, "vessel_container_start_duration_seconds_count{outcome=\"failed\"}") != -1);
         assertThat(value(metrics, "vessel_container_start_duration_seconds_count{outcome=\"failed\"}")).isEqualTo(1);
         assertThat(value(metrics, "vessel_containers{state=\"FAILED\"}")).isEqualTo(1);
     }
