@@ -24,7 +24,7 @@ class CallAndStatusCommandTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", true,
+        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePorts(2), "127.0.0.1", true,
                 CliRunner.QUORUM_TOKEN));
         zk = cluster.zkConnect();
         try {

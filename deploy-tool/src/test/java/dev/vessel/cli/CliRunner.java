@@ -2,7 +2,11 @@ package dev.vessel.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Runs one command line in-process and keeps what it printed. */
 record CliRunner(int exitCode, String out, String err) {
@@ -17,10 +21,47 @@ record CliRunner(int exitCode, String out, String err) {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        return freePorts(1);
+    }
+
+    /**
+     * The first of {@code count} consecutive ports nobody listens on, below the kernel's ephemeral range: the
+     * ports after a free one from that range can be taken at any moment by an outgoing connection's local port
+     * (a quorum member on the next port then fails to bind, as QuorumTlsVerbsTest did once).
+     */
+    static int freePorts(int count) {
+        int ephemeralLow = ephemeralRangeStart();
+        int low = 10_000;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = random.nextInt(low, ephemeralLow - count);
+            if (allFree(first, count)) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports between " + low + " and "
+                + ephemeralLow);
+    }
+
+    private static boolean allFree(int first, int count) {
+        for (int port = first; port < first + count; port++) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new InetSocketAddress(port));
+            } catch (java.io.IOException taken) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            // a /proc file's size is 0, and Files.readString trusts the size: read it line by line
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0);
+            return Integer.parseInt(range.trim().split("\\s+")[0]);
+        } catch (java.io.IOException | RuntimeException notLinux) {
+            return 32_768;
         }
     }
 }

@@ -40,7 +40,7 @@ class ConfigVerbsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", false,
+        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePorts(2), "127.0.0.1", false,
                 CliRunner.QUORUM_TOKEN));
         zk = cluster.zkConnect();
         server = cluster.nodes().get(0).url().toString();

@@ -56,7 +56,7 @@ class DashboardBrowserTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "SKIPPED: the dashboard's browser test needs " + CHROMIUM + " and " + CHROMEDRIVER + " (Debian"
                         + " packages chromium and chromium-driver; .ci/run installs them with apt-get)");
-        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePort(), "127.0.0.1", true,
+        cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePorts(2), "127.0.0.1", true,
                 CliRunner.QUORUM_TOKEN));
         server = cluster.nodes().get(0).url().toString();
         tokenFile = Files.writeString(home.resolve("token"), CliRunner.QUORUM_TOKEN);

@@ -33,7 +33,7 @@ class QuorumTlsVerbsTest {
     @BeforeAll
     static void start() throws Exception {
         tls = SelfSignedTls.generate(home.resolve("tls"), List.of("127.0.0.1"));
-        cluster = LocalCluster.start(new LocalCluster.Settings(home, 3, 0, CliRunner.freePort(), "127.0.0.1", true,
+        cluster = LocalCluster.start(new LocalCluster.Settings(home, 3, 0, CliRunner.freePorts(3), "127.0.0.1", true,
                 CliRunner.QUORUM_TOKEN, tls));
         zk = cluster.zkConnect();
         readerSecret = Files.writeString(home.resolve("reader-secret"), RegistryCredentials.readerSecret(

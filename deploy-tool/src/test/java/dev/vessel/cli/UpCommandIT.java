@@ -34,7 +34,7 @@ class UpCommandIT {
 
     @Test
     void upRunsAClusterTheOtherVerbsFindAndASignalStopsItCleanly() throws Exception {
-        int zkPort = CliRunner.freePort();
+        int zkPort = CliRunner.freePorts(2);
         ProcessBuilder command = new ProcessBuilder(javaBinary(), "-jar", jar().toString(), "up", "--demo", "--nodes",
                 "2", "--port", "0", "--zk-port", Integer.toString(zkPort)).redirectErrorStream(true);
         command.environment().put("VESSEL_HOME", home.toString());
