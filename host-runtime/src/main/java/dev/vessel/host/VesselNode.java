@@ -2,33 +2,21 @@ package dev.vessel.host;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.vessel.host.internal.admin.AdminHandler;
+import dev.vessel.host.internal.admin.AdminApi;
 import dev.vessel.host.internal.admin.ArtifactGrant;
 import dev.vessel.host.internal.admin.ClusterView;
-import dev.vessel.host.internal.admin.DashboardEndpoint;
-import dev.vessel.host.internal.artifact.ArtifactCollector;
-import dev.vessel.host.internal.artifact.ArtifactFetcher;
-import dev.vessel.host.internal.artifact.ArtifactPresence;
-import dev.vessel.host.internal.artifact.ArtifactStore;
-import dev.vessel.host.internal.artifact.FetchLog;
-import dev.vessel.host.internal.artifact.TokenBucket;
+import dev.vessel.host.internal.artifact.ArtifactDistribution;
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.container.StoredConfiguration;
-import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.host.internal.http.NodeHttpServer;
-import dev.vessel.host.internal.http.NodeLoad;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.host.internal.node.StatusPublisher;
 import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.host.internal.reconcile.Reconciler;
 import dev.vessel.host.internal.reconcile.StoredReleases;
-import dev.vessel.host.internal.release.ReleaseValidator;
-import dev.vessel.registry.ArtifactHolders;
-import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.ConfigurationWatch;
-import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.DeploymentWatch;
 import dev.vessel.registry.InstanceRegistry;
 import dev.vessel.registry.NodeRecord;
@@ -53,9 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,18 +56,6 @@ import org.slf4j.LoggerFactory;
  * the {@link Reconciler}'s job; the node's record and status are the {@link StatusPublisher}'s.
  */
 public final class VesselNode implements Closeable {
-    /**
-     * Smallest change of a container's load worth a registry write. Small, because a fast service's load is a
-     * fraction (sub-millisecond calls at a few thousand per second are ~0.1 in flight); the 10 % rule and the
-     * interval keep the write rate bounded anyway.
-     */
-    private static final double MIN_LOAD_CHANGE = 0.02;
-    private static final Bulkhead.Limits ADMIN_LIMITS = new Bulkhead.Limits(8, 32);
-    private static final Bulkhead.Limits ARTIFACT_READ_LIMITS = new Bulkhead.Limits(8, 64);
-    /** Artifacts being uploaded or fetched at once. */
-    private static final int MAX_UNFINISHED_ARTIFACTS = 32;
-    /** How long a container may take to hand a configuration revision to its components before it reports them late. */
-    private static final Duration CONFIGURATION_UPTAKE_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(VesselNode.class);
 
     private final NodeConfig config;
@@ -91,15 +65,13 @@ public final class VesselNode implements Closeable {
     /** Closing this node's quorum member, when it runs one: {@link #closeAllButQuorumMember} stops before it. */
     private Closeable quorumPart;
     private final ThreadGroup hostThreads = new ThreadGroup("vessel-host");
-    private final LongAdder artifactBytesServed = new LongAdder();
 
     private NodeHttpServer http;
     private QuorumMembership quorum;
     private String nodeId;
     private String advertised;
     private ContainerTable containers;
-    private FetchLog fetchLog;
-    private ArtifactCollector collector;
+    private ArtifactDistribution artifacts;
     private volatile boolean started;
     private volatile boolean readinessReleased;
 
@@ -150,11 +122,8 @@ public final class VesselNode implements Closeable {
         advertised = config.advertiseAddress().orElseGet(() -> config.bindAddress().equals("0.0.0.0")
                 ? hostName() : config.bindAddress());
         String zkConnect = config.zkConnect();
-        QuorumMembership.Settings quorumSettings = config.quorum().map(QuorumMembership.Settings::from).orElse(null);
-        if (quorumSettings != null) { // the member first: a founding node's registry is its own member
-            quorum = QuorumMembership.start(quorumSettings, config.dataDir().resolve("quorum"), config.zkConnect(),
-                    advertised, config.adminToken().orElseThrow(), config.registryRoot(), config.tls().orElse(null),
-                    config.registryTls().orElse(null));
+        if (config.quorum().isPresent()) { // the member first: a founding node's registry is its own member
+            quorum = QuorumMembership.start(config, advertised);
             quorumPart = quorum;
             parts.push(quorumPart);
             zkConnect = quorum.connectString();
@@ -181,66 +150,47 @@ public final class VesselNode implements Closeable {
                 new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(), config.drainTimeout(),
                         Container.Registration.through(instances), placement,
                         new StoredConfiguration(configurations, self)),
-                new ContainerTable.Policy(config.drainDelay(), config.drainTimeout(), config.maxConcurrency(),
-                        CONFIGURATION_UPTAKE_TIMEOUT), status::request));
+                ContainerTable.Policy.of(config), status::request));
 
-        // artifacts
-        ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"), new ArtifactStore.Limits(
-                config.maxArtifactBytes(), config.chunkSize(), config.storeCapacityBytes(), MAX_UNFINISHED_ARTIFACTS));
-        artifacts.repairs().forEach(repair -> LOG.warn("node {}: artifact store repaired at start: {}", nodeId, repair));
-        ArtifactHolders holders = own(new ArtifactHolders(registry, nodeId));
-        ArtifactPresence artifactPresence = new ArtifactPresence(artifacts, holders, config.zone());
+        // artifacts, the admin API and the dashboard
         String token = config.adminToken().orElse(null);
         ArtifactGrant grants = token == null ? null : new ArtifactGrant(token, Clock.systemUTC());
         SSLContext peerTls = config.tls().map(t -> TlsTrust.context(t.trustStore(), t.trustStorePassword()))
                 .orElse(null);
-        fetchLog = new FetchLog(nodeId);
-        ArtifactFetcher fetcher = own(new ArtifactFetcher(artifacts, holders, artifactPresence,
-                new ClusterReader(registry), nodeId, config.zone(),
-                grants == null ? () -> null : () -> grants.issue(nodeId), fetchSettings(), peerTls, fetchLog));
-        fetcher.onProgress(status::request);
         ReleaseStore releases = new ReleaseStore(registry);
-        collector = new ArtifactCollector(artifacts, artifactPresence, releases, config.artifactGrace());
-
-        // admin API and dashboard
+        artifacts = own(ArtifactDistribution.open(registry, releases, nodeId, ArtifactDistribution.Settings.of(
+                config, peerTls, grants == null ? null : () -> grants.issue(nodeId))));
+        artifacts.fetcher().onProgress(status::request);
         ClusterView cluster = new ClusterView(registry, nodeId, config.registryRoot(),
                 quorum != null ? quorum.connectString() : config.zkConnect(), quorum != null);
-        DashboardEndpoint dashboard = own(new DashboardEndpoint(cluster, () -> NodeLoad.of(containers), peerTls));
-        ReleaseValidator validator = new ReleaseValidator(artifacts, fetcher, releases,
-                config.dataDir().resolve("scratch"), containers.settings().unregistered(), configurations);
-        AdminHandler admin = new AdminHandler(token, grants, artifacts, artifactPresence,
-                new TokenBucket(config.serveBytesPerSecond()), artifactBytesServed, validator, releases,
-                new DeploymentStore(registry), configurations, cluster, dashboard);
-        Bulkhead adminWork = new Bulkhead(hostThreads, "vessel-admin-" + nodeId, ADMIN_LIMITS);
-        parts.push(adminWork::shutdown);
-        Bulkhead artifactReads = new Bulkhead(hostThreads, "vessel-artifacts-" + nodeId, ARTIFACT_READ_LIMITS);
-        parts.push(artifactReads::shutdown);
-        NodeMetrics metrics = NodeMetrics.start(containers::all, artifactBytesServed::sum, fetcher::bytesFetched,
-                registry::connected);
+        AdminApi admin = own(new AdminApi(new AdminApi.Settings(nodeId, token, grants,
+                config.dataDir().resolve("scratch"), peerTls), registry, cluster, containers, artifacts, releases,
+                configurations, hostThreads));
+
+        // metrics and desired state
+        NodeMetrics metrics = NodeMetrics.start(containers::all, artifacts.bytesServed()::sum,
+                artifacts.fetcher()::bytesFetched, registry::connected);
         metrics.follow(registry);
         Reconciler reconciler = own(new Reconciler(self, registry::connected, containers,
-                new StoredReleases(releases, artifacts, fetcher), metrics, status::request, config.localReleases(),
-                new Reconciler.Settings(config.resyncInterval(), Duration.ofSeconds(1), Duration.ofSeconds(15))));
+                new StoredReleases(releases, artifacts.store(), artifacts.fetcher()), metrics, status::request,
+                config.localReleases(), new Reconciler.Settings(config.resyncInterval(), Duration.ofSeconds(1),
+                        Duration.ofSeconds(15))));
 
         // every part is built: serve, then publish (registration follows reachability), then act on desired state
         try {
-            http.serve(containers, this::ready, artifactBytesServed::sum, config.maxRequestBytes(),
-                    config.bodyTimeout(), admin, adminWork, artifactReads, metrics);
+            http.serve(containers, this::ready, artifacts.bytesServed()::sum, config.maxRequestBytes(),
+                    config.bodyTimeout(), admin.handler(), admin.work(), admin.artifactReads(), metrics);
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + http.port()
                     + ": " + e.getMessage(), e);
         }
-        status.publish(registry, self, containers, fetcher, reconciler);
-        artifactPresence.announceAll(); // after a restart: the local store is offered again, never re-downloaded
-        long collectEvery = Math.max(60_000, config.artifactGrace().toMillis() / 4);
-        housekeeping.scheduleWithFixedDelay(this::collectQuietly, collectEvery, collectEvery, TimeUnit.MILLISECONDS);
-        long loadEvery = config.loadPublishInterval().toNanos();
-        housekeeping.scheduleAtFixedRate(() -> containers.measureLoads(MIN_LOAD_CHANGE), loadEvery, loadEvery,
-                TimeUnit.NANOSECONDS);
+        status.publish(registry, self, containers, artifacts.fetcher(), reconciler);
+        artifacts.start(housekeeping);
+        containers.publishLoads(housekeeping, config.loadPublishInterval());
         cluster.follow(own(DeploymentWatch.start(registry, reconciler::desired)));
         own(ConfigurationWatch.start(registry, containers::reconfigure));
         if (quorum != null) {
-            quorum.join(nodeId, config.zone(), quorumSettings);
+            quorum.join(nodeId, config.zone());
         }
         LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(), zkConnect);
         started = true;
@@ -264,13 +214,6 @@ public final class VesselNode implements Closeable {
         readinessReleased = true;
     }
 
-    private ArtifactFetcher.Settings fetchSettings() {
-        ArtifactFetcher.Settings defaults = ArtifactFetcher.Settings.defaults();
-        return new ArtifactFetcher.Settings(config.peerFetch() ? defaults.mode() : ArtifactFetcher.Mode.ORIGIN_ONLY,
-                defaults.parallelChunks(), defaults.perPeerLimit(), config.chunkTimeout(),
-                config.fetchStallTimeout(), defaults.originFallback());
-    }
-
     /**
      * Removes the artifacts no release references that are older than the grace period; runs on its own every
      * quarter of the grace period (at least every minute).
@@ -278,25 +221,17 @@ public final class VesselNode implements Closeable {
      * @return the digests removed
      */
     public List<String> collectGarbage() throws IOException {
-        return collector.collect();
-    }
-
-    private void collectQuietly() {
-        try {
-            collector.collect();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("artifact garbage collection failed; next pass retries", e);
-        }
+        return artifacts.collect();
     }
 
     /** How the artifacts this node lacked reached it, most recent last (at most 100). */
     public List<FetchReport> fetchReports() {
-        return fetchLog.recent();
+        return artifacts.fetchReports();
     }
 
     /** Bytes of artifacts this node has served to peers and uploaders' readers since it started. */
     public long artifactBytesServed() {
-        return artifactBytesServed.sum();
+        return artifacts.bytesServed().sum();
     }
 
     public String nodeId() {

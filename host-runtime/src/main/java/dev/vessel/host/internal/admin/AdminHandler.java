@@ -2,9 +2,7 @@ package dev.vessel.host.internal.admin;
 
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.ViewerToken;
-import dev.vessel.host.internal.artifact.ArtifactPresence;
-import dev.vessel.host.internal.artifact.ArtifactStore;
-import dev.vessel.host.internal.artifact.TokenBucket;
+import dev.vessel.host.internal.artifact.ArtifactDistribution;
 import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Request;
@@ -74,8 +71,8 @@ public final class AdminHandler implements Request.Handler {
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, PEER, REFUSED }
 
-    public AdminHandler(String token, ArtifactGrant grants, ArtifactStore store, ArtifactPresence presence, TokenBucket serveRate,
-            LongAdder servedBytes, ReleaseValidator validator, ReleaseStore releaseStore,
+    public AdminHandler(String token, ArtifactGrant grants, ArtifactDistribution artifacts, ReleaseValidator validator,
+            ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
             ClusterView cluster, DashboardEndpoint dashboard) {
         this.cluster = cluster;
@@ -85,7 +82,8 @@ public final class AdminHandler implements Request.Handler {
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.viewerToken = token == null ? null : ViewerToken.of(token).getBytes(StandardCharsets.UTF_8);
         this.grants = grants;
-        this.artifacts = new ArtifactEndpoints(store, presence, serveRate, servedBytes);
+        this.artifacts = new ArtifactEndpoints(artifacts.store(), artifacts.presence(), artifacts.serveRate(),
+                artifacts.bytesServed());
         this.releases = new ReleaseEndpoints(validator, releaseStore);
         this.deployments = new DeploymentEndpoints(releaseStore, deploymentStore);
         this.configurations = new ConfigurationEndpoints(configurationStore, deploymentStore, releaseStore);

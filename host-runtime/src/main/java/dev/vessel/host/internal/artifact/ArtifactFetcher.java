@@ -133,12 +133,12 @@ public final class ArtifactFetcher implements java.io.Closeable {
         chunkWork.shutdownNow();
     }
 
-    /** {@code listener} runs whenever a download in progress gains a chunk, starts or ends. */
     /** Bytes of verified chunks fetched from peers and the origin since the node started. */
     public long bytesFetched() {
         return bytesFetched.sum();
     }
 
+    /** {@code listener} runs whenever a download in progress gains a chunk, starts or ends. */
     public void onProgress(Runnable listener) {
         this.onProgress = listener;
     }

@@ -3,6 +3,7 @@ package dev.vessel.host.internal.container;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.host.ContainerId;
+import dev.vessel.host.NodeConfig;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.InstanceState;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,7 +53,22 @@ public final class ContainerTable implements Closeable {
                 throw new IllegalArgumentException("defaultConcurrency must be at least 1, got " + defaultConcurrency);
             }
         }
+
+        /** The node's drain settings and default concurrency. */
+        public static Policy of(NodeConfig config) {
+            return new Policy(config.drainDelay(), config.drainTimeout(), config.maxConcurrency(),
+                    CONFIGURATION_UPTAKE_TIMEOUT);
+        }
     }
+
+    /** How long a container may take to hand a configuration revision to its components before it reports them late. */
+    private static final Duration CONFIGURATION_UPTAKE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Smallest change of a container's load worth a registry write. Small, because a fast service's load is a
+     * fraction (sub-millisecond calls at a few thousand per second are ~0.1 in flight); the 10 % rule and the
+     * interval keep the write rate bounded anyway.
+     */
+    private static final double MIN_LOAD_CHANGE = 0.02;
 
     private final String nodeId;
     private final Path storage;
@@ -207,6 +224,12 @@ public final class ContainerTable implements Closeable {
     /** Leaves the registry, waits out the drain delay and the calls in flight, and stops. */
     public void retire(Container container) {
         container.stop(policy.drainDelay(), policy.drainTimeout());
+    }
+
+    /** Measures and publishes the containers' loads every {@code interval} on {@code scheduler}. */
+    public void publishLoads(ScheduledExecutorService scheduler, Duration interval) {
+        long every = interval.toNanos();
+        scheduler.scheduleAtFixedRate(() -> measureLoads(MIN_LOAD_CHANGE), every, every, TimeUnit.NANOSECONDS);
     }
 
     /**

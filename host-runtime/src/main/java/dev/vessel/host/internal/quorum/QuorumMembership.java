@@ -57,14 +57,16 @@ public final class QuorumMembership implements Closeable {
     private final String connectString;
     private final String superPassword;
     private final QuorumPaths paths;
+    private final Settings settings;
     private final String adminToken;
     private final RegistryTls clientTls;
     private CuratorFramework client;
     private PersistentNode registration;
     private QuorumManager manager;
 
-    private QuorumMembership(QuorumServer server, String connectString, String superPassword, QuorumPaths paths,
-            String adminToken, RegistryTls clientTls) {
+    private QuorumMembership(QuorumServer server, Settings settings, String connectString, String superPassword,
+            QuorumPaths paths, String adminToken, RegistryTls clientTls) {
+        this.settings = settings;
         this.adminToken = adminToken;
         this.clientTls = clientTls;
         this.server = server;
@@ -86,6 +88,16 @@ public final class QuorumMembership implements Closeable {
     /** {@code super:base64(sha1("super:" + password))}, what ZooKeeper's digest provider compares with. */
     public static String superDigest(String password) {
         return RegistryCredentials.digest("super", password);
+    }
+
+    /**
+     * The member {@code config.quorum()} asks for, served on {@code host}: founded, joined through
+     * {@code config.zkConnect()}, or restarted from the node's quorum directory.
+     */
+    public static QuorumMembership start(NodeConfig config, String host) {
+        return start(Settings.from(config.quorum().orElseThrow()), config.dataDir().resolve("quorum"),
+                config.zkConnect(), host, config.adminToken().orElseThrow(), config.registryRoot(),
+                config.tls().orElse(null), config.registryTls().orElse(null));
     }
 
     /** Starts this node's member; {@code knownMember} is any reachable member's client address (unused to found). */
@@ -139,7 +151,7 @@ public final class QuorumMembership implements Closeable {
             connect = view.connectString() + "," + self.clientAddress();
             awaitServing(server, java.time.Duration.ofSeconds(60));
         }
-        return new QuorumMembership(server, connect, password, paths, adminToken, clientTls);
+        return new QuorumMembership(server, settings, connect, password, paths, adminToken, clientTls);
     }
 
     /**
@@ -174,7 +186,7 @@ public final class QuorumMembership implements Closeable {
     }
 
     /** Registers the member and takes part in managing the quorum; call once the registry is reachable. */
-    public void join(String nodeId, String zone, Settings settings) {
+    public void join(String nodeId, String zone) {
         client = connect(connectString, superPassword, RegistryCredentials.forNodes(adminToken), clientTls);
         QuorumMember self = server.self();
         registration = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.members() + "/" + self.id(),

@@ -57,7 +57,7 @@ class QuorumMembershipTest {
         QuorumMembership member = QuorumMembership.start(settings, dir.resolve(name), known, "127.0.0.1",
                 QuorumTesting.TOKEN, "/vessel");
         members.add(member);
-        member.join(name, zone, settings);
+        member.join(name, zone);
         return member;
     }
 

@@ -67,7 +67,7 @@ class QuorumTlsTest {
         QuorumMembership member = QuorumMembership.start(settings, dir.resolve(name), known, "127.0.0.1",
                 QuorumTesting.TOKEN, "/vessel", stores, new RegistryTls(tls.trustStore(), tls.trustStorePassword()));
         members.add(member);
-        member.join(name, "default", settings);
+        member.join(name, "default");
         return member;
     }
 
