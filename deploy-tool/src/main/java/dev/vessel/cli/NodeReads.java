@@ -1,7 +1,11 @@
 package dev.vessel.cli;
 
 import dev.vessel.registry.ClusterOverview;
-import dev.vessel.registry.internal.RecordJson;
+import dev.vessel.protocol.admin.AdminAnswers;
+import dev.vessel.protocol.admin.AdminJson;
+import dev.vessel.registry.ConfigurationRevision;
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.AdminException;
 import java.io.IOException;
@@ -23,17 +27,13 @@ final class NodeReads {
 
     private NodeReads() {}
 
-    /** The instances {@code GET /v1/admin/instances/{service}} answers with. */
-    record Instances(java.util.List<dev.vessel.registry.InstanceRecord> instances) {}
-
     /** The registered instances of {@code service}, what {@code vessel call} routes with. */
-    static Optional<java.util.List<dev.vessel.registry.InstanceRecord>> instances(ClusterOptions cluster,
+    @SuppressWarnings("unchecked") // the envelope read with the record it carries
+    static Optional<java.util.List<InstanceRecord>> instances(ClusterOptions cluster,
             String service) {
-        return read(cluster, "instances/" + encode(service), Instances.class).map(Instances::instances);
+        return read(cluster, "instances/" + encode(service), AdminAnswers.Instances.class, InstanceRecord.class)
+                .map(answer -> ((AdminAnswers.Instances<InstanceRecord>) answer).instances());
     }
-
-    /** The manifests {@code GET /v1/admin/releases} answers with. */
-    record Releases(java.util.List<dev.vessel.registry.ReleaseManifest> releases) {}
 
     static Optional<ClusterOverview> status(ClusterOptions cluster) {
         return read(cluster, "cluster/status", ClusterOverview.class);
@@ -44,25 +44,26 @@ final class NodeReads {
     }
 
     /** Every release of {@code service}, or of every service when it is null. */
-    static Optional<java.util.List<dev.vessel.registry.ReleaseManifest>> releases(ClusterOptions cluster,
+    @SuppressWarnings("unchecked") // the envelope read with the record it carries
+    static Optional<java.util.List<ReleaseManifest>> releases(ClusterOptions cluster,
             String service) {
-        return read(cluster, "releases" + (service == null ? "" : "/" + encode(service)), Releases.class)
-                .map(Releases::releases);
+        return read(cluster, "releases" + (service == null ? "" : "/" + encode(service)),
+                AdminAnswers.Releases.class, ReleaseManifest.class)
+                .map(answer -> ((AdminAnswers.Releases<ReleaseManifest>) answer).releases());
     }
 
-    /** The revisions {@code GET /v1/admin/configurations/{service}/history} answers with. */
-    record ConfigurationHistory(java.util.List<dev.vessel.registry.ConfigurationRevision> history) {}
-
     /** The service's current configuration, secret values masked. */
-    static Optional<dev.vessel.registry.ConfigurationRevision> configuration(ClusterOptions cluster, String service) {
-        return read(cluster, "configurations/" + encode(service), dev.vessel.registry.ConfigurationRevision.class);
+    static Optional<ConfigurationRevision> configuration(ClusterOptions cluster, String service) {
+        return read(cluster, "configurations/" + encode(service), ConfigurationRevision.class);
     }
 
     /** Every revision of the service's configuration, oldest first, secret values masked. */
-    static Optional<java.util.List<dev.vessel.registry.ConfigurationRevision>> configurationHistory(
+    @SuppressWarnings("unchecked") // the envelope read with the record it carries
+    static Optional<java.util.List<ConfigurationRevision>> configurationHistory(
             ClusterOptions cluster, String service) {
-        return read(cluster, "configurations/" + encode(service) + "/history", ConfigurationHistory.class)
-                .map(ConfigurationHistory::history);
+        return read(cluster, "configurations/" + encode(service) + "/history",
+                AdminAnswers.ConfigurationHistory.class, ConfigurationRevision.class)
+                .map(answer -> ((AdminAnswers.ConfigurationHistory<ConfigurationRevision>) answer).history());
     }
 
     /** Node records, node statuses and instances as the registry stores them. */
@@ -85,8 +86,11 @@ final class NodeReads {
         return VesselHome.resolve().cluster().filter(c -> c.nodes() != null && !c.nodes().isEmpty());
     }
 
-    /** {@code GET /v1/admin/{path}} of the first recorded node that answers it, as {@code type}. */
-    private static <T> Optional<T> read(ClusterOptions cluster, String path, Class<T> type) {
+    /**
+     * {@code GET /v1/admin/{path}} of the first recorded node that answers it, as {@code type} carrying the
+     * records {@code carried} (see {@link AdminJson#readAnswer}).
+     */
+    private static <T> Optional<T> read(ClusterOptions cluster, String path, Class<T> type, Class<?>... carried) {
         Optional<VesselHome.ClusterInfo> recorded = recorded(cluster).filter(c -> c.token() != null);
         if (recorded.isEmpty()) {
             return Optional.empty();
@@ -94,8 +98,8 @@ final class NodeReads {
         SSLContext tls = cluster.tls().orElse(null);
         for (VesselHome.NodeAddress node : recorded.get().nodes()) {
             try {
-                return Optional.of(RecordJson.read(new AdminClient(URI.create(node.url()), recorded.get().token(), tls,
-                        TIMEOUT).read(path), type));
+                return Optional.of(AdminJson.readAnswer(new AdminClient(URI.create(node.url()),
+                        recorded.get().token(), tls, TIMEOUT).read(path), type, carried));
             } catch (IOException | UncheckedIOException | AdminException unreachableOrRefused) {
                 // the next node, or ZooKeeper
             }

@@ -1,6 +1,5 @@
 package dev.vessel.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vessel.host.QuorumStatus;
@@ -60,18 +59,17 @@ final class QuorumCommand implements Callable<Integer> {
                         m.latency(), m.node(), m.zone()});
             }
             TextTable.print(out, rows);
-            if (status.manager() != null) {
-                out.println("manager " + status.manager().path("manager").asText() + " ("
-                        + Instant.ofEpochMilli(status.manager().path("time").asLong()) + "): "
-                        + status.manager().path("state").asText());
-                JsonNode inFlight = status.manager().path("inFlight");
-                if (inFlight.isObject()) {
-                    out.println("in flight: " + inFlight.path("change").asText() + " server "
-                            + inFlight.path("server").asText() + " from configuration "
-                            + inFlight.path("fromVersion").asText() + " (" + inFlight.path("reason").asText() + ")");
+            QuorumStatus.Manager manager = status.manager();
+            if (manager != null) {
+                out.println("manager " + manager.manager() + " (" + Instant.ofEpochMilli(manager.time()) + "): "
+                        + manager.state());
+                QuorumStatus.InFlight inFlight = manager.inFlight();
+                if (inFlight != null) {
+                    out.println("in flight: " + inFlight.change() + " server " + inFlight.server()
+                            + " from configuration " + inFlight.fromVersion() + " (" + inFlight.reason() + ")");
                 }
-                for (JsonNode pending : status.manager().path("pending")) {
-                    out.println("pending: " + pending.path("progress").asText());
+                for (QuorumStatus.Pending pending : manager.pending()) {
+                    out.println("pending: " + pending.progress());
                 }
             }
             out.flush();
@@ -100,12 +98,10 @@ final class QuorumCommand implements Callable<Integer> {
             } else if (status.history().isEmpty()) {
                 out.println("no membership change yet");
             } else {
-                for (JsonNode change : status.history()) {
+                for (QuorumStatus.Change change : status.history()) {
                     out.printf("%s  %-12s  server %-3s  config %s -> %s  by %s: %s%n",
-                            Instant.ofEpochMilli(change.path("time").asLong()), change.path("change").asText(),
-                            change.path("server").asText(), change.path("fromVersion").asText(),
-                            change.path("toVersion").asText(), change.path("by").asText(),
-                            change.path("reason").asText());
+                            Instant.ofEpochMilli(change.time()), change.change(), change.server(),
+                            change.fromVersion(), change.toVersion(), change.by(), change.reason());
                 }
             }
             out.flush();

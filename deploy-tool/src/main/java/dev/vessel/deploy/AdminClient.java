@@ -1,5 +1,9 @@
 package dev.vessel.deploy;
 
+import dev.vessel.registry.Convergence;
+import dev.vessel.registry.ConfigurationRevision;
+import dev.vessel.protocol.ErrorBody;
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.protocol.admin.AdminJson;
 import dev.vessel.protocol.admin.ArtifactRef;
@@ -114,10 +118,9 @@ public final class AdminClient {
             String sha256 = Sha256.of(jar);
             long size = Files.size(jar);
             ChunkList chunks = ChunkList.compute(jar, chunkSize);
-            JsonNode answer = post("artifacts/" + sha256 + "/upload", new StartUpload(size, chunkSize,
-                    chunks.digests()));
-            List<Integer> missing = new java.util.ArrayList<>();
-            answer.path("missing").forEach(i -> missing.add(i.asInt()));
+            AdminAnswers.UploadStatus status = post("artifacts/" + sha256 + "/upload", new StartUpload(size,
+                    chunkSize, chunks.digests()), AdminAnswers.UploadStatus.class);
+            List<Integer> missing = status.missing();
             long bytes = 0;
             try (FileChannel file = FileChannel.open(jar, StandardOpenOption.READ)) {
                 for (int i = 0; i < missing.size(); i++) {
@@ -143,47 +146,55 @@ public final class AdminClient {
     /** Validates the uploaded jars as a release and, unless {@code dryRun}, stores its manifest. */
     public ReleaseManifest createRelease(List<Uploaded> jars, String service, boolean force, boolean dryRun,
             String by) {
-        JsonNode answer = post("releases", new CreateRelease(jars.stream()
-                .map(j -> new ArtifactRef(j.sha256(), j.fileName())).toList(), service, force, dryRun, by));
-        return JSON.convertValue(answer.path("release"), ReleaseManifest.class);
+        AdminAnswers.ReleaseCreated<ReleaseManifest> answer = post("releases", new CreateRelease(jars.stream()
+                .map(j -> new ArtifactRef(j.sha256(), j.fileName())).toList(), service, force, dryRun, by),
+                AdminAnswers.ReleaseCreated.class, ReleaseManifest.class);
+        return answer.release();
     }
 
     public Deployment change(String service, DeploymentChange change) {
-        return JSON.convertValue(post("deployments/" + service, change).path("deployment"), Deployment.class);
+        AdminAnswers.DeploymentChanged<Deployment> answer = post("deployments/" + service, change,
+                AdminAnswers.DeploymentChanged.class, Deployment.class);
+        return answer.deployment();
     }
 
     /** Writes a new configuration revision of {@code service} (or, with {@code dryRun}, shows what it would be). */
-    public dev.vessel.registry.ConfigurationRevision configure(String service, ConfigurationChange change) {
-        return JSON.convertValue(post("configurations/" + service, change).path("configuration"),
-                dev.vessel.registry.ConfigurationRevision.class);
+    public ConfigurationRevision configure(String service, ConfigurationChange change) {
+        AdminAnswers.ConfigurationChanged<ConfigurationRevision> answer = post("configurations/" + service, change,
+                AdminAnswers.ConfigurationChanged.class, ConfigurationRevision.class);
+        return answer.configuration();
     }
 
     /** The service's desired state with its history ({@code Deployment.empty} when it has none). */
     public Deployment deployment(String service) {
-        return JSON.convertValue(get("deployments/" + service), Deployment.class);
+        return get("deployments/" + service, Deployment.class);
     }
 
     /**
      * How far the cluster is from revision {@code revision} of the service's desired state, as the node reads
      * the registry now, with the service's current desired state.
      */
-    public record RolloutView(Deployment deployment, dev.vessel.registry.Convergence convergence) {}
-
-    public RolloutView rollout(String service, long revision) {
-        return JSON.convertValue(get("rollouts/" + service + "?revision=" + revision), RolloutView.class);
+    public AdminAnswers.Rollout<Deployment, Convergence> rollout(String service, long revision) {
+        return get("rollouts/" + service + "?revision=" + revision, AdminAnswers.Rollout.class, Deployment.class,
+                Convergence.class);
     }
 
-    private JsonNode get(String path) {
+    /** {@code GET /v1/admin/{path}}, its answer read as {@code type} with the records it carries. */
+    @SuppressWarnings("unchecked")
+    private <T> T get(String path, Class<?> type, Class<?>... carried) {
         try {
-            return send("GET", path, null, null);
+            return (T) AdminJson.readAnswer(send("GET", path, null, null), type, carried);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reach the admin API of " + node + ": " + e.getMessage(), e);
         }
     }
 
-    private JsonNode post(String path, Object body) {
+    /** {@code POST /v1/admin/{path}} with {@code body}, its answer read as {@code type}. */
+    @SuppressWarnings("unchecked")
+    private <T> T post(String path, Object body, Class<?> type, Class<?>... carried) {
         try {
-            return send("POST", path, "application/json", AdminJson.write(body));
+            return (T) AdminJson.readAnswer(send("POST", path, "application/json", AdminJson.write(body)), type,
+                    carried);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reach the admin API of " + node + ": " + e.getMessage(), e);
         }
@@ -212,20 +223,22 @@ public final class AdminClient {
         }
     }
 
-    private JsonNode send(String method, String path, String contentType, byte[] content) throws IOException {
+    private byte[] send(String method, String path, String contentType, byte[] content) throws IOException {
         Answer answer = exchange(method, node.resolve("/v1/admin/" + path), contentType, content);
         if (answer.status() >= 300) {
             throw refusal(answer);
         }
-        return answer.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(answer.body());
+        return answer.body().length == 0 ? "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)
+                : answer.body();
     }
 
     private record Answer(int status, byte[] body) {}
 
     private static AdminException refusal(Answer answer) throws IOException {
         JsonNode body = answer.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(answer.body());
-        return new AdminException(answer.status(), body.path("error").asText("HTTP_" + answer.status()),
-                body.path("message").asText(body.toString()));
+        ErrorBody error = ErrorBody.from(body);
+        return new AdminException(answer.status(), error.error() != null ? error.error() : "HTTP_" + answer.status(),
+                error.message() != null ? error.message() : body.toString());
     }
 
     /** One request, whatever its answer's status. */

@@ -1,6 +1,6 @@
 package dev.vessel.host;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.host.internal.quorum.EnsembleView;
 import dev.vessel.host.internal.quorum.MemberProbe;
@@ -19,8 +19,49 @@ import org.apache.zookeeper.KeeperException;
  * report ({@code srvr}: mode, last zxid, its latency), which node runs it, what the acting quorum manager last
  * found or did (with the changes pending and the one in flight), and every change it made. Reads only: {@code /zookeeper/config} is readable by every client.
  */
-public record QuorumStatus(String configVersion, List<Member> members, JsonNode manager, List<JsonNode> history) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+public record QuorumStatus(String configVersion, List<Member> members, Manager manager, List<Change> history) {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /**
+     * What the acting quorum manager last found or did ({@code state}), the changes it waits to make and the one
+     * it is making; written by the manager on every pass that changes it.
+     *
+     * @param inFlight the change being applied, null when none is
+     */
+    public record Manager(long time, String manager, String configVersion, int desiredVoters, String state,
+            List<Pending> pending, InFlight inFlight) {
+        public Manager {
+            pending = pending == null ? List.of() : List.copyOf(pending);
+        }
+    }
+
+    /** A change the manager waits to make until a member has been in sync (or away) long enough. */
+    public record Pending(String change, long server, long elapsedMs, long neededMs, String progress) {}
+
+    /**
+     * A change written before the manager asks ZooKeeper for it, so that a manager taking over after a crash can
+     * tell whether it happened.
+     *
+     * @param member the member's configuration line
+     * @param since  when the manager started it (epoch milliseconds)
+     */
+    public record InFlight(String change, long server, String member, String reason, String fromVersion,
+            long since) {}
+
+    /** A membership change the manager made, confirmed once ZooKeeper's configuration moved on. */
+    public record Change(long time, String change, long server, String member, String reason, String fromVersion,
+            String toVersion, String by) {}
+
+    /** The manager's record as stored. */
+    public static Manager manager(byte[] stored) throws java.io.IOException {
+        return JSON.readValue(stored, Manager.class);
+    }
+
+    /** A history entry as stored. */
+    public static Change change(byte[] stored) throws java.io.IOException {
+        return JSON.readValue(stored, Change.class);
+    }
 
     /**
      * @param mode    the member's own answer: leader, follower, observer; "not serving" or "unreachable"
@@ -59,18 +100,18 @@ public record QuorumStatus(String configVersion, List<Member> members, JsonNode 
             }
         }
         members = withLag(members);
-        JsonNode manager = null;
+        Manager manager = null;
         try {
-            manager = JSON.readTree(client.getData().forPath(paths.status()));
+            manager = manager(client.getData().forPath(paths.status()));
         } catch (KeeperException.NoNodeException none) {
             // no manager has run
         }
-        List<JsonNode> history = new ArrayList<>();
+        List<Change> history = new ArrayList<>();
         try {
             List<String> entries = new ArrayList<>(client.getChildren().forPath(paths.history()));
             entries.sort(null);
             for (String entry : entries) {
-                history.add(JSON.readTree(client.getData().forPath(paths.history() + "/" + entry)));
+                history.add(change(client.getData().forPath(paths.history() + "/" + entry)));
             }
         } catch (KeeperException.NoNodeException none) {
             // no change yet

@@ -1,9 +1,10 @@
 /**
  * The wire contract between Vessel nodes, clients and the {@code vessel} command: the header names of the data
- * plane and the catalogue of error codes every answer's {@code {"error": CODE, "message": ...}} body uses.
+ * plane, the catalogue of error codes, and the {@code {"error": CODE, "message": ...}} body ({@link
+ * dev.vessel.protocol.ErrorBody}) every refusal carries.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.vessel.protocol;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,6 +2,7 @@ package dev.vessel.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.protocol.ErrorBody;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.router.internal.ClientCounters;
@@ -303,7 +304,7 @@ final class CallAttempts {
 
     /** A 5xx carrying the method's own exception says nothing about the instance's health. */
     private static boolean methodFailed(JsonNode body) {
-        Optional<ErrorCode> code = ErrorCode.of(body == null ? null : body.path("error").asText(null));
+        Optional<ErrorCode> code = ErrorBody.from(body).code();
         return code.isPresent()
                 && (code.get() == ErrorCode.METHOD_THREW || code.get() == ErrorCode.RESULT_NOT_SERIALIZABLE);
     }
@@ -318,7 +319,8 @@ final class CallAttempts {
     }
 
     private static String errorCode(JsonNode body, HttpCaller.Answer answer) {
-        return body == null ? "HTTP_" + answer.status() : body.path("error").asText("HTTP_" + answer.status());
+        String code = ErrorBody.from(body).error();
+        return code == null ? "HTTP_" + answer.status() : code;
     }
 
     private CallResult result(HttpCaller.Answer answer, JsonNode body, InstanceRecord instance, int attempts) {
@@ -329,7 +331,10 @@ final class CallAttempts {
         if (answer.status() == 200) {
             return new CallResult(body, answer.version(), instance.id(), attempts, json);
         }
-        String message = body.path("message").asText(body.toString());
+        String message = ErrorBody.from(body).message();
+        if (message == null) {
+            message = body.toString();
+        }
         throw new RemoteCallException(answer.status(), errorCode(body, answer), message, answer.version(),
                 instance.id());
     }

@@ -1,6 +1,7 @@
 package dev.vessel.protocol.admin;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
@@ -8,7 +9,8 @@ import java.io.IOException;
 /**
  * The admin API's JSON, both ways: the CLI writes request bodies with {@link #write}, the node reads them with
  * {@link #read}, strictly (an unknown field, trailing content or a number for an enum is an error, never
- * ignored), so a field one side misspells is refused instead of silently dropped.
+ * ignored), so a field one side misspells is refused instead of silently dropped. The node writes its answers
+ * ({@link AdminAnswers}) with {@link #write} too, and the CLI reads them with {@link #readAnswer}.
  */
 public final class AdminJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -16,6 +18,10 @@ public final class AdminJson {
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .with(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+
+    /** Answers are read leniently: a newer node may add fields an older command does not know. */
+    private static final ObjectReader LENIENT = MAPPER.reader()
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private AdminJson() {}
 
@@ -35,5 +41,17 @@ public final class AdminJson {
      */
     public static <T> T read(byte[] json, Class<T> type) throws IOException {
         return STRICT.forType(type).readValue(json);
+    }
+
+    /**
+     * An answer of the node, {@code envelope} (one of {@link AdminAnswers}) with the registry records it carries
+     * as {@code parameters}; fields this side does not know are ignored.
+     *
+     * @throws IOException Jackson's exception for anything unreadable
+     */
+    public static <T> T readAnswer(byte[] json, Class<T> envelope, Class<?>... parameters) throws IOException {
+        JavaType type = parameters.length == 0 ? MAPPER.constructType(envelope)
+                : MAPPER.getTypeFactory().constructParametricType(envelope, parameters);
+        return LENIENT.forType(type).readValue(json);
     }
 }

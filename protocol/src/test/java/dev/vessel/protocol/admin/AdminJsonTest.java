@@ -55,4 +55,39 @@ class AdminJsonTest {
         DeploymentChange change = AdminJson.read(json("{\"action\":\"promote\"}"), DeploymentChange.class);
         assertThat(change.weight()).isNull();
     }
+
+    /** Stands for a registry record an answer carries (a manifest, a desired state, a revision). */
+    record Carried(String service, long revision) {}
+
+    @Test
+    void everyAnswerReadsBackAsTheNodeWroteItWithTheRecordsItCarries() throws Exception {
+        Carried one = new Carried("greeter", 3);
+        Carried two = new Carried("greeter", 4);
+        assertThat(AdminJson.readAnswer(AdminJson.write(new AdminAnswers.ReleaseCreated<>(one, true, false)),
+                AdminAnswers.ReleaseCreated.class, Carried.class))
+                .isEqualTo(new AdminAnswers.ReleaseCreated<>(one, true, false));
+        assertThat(AdminJson.readAnswer(AdminJson.write(new AdminAnswers.Instances<>(List.of(one, two))),
+                AdminAnswers.Instances.class, Carried.class).instances()).containsExactly(one, two);
+        assertThat(AdminJson.readAnswer(AdminJson.write(new AdminAnswers.Rollout<>(one, two)),
+                AdminAnswers.Rollout.class, Carried.class, Carried.class))
+                .isEqualTo(new AdminAnswers.Rollout<>(one, two));
+        assertThat(AdminJson.readAnswer(AdminJson.write(new AdminAnswers.UploadStatus(false, List.of(0, 2))),
+                AdminAnswers.UploadStatus.class)).isEqualTo(new AdminAnswers.UploadStatus(false, List.of(0, 2)));
+    }
+
+    @Test
+    void answersKeepTheirDocumentedShape() {
+        assertThat(new String(AdminJson.write(new AdminAnswers.ConfigurationChanged<>(null, "r")),
+                StandardCharsets.UTF_8)).isEqualTo("{\"configuration\":\"r\"}");
+        assertThat(new String(AdminJson.write(new AdminAnswers.ConfigurationChanged<>(true, "r")),
+                StandardCharsets.UTF_8)).isEqualTo("{\"dryRun\":true,\"configuration\":\"r\"}");
+        assertThat(new String(AdminJson.write(new AdminAnswers.ChunkStored(3, false, true)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"chunk\":3,\"complete\":false,\"changed\":true}");
+    }
+
+    @Test
+    void anAnswerWithFieldsThisSideDoesNotKnowIsStillRead() throws Exception {
+        assertThat(AdminJson.readAnswer(json("{\"complete\":true,\"missing\":[],\"resumedFrom\":\"n2\"}"),
+                AdminAnswers.UploadStatus.class)).isEqualTo(new AdminAnswers.UploadStatus(true, List.of()));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.ViewerToken;
 import dev.vessel.host.internal.artifact.ArtifactDistribution;
@@ -17,9 +18,7 @@ import dev.vessel.registry.internal.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Request;
@@ -126,8 +125,7 @@ public final class AdminHandler implements Request.Handler {
             JsonResponses.json(response, callback, 200, cluster.overview());
         } else if (path.length == 2 && path[0].equals("instances") && HttpMethod.GET.is(method)) {
             RegistryLayout.requireName(path[1], "service");
-            JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("instances",
-                    cluster.instances(path[1]))));
+            JsonResponses.json(response, callback, 200, new AdminAnswers.Instances<>(cluster.instances(path[1])));
         } else if (path.length == 2 && path[0].equals("rollouts") && HttpMethod.GET.is(method)) {
             rollout(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("deployments") && HttpMethod.GET.is(method)) {
@@ -137,7 +135,7 @@ public final class AdminHandler implements Request.Handler {
             for (String service : path.length == 2 ? List.of(path[1]) : releaseStore.services()) {
                 manifests.addAll(releaseStore.list(service));
             }
-            JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("releases", manifests)));
+            JsonResponses.json(response, callback, 200, new AdminAnswers.Releases<>(manifests));
         } else {
             JsonResponses.error(response, callback, ErrorCode.NOT_FOUND, "no admin resource " + method + " "
                     + Request.getPathInContext(request));
@@ -167,10 +165,8 @@ public final class AdminHandler implements Request.Handler {
                     service + " has no revision " + revision + " in its history"));
             target = new Deployment(service, revision, earlier.versions(), List.of());
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("deployment", current);
-        body.put("convergence", cluster.convergence(target));
-        JsonResponses.json(response, callback, 200, RecordJson.write(body));
+        JsonResponses.json(response, callback, 200, new AdminAnswers.Rollout<>(current,
+                cluster.convergence(target)));
     }
 
     /** The reads a viewer may make. */

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.StartUpload;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.internal.artifact.ArtifactPresence;
@@ -12,9 +13,7 @@ import dev.vessel.registry.RegistryLayout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
@@ -71,12 +70,9 @@ final class ArtifactEndpoints {
                     : artifacts.put(sha256, Content.Source.asInputStream(request));
             artifacts.markOrigin(sha256);
             presence.announceComplete(sha256);
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("sha256", stored.sha256());
-            answer.put("size", stored.size());
-            answer.put("created", stored.created());
             // already held: the body was not read (a large one ends the connection instead of being read)
-            JsonResponses.jsonDiscardingBody(response, callback, stored.created() ? 201 : 200, answer);
+            JsonResponses.jsonDiscardingBody(response, callback, stored.created() ? 201 : 200,
+                    new AdminAnswers.ArtifactStored(stored.sha256(), stored.size(), stored.created()));
             return;
         }
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
@@ -181,10 +177,9 @@ final class ArtifactEndpoints {
     private void startUpload(String sha256, Request request, Response response, Callback callback) throws Exception {
         requireDigest(sha256);
         StartUpload body = AdminRequests.check(AdminRequests.read(request, StartUpload.class));
-        Map<String, Object> answer = new LinkedHashMap<>();
+        AdminAnswers.UploadStatus answer;
         if (artifacts.has(sha256)) {
-            answer.put("complete", true);
-            answer.put("missing", List.of());
+            answer = new AdminAnswers.UploadStatus(true, List.of());
         } else {
             if (body.digests().size() > (artifacts.maxBytes() / ArtifactStore.MIN_CHUNK_SIZE) + 1) {
                 throw new ApiError(ErrorCode.TOO_LARGE, "an upload has at most " + (artifacts.maxBytes()
@@ -192,8 +187,7 @@ final class ArtifactEndpoints {
             }
             ArtifactStore.Partial partial = artifacts.partial(sha256, body.size(),
                     new ChunkList(body.chunkSize(), body.digests()));
-            answer.put("complete", false);
-            answer.put("missing", partial.missing());
+            answer = new AdminAnswers.UploadStatus(false, partial.missing());
         }
         JsonResponses.json(response, callback, 200, answer);
     }
@@ -213,8 +207,8 @@ final class ArtifactEndpoints {
             throw new ApiError(ErrorCode.BAD_CHUNK, "'" + index + "' is not a chunk number");
         }
         if (artifacts.has(sha256)) {
-            JsonResponses.jsonDiscardingBody(response, callback, 200, Map.of("chunk", chunk, "complete", true,
-                    "changed", false));
+            JsonResponses.jsonDiscardingBody(response, callback, 200, new AdminAnswers.ChunkStored(chunk, true,
+                    false));
             return;
         }
         ArtifactStore.Partial partial = artifacts.existingPartial(sha256).orElseThrow(() -> new ApiError(
@@ -228,8 +222,8 @@ final class ArtifactEndpoints {
         // not closed: closing would fail the rest of the body, which an answer may still want to discard
         boolean changed = partial.write(chunk, Content.Source.asInputStream(request));
         if (!changed) {
-            JsonResponses.jsonDiscardingBody(response, callback, 200, Map.of("chunk", chunk, "complete",
-                    partial.isComplete(), "changed", false));
+            JsonResponses.jsonDiscardingBody(response, callback, 200, new AdminAnswers.ChunkStored(chunk,
+                    partial.isComplete(), false));
             return;
         }
         boolean complete = partial.isComplete();
@@ -240,7 +234,7 @@ final class ArtifactEndpoints {
         } else {
             presence.announcePartial(sha256, partial);
         }
-        JsonResponses.json(response, callback, 200, Map.of("chunk", chunk, "complete", complete, "changed", true));
+        JsonResponses.json(response, callback, 200, new AdminAnswers.ChunkStored(chunk, complete, true));
     }
 
     private static void requireDigest(String sha256) {

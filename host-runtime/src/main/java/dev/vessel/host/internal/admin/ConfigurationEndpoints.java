@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.ConfigurationChange;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.internal.http.ApiError;
@@ -54,7 +55,7 @@ final class ConfigurationEndpoints {
         refuseMisfits(service, candidate);
         if (Boolean.TRUE.equals(body.dryRun())) {
             // validated, not written: what the revision would be
-            JsonResponses.json(response, callback, 200, Map.of("dryRun", true, "configuration",
+            JsonResponses.json(response, callback, 200, new AdminAnswers.ConfigurationChanged<>(true,
                     new ConfigurationRevision(service, current.revision() + 1, current.revision(), pids, by,
                             System.currentTimeMillis(), body.message(), targets, candidate.secrets()).masked()));
             return;
@@ -63,7 +64,7 @@ final class ConfigurationEndpoints {
                 ? configurations.rollback(service, body.rollbackTo(), expected, by)
                 : configurations.write(service, expected, pids, targets, candidate.secrets(), by, body.message());
         // never a secret value in an answer
-        JsonResponses.json(response, callback, 200, Map.of("configuration", result.masked()));
+        JsonResponses.json(response, callback, 200, new AdminAnswers.ConfigurationChanged<>(null, result.masked()));
     }
 
     /** Keys the client marks secret, and every key any release of the service declares a Password. */
@@ -108,6 +109,6 @@ final class ConfigurationEndpoints {
         RegistryLayout.requireName(service, "service");
         List<ConfigurationRevision> history = configurations.history(service).stream()
                 .map(ConfigurationRevision::masked).toList();
-        JsonResponses.json(response, callback, 200, RecordJson.write(Map.of("history", history)));
+        JsonResponses.json(response, callback, 200, new AdminAnswers.ConfigurationHistory<>(history));
     }
 }

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.DeployedVersion;
@@ -8,7 +9,6 @@ import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.ReleaseStore;
 import dev.vessel.registry.Text;
-import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -73,7 +73,7 @@ final class DeploymentEndpoints {
             default -> throw new IllegalArgumentException("action must be deploy, promote, retire, retire-older or"
                     + " rollback; got " + Text.quote(action));
         };
-        JsonResponses.json(response, callback, 200, Map.of("deployment", result));
+        JsonResponses.json(response, callback, 200, new AdminAnswers.DeploymentChanged<>(result));
     }
 
     private static String requireVersion(DeploymentChange body) {

@@ -1,12 +1,11 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.CreateRelease;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ReleaseStore;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -29,11 +28,8 @@ final class ReleaseEndpoints {
         ReleaseValidator.Validated validated = validator.validate(uploads, body.service(), body.force(),
                 body.by() == null ? "unknown" : body.by());
         boolean created = !body.dryRun() && releases.create(validated.manifest());
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("release", validated.manifest());
-        answer.put("created", created);
-        answer.put("dryRun", body.dryRun());
-        JsonResponses.json(response, callback, 200, answer);
+        JsonResponses.json(response, callback, 200, new AdminAnswers.ReleaseCreated<>(validated.manifest(), created,
+                body.dryRun()));
     }
 
 }

@@ -1,10 +1,9 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorBody;
 import dev.vessel.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -36,11 +35,9 @@ public final class JsonErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json"));
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", code(status).name());
-        body.put("message", text(status, reason));
         try {
-            return ByteBuffer.wrap(JsonResponses.MAPPER.writeValueAsBytes(body));
+            return ByteBuffer.wrap(JsonResponses.MAPPER.writeValueAsBytes(ErrorBody.of(code(status),
+                    text(status, reason))));
         } catch (Exception e) {
             return ByteBuffer.wrap(("{\"error\":\"" + code(status) + "\"}").getBytes(StandardCharsets.US_ASCII));
         }

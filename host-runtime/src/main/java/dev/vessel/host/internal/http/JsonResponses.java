@@ -1,11 +1,10 @@
 package dev.vessel.host.internal.http;
 
+import dev.vessel.protocol.ErrorBody;
 import dev.vessel.protocol.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.http.HttpHeader;
@@ -70,10 +69,7 @@ public final class JsonResponses {
 
     /** Like {@link #error(Response, Callback, ErrorCode, String)} with a status other than the code's own. */
     public static void error(Response response, Callback callback, int status, ErrorCode code, String message) {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", code.name());
-        body.put("message", message);
-        jsonDiscardingBody(response, callback, status, body);
+        jsonDiscardingBody(response, callback, status, ErrorBody.of(code, message));
     }
 
     /**

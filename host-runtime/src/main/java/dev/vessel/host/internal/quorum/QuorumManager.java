@@ -1,10 +1,9 @@
 package dev.vessel.host.internal.quorum;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.host.QuorumStatus;
 import java.io.Closeable;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -172,15 +171,8 @@ public final class QuorumManager implements Closeable {
     /** A history entry, a quorum write: the change is confirmed before the next pass computes another. */
     private void confirm(String kind, long server, String line, String reason, long fromVersion, long toVersion,
             long now) throws Exception {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("time", now);
-        entry.put("change", kind);
-        entry.put("server", server);
-        entry.put("member", line);
-        entry.put("reason", reason);
-        entry.put("fromVersion", Long.toHexString(fromVersion));
-        entry.put("toVersion", Long.toHexString(toVersion));
-        entry.put("by", nodeId);
+        QuorumStatus.Change entry = new QuorumStatus.Change(now, kind, server, line, reason,
+                Long.toHexString(fromVersion), Long.toHexString(toVersion), nodeId);
         client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath(paths.history() + "/change-", JSON.writeValueAsBytes(entry));
     }
@@ -188,13 +180,8 @@ public final class QuorumManager implements Closeable {
     /** Written before a reconfig, so that a manager taking over after a crash knows what may have happened. */
     private void inFlight(String kind, QuorumMember member, String reason, long fromVersion, long now)
             throws Exception {
-        Map<String, Object> change = new LinkedHashMap<>();
-        change.put("change", kind);
-        change.put("server", member.id());
-        change.put("member", member.line());
-        change.put("reason", reason);
-        change.put("fromVersion", Long.toHexString(fromVersion));
-        change.put("since", now);
+        QuorumStatus.InFlight change = new QuorumStatus.InFlight(kind, member.id(), member.line(), reason,
+                Long.toHexString(fromVersion), now);
         status("applying " + kind + " server " + member.id(), fromVersion, List.of(), change, now);
     }
 
@@ -205,66 +192,50 @@ public final class QuorumManager implements Closeable {
      * afresh). Only managers change the configuration, one change at a time, so the live version is its result.
      */
     void confirmChangeLeftInFlight(long now) throws Exception {
-        JsonNode status;
+        QuorumStatus.Manager status;
         try {
-            status = JSON.readTree(client.getData().forPath(paths.status()));
+            status = QuorumStatus.manager(client.getData().forPath(paths.status()));
         } catch (KeeperException.NoNodeException none) {
             return;
         }
-        JsonNode change = status.path("inFlight");
-        if (!change.isObject()) {
+        QuorumStatus.InFlight change = status.inFlight();
+        if (change == null) {
             return;
         }
-        long fromVersion = Long.parseUnsignedLong(change.path("fromVersion").asText(), 16);
+        long fromVersion = Long.parseUnsignedLong(change.fromVersion(), 16);
         long live = EnsembleView.parse(client.getConfig().forEnsemble()).version();
         if (live == fromVersion) {
-            LOG.info("quorum: {} server {} by {} did not happen; planning afresh", change.path("change").asText(),
-                    change.path("server").asLong(), status.path("manager").asText());
+            LOG.info("quorum: {} server {} by {} did not happen; planning afresh", change.change(), change.server(),
+                    status.manager());
             return;
         }
         try {
             for (String entry : client.getChildren().forPath(paths.history())) {
-                JsonNode confirmed = JSON.readTree(client.getData().forPath(paths.history() + "/" + entry));
-                if (confirmed.path("fromVersion").asText().equals(change.path("fromVersion").asText())) {
+                QuorumStatus.Change confirmed = QuorumStatus.change(client.getData().forPath(paths.history() + "/"
+                        + entry));
+                if (change.fromVersion().equals(confirmed.fromVersion())) {
                     return;
                 }
             }
         } catch (KeeperException.NoNodeException noHistory) {
             // nothing confirmed yet
         }
-        String reason = change.path("reason").asText() + "; confirmed by " + nodeId + " after "
-                + status.path("manager").asText() + " stopped";
-        LOG.info("quorum: {} server {} was made by {} and not confirmed: confirming it", change.path("change")
-                .asText(), change.path("server").asLong(), status.path("manager").asText());
-        confirm(change.path("change").asText(), change.path("server").asLong(), change.path("member").asText(),
-                reason, fromVersion, live, now);
+        String reason = change.reason() + "; confirmed by " + nodeId + " after " + status.manager() + " stopped";
+        LOG.info("quorum: {} server {} was made by {} and not confirmed: confirming it", change.change(),
+                change.server(), status.manager());
+        confirm(change.change(), change.server(), change.member(), reason, fromVersion, live, now);
     }
 
     /** The manager's status record: what it found or did, the changes pending and the one in flight. */
-    private void status(String reason, long version, List<QuorumPlanner.Pending> pending, Map<String, Object> inFlight,
-            long now) throws Exception {
+    private void status(String reason, long version, List<QuorumPlanner.Pending> pending,
+            QuorumStatus.InFlight inFlight, long now) throws Exception {
         String key = reason + pending + inFlight;
         if (key.equals(lastStatus)) {
             return;
         }
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("time", now);
-        status.put("manager", nodeId);
-        status.put("configVersion", Long.toHexString(version));
-        status.put("desiredVoters", desired.voters());
-        status.put("state", reason);
-        List<Map<String, Object>> progress = new java.util.ArrayList<>();
-        for (QuorumPlanner.Pending p : pending) {
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("change", p.change());
-            one.put("server", p.server());
-            one.put("elapsedMs", p.elapsedMs());
-            one.put("neededMs", p.neededMs());
-            one.put("progress", p.describe());
-            progress.add(one);
-        }
-        status.put("pending", progress);
-        status.put("inFlight", inFlight);
+        QuorumStatus.Manager status = new QuorumStatus.Manager(now, nodeId, Long.toHexString(version),
+                desired.voters(), reason, pending.stream().map(p -> new QuorumStatus.Pending(p.change(), p.server(),
+                        p.elapsedMs(), p.neededMs(), p.describe())).toList(), inFlight);
         byte[] bytes = JSON.writeValueAsBytes(status);
         try {
             client.setData().forPath(paths.status(), bytes);

@@ -1,0 +1,54 @@
+package dev.vessel.protocol.admin;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * The bodies of the admin API's answers, as the node writes them and the {@code vessel} command reads them
+ * ({@link AdminJson#readAnswer}). Where an answer carries a registry record (a release manifest, a desired state,
+ * a configuration revision, an instance), the record is the type parameter: its shape belongs to the registry, the
+ * envelope around it to this contract.
+ */
+public final class AdminAnswers {
+    private AdminAnswers() {}
+
+    /** {@code PUT /v1/admin/artifacts/{sha256}}: the artifact held, and whether this request stored it. */
+    public record ArtifactStored(String sha256, long size, boolean created) {}
+
+    /** {@code POST .../artifacts/{sha256}/upload}: the chunks the node still lacks (none once it is complete). */
+    public record UploadStatus(boolean complete, List<Integer> missing) {
+        public UploadStatus {
+            missing = missing == null ? List.of() : List.copyOf(missing);
+        }
+    }
+
+    /** {@code PUT .../chunks/{i}}: whether the chunk changed anything, and whether the artifact is now complete. */
+    public record ChunkStored(int chunk, boolean complete, boolean changed) {}
+
+    /** {@code POST /v1/admin/releases}: the validated manifest, and whether it was stored (never on a dry run). */
+    public record ReleaseCreated<M>(M release, boolean created, boolean dryRun) {}
+
+    /** {@code POST /v1/admin/deployments/{service}}: the service's desired state after the change. */
+    public record DeploymentChanged<D>(D deployment) {}
+
+    /**
+     * {@code POST /v1/admin/configurations/{service}}: the revision written (secret values masked) or, on a dry run,
+     * the one that would be.
+     *
+     * @param dryRun true on a dry run, absent otherwise
+     */
+    public record ConfigurationChanged<C>(@JsonInclude(JsonInclude.Include.NON_NULL) Boolean dryRun,
+            C configuration) {}
+
+    /** {@code GET /v1/admin/instances/{service}}: the service's registered instances. */
+    public record Instances<I>(List<I> instances) {}
+
+    /** {@code GET /v1/admin/releases[/{service}]}: release manifests. */
+    public record Releases<M>(List<M> releases) {}
+
+    /** {@code GET /v1/admin/configurations/{service}/history}: every revision, oldest first, secrets masked. */
+    public record ConfigurationHistory<C>(List<C> history) {}
+
+    /** {@code GET /v1/admin/rollouts/{service}?revision=N}: the desired state and how far the cluster is from N. */
+    public record Rollout<D, C>(D deployment, C convergence) {}
+}
