@@ -75,6 +75,16 @@ final class DeployCommand implements Callable<Integer> {
                     + " refused at once (503 OVERLOADED, retried elsewhere). Default: the node's own (64).")
     int maxConcurrency;
 
+    @Option(names = "--cpu", paramLabel = "CORES", defaultValue = "0",
+            description = "CPU share of one container of this release, in cores: its weight against the node's other"
+                    + " containers when the cores are all busy. Default: 1, the same as every container.")
+    double cpu;
+
+    @Option(names = "--cpu-limit", paramLabel = "CORES", defaultValue = "0",
+            description = "The cores one container of this release may use at most, whatever its neighbours do."
+                    + " Default: the node's cores less its reserve.")
+    double cpuLimit;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -92,12 +102,18 @@ final class DeployCommand implements Callable<Integer> {
             throw new CliException(ExitCode.BAD_INPUT, "--max-concurrency must be 1-"
                     + DeployedVersion.MAX_CONCURRENCY_LIMIT + "; got " + maxConcurrency);
         }
+        requireCores(cpu, "--cpu");
+        requireCores(cpuLimit, "--cpu-limit");
+        if (cpu > 0 && cpuLimit > 0 && cpu > cpuLimit) {
+            throw new CliException(ExitCode.BAD_INPUT, "--cpu (" + cpu + ") cannot be more than --cpu-limit ("
+                    + cpuLimit + ")");
+        }
         if (chunkSize < 1024) {
             throw new CliException(ExitCode.BAD_INPUT, "--chunk-size must be at least 1024 bytes; got " + chunkSize);
         }
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
         Rollout.Request request = new Rollout.Request(jars, service, weight, replace, nodes, dryRun, !noWait, force,
-                Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize, maxConcurrency);
+                Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize, maxConcurrency, cpu, cpuLimit);
         java.util.Optional<AdminClient> viaNode = RecordedNode.client(cluster, admin);
         if (viaNode.isPresent()) {
             try (UploadBars bars = new UploadBars(json)) {
@@ -114,5 +130,12 @@ final class DeployCommand implements Callable<Integer> {
     private int finish(Rollout.Result result, ProgressPrinter progress) throws Exception {
         progress.finish();
         return RolloutOutput.print(spec.commandLine().getOut(), result, json);
+    }
+
+    private static void requireCores(double cores, String option) {
+        if (!(cores == 0 || (cores >= 0.01 && cores <= DeployedVersion.MAX_CORES))) {
+            throw new CliException(ExitCode.BAD_INPUT, option + " must be 0.01-" + (int) DeployedVersion.MAX_CORES
+                    + " cores; got " + cores);
+        }
     }
 }

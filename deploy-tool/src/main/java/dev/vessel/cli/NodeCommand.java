@@ -1,6 +1,7 @@
 package dev.vessel.cli;
 
 import dev.vessel.host.ContainerInfo;
+import dev.vessel.host.CpuIsolationMode;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.Release;
 import dev.vessel.host.ReleaseReader;
@@ -105,6 +106,19 @@ final class NodeCommand implements Callable<Integer> {
             + " nodes with --tls-key-store). On by itself for a node that runs a quorum member with TLS.")
     boolean zkTls;
 
+    @Option(names = "--cpu-isolation", paramLabel = "MODE", defaultValue = "auto",
+            converter = CpuIsolationConverter.class,
+            description = "How the node keeps its containers' CPU apart: auto (the kernel's control groups where the"
+                    + " machine allows them, else calls refused while a container is over its measured budget),"
+                    + " kernel (control groups or the node does not start), measured, or off (default"
+                    + " ${DEFAULT-VALUE}).")
+    CpuIsolationMode cpuIsolation;
+
+    @Option(names = "--cpu-reserve", paramLabel = "CORES", defaultValue = "0.25",
+            description = "Cores kept for the node itself: its containers together use at most the machine's cores"
+                    + " less this (default ${DEFAULT-VALUE}).")
+    double cpuReserve;
+
     @Option(names = "--release", paramLabel = "DIR",
             description = "A directory of bundle jars forming one release, started at boot. Repeatable.")
     List<Path> releases = new ArrayList<>();
@@ -132,7 +146,13 @@ final class NodeCommand implements Callable<Integer> {
         }
         member.ifPresent(config::quorum);
         parsed.forEach(config::localRelease);
-        NodeConfig settings = config.build();
+        config.cpuIsolation(cpuIsolation).cpuReserve(cpuReserve);
+        NodeConfig settings;
+        try {
+            settings = config.build();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.BAD_INPUT, e.getMessage());
+        }
         VesselNode node = VesselNode.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -146,6 +166,7 @@ final class NodeCommand implements Callable<Integer> {
         out.println("Node " + node.nodeId() + " serving on " + node.url() + " (ZooKeeper " + (zk == null ? "-" : zk)
                 + ", zone " + zone + ")");
         node.quorumMember().ifPresent(address -> out.println("Quorum member at " + address));
+        out.println("CPU isolation " + node.cpuIsolation().mechanism() + " (" + node.cpuIsolation().reason() + ")");
         for (ContainerInfo info : settled(node, parsed, settings.readyTimeout().plusSeconds(10))) {
             out.println("  " + info.id() + "  " + info.state() + (info.state() == InstanceState.FAILED
                     ? "  " + info.error() : ""));
@@ -239,5 +260,18 @@ final class NodeCommand implements Callable<Integer> {
             }
         }
         return java.util.Optional.of(new NodeConfig.Tls(tlsKeyStore, password, trustStore, trustStorePassword));
+    }
+
+    /** {@code auto}, {@code kernel}, {@code measured} or {@code off}, in any case. */
+    static final class CpuIsolationConverter implements picocli.CommandLine.ITypeConverter<CpuIsolationMode> {
+        @Override
+        public CpuIsolationMode convert(String value) {
+            try {
+                return CpuIsolationMode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("must be auto, kernel, measured or off; got '"
+                        + value + "'");
+            }
+        }
     }
 }

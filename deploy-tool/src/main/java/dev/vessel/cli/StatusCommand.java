@@ -51,10 +51,11 @@ final class StatusCommand implements Callable<Integer> {
             return;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NODE", "URL", "ZONE", "SERVICE", "VERSION", "STATE", "REGISTERED", "LOAD", "ERROR"});
+        rows.add(new String[] {"NODE", "URL", "ZONE", "SERVICE", "VERSION", "STATE", "REGISTERED", "LOAD", "CPU-SEC",
+                "CPU-LIMIT", "ERROR"});
         for (ClusterOverview.Node node : status.nodes()) {
             if (node.containers().isEmpty()) {
-                rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", "-", ""});
+                rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", "-", "-", "-", ""});
             }
             for (ClusterOverview.Container c : node.containers()) {
                 String note = c.error() == null ? "" : c.error();
@@ -63,7 +64,8 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 rows.add(new String[] {node.id(), node.url(), node.zone(), c.service(), c.version(), c.state(),
                         c.registered() ? "yes" : "no", c.load() == null ? "-" : String.format(Locale.ROOT, "%.2f", c.load()),
-                        note});
+                        c.cpu() == null ? "-" : String.format(Locale.ROOT, "%.1f", c.cpu().seconds()),
+                        c.cpu() == null ? "-" : String.format(Locale.ROOT, "%.2f", c.cpu().limit()), note});
             }
         }
         List<String> behind = new ArrayList<>();
@@ -76,5 +78,12 @@ final class StatusCommand implements Callable<Integer> {
         }
         TextTable.print(out, rows);
         behind.forEach(out::println);
+        for (ClusterOverview.Node node : status.nodes()) {
+            if (node.cpu() != null) {
+                out.println("node " + node.id() + ": CPU isolation " + node.cpu().mechanism() + " (" + node.cpu().reason()
+                        + "); containers share " + String.format(Locale.ROOT, "%.2f", node.cpu().capacity())
+                        + " cores");
+            }
+        }
     }
 }

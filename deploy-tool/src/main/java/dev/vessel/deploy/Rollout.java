@@ -46,9 +46,21 @@ public final class Rollout {
         this.uploads = requireNonNull(uploads, "uploads cannot be null");
     }
 
-    /** What {@code vessel deploy} asks for. */
+    /**
+     * What {@code vessel deploy} asks for.
+     *
+     * @param cpu      one container's CPU share in cores, 0 for the default (1, as every container)
+     * @param cpuLimit the cores one container may use at most, 0 for the node's cores less its reserve
+     */
     public record Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
-            boolean awaitActive, boolean force, Duration timeout, String by, int chunkSize, int maxConcurrency) {
+            boolean awaitActive, boolean force, Duration timeout, String by, int chunkSize, int maxConcurrency,
+            double cpu, double cpuLimit) {
+        public Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
+                boolean awaitActive, boolean force, Duration timeout, String by, int chunkSize, int maxConcurrency) {
+            this(jars, service, weight, replace, nodes, dryRun, awaitActive, force, timeout, by, chunkSize,
+                    maxConcurrency, 0, 0);
+        }
+
         public Request(List<Path> jars, String service, int weight, boolean replace, String nodes, boolean dryRun,
                 boolean awaitActive, boolean force, Duration timeout, String by, int chunkSize) {
             this(jars, service, weight, replace, nodes, dryRun, awaitActive, force, timeout, by, chunkSize, 0);
@@ -88,7 +100,8 @@ public final class Rollout {
         long before = cluster.deployment(release.service()).revision();
         Deployment deployed = admin.change(release.service(), new DeploymentChange("deploy", release.version(),
                 request.weight(), request.nodes(), before, null, request.by(),
-                request.maxConcurrency() == 0 ? null : request.maxConcurrency()));
+                request.maxConcurrency() == 0 ? null : request.maxConcurrency(),
+                request.cpu() == 0 ? null : request.cpu(), request.cpuLimit() == 0 ? null : request.cpuLimit()));
         if (!request.awaitActive()) {
             return new Result(release, deployed, true, false, List.of(), null);
         }

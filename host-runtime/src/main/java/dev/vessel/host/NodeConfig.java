@@ -74,6 +74,10 @@ import java.util.Optional;
  *                            weight (`vessel node --release`); its reconciler starts them like any other (and tries
  *                            again after a failure), never writes them to the registry and never stops them; at most
  *                            one per service and version; default none
+ * @param cpuIsolation        how the node keeps its containers' CPU use apart; default {@link CpuIsolationMode#AUTO}:
+ *                            the kernel's control groups where the machine allows them, else admission by measured CPU
+ * @param cpuReserve          cores kept for the node itself (HTTP, registry, reconciler, an embedded ZooKeeper): its
+ *                            containers together use at most the machine's cores less this; default 0.25
  */
 public record NodeConfig(
         String zkConnect,
@@ -109,7 +113,9 @@ public record NodeConfig(
         Optional<RegistryTls> registryTls,
         long storeCapacityBytes,
         boolean readinessHeld,
-        List<Release> localReleases) {
+        List<Release> localReleases,
+        CpuIsolationMode cpuIsolation,
+        double cpuReserve) {
 
     /**
      * This node's ZooKeeper quorum member.
@@ -203,6 +209,11 @@ public record NodeConfig(
         if (maxConcurrency < 1 || maxConcurrency > 10_000) {
             throw new IllegalArgumentException("maxConcurrency must be 1-10000; got " + maxConcurrency);
         }
+        requireNonNull(cpuIsolation, "cpuIsolation cannot be null");
+        if (!(cpuReserve >= 0) || cpuReserve >= Runtime.getRuntime().availableProcessors()) {
+            throw new IllegalArgumentException("cpuReserve must be 0 or more cores and less than the "
+                    + Runtime.getRuntime().availableProcessors() + " this machine has; got " + cpuReserve);
+        }
         requirePositive(resyncInterval, "resyncInterval");
         requirePositive(fetchStallTimeout, "fetchStallTimeout");
         requirePositive(chunkTimeout, "chunkTimeout");
@@ -283,6 +294,8 @@ public record NodeConfig(
         private long storeCapacityBytes = 16L << 30;
         private boolean readinessHeld;
         private final List<Release> localReleases = new ArrayList<>();
+        private CpuIsolationMode cpuIsolation = CpuIsolationMode.AUTO;
+        private double cpuReserve = 0.25;
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -445,6 +458,16 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder cpuIsolation(CpuIsolationMode mode) {
+            this.cpuIsolation = mode;
+            return this;
+        }
+
+        public Builder cpuReserve(double cores) {
+            this.cpuReserve = cores;
+            return this;
+        }
+
         public Builder readinessHeld(boolean held) {
             this.readinessHeld = held;
             return this;
@@ -459,7 +482,7 @@ public record NodeConfig(
                     Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,
                     Optional.ofNullable(registryTls != null || quorum == null || tls == null ? registryTls
                             : new RegistryTls(tls.trustStore(), tls.trustStorePassword())),
-                    storeCapacityBytes, readinessHeld, localReleases);
+                    storeCapacityBytes, readinessHeld, localReleases, cpuIsolation, cpuReserve);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.vessel.host.internal.artifact.ArtifactDistribution;
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.container.StoredConfiguration;
+import dev.vessel.host.internal.cpu.CpuIsolation;
 import dev.vessel.host.internal.http.NodeHttpServer;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.host.internal.node.StatusPublisher;
@@ -20,6 +21,7 @@ import dev.vessel.registry.ConfigurationWatch;
 import dev.vessel.registry.DeploymentWatch;
 import dev.vessel.registry.InstanceRegistry;
 import dev.vessel.registry.NodeRecord;
+import dev.vessel.registry.NodeStatus;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.RegistryLayout;
@@ -72,6 +74,7 @@ public final class VesselNode implements Closeable {
     private String advertised;
     private ContainerTable containers;
     private ArtifactDistribution artifacts;
+    private CpuIsolation cpu;
     private volatile boolean started;
     private volatile boolean readinessReleased;
 
@@ -144,12 +147,13 @@ public final class VesselNode implements Closeable {
         StatusPublisher status = own(new StatusPublisher(nodeId, housekeeping)); // closed after containers drained
 
         // containers
+        cpu = own(CpuIsolation.start(config.cpuIsolation(), nodeId, config.cpuReserve()));
         ConfigurationStore configurations = new ConfigurationStore(registry);
         Container.Placement placement = new Container.Placement(nodeId, config.zone(), advertised, http.port());
         containers = own(new ContainerTable(nodeId, config.dataDir().resolve("containers"),
                 new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(), config.drainTimeout(),
                         Container.Registration.through(instances), placement,
-                        new StoredConfiguration(configurations, self)),
+                        new StoredConfiguration(configurations, self), cpu),
                 ContainerTable.Policy.of(config), status::request));
 
         // artifacts, the admin API and the dashboard
@@ -250,6 +254,11 @@ public final class VesselNode implements Closeable {
     public URI url() {
         return URI.create((config.tls().isPresent() ? "https://" : "http://")
                 + (advertised.contains(":") ? "[" + advertised + "]" : advertised) + ":" + http.port());
+    }
+
+    /** How this node keeps its containers' CPU apart, and why that way. */
+    public NodeStatus.CpuIsolation cpuIsolation() {
+        return new NodeStatus.CpuIsolation(cpu.mechanism(), cpu.reason(), cpu.capacity());
     }
 
     /** Every container this node has run since it started, by service then version. */

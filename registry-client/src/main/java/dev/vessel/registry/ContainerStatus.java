@@ -18,10 +18,11 @@ import java.util.List;
  * @param leftoverThreads threads its release left running after it stopped or failed
  * @param configRevision  the service's configuration revision its Configuration Admin holds (0: none yet)
  * @param configError     why the last revision it was given could not be applied; {@code null} when it was
+ * @param cpu             its CPU share, limit and use; {@code null} before it started (or from an older node)
  */
 public record ContainerStatus(String id, String service, String version, InstanceState state, String error,
         long since, int maxConcurrency, long overloaded, List<String> leftoverThreads, long configRevision,
-        String configError) {
+        String configError, ContainerCpu cpu) {
     public ContainerStatus {
         requireNonNull(id, "id cannot be null");
         requireNonNull(service, "service cannot be null");
@@ -30,7 +31,14 @@ public record ContainerStatus(String id, String service, String version, Instanc
         leftoverThreads = leftoverThreads == null ? List.of() : List.copyOf(leftoverThreads);
     }
 
+    public ContainerStatus(String id, String service, String version, InstanceState state, String error, long since,
+            int maxConcurrency, long overloaded, List<String> leftoverThreads, long configRevision,
+            String configError) {
+        this(id, service, version, state, error, since, maxConcurrency, overloaded, leftoverThreads, configRevision,
+                configError, null);
+    }
+
     public ContainerStatus(String id, String service, String version, InstanceState state, String error, long since) {
-        this(id, service, version, state, error, since, 0, 0, List.of(), 0, null);
+        this(id, service, version, state, error, since, 0, 0, List.of(), 0, null, null);
     }
 }

@@ -2,6 +2,8 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * One version in a deployment's desired state.
  *
@@ -12,11 +14,19 @@ import static java.util.Objects.requireNonNull;
  *                {@code key=value} labels, any of which selects a node
  * @param maxConcurrency how many calls one container of this version runs at once; 0 leaves it to each node's
  *                default. As many again may wait; past that a call is refused at once ({@code 503 OVERLOADED}).
+ * @param cpu     the CPU share of one container of this version, in cores: its weight against the node's other
+ *                containers when the cores are all busy; 0 (not given) weighs it as 1, like every container
+ * @param cpuLimit the cores one container of this version may use at most whatever its neighbours do; 0 (not
+ *                given) leaves it the node's cores less the node's reserve
  */
-public record DeployedVersion(String version, int weight, String nodes, int maxConcurrency) {
+public record DeployedVersion(String version, int weight, String nodes, int maxConcurrency,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) double cpu,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) double cpuLimit) {
     public static final String ALL_NODES = "*";
     /** Highest {@link #maxConcurrency} a deployment may ask for. */
     public static final int MAX_CONCURRENCY_LIMIT = 10_000;
+    /** Most cores a {@link #cpu} share or {@link #cpuLimit} may name. */
+    public static final double MAX_CORES = 1024;
 
     public DeployedVersion {
         RegistryLayout.requireName(version, "version");
@@ -32,6 +42,23 @@ public record DeployedVersion(String version, int weight, String nodes, int maxC
             throw new IllegalArgumentException("maxConcurrency must be 1-" + MAX_CONCURRENCY_LIMIT
                     + " (0 for the node's default); got " + maxConcurrency);
         }
+        requireCores(cpu, "cpu");
+        requireCores(cpuLimit, "cpuLimit");
+        if (cpu > 0 && cpuLimit > 0 && cpu > cpuLimit) {
+            throw new IllegalArgumentException("cpu (" + cpu + " cores) cannot be more than cpuLimit (" + cpuLimit
+                    + " cores)");
+        }
+    }
+
+    private static void requireCores(double cores, String what) {
+        if (!(cores == 0 || (cores >= 0.01 && cores <= MAX_CORES))) {
+            throw new IllegalArgumentException(what + " must be 0.01-" + (int) MAX_CORES
+                    + " cores (0 when not given); got " + cores);
+        }
+    }
+
+    public DeployedVersion(String version, int weight, String nodes, int maxConcurrency) {
+        this(version, weight, nodes, maxConcurrency, 0, 0);
     }
 
     public DeployedVersion(String version, int weight, String nodes) {
@@ -44,6 +71,6 @@ public record DeployedVersion(String version, int weight, String nodes, int maxC
     }
 
     public DeployedVersion withWeight(int newWeight) {
-        return new DeployedVersion(version, newWeight, nodes, maxConcurrency);
+        return new DeployedVersion(version, newWeight, nodes, maxConcurrency, cpu, cpuLimit);
     }
 }

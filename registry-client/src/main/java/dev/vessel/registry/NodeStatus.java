@@ -10,9 +10,20 @@ import java.util.List;
  * @param updated    when this status was written, epoch milliseconds
  * @param fetches    artifacts the node is fetching right now, with how many chunks it has
  * @param behind     services whose desired state this node has not reached, and why
+ * @param cpu        how the node keeps its containers' CPU apart; {@code null} from a node that predates it
  */
 public record NodeStatus(String node, List<ContainerStatus> containers, long updated, List<FetchProgress> fetches,
-        List<Behind> behind) {
+        List<Behind> behind, CpuIsolation cpu) {
+    /**
+     * How a node isolates its containers' CPU.
+     *
+     * @param mechanism {@code cgroup-v1} (the kernel's control groups), {@code measured} (calls refused while a
+     *                  container is over its budget) or {@code none}
+     * @param reason    why that one: what was asked and what the machine offered
+     * @param capacity  the cores its containers may use together: its cores less its reserve
+     */
+    public record CpuIsolation(String mechanism, String reason, double capacity) {}
+
     /** One artifact being fetched: {@code have} of {@code chunks} chunks are in. */
     public record FetchProgress(String sha256, int have, int chunks) {}
 
@@ -32,6 +43,11 @@ public record NodeStatus(String node, List<ContainerStatus> containers, long upd
         containers = containers == null ? List.of() : List.copyOf(containers);
         fetches = fetches == null ? List.of() : List.copyOf(fetches);
         behind = behind == null ? List.of() : List.copyOf(behind);
+    }
+
+    public NodeStatus(String node, List<ContainerStatus> containers, long updated, List<FetchProgress> fetches,
+            List<Behind> behind) {
+        this(node, containers, updated, fetches, behind, null);
     }
 
     public NodeStatus(String node, List<ContainerStatus> containers, long updated) {

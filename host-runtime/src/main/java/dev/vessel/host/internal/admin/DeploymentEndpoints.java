@@ -42,12 +42,13 @@ final class DeploymentEndpoints {
                 }
                 DeployedVersion entry = new DeployedVersion(version, body.weight() == null ? 100 : body.weight(),
                         body.nodes() == null ? DeployedVersion.ALL_NODES : body.nodes(),
-                        body.maxConcurrency() == null ? 0 : body.maxConcurrency());
+                        body.maxConcurrency() == null ? 0 : body.maxConcurrency(),
+                        body.cpu() == null ? 0 : body.cpu(), body.cpuLimit() == null ? 0 : body.cpuLimit());
                 yield deployments.update(service, expected, d -> d.next(DeploymentPlanner.deploy(d, entry),
                         "deploy " + version + (entry.weight() < 100 ? " as canary at " + entry.weight() + "%" : "")
                                 + (entry.nodes().equals("*") ? "" : " on " + entry.nodes())
                                 + (entry.maxConcurrency() == 0 ? "" : " at most " + entry.maxConcurrency()
-                                        + " calls at once"), by));
+                                        + " calls at once") + cpu(entry), by));
             }
             case "promote" -> {
                 String version = requireVersion(body);
@@ -83,4 +84,16 @@ final class DeploymentEndpoints {
         return Version.parseVersion(body.version()).toString();
     }
 
+
+    /** How a deployment's history says what CPU it gave, when it gave any. */
+    private static String cpu(DeployedVersion entry) {
+        String share = entry.cpu() > 0 ? " cpu " + cores(entry.cpu()) : "";
+        String limit = entry.cpuLimit() > 0 ? " cpu limit " + cores(entry.cpuLimit()) : "";
+        return share.isEmpty() && limit.isEmpty() ? "" : " with" + share + (share.isEmpty() || limit.isEmpty() ? ""
+                : ",") + limit;
+    }
+
+    private static String cores(double cores) {
+        return java.math.BigDecimal.valueOf(cores).stripTrailingZeros().toPlainString();
+    }
 }

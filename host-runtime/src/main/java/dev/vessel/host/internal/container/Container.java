@@ -6,7 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vessel.host.ContainerId;
 import dev.vessel.host.ContainerInfo;
 import dev.vessel.host.Release;
+import dev.vessel.host.internal.cpu.CpuGroup;
+import dev.vessel.host.internal.cpu.CpuIsolation;
+import dev.vessel.host.internal.cpu.CpuRequest;
+import dev.vessel.host.internal.cpu.CpuUse;
 import dev.vessel.host.internal.exec.Bulkhead;
+import dev.vessel.registry.ContainerCpu;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.InstanceRegistry;
 import dev.vessel.registry.InstanceState;
@@ -47,16 +52,25 @@ public final class Container {
 
     /** What a container needs from its node. */
     public record Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
-            Registration registration, Placement placement, ConfigurationSource configuration) {
+            Registration registration, Placement placement, ConfigurationSource configuration, CpuIsolation cpu) {
+        public Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
+                Registration registration, Placement placement, ConfigurationSource configuration) {
+            this(systemPackagesExtra, readyTimeout, stopTimeout, registration, placement, configuration,
+                    CpuIsolation.unisolated());
+        }
+
         public Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
                 Registration registration, Placement placement) {
             this(systemPackagesExtra, readyTimeout, stopTimeout, registration, placement, ConfigurationSource.NONE);
         }
 
-        /** The same, for a container that is never registered (a release validation's dry run). */
+        /**
+         * The same, for a container that is never registered (a release validation's dry run); its CPU is
+         * measured, not isolated (its group would have the name of the version it validates).
+         */
         public Settings unregistered() {
             return new Settings(systemPackagesExtra, readyTimeout, stopTimeout, Registration.NONE, placement,
-                    configuration);
+                    configuration, CpuIsolation.unisolated());
         }
 
         public Settings {
@@ -66,6 +80,7 @@ public final class Container {
             requireNonNull(stopTimeout, "stopTimeout cannot be null");
             requireNonNull(registration, "registration cannot be null");
             requireNonNull(placement, "placement cannot be null");
+            requireNonNull(cpu, "cpu cannot be null");
         }
     }
 
@@ -158,7 +173,9 @@ public final class Container {
         /** The container is not ACTIVE: the call was not run; another instance may take it. */
         NOT_ACTIVE,
         /** Its bulkhead is full: the call was not run; another instance may take it. */
-        OVERLOADED
+        OVERLOADED,
+        /** It used more CPU than its budget (measured isolation): the call was not run; another instance may take it. */
+        OVER_CPU_BUDGET
     }
 
     private final ContainerId id;
@@ -185,6 +202,8 @@ public final class Container {
     /** The PIDs of {@link #configRevision}, to remove those a later revision no longer has. */
     private java.util.Set<String> configuredPids = java.util.Set.of();
     private volatile Bulkhead bulkhead;
+    private volatile CpuGroup cpu;
+    private volatile CpuRequest cpuRequested;
     private InstanceRecord record;
 
     public Container(ContainerId id, Path storage, Settings settings, Consumer<Container> stateListener) {
@@ -235,6 +254,14 @@ public final class Container {
      * @throws IllegalStateException if the container was already started or stopped
      */
     public void start(Release release, int weight, Bulkhead.Limits limits) {
+        start(release, weight, limits, CpuRequest.DEFAULT);
+    }
+
+    /**
+     * Like {@link #start(Release, int, Bulkhead.Limits)}, in a CPU group with {@code cpuRequest}: every thread the
+     * container runs calls on, its framework's and those they start are in it.
+     */
+    public void start(Release release, int weight, Bulkhead.Limits limits, CpuRequest cpuRequest) {
         requireNonNull(release, "release cannot be null");
         if (!release.id().equals(id)) {
             throw new IllegalArgumentException("release " + release.id() + " does not belong in container " + id);
@@ -255,8 +282,16 @@ public final class Container {
             configRevision = initial.revision();
             configuredPids = initial.pids().keySet();
         }
+        try {
+            cpu = settings.cpu().open(id, cpuRequest, threads);
+            cpuRequested = cpuRequest;
+        } catch (RuntimeException e) {
+            fail("could not make its CPU group: " + e.getMessage());
+            return;
+        }
         framework = started;
-        bulkhead = new Bulkhead(threads, "vessel-call-" + id, limits);
+        CpuGroup group = cpu;
+        bulkhead = new Bulkhead(threads, "vessel-call-" + id, limits, group::placeCurrentThread);
         String failure = runStart(started);
         if (failure != null) {
             fail(failure);
@@ -283,7 +318,9 @@ public final class Container {
     /** Null when the release started in time, else why not. */
     private String runStart(ReleaseFramework started) {
         long timeoutNanos = settings.readyTimeout().toNanos();
+        CpuGroup group = cpu;
         FutureTask<Void> task = new FutureTask<>(() -> {
+            group.placeCurrentThread(); // first: the framework's threads, and the release's, start from this one
             started.start(settings.readyTimeout());
             return null;
         });
@@ -326,6 +363,10 @@ public final class Container {
         if (state.get() != InstanceState.ACTIVE || calls == null) {
             exit();
             return Admission.NOT_ACTIVE;
+        }
+        if (!cpu.admits()) {
+            exit();
+            return Admission.OVER_CPU_BUDGET;
         }
         boolean admitted = calls.trySubmit(() -> {
             long started = System.nanoTime();
@@ -466,9 +507,19 @@ public final class Container {
      * leaves the registry meanwhile.
      */
     public void update(int newWeight, Bulkhead.Limits limits) {
+        update(newWeight, limits, null);
+    }
+
+    /** Like {@link #update(int, Bulkhead.Limits)}, and its CPU share and limit unless {@code cpuRequest} is null. */
+    public void update(int newWeight, Bulkhead.Limits limits, CpuRequest cpuRequest) {
         Bulkhead calls = bulkhead;
         if (calls != null && !calls.limits().equals(limits)) {
             calls.resize(limits);
+        }
+        CpuGroup group = cpu;
+        if (group != null && cpuRequest != null && !cpuRequest.equals(cpuRequested)) {
+            group.apply(cpuRequest);
+            cpuRequested = cpuRequest;
         }
         synchronized (registrationLock) {
             if (record != null && record.weight() != newWeight) {
@@ -594,7 +645,9 @@ public final class Container {
         if (current == null) {
             return;
         }
+        CpuGroup group = cpu;
         Thread stopper = new Thread(threads, () -> {
+            group.placeCurrentThread();
             if (!current.shutdown(settings.stopTimeout())) {
                 LOG.warn("container {}: framework did not stop within {} ms; abandoned", id,
                         settings.stopTimeout().toMillis());
@@ -607,6 +660,7 @@ public final class Container {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        group.close(); // threads the release left behind go to the node's group
     }
 
     /**
@@ -643,7 +697,18 @@ public final class Container {
         Bulkhead.Limits limits = limits();
         return new ContainerInfo(id.toString(), id.service(), id.version().toString(), state(), error, since,
                 limits == null ? 0 : limits.maxConcurrency(), overloaded(), leftoverThreads(), configRevision,
-                configError);
+                configError, cpuUse());
+    }
+
+    /** Its CPU share, limit and use; null before it started. */
+    public ContainerCpu cpuUse() {
+        CpuGroup group = cpu;
+        if (group == null) {
+            return null;
+        }
+        CpuUse use = group.use();
+        return new ContainerCpu(use.share(), use.limit(), use.cpuNanos() / 1e9, use.allocatedBytes(),
+                use.throttled(), use.refused());
     }
 
     private boolean move(Set<InstanceState> from, InstanceState next, String reason) {

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.vessel.host.ContainerId;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.internal.exec.Bulkhead;
+import dev.vessel.host.internal.cpu.CpuIsolation;
+import dev.vessel.registry.ContainerCpu;
 import dev.vessel.registry.ContainerStatus;
 import dev.vessel.registry.InstanceState;
 import java.io.Closeable;
@@ -69,6 +71,8 @@ public final class ContainerTable implements Closeable {
      * interval keep the write rate bounded anyway.
      */
     private static final double MIN_LOAD_CHANGE = 0.02;
+    /** CPU seconds the containers must have used since the status last showed them before it shows them again. */
+    private static final double CPU_SECONDS_WORTH_A_STATUS = 1.0;
 
     private final String nodeId;
     private final Path storage;
@@ -80,6 +84,7 @@ public final class ContainerTable implements Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** When loads were last measured; only the node's housekeeping thread calls {@link #measureLoads}. */
     private long lastLoadTick = System.nanoTime();
+    private double publishedCpuSeconds;
 
     /**
      * @param storage the directory each container's framework storage is made in, one folder per id
@@ -240,7 +245,10 @@ public final class ContainerTable implements Closeable {
         long now = System.nanoTime();
         double elapsed = Math.max(1, now - lastLoadTick);
         lastLoadTick = now;
+        double cpuSeconds = 0;
         for (Container container : containers.values()) {
+            ContainerCpu cpu = container.cpuUse();
+            cpuSeconds += cpu == null ? 0 : cpu.seconds();
             double load = Math.round(container.takeBusyNanos() / elapsed * 100) / 100.0;
             container.measureCallRate(elapsed);
             try {
@@ -249,6 +257,17 @@ public final class ContainerTable implements Closeable {
                 LOG.debug("could not publish the load of {}; next tick tries again", container.id(), e);
             }
         }
+        // the status shows CPU seconds: a container that computes is seen within a few ticks, an idle node writes
+        // nothing
+        if (cpuSeconds - publishedCpuSeconds >= CPU_SECONDS_WORTH_A_STATUS) {
+            publishedCpuSeconds = cpuSeconds;
+            changed.run();
+        }
+    }
+
+    /** How this node keeps its containers' CPU apart. */
+    public CpuIsolation cpu() {
+        return settings.cpu();
     }
 
     /**

@@ -35,11 +35,23 @@ public final class Bulkhead {
     }
 
     public Bulkhead(ThreadGroup group, String name, Limits limits) {
+        this(group, name, limits, () -> { });
+    }
+
+    /**
+     * Like {@link #Bulkhead(ThreadGroup, String, Limits)}; each of its threads runs {@code onThreadStart} once, first
+     * (a container's threads place themselves in its CPU group so), never per call.
+     */
+    public Bulkhead(ThreadGroup group, String name, Limits limits, Runnable onThreadStart) {
         this.limits = limits;
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(1, limits.maxConcurrency(), IDLE_SECONDS,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-                    Thread thread = new Thread(group, task, name + "-" + threads.incrementAndGet());
+                    Runnable worker = () -> {
+                        onThreadStart.run();
+                        task.run();
+                    };
+                    Thread thread = new Thread(group, worker, name + "-" + threads.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
                 });

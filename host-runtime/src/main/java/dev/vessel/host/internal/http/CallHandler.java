@@ -153,6 +153,11 @@ final class CallHandler implements Request.Handler {
             JsonResponses.error(response, callback, ErrorCode.OVERLOADED, "container " + container.id() + " on node "
                     + containers.nodeId() + " is running and queueing as many calls as it may ("
                     + container.limits().maxConcurrency() + " at once); the call was not executed");
+        } else if (admission == Container.Admission.OVER_CPU_BUDGET) {
+            refused(container, ErrorCode.OVERLOADED.name());
+            retryElsewhereIf(ErrorCode.OVERLOADED, response);
+            JsonResponses.error(response, callback, ErrorCode.OVERLOADED, "container " + container.id() + " on node "
+                    + containers.nodeId() + " is using more CPU than its budget; the call was not executed");
         } else if (admission == Container.Admission.NOT_ACTIVE) {
             refused(container, "NOT_ACTIVE");
             retryElsewhereIf(ErrorCode.UNAVAILABLE, response);

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.node;
 
+import dev.vessel.host.internal.cpu.CpuIsolation;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.host.internal.artifact.ArtifactFetcher;
@@ -77,8 +78,10 @@ public final class StatusPublisher implements Closeable {
                 List<NodeStatus.FetchProgress> fetches = new ArrayList<>();
                 fetcher.active().forEach((sha, p) -> fetches.add(new NodeStatus.FetchProgress(sha, p.have(),
                         p.chunks())));
+                CpuIsolation cpu = containers.cpu();
                 presence.update(new NodeStatus(nodeId, containers.statuses(), System.currentTimeMillis(), fetches,
-                        reconciler.behind()));
+                        reconciler.behind(), new NodeStatus.CpuIsolation(cpu.mechanism(), cpu.reason(),
+                                cpu.capacity())));
             } catch (RegistryException e) {
                 LOG.warn("could not publish status of node {}: {}", nodeId, e.getMessage());
             }

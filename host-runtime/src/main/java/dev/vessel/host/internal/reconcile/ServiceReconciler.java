@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.reconcile;
 
+import dev.vessel.host.internal.cpu.CpuRequest;
 import dev.vessel.host.ContainerId;
 import dev.vessel.host.InvalidReleaseException;
 import dev.vessel.host.Release;
@@ -168,7 +169,8 @@ final class ServiceReconciler {
             Container container = existing.get();
             InstanceState state = container.state();
             if (state == InstanceState.ACTIVE) {
-                container.update(version.weight(), context.containers().limits(version.maxConcurrency()));
+                container.update(version.weight(), context.containers().limits(version.maxConcurrency()),
+                        cpu(version));
                 return null;
             }
             if (!state.isTerminal()) {
@@ -206,9 +208,14 @@ final class ServiceReconciler {
             }
         }
         long started = System.nanoTime();
-        container.start(release, version.weight(), context.containers().limits(version.maxConcurrency()));
+        container.start(release, version.weight(), context.containers().limits(version.maxConcurrency()),
+                cpu(version));
         context.metrics().containerStarted(container.state() == InstanceState.ACTIVE, System.nanoTime() - started);
         return container.state() == InstanceState.FAILED ? id + " FAILED: " + container.error() : null;
+    }
+
+    private static CpuRequest cpu(DeployedVersion version) {
+        return new CpuRequest(version.cpu(), version.cpuLimit());
     }
 
     /** Why this service is behind on this node, if it is. */

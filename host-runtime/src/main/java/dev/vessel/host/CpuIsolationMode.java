@@ -1,0 +1,13 @@
+package dev.vessel.host;
+
+/** How a node keeps its containers' CPU use apart ({@code vessel node --cpu-isolation}). */
+public enum CpuIsolationMode {
+    /** The kernel's control groups where the machine allows them, else admission by measured CPU. */
+    AUTO,
+    /** The kernel's control groups, or the node does not start. */
+    KERNEL,
+    /** Admission by measured CPU, even where the kernel could do better. */
+    MEASURED,
+    /** None: containers compete for the cores as threads do (their CPU is still measured and shown). */
+    OFF
+}
