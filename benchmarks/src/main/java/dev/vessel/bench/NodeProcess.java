@@ -10,7 +10,8 @@ import java.nio.file.Path;
  *
  * <p>Arguments: ZooKeeper connect string, data dir, node id, serving rate bytes/s, peer fetch (true/false),
  * admin token; optionally {@code secure} (a secured registry), or a quorum member: {@code found|join}, its
- * client port, stabilization and removal threshold in seconds.
+ * client port, stabilization and removal threshold in seconds. System property {@code vessel.bench.cpuIsolation}:
+ * the node's CPU isolation (auto, kernel, measured, off).
  */
 public final class NodeProcess {
     private NodeProcess() {}
@@ -56,8 +57,15 @@ public final class NodeProcess {
             config.tls(tls).registryTls(new dev.vessel.registry.RegistryTls(tls.trustStore(),
                     tls.trustStorePassword()));
         }
+        String cpuIsolation = System.getProperty("vessel.bench.cpuIsolation");
+        if (cpuIsolation != null && !cpuIsolation.isEmpty()) {
+            config.cpuIsolation(dev.vessel.host.CpuIsolationMode.valueOf(cpuIsolation.toUpperCase(
+                    java.util.Locale.ROOT)));
+        }
         VesselNode node = VesselNode.start(config.build());
         Runtime.getRuntime().addShutdownHook(new Thread(node::close));
+        System.out.println("CPU isolation " + node.cpuIsolation().mechanism() + " (" + node.cpuIsolation().reason()
+                + ")");
         System.out.println("READY " + node.url());
         System.out.flush();
         Thread.currentThread().join();

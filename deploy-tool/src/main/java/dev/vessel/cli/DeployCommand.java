@@ -102,11 +102,10 @@ final class DeployCommand implements Callable<Integer> {
             throw new CliException(ExitCode.BAD_INPUT, "--max-concurrency must be 1-"
                     + DeployedVersion.MAX_CONCURRENCY_LIMIT + "; got " + maxConcurrency);
         }
-        requireCores(cpu, "--cpu");
-        requireCores(cpuLimit, "--cpu-limit");
-        if (cpu > 0 && cpuLimit > 0 && cpu > cpuLimit) {
-            throw new CliException(ExitCode.BAD_INPUT, "--cpu (" + cpu + ") cannot be more than --cpu-limit ("
-                    + cpuLimit + ")");
+        try {
+            DeployedVersion.requireCpu(cpu, cpuLimit);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.BAD_INPUT, "--cpu/--cpu-limit: " + e.getMessage());
         }
         if (chunkSize < 1024) {
             throw new CliException(ExitCode.BAD_INPUT, "--chunk-size must be at least 1024 bytes; got " + chunkSize);
@@ -130,12 +129,5 @@ final class DeployCommand implements Callable<Integer> {
     private int finish(Rollout.Result result, ProgressPrinter progress) throws Exception {
         progress.finish();
         return RolloutOutput.print(spec.commandLine().getOut(), result, json);
-    }
-
-    private static void requireCores(double cores, String option) {
-        if (!(cores == 0 || (cores >= 0.01 && cores <= DeployedVersion.MAX_CORES))) {
-            throw new CliException(ExitCode.BAD_INPUT, option + " must be 0.01-" + (int) DeployedVersion.MAX_CORES
-                    + " cores; got " + cores);
-        }
     }
 }

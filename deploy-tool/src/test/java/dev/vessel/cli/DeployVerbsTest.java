@@ -294,6 +294,32 @@ class DeployVerbsTest {
         assertThat(CliRunner.run("history", "greeter", "--zk", zk).out()).contains("at most 7 calls at once");
     }
 
+    @Test
+    void cpuShareAndLimitReachTheRunningContainerAndShowInStatusAndHistory() throws Exception {
+        CliRunner bad = run("deploy", greeter11.toString(), "--cpu-limit", "-1");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(bad.err()).contains("--cpu/--cpu-limit: cpuLimit must be 0.01-1024 cores");
+        CliRunner inverted = run("deploy", greeter11.toString(), "--cpu", "2", "--cpu-limit", "1");
+        assertThat(inverted.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(inverted.err()).contains("cannot be more than cpuLimit");
+
+        CliRunner deploy = run("deploy", greeter11.toString(), "--cpu", "0.5", "--cpu-limit", "0.75");
+        assertThat(deploy.exitCode()).as(deploy.err()).isEqualTo(ExitCode.OK);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode status = new ObjectMapper().readTree(CliRunner.run("status", "--zk", zk, "--json").out());
+            assertThat(status.path("nodes").get(0).path("cpu").path("mechanism").asText()).isNotEmpty();
+            assertThat(status.path("nodes").get(0).path("containers")).anySatisfy(c -> {
+                assertThat(c.path("id").asText()).isEqualTo("greeter-1.1.0");
+                assertThat(c.path("cpu").path("share").asDouble()).isEqualTo(0.5);
+                assertThat(c.path("cpu").path("limit").asDouble()).isEqualTo(0.75);
+            });
+        });
+        CliRunner table = CliRunner.run("status", "--zk", zk);
+        assertThat(table.out()).contains("CPU-SEC").contains("CPU-LIMIT").contains("0.75")
+                .contains("CPU isolation");
+        assertThat(CliRunner.run("history", "greeter", "--zk", zk).out()).contains("with cpu 0.5, cpu limit 0.75");
+    }
+
     private static long revision() throws Exception {
         return new ObjectMapper().readTree(CliRunner.run("history", "greeter", "--zk", zk, "--json").out())
                 .path("revision").asLong();

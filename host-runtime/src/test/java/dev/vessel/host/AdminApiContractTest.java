@@ -117,6 +117,10 @@ class AdminApiContractTest extends SingleNodeTestBase {
                 + " \"nodes\": \"" + "n".repeat(600) + "\"}"), 400, "BAD_REQUEST", "at most 512");
         assertError(post("/v1/admin/deployments/greeter", "{\"action\": \"launch\"}"), 400, "BAD_REQUEST",
                 "action must be");
+        assertError(post("/v1/admin/deployments/greeter", "{\"action\": \"deploy\", \"version\": \"1.0.0\","
+                + " \"cpuLimit\": -1}"), 400, "BAD_REQUEST", "cpuLimit must be 0.01-1024 cores");
+        assertError(post("/v1/admin/deployments/greeter", "{\"action\": \"deploy\", \"version\": \"1.0.0\","
+                + " \"cpu\": 2, \"cpuLimit\": 0.5}"), 400, "BAD_REQUEST", "cannot be more than cpuLimit");
         assertThat(reader.curator().checkExists().forPath("/vessel/deployments/greeter")).isNull();
     }
 

@@ -42,6 +42,16 @@ public record DeployedVersion(String version, int weight, String nodes, int maxC
             throw new IllegalArgumentException("maxConcurrency must be 1-" + MAX_CONCURRENCY_LIMIT
                     + " (0 for the node's default); got " + maxConcurrency);
         }
+        requireCpu(cpu, cpuLimit);
+    }
+
+    /**
+     * Checks a CPU share and limit as a deployment may give them: each 0 (not given) or 0.01 to {@link #MAX_CORES}
+     * cores, the share no more than the limit.
+     *
+     * @throws IllegalArgumentException saying which is wrong
+     */
+    public static void requireCpu(double cpu, double cpuLimit) {
         requireCores(cpu, "cpu");
         requireCores(cpuLimit, "cpuLimit");
         if (cpu > 0 && cpuLimit > 0 && cpu > cpuLimit) {

@@ -62,9 +62,10 @@ public final class FaultBenchmark {
             case "leader" -> leader(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "5"));
             case "holder" -> holder(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "20"));
             case "stall" -> StallingPeerBenchmark.run(dir, releases);
+            case "cpu" -> CpuNeighbourBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 10);
             case "slow" -> SlowClientsBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
                     args.length > 3 ? Integer.parseInt(args[3]) : 30, args.length > 4 ? Long.parseLong(args[4]) : 5000);
-            default -> throw new IllegalArgumentException("mode must be noisy, frozen, leader, holder, stall or slow;"
+            default -> throw new IllegalArgumentException("mode must be noisy, cpu, frozen, leader, holder, stall or slow;"
                     + " got " + mode);
         }
     }
@@ -121,7 +122,7 @@ public final class FaultBenchmark {
         }
     }
 
-    private record Measured(long calls, double seconds, long failed, double[] latencies, double[] health) {
+    record Measured(long calls, double seconds, long failed, double[] latencies, double[] health) {
         double perSecond() {
             return calls / seconds;
         }
@@ -139,7 +140,7 @@ public final class FaultBenchmark {
     }
 
     /** Two client threads calling greeter for {@code seconds}, and health sampled every 20 ms meanwhile. */
-    private static Measured measureGreeter(VesselClient client, URI node, int seconds, Flood flood) throws Exception {
+    static Measured measureGreeter(VesselClient client, URI node, int seconds, Flood flood) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         List<double[]> perThread = new ArrayList<>();
         LongAdder failed = new LongAdder();
@@ -548,12 +549,14 @@ public final class FaultBenchmark {
             this.zk = zk;
         }
 
-        URI start(String id) throws Exception {
+        URI start(String id, String... jvmArguments) throws Exception {
             Path log = dir.resolve(id + ".log");
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-cp", System.getProperty("java.class.path"), NodeProcess.class.getName(), zk,
-                    dir.resolve(id).toString(), id, "0", "true", TOKEN)
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Xmx512m"));
+            command.addAll(List.of(jvmArguments));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeProcess.class.getName(), zk,
+                    dir.resolve(id).toString(), id, "0", "true", TOKEN));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             processes.put(id, p);
             return NodeProcess.awaitReady(p, log);
         }

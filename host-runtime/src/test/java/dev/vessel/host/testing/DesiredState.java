@@ -85,6 +85,11 @@ public final class DesiredState implements Closeable {
      * registered, or FAILED.
      */
     public ContainerInfo deploy(VesselNode node, Release release, int weight) {
+        return deploy(node, release, weight, 0, 0);
+    }
+
+    /** Like {@link #deploy(VesselNode, Release, int)}, with a CPU share and limit in cores (0: not given). */
+    public ContainerInfo deploy(VesselNode node, Release release, int weight, double cpu, double cpuLimit) {
         long since = System.currentTimeMillis();
         List<BundleRef> bundles = new ArrayList<>();
         for (Path jar : release.bundles()) {
@@ -97,7 +102,7 @@ public final class DesiredState implements Closeable {
             Optional<DeployedVersion> current = find(versions, version);
             versions.removeIf(v -> v.version().equals(version));
             versions.add(new DeployedVersion(version, weight, current.map(v -> with(v.nodes(), node.nodeId()))
-                    .orElse(node.nodeId()), current.map(DeployedVersion::maxConcurrency).orElse(0)));
+                    .orElse(node.nodeId()), current.map(DeployedVersion::maxConcurrency).orElse(0), cpu, cpuLimit));
         });
         ContainerInfo settled = await(node, release.id().toString(), since,
                 Set.of(InstanceState.ACTIVE, InstanceState.FAILED));
@@ -138,7 +143,7 @@ public final class DesiredState implements Closeable {
             versions.removeIf(v -> v.version().equals(version));
             current.map(v -> without(v.nodes(), node.nodeId())).filter(nodes -> !nodes.isEmpty()).ifPresent(nodes ->
                     versions.add(new DeployedVersion(version, current.get().weight(), nodes,
-                            current.get().maxConcurrency())));
+                            current.get().maxConcurrency(), current.get().cpu(), current.get().cpuLimit())));
         });
     }
 

@@ -9,6 +9,7 @@ import dev.vessel.protocol.admin.ConfigurationTarget;
 import dev.vessel.protocol.admin.CreateRelease;
 import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.protocol.admin.StartUpload;
+import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.ConfigurationRevision;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.Text;
@@ -86,6 +87,7 @@ final class AdminRequests {
         if (body.nodes() != null) {
             Text.requirePrintable(body.nodes(), "nodes", Text.MAX_SELECTOR);
         }
+        DeployedVersion.requireCpu(body.cpu() == null ? 0 : body.cpu(), body.cpuLimit() == null ? 0 : body.cpuLimit());
         requireAuthor(body.by());
         return body;
     }

@@ -283,7 +283,7 @@ public final class Container {
             configuredPids = initial.pids().keySet();
         }
         try {
-            cpu = settings.cpu().open(id, cpuRequest, threads);
+            cpu = settings.cpu().open(id, cpuRequest, threads, inFlight::get);
             cpuRequested = cpuRequest;
         } catch (RuntimeException e) {
             fail("could not make its CPU group: " + e.getMessage());

@@ -3,6 +3,7 @@ package dev.vessel.host.internal.cpu;
 import dev.vessel.host.ContainerId;
 import dev.vessel.host.CpuIsolationMode;
 import java.io.Closeable;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +25,17 @@ public interface CpuIsolation extends Closeable {
     double capacity();
 
     /**
-     * A group for container {@code id}, whose threads are those of {@code threads}.
+     * A group for container {@code id}, whose threads are those of {@code threads}; {@code demand} is how many
+     * of its calls are running or waiting (a container starved of CPU still has demand, though it uses little).
      *
      * @throws IllegalStateException if the kernel refuses to make it (the container then fails to start)
      */
-    CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads);
+    CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads, IntSupplier demand);
+
+    /** {@link #open(ContainerId, CpuRequest, ThreadGroup, IntSupplier)} for a container whose demand is unknown. */
+    default CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads) {
+        return open(id, request, threads, () -> 0);
+    }
 
     @Override
     void close();

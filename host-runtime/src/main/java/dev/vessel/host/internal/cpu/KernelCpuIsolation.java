@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
  * own groups, so a node that runs inside a limited group stays inside that limit:
  *
  * <pre>
+ * vessel, vessel/&lt;pid&gt;                the JVM among the machine's other processes (weight 1024 x cores)
  * vessel/&lt;pid&gt;/host                 every thread of the JVM that belongs to no container (weight 2048)
  * vessel/&lt;pid&gt;/n-&lt;node&gt;             one node's containers together: quota = the node's cores less its reserve
  * vessel/&lt;pid&gt;/n-&lt;node&gt;/&lt;id&gt;        one container: weight 1024 x its share, quota = its limit
@@ -108,7 +110,7 @@ final class KernelCpuIsolation implements CpuIsolation {
     }
 
     @Override
-    public CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads) {
+    public CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads, IntSupplier demand) {
         String relative = nodeGroup + "/" + id;
         CgroupV1 cgroups = groups.cgroups();
         try {
@@ -248,6 +250,11 @@ final class KernelCpuIsolation implements CpuIsolation {
                     Files.createDirectories(host);
                 }
                 CgroupV1.write(cgroups.cpu().resolve(relative + "/host/cpu.shares"), Integer.toString(HOST_SHARES));
+                // a process's threads each weigh 1024 against the other processes' where they were; moved into a
+                // group, the whole JVM would weigh as one thread: the group weighs as many threads as there are cores
+                String processWeight = Integer.toString(SHARES_PER_CORE * Runtime.getRuntime().availableProcessors());
+                CgroupV1.write(cgroups.cpu().resolve("vessel/cpu.shares"), processWeight);
+                CgroupV1.write(cgroups.cpu().resolve(relative + "/cpu.shares"), processWeight);
                 for (Path host : cgroups.both(relative + "/host")) {
                     CgroupV1.write(host.resolve("cgroup.procs"), pid);
                 }

@@ -7,13 +7,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * CPU isolation where the kernel cannot help (no writable cgroup hierarchy, not root): every 100 ms each
  * container's CPU time is measured from its own threads (the JVM counts it per thread), smoothed over about half a
  * second, and a container over its budget has new calls refused at once ({@code OVERLOADED}, retry elsewhere)
- * until it is back under. Its budget is its limit when it has one; and while the containers together use the
- * node's capacity, its part of that capacity by share among the containers that are busy. Calls already running
+ * until it is back under. Its budget is its limit when it has one; and while the machine's cores are all busy,
+ * its part of the node's capacity by share among the containers that want CPU (that use some, or have calls
+ * running or waiting: a starved container uses little but still waits). Calls already running
  * are never stopped: admission only works on calls that keep coming, which is what a service under load gets.
  */
 final class MeasuredCpuIsolation implements CpuIsolation {
@@ -24,6 +26,10 @@ final class MeasuredCpuIsolation implements CpuIsolation {
     private static final double SATURATED = 0.9;
     /** A container using less than this (cores) is not busy and takes no part of the capacity. */
     private static final double BUSY = 0.05;
+
+    private static final com.sun.management.OperatingSystemMXBean MACHINE =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
 
     private final double capacity;
     private final String reason;
@@ -57,8 +63,8 @@ final class MeasuredCpuIsolation implements CpuIsolation {
     }
 
     @Override
-    public CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads) {
-        MeasuredGroup group = new MeasuredGroup(new ThreadAccounting(threads), request);
+    public CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads, IntSupplier demand) {
+        MeasuredGroup group = new MeasuredGroup(new ThreadAccounting(threads), request, demand);
         groups.add(group);
         return group;
     }
@@ -77,10 +83,12 @@ final class MeasuredCpuIsolation implements CpuIsolation {
             for (MeasuredGroup group : groups) {
                 total += group.measure(now);
             }
-            boolean saturated = total >= SATURATED * capacity;
+            // the machine is saturated when its cores are all busy, whoever uses them: the containers, or other
+            // processes (then the containers together get less than their capacity and must share what they get)
+            boolean saturated = total >= SATURATED * capacity || MACHINE.getCpuLoad() >= SATURATED;
             double busyShares = 0;
             for (MeasuredGroup group : groups) {
-                if (group.rate >= BUSY) {
+                if (group.busy()) {
                     busyShares += group.request.effectiveShare();
                 }
             }
@@ -108,9 +116,17 @@ final class MeasuredCpuIsolation implements CpuIsolation {
         private long lastNanos = -1;
         private long lastCpu;
 
-        MeasuredGroup(ThreadAccounting accounting, CpuRequest request) {
+        private final IntSupplier demand;
+
+        MeasuredGroup(ThreadAccounting accounting, CpuRequest request, IntSupplier demand) {
             this.accounting = accounting;
             this.request = request;
+            this.demand = demand;
+        }
+
+        /** Wants CPU: uses some, or has calls waiting for it (a starved container uses little). */
+        boolean busy() {
+            return rate >= BUSY || demand.getAsInt() > 0;
         }
 
         /** Samples the group's threads and returns its smoothed rate (cores). */

@@ -1,6 +1,7 @@
 package dev.vessel.host.internal.cpu;
 
 import dev.vessel.host.ContainerId;
+import java.util.function.IntSupplier;
 
 /** No isolation: containers compete for the cores as threads do; their use is still measured and shown. */
 final class NoCpuIsolation implements CpuIsolation {
@@ -28,7 +29,7 @@ final class NoCpuIsolation implements CpuIsolation {
     }
 
     @Override
-    public CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads) {
+    public CpuGroup open(ContainerId id, CpuRequest request, ThreadGroup threads, IntSupplier demand) {
         ThreadAccounting accounting = new ThreadAccounting(threads);
         return new CpuGroup() {
             private volatile CpuRequest current = request;
