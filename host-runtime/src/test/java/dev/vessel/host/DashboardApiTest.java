@@ -115,6 +115,11 @@ class DashboardApiTest extends SingleNodeTestBase {
                 .containsExactly("ACTIVE", "ACTIVE");
         JsonNode own = view.path("load").path("n1").path("load");
         assertThat(own.path("containers").findValuesAsText("version")).containsExactly("1.0.0", "2.0.0");
+        // each container's CPU as the node measures it, and how the node isolates it
+        assertThat(own.path("containers").findValues("cpuLimit")).allSatisfy(limit -> assertThat(limit.asDouble())
+                .isPositive());
+        assertThat(own.path("containers").findValues("cpuSeconds")).hasSize(2);
+        assertThat(view.path("nodes").get(0).path("cpu").path("mechanism").asText()).isIn("cgroup-v1", "measured");
         assertThat(view.path("quorum").path("members").isArray()).as(view.path("quorumError").asText()).isTrue();
 
         // what a rollout that wrote revision 2 follows, through the node

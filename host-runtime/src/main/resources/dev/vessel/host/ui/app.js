@@ -163,9 +163,11 @@ function drawServices(view) {
     }
   }
   const rates = {};  // node -> "service version" -> calls/s
+  const cpu = {};  // node -> "service version" -> CPU seconds and limit, as the node measured them just now
   for (const [node, reading] of Object.entries(view.load)) {
     for (const c of reading.load?.containers ?? []) {
       (rates[node] ??= {})[c.service + ' ' + c.version] = c.callRate;
+      (cpu[node] ??= {})[c.service + ' ' + c.version] = c;
     }
   }
   let html = '';
@@ -193,9 +195,12 @@ function drawServices(view) {
           continue;
         }
         const rate = rates[node.id]?.[s.service + ' ' + v.version];
+        const used = cpu[node.id]?.[s.service + ' ' + v.version];
         html += '<td class="state ' + esc(c.state) + '" title="' + esc(c.error || '') + '">' + esc(c.state)
           + (c.registered ? '' : ' <span class="small">unregistered</span>')
-          + (rate ? ' <span class="small">' + rate + '/s</span>' : '') + '</td>';
+          + (rate ? ' <span class="small">' + rate + '/s</span>' : '')
+          + (used && used.cpuLimit > 0 ? ' <span class="small cpu" title="CPU seconds used; the cores it may use">'
+            + used.cpuSeconds.toFixed(1) + ' cpu-s ≤ ' + used.cpuLimit + '</span>' : '') + '</td>';
       }
       html += '<td>' + (v.weight > 0 && v.weight < 100
         ? adminButton('Promote', 'class="promote" data-service="' + esc(s.service) + '" data-version="'
@@ -251,7 +256,9 @@ function drawNodes(view) {
         + '">' + esc(k) + '</span>').join(', ') + '</td>';
     if (load) {
       html += '<td>' + load.inFlight + '</td><td>' + load.callRate + '</td><td>'
-        + (load.processCpu < 0 ? '?' : percent(load.processCpu)) + '</td><td>'
+        + (load.processCpu < 0 ? '?' : percent(load.processCpu))
+        + (node.cpu ? ' <span class="small" title="' + esc(node.cpu.reason) + '">' + esc(node.cpu.mechanism)
+          + '</span>' : '') + '</td><td>'
         + (load.systemLoad < 0 ? '?' : load.systemLoad) + '</td><td>' + bytes(load.heapUsed) + ' of '
         + bytes(load.heapMax) + '</td>';
     } else {

@@ -154,7 +154,7 @@ final class CallHandler implements Request.Handler {
                     + containers.nodeId() + " is running and queueing as many calls as it may ("
                     + container.limits().maxConcurrency() + " at once); the call was not executed");
         } else if (admission == Container.Admission.OVER_CPU_BUDGET) {
-            refused(container, ErrorCode.OVERLOADED.name());
+            refused(container, "OVER_CPU_BUDGET");
             retryElsewhereIf(ErrorCode.OVERLOADED, response);
             JsonResponses.error(response, callback, ErrorCode.OVERLOADED, "container " + container.id() + " on node "
                     + containers.nodeId() + " is using more CPU than its budget; the call was not executed");

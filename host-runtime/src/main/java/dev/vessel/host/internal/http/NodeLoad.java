@@ -2,6 +2,7 @@ package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.container.ContainerTable;
+import dev.vessel.registry.ContainerCpu;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
@@ -18,15 +19,23 @@ import java.util.List;
  */
 public record NodeLoad(String node, long time, int inFlight, double callRate, double processCpu, double systemLoad,
         long heapUsed, long heapMax, List<ContainerLoad> containers) {
-    public record ContainerLoad(String service, String version, String state, int inFlight, double callRate) {}
+    /**
+     * @param cpuSeconds     CPU seconds its threads used since it started (0 before)
+     * @param cpuLimit       the cores it may use at most (0 before it started)
+     * @param allocatedBytes heap bytes its threads allocated since it started
+     */
+    public record ContainerLoad(String service, String version, String state, int inFlight, double callRate,
+            double cpuSeconds, double cpuLimit, long allocatedBytes) {}
 
     public static NodeLoad of(ContainerTable containers) {
         List<ContainerLoad> loads = new ArrayList<>();
         int inFlight = 0;
         double rate = 0;
         for (Container c : containers.all()) {
+            ContainerCpu cpu = c.cpuUse();
             loads.add(new ContainerLoad(c.id().service(), c.id().version().toString(), c.state().name(),
-                    c.inFlight(), round(c.callRate())));
+                    c.inFlight(), round(c.callRate()), cpu == null ? 0 : round(cpu.seconds()),
+                    cpu == null ? 0 : cpu.limit(), cpu == null ? 0 : cpu.allocatedBytes()));
             inFlight += c.inFlight();
             rate += c.callRate();
         }

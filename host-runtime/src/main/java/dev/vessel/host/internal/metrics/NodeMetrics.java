@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.metrics;
 
+import dev.vessel.registry.ContainerCpu;
 import dev.vessel.host.ContainerId;
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.registry.InstanceState;
@@ -77,6 +78,24 @@ public final class NodeMetrics {
                     }
                     byState.forEach((state, count) -> callback.call(count, state.name()));
                 }).register(registry);
+        containerCpu(containers, "vessel_container_cpu_seconds_total", "CPU seconds a container's threads used (the"
+                + " kernel's accounting where the node isolates containers by cgroup)", ContainerCpu::seconds);
+        containerCpu(containers, "vessel_container_allocated_bytes_total", "Heap bytes a container's threads"
+                + " allocated", cpu -> cpu.allocatedBytes());
+        containerCpu(containers, "vessel_container_cpu_throttled_periods_total", "Periods in which the kernel held a"
+                + " container at its CPU limit", cpu -> cpu.throttled());
+        GaugeWithCallback.builder().name("vessel_container_cpu_limit_cores")
+                .help("The cores a container may use at most: its deployment's limit, else the node's cores less"
+                        + " its reserve")
+                .labelNames("rpc_service", "vessel_version")
+                .callback(callback -> {
+                    for (Container container : containers.get()) {
+                        ContainerCpu cpu = container.cpuUse();
+                        if (cpu != null) {
+                            callback.call(cpu.limit(), container.id().service(), container.id().version().toString());
+                        }
+                    }
+                }).register(registry);
         starts = Histogram.builder().name("vessel_container_start_duration_seconds")
                 .help("Container starts (deploys on this node), from start to ACTIVE or FAILED, by outcome")
                 .labelNames("outcome").classicOnly().classicUpperBounds(START_BUCKETS).register(registry);
@@ -95,6 +114,21 @@ public final class NodeMetrics {
                         + " LOST, READ_ONLY)")
                 .labelNames("event").register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** A counter per started container, read from its CPU group at each scrape. */
+    private void containerCpu(Supplier<List<Container>> containers, String name, String help,
+            java.util.function.ToDoubleFunction<ContainerCpu> value) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("rpc_service", "vessel_version")
+                .callback(callback -> {
+                    for (Container container : containers.get()) {
+                        ContainerCpu cpu = container.cpuUse();
+                        if (cpu != null) {
+                            callback.call(value.applyAsDouble(cpu), container.id().service(),
+                                    container.id().version().toString());
+                        }
+                    }
+                }).register(registry);
     }
 
     private void counter(String name, String help, LongSupplier value) {
