@@ -2,6 +2,7 @@
 # Throughput of a node's /v1/call path into a Felix container against a bare Jetty handler doing the same work,
 # both in one JVM, loaded alternately by wrk on loopback. Needs wrk (Debian: apt-get install wrk).
 # Usage: benchmarks/run-dispatch.sh [rounds] [seconds-per-run] [connections]
+# VESSEL_CPU_ISOLATION=auto|kernel|measured|off sets the node's CPU isolation (default: the node's own, auto).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"; seconds="${2:-10}"; connections="${3:-16}"
@@ -15,7 +16,7 @@ wrk.body = '["Ada"]'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 mkfifo "$work/stdin"
-java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dvessel.bench.cpuIsolation="${VESSEL_CPU_ISOLATION:-}" \
   -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
   dev.vessel.bench.dispatch.DispatchTargets benchmarks/target/releases/greeter-1.0.0.jar \
   < "$work/stdin" > "$work/out" 2>"$work/err" &

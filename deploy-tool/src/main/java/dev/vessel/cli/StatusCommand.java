@@ -52,10 +52,10 @@ final class StatusCommand implements Callable<Integer> {
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NODE", "URL", "ZONE", "SERVICE", "VERSION", "STATE", "REGISTERED", "LOAD", "CPU-SEC",
-                "CPU-LIMIT", "ERROR"});
+                "CPU-LIMIT", "ALLOC-MIB", "ERROR"});
         for (ClusterOverview.Node node : status.nodes()) {
             if (node.containers().isEmpty()) {
-                rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", "-", "-", "-", ""});
+                rows.add(new String[] {node.id(), node.url(), node.zone(), "-", "-", "-", "-", "-", "-", "-", "-", ""});
             }
             for (ClusterOverview.Container c : node.containers()) {
                 String note = c.error() == null ? "" : c.error();
@@ -65,7 +65,9 @@ final class StatusCommand implements Callable<Integer> {
                 rows.add(new String[] {node.id(), node.url(), node.zone(), c.service(), c.version(), c.state(),
                         c.registered() ? "yes" : "no", c.load() == null ? "-" : String.format(Locale.ROOT, "%.2f", c.load()),
                         c.cpu() == null ? "-" : String.format(Locale.ROOT, "%.1f", c.cpu().seconds()),
-                        c.cpu() == null ? "-" : String.format(Locale.ROOT, "%.2f", c.cpu().limit()), note});
+                        c.cpu() == null ? "-" : String.format(Locale.ROOT, "%.2f", c.cpu().limit()),
+                        c.cpu() == null ? "-" : String.format(Locale.ROOT, "%.0f", c.cpu().allocatedBytes() / 1048576.0),
+                        note});
             }
         }
         List<String> behind = new ArrayList<>();

@@ -61,6 +61,78 @@ class NodeCommandIT {
         }
     }
 
+    /** Starts {@code vessel node} with greeter 1.1.0 and waits until it serves; its output lines go to {@code output}. */
+    private Process startNode(String zk, Path release, String name, List<String> output) throws Exception {
+        Process node = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("vessel.jar", "target/vessel.jar"), "node", "--zk", zk, "--port", "0",
+                "--name", name, "--data", dir.resolve(name).toString(), "--release", release.toString())
+                .redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
+                StandardCharsets.UTF_8)).lines().forEach(output::add));
+        reader.setDaemon(true);
+        reader.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> output.contains("Ctrl-C stops the node.")
+                || !node.isAlive());
+        assertThat(output).as(String.join("\n", output)).contains("  greeter-1.1.0  ACTIVE");
+        return node;
+    }
+
+    /** The {@code vessel/<pid>} group a node process made in the cpu hierarchy, from where the process now is. */
+    private static Path processGroup(long pid) throws Exception {
+        String mount = Files.readAllLines(Path.of("/proc/self/mounts")).stream().map(line -> line.split(" "))
+                .filter(f -> f[2].equals("cgroup") && List.of(f[3].split(",")).contains("cpu")).map(f -> f[1])
+                .findFirst().orElseThrow();
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            String[] fields = line.split(":", 3);
+            if (List.of(fields[1].split(",")).contains("cpu")) {
+                String host = "/vessel/" + pid + "/host";
+                assertThat(fields[2]).as("the node process is in its host group").endsWith(host);
+                return Path.of(mount + fields[2].substring(0, fields[2].length() - host.length()), "vessel",
+                        Long.toString(pid));
+            }
+        }
+        throw new AssertionError("no cpu line in /proc/" + pid + "/cgroup");
+    }
+
+    @Test
+    void aNodeKilledWithSigkillLeavesItsCpuGroupsAndTheNodeStartedAfterItRemovesThem() throws Exception {
+        Path release = Files.createDirectories(dir.resolve("greeter-1.1.0"));
+        try (InputStream jar = NodeCommandIT.class.getClassLoader().getResourceAsStream("demo/greeter-1.1.0.jar")) {
+            Files.copy(jar, release.resolve("greeter-1.1.0.jar"));
+        }
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), CliRunner.freePort())) {
+            List<String> first = new CopyOnWriteArrayList<>();
+            Process killed = startNode(zk.connectString(), release, "edge-2", first);
+            Process restarted = null;
+            try {
+                org.junit.jupiter.api.Assumptions.assumeTrue(first.stream().anyMatch(l -> l.startsWith(
+                        "CPU isolation cgroup-v1")), () -> "the kernel's groups are not usable here: " + first);
+                Path groups = processGroup(killed.pid());
+                assertThat(groups.resolve("n-edge-2").resolve("greeter-1.1.0")).isDirectory();
+
+                killed.destroyForcibly(); // SIGKILL: the node closes nothing
+                assertThat(killed.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(groups.resolve("n-edge-2").resolve("greeter-1.1.0")).as("left behind by SIGKILL")
+                        .isDirectory();
+
+                List<String> second = new CopyOnWriteArrayList<>();
+                restarted = startNode(zk.connectString(), release, "edge-2", second);
+                assertThat(groups).as("the killed process's groups, after the next node started").doesNotExist();
+                Path own = processGroup(restarted.pid());
+                assertThat(own.resolve("n-edge-2").resolve("greeter-1.1.0")).isDirectory();
+
+                restarted.toHandle().destroy(); // SIGTERM: the node closes, and its groups go with it
+                assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(own).doesNotExist();
+            } finally {
+                killed.destroyForcibly();
+                if (restarted != null) {
+                    restarted.destroyForcibly();
+                }
+            }
+        }
+    }
+
     @Test
     void aBadReleaseDirectoryIsRefusedBeforeAnythingStarts() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));

@@ -40,6 +40,11 @@ public final class DispatchTargets {
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), freePort())) {
             NodeConfig.Builder config = NodeConfig.builder(zk.connectString(), dir.resolve("node")).nodeId("bench")
                     .port(0);
+            String cpuIsolation = System.getProperty("vessel.bench.cpuIsolation", "");
+            if (!cpuIsolation.isEmpty()) { // the node's default (auto) unless a comparison asks for another
+                config.cpuIsolation(dev.vessel.host.CpuIsolationMode.valueOf(cpuIsolation.toUpperCase(
+                        java.util.Locale.ROOT)));
+            }
             serve(config, args[0]);
         }
     }

@@ -199,8 +199,9 @@ function drawServices(view) {
         html += '<td class="state ' + esc(c.state) + '" title="' + esc(c.error || '') + '">' + esc(c.state)
           + (c.registered ? '' : ' <span class="small">unregistered</span>')
           + (rate ? ' <span class="small">' + rate + '/s</span>' : '')
-          + (used && used.cpuLimit > 0 ? ' <span class="small cpu" title="CPU seconds used; the cores it may use">'
-            + used.cpuSeconds.toFixed(1) + ' cpu-s ≤ ' + used.cpuLimit + '</span>' : '') + '</td>';
+          + (used && used.cpuLimit > 0 ? ' <span class="small cpu" title="CPU seconds used, the cores it may use,'
+            + ' heap allocated">' + used.cpuSeconds.toFixed(1) + ' cpu-s ≤ ' + used.cpuLimit + ', '
+            + bytes(used.allocatedBytes) + ' alloc</span>' : '') + '</td>';
       }
       html += '<td>' + (v.weight > 0 && v.weight < 100
         ? adminButton('Promote', 'class="promote" data-service="' + esc(s.service) + '" data-version="'
