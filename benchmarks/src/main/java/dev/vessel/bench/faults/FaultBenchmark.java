@@ -158,6 +158,9 @@ public final class FaultBenchmark {
                     try {
                         client.call("greeter", "[1.0,2.0)", "greeter", "greet", "Ada");
                     } catch (RuntimeException e) {
+                        if (failed.sum() == 0) { // the first failure says why; the count says how often
+                            System.err.println("greeter call failed: " + e);
+                        }
                         failed.increment();
                     }
                     if (n == samples.length) {
