@@ -182,8 +182,10 @@ final class KernelCpuIsolation implements CpuIsolation {
                 CgroupV1.write(cpu.resolve("cpu.shares"), Long.toString(Math.max(2,
                         Math.round(SHARES_PER_CORE * next.effectiveShare()))));
                 CgroupV1.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_MICROS));
-                CgroupV1.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(next.limit() > 0 ? quota(next.limit())
-                        : -1));
+                // a limit past the node's capacity is the capacity: the kernel refuses a child quota over its
+                // parent's, and the node's containers together have that much anyway
+                CgroupV1.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(next.limit() > 0
+                        ? quota(Math.min(next.limit(), capacity)) : -1));
                 request = next;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot set the CPU of control group " + cpu + ": " + e.getMessage(),
@@ -211,7 +213,8 @@ final class KernelCpuIsolation implements CpuIsolation {
                 // closed meanwhile: what it used is no longer counted anywhere
             }
             CpuRequest current = request;
-            return new CpuUse(current.effectiveShare(), current.limit() > 0 ? current.limit() : capacity, nanos,
+            return new CpuUse(current.effectiveShare(), current.limit() > 0 ? Math.min(current.limit(), capacity)
+                    : capacity, nanos,
                     accounting.sample(true).allocatedBytes(), throttled, 0);
         }
 

@@ -164,7 +164,8 @@ final class MeasuredCpuIsolation implements CpuIsolation {
         public CpuUse use() {
             ThreadAccounting.Totals totals = accounting.sample(true);
             CpuRequest current = request;
-            return new CpuUse(current.effectiveShare(), current.limit() > 0 ? current.limit() : capacity,
+            return new CpuUse(current.effectiveShare(), current.limit() > 0 ? Math.min(current.limit(), capacity)
+                    : capacity,
                     totals.cpuNanos(), totals.allocatedBytes(), 0, refused.sum());
         }
 

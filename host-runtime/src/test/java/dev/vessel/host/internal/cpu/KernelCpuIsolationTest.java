@@ -104,9 +104,15 @@ class KernelCpuIsolationTest {
 
             assertThat(CgroupV1.read(group(cgroups.cpu(), id).resolve("cpu.shares"))).isEqualTo("1024");
             assertThat(CgroupV1.read(group(cgroups.cpu(), id).resolve("cpu.cfs_quota_us"))).isEqualTo("-1");
-            cpu.apply(new CpuRequest(2, 1.5));
+            cpu.apply(new CpuRequest(1, 1.5));
+            assertThat(CgroupV1.read(group(cgroups.cpu(), id).resolve("cpu.shares"))).isEqualTo("1024");
+            assertThat(CgroupV1.read(group(cgroups.cpu(), id).resolve("cpu.cfs_quota_us"))).isEqualTo(
+                    Long.toString(Math.round(Math.min(1.5, isolation.capacity()) * 100_000)));
+            cpu.apply(new CpuRequest(2, 64)); // more cores than the machine has: held to the node's capacity
             assertThat(CgroupV1.read(group(cgroups.cpu(), id).resolve("cpu.shares"))).isEqualTo("2048");
-            assertThat(CgroupV1.read(group(cgroups.cpu(), id).resolve("cpu.cfs_quota_us"))).isEqualTo("150000");
+            assertThat(CgroupV1.read(group(cgroups.cpu(), id).resolve("cpu.cfs_quota_us"))).isEqualTo(
+                    Long.toString(Math.round(isolation.capacity() * 100_000)));
+            assertThat(cpu.use().limit()).isEqualTo(isolation.capacity());
         }
     }
 
