@@ -109,8 +109,11 @@ class CpuIsolationNodeTest {
                     .filter(c -> c.path("service").asText().equals("burner")).findFirst().orElseThrow()
                     .path("cpuSeconds").asDouble()).isGreaterThan(0.5);
 
+            double used = cpu(node, "burner").seconds();
             stop("burner", "1.0.0");
             assertThat(burnerGroup).doesNotExist();
+            assertThat(cpu(node, "burner").seconds()).as("what it used, kept after its group went")
+                    .isGreaterThanOrEqualTo(used);
         }
 
         @Test

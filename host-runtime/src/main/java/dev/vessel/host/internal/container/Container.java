@@ -174,7 +174,10 @@ public final class Container {
         NOT_ACTIVE,
         /** Its bulkhead is full: the call was not run; another instance may take it. */
         OVERLOADED,
-        /** It used more CPU than its budget (measured isolation): the call was not run; another instance may take it. */
+        /**
+         * It used more CPU than its budget (measured isolation): the call was not run; another instance may take
+         * it.
+         */
         OVER_CPU_BUDGET
     }
 

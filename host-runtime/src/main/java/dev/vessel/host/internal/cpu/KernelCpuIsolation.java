@@ -152,6 +152,8 @@ final class KernelCpuIsolation implements CpuIsolation {
         private final ThreadAccounting accounting;
         private volatile CpuRequest request;
         private volatile boolean placementFailed;
+        /** What it had used when it closed: its group's counters go with the group. */
+        private volatile CpuUse closedWith;
 
         KernelGroup(Path cpu, Path acct, ThreadAccounting accounting, CpuRequest request) {
             this.cpu = cpu;
@@ -200,6 +202,10 @@ final class KernelCpuIsolation implements CpuIsolation {
 
         @Override
         public CpuUse use() {
+            CpuUse last = closedWith;
+            if (last != null) {
+                return last;
+            }
             long nanos = 0;
             long throttled = 0;
             try {
@@ -220,6 +226,7 @@ final class KernelCpuIsolation implements CpuIsolation {
 
         @Override
         public void close() {
+            closedWith = use();
             for (Path dir : acct.equals(cpu) ? List.of(cpu) : List.of(cpu, acct)) {
                 try {
                     CgroupV1.remove(dir, groups.host(dir));

