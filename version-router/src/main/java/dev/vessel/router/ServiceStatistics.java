@@ -17,10 +17,17 @@ import java.util.Map;
  * @param ejections times an instance was ejected after failing
  * @param instances ACTIVE instances in the routing table now
  * @param tableAge  how long ago the routing table last changed (or was loaded)
+ * @param retained  instances among {@code instances} that the registry no longer lists, kept after a lost session
+ *                  until they fail or the registry grace ends (see {@link VesselClient.Builder#registryGrace})
  */
 public record ServiceStatistics(String service, Map<String, Long> calls, long attempts, long retries, long hedges,
-        long ejections, int instances, Duration tableAge) {
+        long ejections, int instances, Duration tableAge, int retained) {
     public ServiceStatistics {
         calls = Map.copyOf(calls);
+    }
+
+    public ServiceStatistics(String service, Map<String, Long> calls, long attempts, long retries, long hedges,
+            long ejections, int instances, Duration tableAge) {
+        this(service, calls, attempts, retries, hedges, ejections, instances, tableAge, 0);
     }
 }

@@ -51,7 +51,10 @@ public final class VesselClient implements Closeable {
     private final ObjectMapper json = new ObjectMapper();
     private final CallAttempts attempts;
     private final ConcurrentMap<String, ServiceRoutes> routes = new ConcurrentHashMap<>();
+    /** How long instances stay routable after a lost session is replaced (see {@link Builder#registryGrace}). */
+    public static final Duration DEFAULT_REGISTRY_GRACE = Duration.ofSeconds(30);
     private final RoutingPolicy policy;
+    private final Duration registryGrace;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private VesselClient(Builder builder, RegistryConnection registry, boolean ownsRegistry) {
@@ -63,6 +66,7 @@ public final class VesselClient implements Closeable {
                 builder.fixedInstances != null), json, builder.maxAttempts, builder.retryRatio, builder.retryBurst,
                 builder.hedgeRatio, builder.callTimeout, builder.attemptTimeout);
         this.policy = builder.policy;
+        this.registryGrace = builder.registryGrace;
     }
 
     /** Connects to the registry at {@code zkConnect} ({@code host:port[,host:port...]}) with default settings. */
@@ -148,7 +152,7 @@ public final class VesselClient implements Closeable {
             ClientCounters counters = serviceRoutes.counters();
             all.add(new ServiceStatistics(service, counters.calls(), counters.attempts(), counters.retries(),
                     counters.hedges(), counters.ejections(), serviceRoutes.table().instances().size(),
-                    Duration.ofNanos(now - serviceRoutes.tableSince())));
+                    Duration.ofNanos(now - serviceRoutes.tableSince()), serviceRoutes.retained()));
         });
         all.sort(java.util.Comparator.comparing(ServiceStatistics::service));
         return all;
@@ -225,7 +229,7 @@ public final class VesselClient implements Closeable {
         }
         return routes.computeIfAbsent(service, name -> fixedInstances != null
                 ? ServiceRoutes.fixed(fixedInstances.apply(name), policy)
-                : ServiceRoutes.start(registry, name, policy));
+                : ServiceRoutes.start(registry, name, policy, registryGrace));
     }
 
     private byte[] arguments(Object[] args) {
@@ -260,6 +264,7 @@ public final class VesselClient implements Closeable {
         private double hedgeRatio = 0.05;
         private int maxAttempts = 3;
         private RoutingPolicy policy = RoutingPolicy.DEFAULT;
+        private Duration registryGrace = DEFAULT_REGISTRY_GRACE;
         private double retryRatio = 0.2;
         private int retryBurst = 10;
         private javax.net.ssl.SSLContext tls;
@@ -310,6 +315,22 @@ public final class VesselClient implements Closeable {
         /** Registry root path, default {@value RegistryLayout#DEFAULT_ROOT}. */
         public Builder root(String root) {
             this.root = requireNonNull(root, "root cannot be null");
+            return this;
+        }
+
+        /**
+         * How long, after this client's registry session was lost and replaced, instances the registry no longer
+         * lists stay in its routing table: nodes register again only once their own sessions are back, and until
+         * then the registry a new session reads is missing instances that answer. Instances the registry lists are
+         * taken at once, and one that fails is ejected as any failing instance is. Default 30 s; zero takes the
+         * registry's word at once.
+         */
+        public Builder registryGrace(Duration grace) {
+            requireNonNull(grace, "grace cannot be null");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("registryGrace cannot be negative; got " + grace);
+            }
+            this.registryGrace = grace;
             return this;
         }
 

@@ -3,7 +3,7 @@
  * release through {@link dev.vessel.router.VesselClient}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.vessel.router;
 
 import org.osgi.annotation.bundle.Export;

@@ -39,6 +39,12 @@ public final class ClientMetrics {
                 .labelNames("rpc_service")
                 .callback(callback -> client.statistics().forEach(service -> callback.call(service.instances(),
                         service.service()))).register(registry);
+        GaugeWithCallback.builder().name("vessel_client_routing_retained_instances")
+                .help("Instances kept routable after a lost registry session though the registry no longer lists"
+                        + " them")
+                .labelNames("rpc_service")
+                .callback(callback -> client.statistics().forEach(service -> callback.call(service.retained(),
+                        service.service()))).register(registry);
         GaugeWithCallback.builder().name("vessel_client_routing_table_age_seconds")
                 .help("Time since the routing table last changed")
                 .labelNames("rpc_service")
