@@ -32,6 +32,15 @@ public final class NodeProcess {
         throw new IllegalStateException("a node did not become ready; see " + log);
     }
 
+    /**
+     * The CPU isolation system property {@code vessel.bench.cpuIsolation} names (auto, kernel, measured, off), for
+     * a benchmark that compares them; without it the node's default.
+     */
+    public static NodeConfig.Builder cpuIsolationAsked(NodeConfig.Builder config) {
+        String mode = System.getProperty("vessel.bench.cpuIsolation", "");
+        return mode.isEmpty() ? config : config.cpuIsolation(dev.vessel.host.CpuIsolationMode.of(mode));
+    }
+
     public static void main(String[] args) throws Exception {
         NodeConfig.Builder config = NodeConfig.builder(args[0], Path.of(args[1])).nodeId(args[2]).port(0)
                 .serveBytesPerSecond(Long.parseLong(args[3])).peerFetch(Boolean.parseBoolean(args[4]))
@@ -57,11 +66,7 @@ public final class NodeProcess {
             config.tls(tls).registryTls(new dev.vessel.registry.RegistryTls(tls.trustStore(),
                     tls.trustStorePassword()));
         }
-        String cpuIsolation = System.getProperty("vessel.bench.cpuIsolation");
-        if (cpuIsolation != null && !cpuIsolation.isEmpty()) {
-            config.cpuIsolation(dev.vessel.host.CpuIsolationMode.valueOf(cpuIsolation.toUpperCase(
-                    java.util.Locale.ROOT)));
-        }
+        cpuIsolationAsked(config);
         VesselNode node = VesselNode.start(config.build());
         Runtime.getRuntime().addShutdownHook(new Thread(node::close));
         System.out.println("CPU isolation " + node.cpuIsolation().mechanism() + " (" + node.cpuIsolation().reason()

@@ -267,10 +267,9 @@ final class NodeCommand implements Callable<Integer> {
         @Override
         public CpuIsolationMode convert(String value) {
             try {
-                return CpuIsolationMode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+                return CpuIsolationMode.of(value);
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException("must be auto, kernel, measured or off; got '"
-                        + value + "'");
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

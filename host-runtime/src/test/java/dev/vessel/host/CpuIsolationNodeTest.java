@@ -1,6 +1,7 @@
 package dev.vessel.host;
 
 import static dev.vessel.host.NodeTestSupport.get;
+import static dev.vessel.host.NodeTestSupport.metric;
 import static dev.vessel.host.NodeTestSupport.post;
 import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,13 +40,6 @@ class CpuIsolationNodeTest {
 
     private static ContainerCpu cpu(VesselNode node, String service) {
         return node.containers().stream().filter(c -> c.service().equals(service)).findFirst().orElseThrow().cpu();
-    }
-
-    /** The value of one sample of a Prometheus text scrape. */
-    private static double sample(String scrape, String series) {
-        return scrape.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(line -> Double.parseDouble(
-                line.substring(series.length() + 1).trim())).findFirst().orElseThrow(() -> new AssertionError(
-                        series + " is not in the scrape"));
     }
 
     @Nested
@@ -100,9 +94,9 @@ class CpuIsolationNodeTest {
             assertThat(status.cpu().mechanism()).isEqualTo("cgroup-v1");
             // and so do /metrics and /v1/load
             String metrics = get(node, "/metrics").body();
-            assertThat(sample(metrics, "vessel_container_cpu_seconds_total{rpc_service=\"burner\","
+            assertThat(metric(metrics, "vessel_container_cpu_seconds_total{rpc_service=\"burner\","
                     + "vessel_version=\"1.0.0\"}")).isGreaterThan(0.5);
-            assertThat(sample(metrics, "vessel_container_allocated_bytes_total{rpc_service=\"greeter\","
+            assertThat(metric(metrics, "vessel_container_allocated_bytes_total{rpc_service=\"greeter\","
                     + "vessel_version=\"1.0.0\"}")).isPositive();
             assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(node, "/v1/load").body())
                     .path("containers").findParents("service").stream()
@@ -185,7 +179,7 @@ class CpuIsolationNodeTest {
             }
             assertThat(failed).as("greeter calls refused or failed beside a burner over its budget").isZero();
             assertThat(cpu(node, "burner").refused()).isEqualTo(refusedForCpu.sum());
-            assertThat(sample(get(node, "/metrics").body(), "vessel_call_refusals_total{reason=\"OVER_CPU_BUDGET\","
+            assertThat(metric(get(node, "/metrics").body(), "vessel_call_refusals_total{reason=\"OVER_CPU_BUDGET\","
                     + "rpc_service=\"burner\",vessel_version=\"1.0.0\"}")).isEqualTo(refusedForCpu.sum());
             assertThat(cpu(node, "greeter").refused()).isZero();
         }

@@ -43,6 +43,16 @@ final class NodeTestSupport {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * The value of one series of a {@code /metrics} scrape (a name and its labels as Prometheus writes them,
+     * sorted), or -1 if absent.
+     */
+    static double metric(String scrape, String series) {
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series)
+                + " (\\S+)$").matcher(scrape);
+        return line.find() ? Double.parseDouble(line.group(1)) : -1;
+    }
+
     static HttpResponse<String> get(VesselNode node, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(node.url().resolve(path)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());

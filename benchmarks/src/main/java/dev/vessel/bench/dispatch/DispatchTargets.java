@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vessel.host.EmbeddedZooKeeper;
 import dev.vessel.bench.LocalReleases;
+import dev.vessel.bench.NodeProcess;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.VesselNode;
 import dev.vessel.host.internal.http.NodeHttpServer;
@@ -40,11 +41,7 @@ public final class DispatchTargets {
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), freePort())) {
             NodeConfig.Builder config = NodeConfig.builder(zk.connectString(), dir.resolve("node")).nodeId("bench")
                     .port(0);
-            String cpuIsolation = System.getProperty("vessel.bench.cpuIsolation", "");
-            if (!cpuIsolation.isEmpty()) { // the node's default (auto) unless a comparison asks for another
-                config.cpuIsolation(dev.vessel.host.CpuIsolationMode.valueOf(cpuIsolation.toUpperCase(
-                        java.util.Locale.ROOT)));
-            }
+            NodeProcess.cpuIsolationAsked(config);
             serve(config, args[0]);
         }
     }

@@ -5,22 +5,15 @@ import static dev.vessel.bench.faults.FaultBenchmark.percentile;
 
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.host.EmbeddedZooKeeper;
-import dev.vessel.protocol.admin.DeploymentChange;
-import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.router.VesselClient;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A release that computes beside a healthy one, measured from outside: one node process per scenario (a fresh
@@ -75,14 +68,15 @@ final class CpuNeighbourBenchmark {
                     .filter(line -> line.contains("CPU isolation")).findFirst().orElse("?");
             System.err.println(scenario.name() + ": " + mechanism);
             AdminClient admin = new AdminClient(url, TOKEN);
-            deploy(admin, releases.resolve("greeter-1.0.0.jar"), 0);
-            deploy(admin, releases.resolve("burner.jar"), scenario.cpuLimit());
+            FaultBenchmark.deploy(admin, releases.resolve("greeter-1.0.0.jar"), 0);
+            FaultBenchmark.deploy(admin, releases.resolve("burner.jar"), 0, scenario.cpuLimit());
             try (VesselClient client = VesselClient.builder().connectString(zk).build()) {
                 FaultBenchmark.awaitInstances(client, "greeter", 1);
                 FaultBenchmark.awaitInstances(client, "burner", 1);
                 FaultBenchmark.measureGreeter(client, url, 3, null); // warm-up
                 FaultBenchmark.Measured alone = FaultBenchmark.measureGreeter(client, url, seconds, null);
-                Burners burners = new Burners(url, BURNERS, scenario.burnMillis());
+                FaultBenchmark.Flood burners = new FaultBenchmark.Flood(url, "burner/1.0.0/burner/burn", BURNERS,
+                        scenario.burnMillis(), Duration.ofSeconds(120));
                 burners.start();
                 FaultBenchmark.Measured beside;
                 double burnerCores;
@@ -106,7 +100,7 @@ final class CpuNeighbourBenchmark {
     }
 
     private static String row(String scenario, String what, FaultBenchmark.Measured measured,
-            FaultBenchmark.Measured alone, Burners burners, double burnerCores) {
+            FaultBenchmark.Measured alone, FaultBenchmark.Flood burners, double burnerCores) {
         return String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %d | %.1f | %.1f | %s | %s |", scenario,
                 what, measured.perSecond(), measured.perSecond() / alone.perSecond(), measured.p99(),
                 measured.failed(), percentile(measured.health(), 99), percentile(measured.health(), 100),
@@ -130,65 +124,5 @@ final class CpuNeighbourBenchmark {
             }
         }
         return null;
-    }
-
-    private static void deploy(AdminClient admin, Path jar, double cpuLimit) {
-        AdminClient.Uploaded uploaded = admin.upload(jar, 1 << 20, (f, s, t, b) -> { });
-        ReleaseManifest release = admin.createRelease(List.of(uploaded), null, false, false, "benchmark");
-        admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "*", null, null,
-                "benchmark", null, null, cpuLimit == 0 ? null : cpuLimit));
-    }
-
-    /** Callers that keep the burner computing; a refused caller waits a second, as a client that backs off would. */
-    private static final class Burners {
-        private final URI node;
-        private final int threads;
-        private final long millis;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final List<Thread> callers = new ArrayList<>();
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        final LongAdder ok = new LongAdder();
-        final LongAdder refused = new LongAdder();
-
-        Burners(URI node, int threads, long millis) {
-            this.node = node;
-            this.threads = threads;
-            this.millis = millis;
-        }
-
-        void start() {
-            for (int i = 0; i < threads; i++) {
-                Thread caller = new Thread(this::run, "burner-caller-" + i);
-                caller.setDaemon(true);
-                callers.add(caller);
-                caller.start();
-            }
-        }
-
-        private void run() {
-            HttpRequest request = HttpRequest.newBuilder(node.resolve("/v1/call/burner/1.0.0/burner/burn"))
-                    .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString("[" + millis + "]"))
-                    .build();
-            while (running.get()) {
-                try {
-                    int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                    if (status == 200) {
-                        ok.increment();
-                    } else {
-                        refused.increment();
-                        Thread.sleep(1_000);
-                    }
-                } catch (IOException e) {
-                    refused.increment();
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        void stop() {
-            running.set(false);
-            callers.forEach(Thread::interrupt);
-        }
     }
 }

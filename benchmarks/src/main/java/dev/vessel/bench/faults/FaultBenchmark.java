@@ -65,8 +65,8 @@ public final class FaultBenchmark {
             case "cpu" -> CpuNeighbourBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 10);
             case "slow" -> SlowClientsBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
                     args.length > 3 ? Integer.parseInt(args[3]) : 30, args.length > 4 ? Long.parseLong(args[4]) : 5000);
-            default -> throw new IllegalArgumentException("mode must be noisy, cpu, frozen, leader, holder, stall or slow;"
-                    + " got " + mode);
+            default -> throw new IllegalArgumentException("mode must be noisy, cpu, frozen, leader, holder, stall or"
+                    + " slow; got " + mode);
         }
     }
 
@@ -85,7 +85,7 @@ public final class FaultBenchmark {
                 awaitInstances(client, "sleeper", 1);
                 measureGreeter(client, url, 3, null); // warm-up
                 Measured alone = measureGreeter(client, url, seconds, null);
-                Flood flood = new Flood(url, 400, 8_000);
+                Flood flood = new Flood(url, SLEEP, 400, 8_000, Duration.ofSeconds(60));
                 flood.start();
                 Measured beside;
                 Measured refusing;
@@ -100,7 +100,7 @@ public final class FaultBenchmark {
                 admin.change("sleeper", new DeploymentChange("deploy", "1.0.0", 100, "*", null, null, "benchmark",
                         null));
                 Thread.sleep(9_000); // the first flood's sleeping calls end
-                refusingFlood = new Flood(url, 400, 8_000);
+                refusingFlood = new Flood(url, SLEEP, 400, 8_000, Duration.ofSeconds(60));
                 refusingFlood.start();
                 try {
                     Thread.sleep(1_000);
@@ -197,27 +197,35 @@ public final class FaultBenchmark {
                 health.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
+    /** The sleeper's method that sleeps as long as it is asked. */
+    private static final String SLEEP = "sleeper/1.0.0/sleeper/sleep";
+
     /**
-     * {@code threads} callers of the sleeping method over plain HTTP, each calling again as soon as its call
+     * {@code threads} callers of one method taking a duration in milliseconds ({@code call}: service, version,
+     * endpoint and method, as in {@code /v1/call/...}), over plain HTTP, each calling again as soon as its call
      * ends; one whose call is refused (503 OVERLOADED) waits {@link #REFUSED_PAUSE_MS} first, as a client that
      * backs off would. Without a pause 400 callers turn refusals into a busy loop that takes both cores of this
      * machine from the node, which measures the machine, not the node's isolation.
      */
-    private static final class Flood {
+    static final class Flood {
         static final long REFUSED_PAUSE_MS = 1_000;
         private final URI node;
+        private final String call;
         private final int threads;
-        private final long sleepMillis;
+        private final long millis;
+        private final Duration timeout;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<Thread> callers = new ArrayList<>();
         final LongAdder ok = new LongAdder();
         final LongAdder refused = new LongAdder();
         private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-        Flood(URI node, int threads, long sleepMillis) {
+        Flood(URI node, String call, int threads, long millis, Duration timeout) {
             this.node = node;
+            this.call = call;
             this.threads = threads;
-            this.sleepMillis = sleepMillis;
+            this.millis = millis;
+            this.timeout = timeout;
         }
 
         void start() {
@@ -230,9 +238,8 @@ public final class FaultBenchmark {
         }
 
         private void run() {
-            HttpRequest request = HttpRequest.newBuilder(node.resolve("/v1/call/sleeper/1.0.0/sleeper/sleep"))
-                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString("[" + sleepMillis + "]"))
-                    .build();
+            HttpRequest request = HttpRequest.newBuilder(node.resolve("/v1/call/" + call))
+                    .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString("[" + millis + "]")).build();
             while (running.get()) {
                 try {
                     int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -508,11 +515,16 @@ public final class FaultBenchmark {
 
     // --- shared ---
 
-    static void deploy(AdminClient admin, Path jar, int maxConcurrency) throws Exception {
+    static void deploy(AdminClient admin, Path jar, int maxConcurrency) {
+        deploy(admin, jar, maxConcurrency, 0);
+    }
+
+    /** Uploads {@code jar} and deploys it everywhere; 0 leaves a limit to the node's default. */
+    static void deploy(AdminClient admin, Path jar, int maxConcurrency, double cpuLimit) {
         AdminClient.Uploaded uploaded = admin.upload(jar, 1 << 20, (f, s, t, b) -> { });
         ReleaseManifest release = admin.createRelease(List.of(uploaded), null, false, false, "benchmark");
         admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "*", null, null,
-                "benchmark", maxConcurrency == 0 ? null : maxConcurrency));
+                "benchmark", maxConcurrency == 0 ? null : maxConcurrency, null, cpuLimit == 0 ? null : cpuLimit));
     }
 
     static void awaitInstances(VesselClient client, String service, int count) throws InterruptedException {
