@@ -2,6 +2,7 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.registry.internal.OwnedEphemeral;
 import dev.vessel.registry.internal.RecordJson;
 import dev.vessel.registry.internal.ZkChildren;
 import java.io.Closeable;
@@ -12,10 +13,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.utils.CloseableUtils;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 
 /**
@@ -25,7 +24,7 @@ import org.apache.zookeeper.KeeperException;
 public final class ArtifactHolders implements Closeable {
     private final RegistryConnection connection;
     private final String nodeId;
-    private final Map<String, PersistentNode> announced = new ConcurrentHashMap<>();
+    private final Map<String, OwnedEphemeral> announced = new ConcurrentHashMap<>();
 
     public ArtifactHolders(RegistryConnection connection, String nodeId) {
         this.connection = requireNonNull(connection, "connection cannot be null");
@@ -35,10 +34,10 @@ public final class ArtifactHolders implements Closeable {
     /** Publishes (or updates) what this node holds of {@code sha256}. */
     public void announce(String sha256, HolderState state) {
         byte[] data = RecordJson.write(state);
-        PersistentNode existing = announced.get(RegistryLayout.requireSha256(sha256));
+        OwnedEphemeral existing = announced.get(RegistryLayout.requireSha256(sha256));
         if (existing != null) {
             try {
-                // PersistentNode refuses data before its first create went through: an update right after the
+                // a PersistentNode refuses data before its first create went through: an update right after the
                 // announcement (a small artifact completing at once) would otherwise be lost
                 if (!existing.waitForInitialCreate(10, TimeUnit.SECONDS)) {
                     throw new RegistryException("holder record of " + sha256 + " was not created within 10 s");
@@ -55,16 +54,14 @@ public final class ArtifactHolders implements Closeable {
             return;
         }
         announced.computeIfAbsent(sha256, sha -> {
-            PersistentNode node = new PersistentNode(connection.curator(), CreateMode.EPHEMERAL, false,
-                    connection.layout().artifactHolder(sha, nodeId), data);
-            node.start();
-            return node;
+            return new OwnedEphemeral(connection.curator(), connection.layout().artifactHolder(sha, nodeId), data)
+                    .start();
         });
     }
 
     /** Withdraws the announcement, e.g. before the artifact is deleted. */
     public void withdraw(String sha256) {
-        PersistentNode node = announced.remove(sha256);
+        OwnedEphemeral node = announced.remove(sha256);
         if (node != null) {
             CloseableUtils.closeQuietly(node);
         }

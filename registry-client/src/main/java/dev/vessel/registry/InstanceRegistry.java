@@ -2,28 +2,26 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.registry.internal.OwnedEphemeral;
 import java.io.Closeable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.utils.CloseableUtils;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.x.discovery.details.InstanceSerializer;
 import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * Node side of the registry: registers and removes the instances of this node's containers.
  *
- * <p>Each registration is an ephemeral Curator {@link PersistentNode} at x-discovery's own path, holding
- * x-discovery's own JSON, so a stock x-discovery client still reads it. Not x-discovery's {@code registerService}:
- * on every reconnect that re-registers by deleting and re-creating each instance, even when the session (and so
- * the instance) survived, and when a ZooKeeper server fails every node reconnects at once, so routers saw every
- * instance of a service vanish together for a moment. A {@code PersistentNode} re-creates its node only when it
- * is really gone (a lost session) and otherwise leaves it alone.
+ * <p>Each registration is an {@link OwnedEphemeral} (a Curator {@code PersistentNode}) at x-discovery's own path,
+ * holding x-discovery's own JSON, so a stock x-discovery client still reads it. Not x-discovery's
+ * {@code registerService}: on every reconnect that re-registers by deleting and re-creating each instance, even when
+ * the session (and so the instance) survived, and when a ZooKeeper server fails every node reconnects at once, so
+ * routers saw every instance of a service vanish together for a moment. Here a record is written again only when
+ * it is really gone or held by an earlier session (a restarted node, or a session lost in a whole-ensemble
+ * outage), and otherwise left alone.
  */
 public final class InstanceRegistry implements Closeable {
     private static final long CREATE_TIMEOUT_MS = RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toMillis();
@@ -32,7 +30,7 @@ public final class InstanceRegistry implements Closeable {
             new JsonInstanceSerializer<>((Class) Map.class);
 
     private final RegistryConnection connection;
-    private final Map<String, PersistentNode> registered = new ConcurrentHashMap<>();
+    private final Map<String, OwnedEphemeral> registered = new ConcurrentHashMap<>();
 
     public InstanceRegistry(RegistryConnection connection) {
         this.connection = requireNonNull(connection, "connection cannot be null");
@@ -46,13 +44,11 @@ public final class InstanceRegistry implements Closeable {
      */
     public void register(InstanceRecord record) {
         requireNonNull(record, "record cannot be null");
-        PersistentNode node = new PersistentNode(connection.curator(), CreateMode.EPHEMERAL, false, path(record),
-                serialize(record));
+        OwnedEphemeral node = new OwnedEphemeral(connection.curator(), path(record), serialize(record));
         if (registered.putIfAbsent(key(record), node) != null) {
             throw new IllegalStateException(record.id() + " of " + record.service() + " is already registered");
         }
         try {
-            takeOverFromAnotherSession(path(record));
             node.start();
             if (!node.waitForInitialCreate(CREATE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 throw new RegistryException("could not register " + record.id() + " of " + record.service()
@@ -68,28 +64,10 @@ public final class InstanceRegistry implements Closeable {
         }
     }
 
-    /**
-     * A node restarted under the same id finds its previous process's instance still there until that session
-     * expires; it replaces it at once (as x-discovery did), rather than serve unregistered until then.
-     */
-    private void takeOverFromAnotherSession(String path) {
-        try {
-            Stat stat = connection.curator().checkExists().forPath(path);
-            long session = connection.curator().getZookeeperClient().getZooKeeper().getSessionId();
-            if (stat != null && stat.getEphemeralOwner() != session) {
-                connection.curator().delete().withVersion(stat.getVersion()).forPath(path);
-            }
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException raced) {
-            // gone or changed meanwhile: the PersistentNode takes it from here
-        } catch (Exception e) {
-            throw new RegistryException("could not check " + path + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Rewrites a registered instance's record in place (e.g. a new weight); it never leaves the registry. */
     public void update(InstanceRecord record) {
         requireNonNull(record, "record cannot be null");
-        PersistentNode node = registered.get(key(record));
+        OwnedEphemeral node = registered.get(key(record));
         if (node == null) {
             throw new IllegalStateException(record.id() + " of " + record.service() + " is not registered");
         }
@@ -104,7 +82,7 @@ public final class InstanceRegistry implements Closeable {
     /** Removes the instance; removing one that is not registered does nothing. */
     public void unregister(InstanceRecord record) {
         requireNonNull(record, "record cannot be null");
-        PersistentNode node = registered.remove(key(record));
+        OwnedEphemeral node = registered.remove(key(record));
         if (node != null) {
             CloseableUtils.closeQuietly(node); // deletes the node
         }

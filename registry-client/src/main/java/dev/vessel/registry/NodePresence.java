@@ -2,25 +2,24 @@ package dev.vessel.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.registry.internal.OwnedEphemeral;
 import dev.vessel.registry.internal.RecordJson;
 import java.io.Closeable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.utils.CloseableUtils;
-import org.apache.zookeeper.CreateMode;
 
 /**
  * A node's own ephemeral records: {@link NodeRecord} under {@code nodes/} and {@link NodeStatus} under
- * {@code status/}. Both are Curator {@link PersistentNode}s, so they come back by themselves after a lost
- * session; a restarted node that finds its previous session's nodes still there takes them over.
+ * {@code status/}. Both are {@link OwnedEphemeral}s: they come back by themselves after a lost session, and a
+ * restarted node, or one whose session an outage replaced, takes over what an earlier session still holds.
  */
 public final class NodePresence implements Closeable {
-    private final PersistentNode node;
-    private final PersistentNode status;
+    private final OwnedEphemeral node;
+    private final OwnedEphemeral status;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private NodePresence(PersistentNode node, PersistentNode status) {
+    private NodePresence(OwnedEphemeral node, OwnedEphemeral status) {
         this.node = node;
         this.status = status;
     }
@@ -35,8 +34,8 @@ public final class NodePresence implements Closeable {
         requireNonNull(record, "record cannot be null");
         RegistryLayout layout = connection.layout();
         NodeStatus empty = new NodeStatus(record.id(), java.util.List.of(), System.currentTimeMillis());
-        PersistentNode node = ephemeral(connection, layout.node(record.id()), RecordJson.write(record));
-        PersistentNode status = ephemeral(connection, layout.status(record.id()), RecordJson.write(empty));
+        OwnedEphemeral node = ephemeral(connection, layout.node(record.id()), RecordJson.write(record));
+        OwnedEphemeral status = ephemeral(connection, layout.status(record.id()), RecordJson.write(empty));
         NodePresence presence = new NodePresence(node, status);
         try {
             node.start();
@@ -57,9 +56,8 @@ public final class NodePresence implements Closeable {
         }
     }
 
-    private static PersistentNode ephemeral(RegistryConnection connection, String path, byte[] data) {
-        // useProtection=false: the path is fixed per node id, so a restarted node replaces its old entry
-        return new PersistentNode(connection.curator(), CreateMode.EPHEMERAL, false, path, data);
+    private static OwnedEphemeral ephemeral(RegistryConnection connection, String path, byte[] data) {
+        return new OwnedEphemeral(connection.curator(), path, data);
     }
 
     public void update(NodeRecord record) {
@@ -70,14 +68,14 @@ public final class NodePresence implements Closeable {
         write(status, RecordJson.write(nodeStatus), "node status");
     }
 
-    private void write(PersistentNode target, byte[] data, String what) {
+    private void write(OwnedEphemeral target, byte[] data, String what) {
         if (closed.get()) {
             return;
         }
         try {
             target.setData(data);
         } catch (Exception e) {
-            throw new RegistryException("could not write " + what + " at " + target.getActualPath() + ": "
+            throw new RegistryException("could not write " + what + " at " + target.path() + ": "
                     + e.getMessage(), e);
         }
     }

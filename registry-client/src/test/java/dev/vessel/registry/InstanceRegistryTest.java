@@ -76,16 +76,57 @@ class InstanceRegistryTest extends RegistryTestBase {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(view.instances())
                 .extracting(InstanceRecord::id)
                 .containsExactlyInAnyOrder("n1.billing-3.1.0", "n1.greeter-1.0.0", "n1.greeter-2.0.0"));
-        // the injected expiry is the client's alone: the server reaps the old session when its timeout passes, and
-        // each instance is re-created by the new session at once, never left out meanwhile
+        // the injected expiry is the client's alone: the server would reap the old session only when its timeout
+        // (15 s) passes; the new session takes every instance over on reconnecting instead
         long session = node.curator().getZookeeperClient().getZooKeeper().getSessionId();
-        await().atMost(Duration.ofSeconds(40)).ignoreExceptions().untilAsserted(() -> {
-            for (String child : reader.curator().getChildren().forPath("/vessel/services/greeter")) {
-                assertThat(reader.curator().checkExists().forPath("/vessel/services/greeter/" + child)
-                        .getEphemeralOwner()).isEqualTo(session);
-            }
-            assertThat(view.instances()).hasSize(3);
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(owners("/vessel/services/greeter")).containsOnly(session).hasSize(2);
+            assertThat(owners("/vessel/services/billing")).containsOnly(session).hasSize(1);
         });
+    }
+
+    /**
+     * ZooKeeper stopped until the node's session is lost, then started again: it restores the old session from its
+     * log and would keep its records a whole session timeout longer. The node's new session owns every record
+     * (instances, node record, status) within seconds of the server being back, not when the old one expires.
+     */
+    @Test
+    void afterAServerOutagePastTheSessionTheNewSessionOwnsEveryRecordAtOnce() throws Exception {
+        InstanceRegistry registry = new InstanceRegistry(node);
+        registry.register(record("n1", "greeter", "1.0.0", 7070));
+        registry.register(record("n1", "greeter", "2.0.0", 7070));
+        NodePresence presence = NodePresence.publish(node, new NodeRecord("n1", "127.0.0.1", 7070, "z1", Map.of(), 0, 0),
+                5_000);
+        java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
+        node.curator().getConnectionStateListenable().addListener((c, s) -> {
+            if (s == ConnectionState.LOST) {
+                lost.countDown();
+            }
+        });
+        reader.close();
+        zk.stop();
+        assertThat(lost.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("the node's session was lost").isTrue();
+        zk.restart();
+        reader = RegistryConnection.connect(zk.getConnectString());
+        long before = owners("/vessel/services/greeter").iterator().next();
+
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+            long session = node.curator().getZookeeperClient().getZooKeeper().getSessionId();
+            assertThat(session).isNotEqualTo(before);
+            assertThat(owners("/vessel/services/greeter")).containsOnly(session).hasSize(2);
+            assertThat(owners("/vessel/nodes")).containsOnly(session);
+            assertThat(owners("/vessel/status")).containsOnly(session);
+        });
+        presence.close();
+    }
+
+    /** The session owning each child of {@code parent}, one entry per child. */
+    private List<Long> owners(String parent) throws Exception {
+        List<Long> owners = new java.util.ArrayList<>();
+        for (String child : reader.curator().getChildren().forPath(parent)) {
+            owners.add(reader.curator().checkExists().forPath(parent + "/" + child).getEphemeralOwner());
+        }
+        return owners;
     }
 
     @Test

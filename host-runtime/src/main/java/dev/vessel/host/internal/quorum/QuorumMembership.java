@@ -11,11 +11,10 @@ import java.util.stream.Collectors;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.RegistryTls;
+import dev.vessel.registry.internal.OwnedEphemeral;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
@@ -61,7 +60,7 @@ public final class QuorumMembership implements Closeable {
     private final String adminToken;
     private final RegistryTls clientTls;
     private CuratorFramework client;
-    private PersistentNode registration;
+    private OwnedEphemeral registration;
     private QuorumManager manager;
 
     private QuorumMembership(QuorumServer server, Settings settings, String connectString, String superPassword,
@@ -189,9 +188,8 @@ public final class QuorumMembership implements Closeable {
     public void join(String nodeId, String zone) {
         client = connect(connectString, superPassword, RegistryCredentials.forNodes(adminToken), clientTls);
         QuorumMember self = server.self();
-        registration = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.members() + "/" + self.id(),
-                new QuorumRegistration(self, nodeId, zone).toJson());
-        registration.start();
+        registration = new OwnedEphemeral(client, paths.members() + "/" + self.id(),
+                new QuorumRegistration(self, nodeId, zone).toJson()).start();
         manager = new QuorumManager(client, paths, nodeId, new QuorumPlanner.Desired(settings.voters(),
                 settings.stabilization(), settings.removalThreshold())).start();
     }
