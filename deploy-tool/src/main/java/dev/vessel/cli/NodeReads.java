@@ -1,6 +1,7 @@
 package dev.vessel.cli;
 
 import dev.vessel.registry.ClusterOverview;
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.AdminJson;
 import dev.vessel.registry.ConfigurationRevision;
@@ -20,7 +21,8 @@ import javax.net.ssl.SSLContext;
  * records of {@code call})
  * answered by a node of the cluster `vessel up` recorded, through its admin API with the recorded
  * token, instead of a ZooKeeper session of the CLI's own. Empty when there is no recorded cluster, --zk names one,
- * {@code VESSEL_READ_VIA_ZOOKEEPER} is set, or no recorded node answers: the verb then reads ZooKeeper itself.
+ * {@code VESSEL_READ_VIA_ZOOKEEPER} is set, or no recorded node answers: the verb then reads ZooKeeper itself. When
+ * no node could read it and one said why, {@code 503 REGISTRY_UNAVAILABLE}, that answer is the verb's.
  */
 final class NodeReads {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
@@ -96,13 +98,22 @@ final class NodeReads {
             return Optional.empty();
         }
         SSLContext tls = cluster.tls().orElse(null);
+        AdminException registryUnavailable = null;
         for (VesselHome.NodeAddress node : recorded.get().nodes()) {
             try {
                 return Optional.of(AdminJson.readAnswer(new AdminClient(URI.create(node.url()),
                         recorded.get().token(), tls, TIMEOUT).read(path), type, carried));
-            } catch (IOException | UncheckedIOException | AdminException unreachableOrRefused) {
+            } catch (AdminException refused) {
+                if (ErrorCode.REGISTRY_UNAVAILABLE.name().equals(refused.code())) {
+                    registryUnavailable = refused;
+                }
+            } catch (IOException | UncheckedIOException unreachable) {
                 // the next node, or ZooKeeper
             }
+        }
+        if (registryUnavailable != null) {
+            // the nodes are up and cannot reach ZooKeeper: a session of the CLI's own would only wait to fail too
+            throw registryUnavailable;
         }
         return Optional.empty();
     }

@@ -47,6 +47,9 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/dashboard                 everything the dashboard at /ui/ shows
  * </pre>
  *
+ * <p>Everything but the artifacts and the dashboard reads or writes the registry: without a registry session it is
+ * answered {@code 503 REGISTRY_UNAVAILABLE} within {@link ClusterView#RECONNECT_WAIT}, and nothing changes.
+ *
  * <p>The cluster's {@link ViewerToken viewer token} is accepted for the reads ({@code cluster/status},
  * {@code deployments/{service}}, {@code instances/{service}}, {@code rollouts/{service}}, {@code releases},
  * {@code dashboard}) and refused
@@ -101,6 +104,9 @@ public final class AdminHandler implements Request.Handler {
                     + " (GET cluster/status, cluster/records, deployments, instances, rollouts, releases,"
                     + " configurations, dashboard) and changes nothing");
             return true;
+        }
+        if (!path[0].equals("artifacts") && !path[0].equals("dashboard")) {
+            cluster.requireRegistry(); // artifacts are the node's own store; the dashboard says itself what is stale
         }
         if (path.length == 1 && path[0].equals("dashboard") && HttpMethod.GET.is(method)) {
             dashboard.answer(access == Access.ADMIN ? "admin" : "viewer", response, callback);

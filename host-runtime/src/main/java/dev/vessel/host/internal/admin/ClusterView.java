@@ -3,6 +3,8 @@ package dev.vessel.host.internal.admin;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.host.QuorumStatus;
+import dev.vessel.host.internal.http.ApiError;
+import dev.vessel.protocol.ErrorCode;
 import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.Convergence;
@@ -10,15 +12,24 @@ import dev.vessel.registry.Deployment;
 import dev.vessel.registry.DeploymentWatch;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.RegistryConnection;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cluster as this node's registry session reads it, for the admin API's read endpoints and the dashboard:
  * one {@link ClusterReader}, the desired state as the node's own deployment watch holds it, and the ZooKeeper
- * address to show.
+ * address to show. It also says whether the registry can be used now: every admin request that reads or writes
+ * the registry asks {@link #requireRegistry()} first, so that in an outage it fails in seconds with a reason
+ * instead of after Curator's retries.
  */
 public final class ClusterView {
+    /** How long a request waits for a session that is reconnecting (a server failover) before it gives up. */
+    static final Duration RECONNECT_WAIT = Duration.ofSeconds(2);
+
     private final RegistryConnection registry;
     private final ClusterReader reader;
     private final String nodeId;
@@ -26,6 +37,8 @@ public final class ClusterView {
     private final String configuredServers;
     private final boolean followsEnsemble;
     private volatile DeploymentWatch deployments;
+    /** Epoch milliseconds since which the session has not been connected; 0 while it is. */
+    private final AtomicLong unavailableSince = new AtomicLong();
 
     /**
      * @param configuredServers the ZooKeeper connect string the node was given (or its quorum's, when it runs one)
@@ -40,6 +53,16 @@ public final class ClusterView {
         this.registryRoot = requireNonNull(registryRoot, "registryRoot cannot be null");
         this.configuredServers = configuredServers;
         this.followsEnsemble = followsEnsemble;
+        registry.curator().getConnectionStateListenable().addListener((client, state) -> {
+            if (state.isConnected()) {
+                unavailableSince.set(0);
+            } else {
+                unavailableSince.compareAndSet(0, System.currentTimeMillis());
+            }
+        });
+        if (!registry.connected()) {
+            unavailableSince.compareAndSet(0, System.currentTimeMillis());
+        }
     }
 
     /** From now on {@link #deployments} reads what this watch holds (before, it is empty). */
@@ -66,6 +89,30 @@ public final class ClusterView {
 
     public boolean registryConnected() {
         return registry.connected();
+    }
+
+    /**
+     * Returns once the registry session is connected, waiting up to {@link #RECONNECT_WAIT} for one that is
+     * reconnecting.
+     *
+     * @throws ApiError {@code 503 REGISTRY_UNAVAILABLE} naming the servers and since when, if it is not back by then
+     */
+    public void requireRegistry() {
+        if (registry.connected()) {
+            return;
+        }
+        try {
+            if (registry.curator().blockUntilConnected((int) RECONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long since = unavailableSince.get();
+        throw new ApiError(ErrorCode.REGISTRY_UNAVAILABLE, "registry unavailable: " + nodeId + " has no ZooKeeper"
+                + " session (" + servers() + (since == 0 ? "" : " unreachable since " + Instant.ofEpochMilli(since)
+                + ", " + Duration.ofMillis(System.currentTimeMillis() - since).toSeconds() + " s ago") + "); nothing"
+                + " was read or changed, and the containers keep serving as they were. Try again once it is back");
     }
 
     /** Every node and container ({@code vessel status}). */
