@@ -278,8 +278,8 @@ public final class ArtifactFetcher implements java.io.Closeable {
             ArtifactStore.Partial partial;
             try {
                 partial = store.partial(artifact.sha256(), artifact.size(), chunks);
-            } catch (ArtifactStore.Rejected e) {
-                throw new IOException(e.getMessage(), e);
+            } catch (ArtifactStore.Rejected | ArtifactStore.StoreWriteFailed e) {
+                throw new IOException(selfId + ": " + e.getMessage(), e); // refused before a byte was fetched
             }
             int alreadyHad = partial.have().cardinality();
             presence.announcePartial(artifact.sha256(), partial);
@@ -311,6 +311,12 @@ public final class ArtifactFetcher implements java.io.Closeable {
                 while (!inFlight.isEmpty()) {
                     settle(outcome(done.take()), partial, lastProblems);
                 }
+            } catch (ArtifactStore.StoreWriteFailed ownDisk) {
+                // this node's disk, not a peer: give up at once, and leave nothing of it behind to fill the disk
+                presence.withdraw(artifact.sha256());
+                submitted.forEach(chunk -> chunk.cancel(true));
+                store.delete(artifact.sha256());
+                throw new IOException(selfId + ": " + ownDisk.getMessage(), ownDisk);
             } finally {
                 submitted.forEach(chunk -> chunk.cancel(true)); // chunks still travelling when the download failed
                 watch.close();
@@ -428,7 +434,8 @@ public final class ArtifactFetcher implements java.io.Closeable {
         }
 
         /** @return whether the chunk arrived */
-        private boolean settle(Outcome outcome, ArtifactStore.Partial partial, List<String> problems) {
+        private boolean settle(Outcome outcome, ArtifactStore.Partial partial, List<String> problems)
+                throws ArtifactStore.StoreWriteFailed {
             inFlight.remove(outcome.chunk());
             perPeer.merge(outcome.source().node(), -1, Integer::sum);
             if (outcome.failure() == null) {
@@ -456,7 +463,11 @@ public final class ArtifactFetcher implements java.io.Closeable {
             }
         }
 
-        private boolean recordFailure(Outcome outcome, String node, List<String> problems) {
+        private boolean recordFailure(Outcome outcome, String node, List<String> problems)
+                throws ArtifactStore.StoreWriteFailed {
+            if (outcome.failure() instanceof ArtifactStore.StoreWriteFailed ownDisk) {
+                throw ownDisk; // the peer sent what it should: nothing is held against it
+            }
             if (outcome.failure() instanceof ArtifactStore.Rejected) {
                 rejected.merge(node, 1, Integer::sum);
                 avoided.add(node); // it sent bytes that are not the chunk: never again for this artifact

@@ -158,6 +158,18 @@ public final class ArtifactStore {
         }
     }
 
+    /**
+     * Writing to the store's own disk failed (full, read-only, gone): the node's fault, never the fault of a peer
+     * whose bytes were being written.
+     */
+    public static final class StoreWriteFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StoreWriteFailed(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
     private static Rejected tooLarge(long limit) {
         return new Rejected(ErrorCode.TOO_LARGE, "artifact exceeds the limit of " + limit
                 + " bytes; nothing was stored");
@@ -306,7 +318,19 @@ public final class ArtifactStore {
                 }
                 requireRoom(sha256, size);
             }
-            Partial created = new Partial(sha256, size, chunks);
+            Partial created;
+            try {
+                created = new Partial(sha256, size, chunks);
+            } catch (IOException e) {
+                delete(sha256);
+                throw new StoreWriteFailed("could not begin " + sha256 + " under " + dir + ": " + e.getMessage(), e);
+            }
+            try {
+                requireDisk(created);
+            } catch (Rejected refused) {
+                delete(sha256); // nothing of it stays behind, not even what an earlier run had fetched
+                throw refused;
+            }
             partials.put(sha256, created);
             return created;
         }
@@ -326,6 +350,30 @@ public final class ArtifactStore {
                     + " bytes) would pass this node's artifact store capacity of " + limits.capacityBytes()
                     + " bytes (" + used + " in use); nothing was stored");
         }
+    }
+
+    /**
+     * Refuses a partial whose missing chunks do not fit on the store's disk beside what the other unfinished
+     * artifacts still have to write: the size is known before the first byte is fetched, so a release that does not
+     * fit is refused at once instead of failing a write halfway.
+     */
+    private void requireDisk(Partial partial) throws IOException, Rejected {
+        long needed = partial.unwritten();
+        long promised = 0;
+        for (Partial other : partials.values()) {
+            promised += other == partial ? 0 : other.unwritten();
+        }
+        long free = Files.getFileStore(dir).getUsableSpace() - promised;
+        if (needed > free) {
+            throw new Rejected(ErrorCode.STORE_FULL, mib(needed) + " needed, " + mib(Math.max(0, free)) + " free under "
+                    + dir + (promised > 0 ? " (after the " + mib(promised) + " that artifacts being fetched still need)"
+                    : "") + "; nothing of " + partial.sha256 + " was kept");
+        }
+    }
+
+    private static String mib(long bytes) {
+        return bytes >= 10L << 20 ? (bytes >> 20) + " MiB"
+                : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
     }
 
     /** Bytes held by complete and unfinished artifacts. */
@@ -443,6 +491,15 @@ public final class ArtifactStore {
             return size;
         }
 
+        /** Bytes of the chunks not written yet. */
+        synchronized long unwritten() {
+            long bytes = 0;
+            for (int i = have.nextClearBit(0); i < chunks.count(); i = have.nextClearBit(i + 1)) {
+                bytes += chunks.length(i, size);
+            }
+            return bytes;
+        }
+
         /** A copy of which chunks are written and verified. */
         public synchronized BitSet have() {
             return (BitSet) have.clone();
@@ -494,7 +551,7 @@ public final class ArtifactStore {
                 int length = chunks.length(index, size);
                 MessageDigest digest = Sha256.newDigest();
                 long written = 0;
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                try (FileChannel channel = openForWriting(index)) {
                     byte[] buffer = new byte[(int) Math.min(64 * 1024, length + 1L)];
                     long position = chunks.offset(index);
                     for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
@@ -504,8 +561,12 @@ public final class ArtifactStore {
                         }
                         digest.update(buffer, 0, n);
                         ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
-                        while (bytes.hasRemaining()) {
-                            position += channel.write(bytes, position);
+                        try {
+                            while (bytes.hasRemaining()) {
+                                position += channel.write(bytes, position);
+                            }
+                        } catch (IOException e) {
+                            throw writeFailed(index, e);
                         }
                         written += n;
                     }
@@ -516,8 +577,14 @@ public final class ArtifactStore {
                                     + " bytes)" : "") + "; it was thrown away");
                 }
                 synchronized (this) {
+                    BitSet withIt = (BitSet) have.clone();
+                    withIt.set(index);
+                    try {
+                        writeAtomically(haveFile, withIt.toByteArray());
+                    } catch (IOException e) {
+                        throw writeFailed(index, e);
+                    }
                     have.set(index);
-                    writeAtomically(haveFile, have.toByteArray());
                 }
                 return true;
             } finally {
@@ -525,6 +592,26 @@ public final class ArtifactStore {
                     writing.clear(index);
                 }
             }
+        }
+
+        private FileChannel openForWriting(int index) throws StoreWriteFailed {
+            try {
+                return FileChannel.open(file, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw writeFailed(index, e);
+            }
+        }
+
+        private StoreWriteFailed writeFailed(int index, IOException e) {
+            long free;
+            try {
+                free = Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException unknown) {
+                free = -1;
+            }
+            return new StoreWriteFailed("could not write chunk " + index + " of " + sha256 + " under " + dir + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString())
+                    + (free < 0 ? "" : " (" + mib(free) + " free)"), e);
         }
 
         /**

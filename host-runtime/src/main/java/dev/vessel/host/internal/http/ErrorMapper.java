@@ -37,6 +37,9 @@ public final class ErrorMapper {
         if (t instanceof ArtifactStore.Rejected rejected) {
             return new ApiError(rejected.code(), rejected.getMessage());
         }
+        if (t instanceof ArtifactStore.StoreWriteFailed full) {
+            return new ApiError(ErrorCode.STORE_FULL, full.getMessage());
+        }
         if (t instanceof ReleaseRefused refused) {
             return new ApiError(refused.code(), refused.getMessage());
         }

@@ -2,7 +2,10 @@ package dev.vessel.host.internal.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vessel.host.testing.SmallFilesystem;
+import dev.vessel.registry.ChunkList;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,5 +134,56 @@ class ArtifactStoreTest {
         Path file = Files.createTempFile(scratch, "content", ".bin");
         Files.write(file, content);
         return file;
+    }
+
+    /**
+     * On a real 4 MiB filesystem: an artifact whose size does not fit beside what the artifacts being fetched still
+     * need is refused before a byte is written, naming what is needed and what is free, and leaves no file.
+     */
+    @Test
+    void anArtifactThatDoesNotFitTheDiskIsRefusedBeforeAByteIsWritten() throws Exception {
+        SmallFilesystem disk = SmallFilesystem.mount(scratch.resolve("disk"), 4);
+        assumeTrue(disk != null, "mounting a tmpfs needs root");
+        try (disk) {
+            ArtifactStore store = new ArtifactStore(disk.path(), new ArtifactStore.Limits(64 << 20, 65536, 1L << 30, 4));
+            byte[] big = new byte[8 << 20];
+            assertThatThrownBy(() -> store.partial(sha256(big), big.length, ChunkList.compute(write(big), 65536)))
+                    .isInstanceOfSatisfying(ArtifactStore.Rejected.class, e -> {
+                        assertThat(e.code().name()).isEqualTo("STORE_FULL");
+                        assertThat(e.getMessage()).contains("8.0 MiB needed, 4.0 MiB free under " + disk.path());
+                    });
+            try (var files = Files.list(disk.path())) {
+                assertThat(files).as("nothing of it kept").isEmpty();
+            }
+
+            byte[] first = new byte[3 << 20];
+            byte[] second = new byte[(2 << 20) + 1];
+            store.partial(sha256(first), first.length, ChunkList.compute(write(first), 65536));
+            assertThatThrownBy(() -> store.partial(sha256(second), second.length, ChunkList.compute(write(second),
+                    65536))).isInstanceOfSatisfying(ArtifactStore.Rejected.class, e -> assertThat(e.getMessage())
+                    .contains("after the 3.0 MiB that artifacts being fetched still need"));
+        }
+    }
+
+    /** A chunk write that finds the disk full fails as the store's own failure, not as bad bytes from a sender. */
+    @Test
+    void aWriteThatFindsTheDiskFullIsTheStoresOwnFailure() throws Exception {
+        SmallFilesystem disk = SmallFilesystem.mount(scratch.resolve("disk"), 4);
+        assumeTrue(disk != null, "mounting a tmpfs needs root");
+        try (disk) {
+            ArtifactStore store = new ArtifactStore(disk.path(), new ArtifactStore.Limits(64 << 20, 65536, 1L << 30, 4));
+            byte[] content = new byte[2 << 20];
+            new java.util.Random(3).nextBytes(content);
+            ChunkList chunks = ChunkList.compute(write(content), 65536);
+            ArtifactStore.Partial partial = store.partial(sha256(content), content.length, chunks);
+            disk.fill(16 << 10); // something else took the disk meanwhile
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < chunks.count(); i++) {
+                    partial.write(i, java.util.Arrays.copyOfRange(content, (int) chunks.offset(i),
+                            (int) chunks.offset(i) + chunks.length(i, content.length)));
+                }
+            }).isInstanceOfSatisfying(ArtifactStore.StoreWriteFailed.class, e -> assertThat(e.getMessage())
+                    .contains("under " + disk.path()).contains("free)"));
+        }
     }
 }
