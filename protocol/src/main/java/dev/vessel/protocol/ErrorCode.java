@@ -71,7 +71,8 @@ public enum ErrorCode {
     TOO_MANY_UPLOADS(429, false, FAILED),
     /** The node handles as many admin requests or artifact reads as it may: nothing was done. */
     BUSY(503, true, FAILED),
-    REGISTRY_UNAVAILABLE(503, false, FAILED),
+    /** The node has no registry session now (ZooKeeper unreachable): nothing was read or changed. */
+    REGISTRY_UNAVAILABLE(503, false, ExitCodes.UNAVAILABLE),
     STORE_FULL(507, false, FAILED),
 
     // the node itself

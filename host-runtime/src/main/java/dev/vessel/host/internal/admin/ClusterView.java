@@ -27,8 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * instead of after Curator's retries.
  */
 public final class ClusterView {
-    /** How long a request waits for a session that is reconnecting (a server failover) before it gives up. */
-    static final Duration RECONNECT_WAIT = Duration.ofSeconds(2);
+    /**
+     * How long a request waits for a session that is reconnecting (moving to another server) before it gives up:
+     * below the CLI's 2 s for a read from a node, so the CLI gets this node's answer and not a timeout.
+     */
+    static final Duration RECONNECT_WAIT = Duration.ofSeconds(1);
 
     private final RegistryConnection registry;
     private final ClusterReader reader;
@@ -98,15 +101,23 @@ public final class ClusterView {
      * @throws ApiError {@code 503 REGISTRY_UNAVAILABLE} naming the servers and since when, if it is not back by then
      */
     public void requireRegistry() {
-        if (registry.connected()) {
-            return;
-        }
+        long deadline = System.nanoTime() + RECONNECT_WAIT.toNanos();
         try {
-            if (registry.curator().blockUntilConnected((int) RECONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                return;
+            while (!registry.connected()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !registry.curator().blockUntilConnected((int) Math.max(1, left / 1_000_000),
+                        TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+                // Curator reports states after the connection changed: it can still say connected while the
+                // connection itself is down, so the connection is what is asked again
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (registry.connected()) {
+            return;
         }
         long since = unavailableSince.get();
         throw new ApiError(ErrorCode.REGISTRY_UNAVAILABLE, "registry unavailable: " + nodeId + " has no ZooKeeper"
