@@ -3,11 +3,12 @@
 #   noisy [seconds]   greeter alone, then beside a saturated sleeping release, in one run
 #   frozen [seconds]  one of three nodes under SIGSTOP for that long, under idempotent load
 #   leader [runs]     the leader of a 3-server ZooKeeper ensemble killed under load, on a fresh ensemble per run
+#   outage [seconds=30] [runs=1]  every server of a 3-server ensemble killed for that long, under load
 #   holder [seconds]  the only holder of a release's jar down for that long while a second node needs it
 #   stall             a peer that stalls mid-body, with the default 30 s chunk timeout
 #   slow [connections=1000] [seconds per phase=30] [interval ms=5000]
 #                     a paced client and health alone, beside connections sending a byte per interval, alone again
-# Usage: benchmarks/run-faults.sh noisy|frozen|leader|holder|stall|slow [arguments]
+# Usage: benchmarks/run-faults.sh noisy|cpu|frozen|leader|outage|holder|stall|slow [arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests -pl benchmarks -am install >&2

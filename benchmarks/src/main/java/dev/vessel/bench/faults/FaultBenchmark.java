@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code leader}: a real 3-server ZooKeeper ensemble (three QuorumPeerMain processes, tickTime 500) and two
  *       node processes; under load (plain and idempotent calls) the ZooKeeper leader is killed with SIGKILL, and
  *       calls go on until a new leader is elected and 5 s after. Repeated on a fresh ensemble per run.</li>
+ *   <li>{@code outage}: every server of the ensemble killed for a while; see {@link RegistryOutageBenchmark}.</li>
  *   <li>{@code holder}: the only node holding a release's jar is stopped, the deployment then asks a second node
  *       to run it too, and the holder comes back after the given seconds; timed until the second node runs it,
  *       with nobody deploying again.</li>
@@ -62,11 +63,13 @@ public final class FaultBenchmark {
             case "leader" -> leader(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "5"));
             case "holder" -> holder(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "20"));
             case "stall" -> StallingPeerBenchmark.run(dir, releases);
+            case "outage" -> RegistryOutageBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 30,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 1);
             case "cpu" -> CpuNeighbourBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 10);
             case "slow" -> SlowClientsBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
                     args.length > 3 ? Integer.parseInt(args[3]) : 30, args.length > 4 ? Long.parseLong(args[4]) : 5000);
-            default -> throw new IllegalArgumentException("mode must be noisy, cpu, frozen, leader, holder, stall or"
-                    + " slow; got " + mode);
+            default -> throw new IllegalArgumentException("mode must be noisy, cpu, frozen, leader, outage, holder,"
+                    + " stall or slow; got " + mode);
         }
     }
 
@@ -378,7 +381,7 @@ public final class FaultBenchmark {
         long totalFailed = 0;
         for (int run = 1; run <= runs; run++) {
             Path runDir = Files.createDirectories(dir.resolve("run-" + run));
-            try (Ensemble ensemble = new Ensemble(runDir);
+            try (ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(runDir);
                     Nodes nodes = new Nodes(runDir, ensemble.connectString())) {
                 URI first = nodes.start("node-1");
                 nodes.start("node-2");
@@ -427,89 +430,7 @@ public final class FaultBenchmark {
         System.out.println("failed calls in all runs: " + totalFailed);
     }
 
-    /** Three ZooKeeper servers in processes of their own, on loopback ports. */
-    private static final class Ensemble implements AutoCloseable {
-        private final Process[] servers = new Process[3];
-        private final int[] clientPorts = new int[3];
-
-        Ensemble(Path dir) throws Exception {
-            int[] peer = new int[3];
-            int[] election = new int[3];
-            for (int i = 0; i < 3; i++) {
-                clientPorts[i] = freePort();
-                peer[i] = freePort();
-                election[i] = freePort();
-            }
-            for (int i = 0; i < 3; i++) {
-                Path data = Files.createDirectories(dir.resolve("zk-" + (i + 1)));
-                Files.writeString(data.resolve("myid"), Integer.toString(i + 1));
-                StringBuilder cfg = new StringBuilder("tickTime=500\ninitLimit=10\nsyncLimit=5\n")
-                        .append("dataDir=").append(data).append('\n')
-                        .append("clientPort=").append(clientPorts[i]).append('\n')
-                        .append("clientPortAddress=127.0.0.1\nadmin.enableServer=false\n")
-                        .append("4lw.commands.whitelist=srvr\n");
-                for (int j = 0; j < 3; j++) {
-                    cfg.append("server.").append(j + 1).append("=127.0.0.1:").append(peer[j]).append(':')
-                            .append(election[j]).append('\n');
-                }
-                Path config = data.resolve("zoo.cfg");
-                Files.writeString(config, cfg);
-                servers[i] = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                        "org.apache.zookeeper.server.quorum.QuorumPeerMain", config.toString())
-                        .redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
-            }
-            awaitLeader(-1);
-        }
-
-        String connectString() {
-            StringBuilder s = new StringBuilder();
-            for (int port : clientPorts) {
-                s.append(s.length() == 0 ? "" : ",").append("127.0.0.1:").append(port);
-            }
-            return s.toString();
-        }
-
-        /** Waits for a leader other than {@code not}; returns its index. */
-        int awaitLeader(int not) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (System.nanoTime() < deadline) {
-                for (int i = 0; i < 3; i++) {
-                    if (i != not && servers[i].isAlive() && mode(clientPorts[i]).equals("leader")) {
-                        return i;
-                    }
-                }
-                Thread.sleep(20); // harness polling of the servers' own report
-            }
-            throw new IllegalStateException("no ZooKeeper leader within 120 s");
-        }
-
-        private static String mode(int port) {
-            try {
-                String answer = org.apache.zookeeper.client.FourLetterWordMain.send4LetterWord("127.0.0.1", port,
-                        "srvr", false, 500);
-                int at = answer.indexOf("Mode: ");
-                return at < 0 ? "" : answer.substring(at + 6).split("\\s")[0];
-            } catch (Exception e) {
-                return "";
-            }
-        }
-
-        void kill(int index) throws Exception {
-            signal(servers[index], "KILL");
-            servers[index].waitFor(10, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void close() throws Exception {
-            for (Process p : servers) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static void signal(Process process, String signal) throws Exception {
+    static void signal(Process process, String signal) throws Exception {
         new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
     }
 
