@@ -17,13 +17,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "quorum", mixinStandardHelpOptions = true,
         description = "The ZooKeeper quorum the nodes run: its members and the changes the quorum manager made.",
-        subcommands = {QuorumCommand.Status.class, QuorumCommand.History.class, QuorumCommand.ReaderSecret.class})
+        subcommands = {QuorumCommand.Status.class, QuorumCommand.History.class, QuorumCommand.Recover.class,
+                QuorumCommand.ReaderSecret.class})
 final class QuorumCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
     public Integer call() {
-        throw new CliException(ExitCode.BAD_INPUT, "vessel quorum needs what to show: status, history or reader-secret");
+        throw new CliException(ExitCode.BAD_INPUT, "vessel quorum needs what to do: status, history, recover or reader-secret");
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
@@ -103,6 +104,59 @@ final class QuorumCommand implements Callable<Integer> {
                             Instant.ofEpochMilli(change.time()), change.change(), change.server(),
                             change.fromVersion(), change.toVersion(), change.by(), change.reason());
                 }
+            }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "recover", mixinStandardHelpOptions = true,
+            description = "Re-founds the quorum from the member of one surviving node after a majority of its voters"
+                    + " is lost for good: that member becomes the only voter, keeping everything it had logged, and"
+                    + " the others become observers. A lost member that returns follows it (what it had that the"
+                    + " survivor lacked is dropped) and is made a voter again by the quorum manager, which also"
+                    + " grows the voters back as members join. Writes the survivor never received are lost: recover"
+                    + " from the member with the highest ZXID (vessel quorum status, or srvr on each). Refused while"
+                    + " the member serves.")
+    static final class Recover implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--server", required = true, paramLabel = "URL",
+                description = "The node whose quorum member survived (its admin API; the registry is down, so it"
+                        + " cannot be looked up).")
+        java.net.URI server;
+
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "File holding the admin token. Default: $VESSEL_TOKEN, else the token `vessel up`"
+                        + " recorded.")
+        java.nio.file.Path tokenFile;
+
+        @Option(names = "--trust-store", paramLabel = "FILE",
+                description = "PKCS12 trust store, for a node that serves HTTPS.")
+        java.nio.file.Path trustStore;
+
+        @Option(names = "--json", description = "Print the answer as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            AdminOptions admin = new AdminOptions();
+            admin.tokenFile = tokenFile;
+            javax.net.ssl.SSLContext tls = trustStore == null ? null
+                    : dev.vessel.registry.TlsTrust.context(trustStore, "changeit");
+            dev.vessel.protocol.admin.AdminAnswers.QuorumRecovered recovered = new dev.vessel.deploy.AdminClient(
+                    server, admin.token(), tls, java.time.Duration.ofSeconds(120)).recoverQuorum();
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(JSON.writeValueAsString(recovered));
+            } else {
+                out.println("quorum re-founded from server " + recovered.member() + " (" + server + "): configuration "
+                        + recovered.fromVersion() + " -> " + recovered.toVersion());
+                out.println("voter: " + recovered.member() + "; observers until they follow again: "
+                        + (recovered.observers().isEmpty() ? "none" : recovered.observers()));
+                out.println("the registry is served at " + recovered.servers() + "; the quorum manager makes members"
+                        + " voters again as they follow in sync (vessel quorum status)");
             }
             out.flush();
             return ExitCode.OK;

@@ -165,6 +165,14 @@ public final class AdminClient {
         return answer.configuration();
     }
 
+    /**
+     * Re-founds the quorum from this node's member after it lost its majority for good ({@code vessel quorum
+     * recover}); the node refuses with {@code 409 CONFLICT} while its member serves.
+     */
+    public AdminAnswers.QuorumRecovered recoverQuorum() {
+        return post("quorum/recover", java.util.Map.of(), AdminAnswers.QuorumRecovered.class);
+    }
+
     /** The service's desired state with its history ({@code Deployment.empty} when it has none). */
     public Deployment deployment(String service) {
         return get("deployments/" + service, Deployment.class);

@@ -424,4 +424,62 @@ class QuorumProcessesIT {
             assertThat(removalsByHeir).containsExactlyInAnyOrder(Long.toString(frozenId), Long.toString(managerId));
         }
     }
+
+    /**
+     * Three node processes run a quorum of three voters; two are killed with SIGKILL and their data deleted, so the
+     * survivor serves nothing. {@code vessel quorum recover} on the survivor's node makes it writable again with
+     * everything it had; two new nodes make three voters again; a second recovery is refused.
+     */
+    @Test
+    void aQuorumThatLostTwoOfThreeVotersForGoodIsRecoveredFromTheThirdAndGrowsBack() throws Exception {
+        node("s1", true, null);
+        String founder = "127.0.0.1:" + clientPorts.get("s1");
+        node("s2", false, founder);
+        node("s3", false, founder);
+        awaitStatus(founder, Duration.ofSeconds(90), s -> nodesWithRole(s, "participant").size() == 3);
+        String url = java.util.regex.Pattern.compile("serving on (http://\\S+)").matcher(Files.readString(
+                dir.resolve("s1.log"))).results().findFirst().orElseThrow().group(1);
+        try (CuratorFramework client = CuratorFrameworkFactory.newClient(founder, new ExponentialBackoffRetry(200,
+                10))) {
+            client.start();
+            client.blockUntilConnected(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 20; i++) {
+                client.create().creatingParentsIfNeeded().forPath("/itest/record-" + i, ("value " + i).getBytes());
+            }
+            Map<String, String> before = tree(client, "/itest");
+
+            for (String lost : List.of("s2", "s3")) {
+                signal(nodes.get(lost), "KILL");
+                nodes.remove(lost).waitFor(30, TimeUnit.SECONDS);
+                try (var files = Files.walk(dir.resolve(lost))) { // lost for good: its data goes too
+                    for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(file);
+                    }
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> "".equals(mode(clientPorts.get("s1"))));
+
+            Path token = dir.resolve("token");
+            CliRunner recover = CliRunner.run("quorum", "recover", "--server", url, "--token-file", token.toString());
+            assertThat(recover.exitCode()).as(recover.err()).isZero();
+            assertThat(recover.out()).contains("quorum re-founded from server 1").contains("observers until they"
+                    + " follow again");
+            // writable again, with everything the survivor had
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                client.create().orSetData().forPath("/itest/after-recovery", "written".getBytes());
+                return true;
+            });
+            before.put("/itest/after-recovery", "written");
+            assertThat(tree(client, "/itest")).isEqualTo(before);
+
+            node("s4", false, founder);
+            node("s5", false, founder);
+            awaitStatus(founder, Duration.ofSeconds(120), s -> nodesWithRole(s, "participant").size() == 3);
+            assertThat(tree(client, "/itest")).isEqualTo(before);
+
+            CliRunner again = CliRunner.run("quorum", "recover", "--server", url, "--token-file", token.toString());
+            assertThat(again.exitCode()).isEqualTo(dev.vessel.protocol.ExitCodes.CONFLICT);
+            assertThat(again.err()).contains("the quorum has a majority, so there is nothing to recover");
+        }
+    }
 }

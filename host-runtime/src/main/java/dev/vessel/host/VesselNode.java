@@ -169,7 +169,7 @@ public final class VesselNode implements Closeable {
                 quorum != null ? quorum.connectString() : config.zkConnect(), quorum != null);
         AdminApi admin = own(new AdminApi(new AdminApi.Settings(nodeId, token, grants,
                 config.dataDir().resolve("scratch"), peerTls), registry, cluster, containers, artifacts, releases,
-                configurations, hostThreads));
+                configurations, quorum, hostThreads));
 
         // metrics and desired state
         NodeMetrics metrics = NodeMetrics.start(containers::all, artifacts.bytesServed()::sum,

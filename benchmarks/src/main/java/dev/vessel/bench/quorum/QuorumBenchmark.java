@@ -40,8 +40,13 @@ import org.apache.zookeeper.CreateMode;
  *   <li>leader: the ZooKeeper leader's node is killed with SIGKILL; timed until writes succeed again;</li>
  * </ol>
  * and the registry's persistent records (deployments, releases) and greeter's registration compared before
- * and after. Usage: {@code QuorumBenchmark <releases dir> [stabilization s] [removal threshold s] [tls]}; with
- * {@code tls} every node serves HTTPS and its quorum member TLS (peers and clients), and every session uses it.
+ * and after. Usage: {@code QuorumBenchmark <releases dir> [stabilization s] [removal threshold s] [tls|recover]};
+ * with {@code tls} every node serves HTTPS and its quorum member TLS (peers and clients), and every session uses it.
+ *
+ * <p>With {@code recover}, instead: q1, q2 and q3 make three voters; q2 and q3 are killed with SIGKILL for good
+ * (their data deleted), so writes fail; {@code POST /v1/admin/quorum/recover} on q1 ({@code vessel quorum recover});
+ * timed until writes succeed again; then q5 and q6 join, timed until there are three voters again; the persistent
+ * records compared before and after, calls counted throughout.
  */
 public final class QuorumBenchmark {
     private static final String TOKEN = "benchmark-token-0123456789abcdef";
@@ -83,10 +88,15 @@ public final class QuorumBenchmark {
         long stabilization = Long.parseLong(args.length > 1 ? args[1] : "10");
         long removal = Long.parseLong(args.length > 2 ? args[2] : "30");
         boolean tls = args.length > 3 && args[3].equals("tls");
+        boolean recover = args.length > 3 && args[3].equals("recover");
         QuorumBenchmark bench = new QuorumBenchmark(Files.createTempDirectory("vessel-quorum"), stabilization, removal,
                 tls);
         try {
-            bench.run(releases);
+            if (recover) {
+                bench.recover(releases);
+            } else {
+                bench.run(releases);
+            }
         } finally {
             bench.stopAll();
         }
@@ -180,6 +190,87 @@ public final class QuorumBenchmark {
             System.out.printf(Locale.ROOT, "replacement after the detection threshold: %.1f s; writes back after the"
                     + " leader kill: %.1f s (last failed write after the kill)%n", replaceSeconds - removal,
                     writesBackSeconds);
+            System.out.println("deployments and releases before == after: " + before.equals(after) + " ("
+                    + before.size() + " records); greeter registered: " + client.instances("greeter").size());
+        }
+    }
+
+    /** Two of three voters lost for good, the quorum re-founded from the third and grown back. */
+    private void recover(Path releases) throws Exception {
+        URI q1 = start("q1", "found", null);
+        String founder = "127.0.0.1:" + clientPorts.get("q1");
+        URI worker = start("worker", null, founder);
+        AdminClient admin = new AdminClient(worker, TOKEN);
+        AdminClient.Uploaded jar = admin.upload(releases.resolve("greeter-1.0.0.jar"), 1 << 20, (f, s, t, b) -> { });
+        ReleaseManifest release = admin.createRelease(List.of(jar), null, false, false, "benchmark");
+        admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "worker", null, null,
+                "benchmark"));
+        start("q2", "join", founder);
+        start("q3", "join", founder);
+        String readerSecret = RegistryCredentials.readerSecret(TOKEN);
+        try (VesselClient client = VesselClient.builder().connectString(founder).readerSecret(readerSecret).build();
+                CuratorFramework writer = session(founder)
+                        .retryPolicy(new RetryOneTime(100)).authorization("digest",
+                                RegistryCredentials.forNodes(TOKEN).authInfo()).build();
+                CuratorFramework registry = session(founder)
+                        .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(200, 29, 2_000))
+                        .authorization("digest", RegistryCredentials.forReader(readerSecret).authInfo()).build()) {
+            writer.start();
+            registry.start();
+            writer.blockUntilConnected(30, TimeUnit.SECONDS);
+            registry.blockUntilConnected(30, TimeUnit.SECONDS);
+            awaitVoters(registry, 3, -1, 180);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (client.instances("greeter").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50); // harness polling the client's own table
+            }
+            Map<String, String> before = persistent(registry);
+            Load load = new Load(client, writer);
+            load.start();
+            Thread.sleep(3_000); // steady load on three voters first
+
+            Window lost = load.window();
+            for (String name : List.of("q2", "q3")) {
+                kill(name);
+                try (var files = Files.walk(dir.resolve(name))) { // for good: the data goes too
+                    for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(file);
+                    }
+                }
+            }
+            long killed = System.nanoTime();
+            Thread.sleep(10_000); // the majority stays lost a while: writes fail throughout
+            long recoverStart = System.nanoTime();
+            dev.vessel.protocol.admin.AdminAnswers.QuorumRecovered recovered = new AdminClient(q1, TOKEN)
+                    .recoverQuorum();
+            double recoverCall = (System.nanoTime() - recoverStart) / 1e9;
+            long lastFailBefore = load.lastFailure.get();
+            Thread.sleep(30_000); // writes resume within this, the target
+            long lastFail = load.lastFailure.get();
+            double writableAfter = (Math.max(lastFail, recoverStart) - recoverStart) / 1e9;
+            Window recoveredWindow = lost.close();
+
+            Window grow = load.window();
+            long growStart = System.nanoTime();
+            start("q5", "join", founder);
+            start("q6", "join", founder);
+            awaitVoters(registry, 3, -1, 180);
+            double growSeconds = (System.nanoTime() - growStart) / 1e9;
+            Window grown = grow.close();
+            load.stop();
+            Map<String, String> after = persistent(registry);
+
+            System.out.printf(Locale.ROOT, "stabilization %d s, removal threshold %d s, tickTime 500 ms%n%n",
+                    stabilization, removal);
+            System.out.println("recovered: " + recovered);
+            System.out.println("| phase | took s | writes | failed writes | writes failing s | calls | failed calls |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            System.out.println(recoveredWindow.row("2 of 3 voters killed, 10 s, recover, 30 s", (recoverStart
+                    - killed) / 1e9 + recoverCall + writableAfter));
+            System.out.println(grown.row("q5, q6 join -> 3 voters", growSeconds));
+            System.out.printf(Locale.ROOT, "recover call answered in %.1f s; writable again %.1f s after it was"
+                    + " asked (last failed write %s)%n", recoverCall, writableAfter,
+                    lastFail > lastFailBefore ? "after the call" : "before the call");
             System.out.println("deployments and releases before == after: " + before.equals(after) + " ("
                     + before.size() + " records); greeter registered: " + client.instances("greeter").size());
         }

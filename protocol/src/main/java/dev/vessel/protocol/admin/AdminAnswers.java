@@ -51,4 +51,16 @@ public final class AdminAnswers {
 
     /** {@code GET /v1/admin/rollouts/{service}?revision=N}: the desired state and how far the cluster is from N. */
     public record Rollout<D, C>(D deployment, C convergence) {}
+
+    /**
+     * {@code POST quorum/recover}: the quorum re-founded from the member of the node that answered, now its only
+     * voter; the other members stay as observers until the quorum manager makes them voters again.
+     *
+     * @param member      the surviving member's server id
+     * @param observers   the other members' server ids
+     * @param fromVersion the configuration version before, in hex as ZooKeeper writes it; {@code toVersion} after
+     * @param servers     the member's client address, where the registry is served again
+     */
+    public record QuorumRecovered(long member, List<Long> observers, String fromVersion, String toVersion,
+            String servers) {}
 }

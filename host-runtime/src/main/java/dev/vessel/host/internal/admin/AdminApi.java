@@ -4,6 +4,7 @@ import dev.vessel.host.internal.artifact.ArtifactDistribution;
 import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.host.internal.http.NodeLoad;
+import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.DeploymentStore;
@@ -37,12 +38,13 @@ public final class AdminApi implements Closeable {
 
     public AdminApi(Settings settings, RegistryConnection registry, ClusterView cluster, ContainerTable containers,
             ArtifactDistribution artifacts, ReleaseStore releases, ConfigurationStore configurations,
-            ThreadGroup threads) {
+            QuorumMembership quorum, ThreadGroup threads) {
         ReleaseValidator validator = new ReleaseValidator(artifacts.store(), artifacts.fetcher(), releases,
                 settings.scratch(), containers.settings().unregistered(), configurations);
         this.dashboard = new DashboardEndpoint(cluster, () -> NodeLoad.of(containers), settings.peerTls());
         this.handler = new AdminHandler(settings.token(), settings.grants(), artifacts, validator, releases,
-                new DeploymentStore(registry), configurations, cluster, dashboard);
+                new DeploymentStore(registry), configurations, cluster, dashboard,
+                new QuorumRecoveryEndpoint(settings.nodeId(), quorum));
         this.work = new Bulkhead(threads, "vessel-admin-" + settings.nodeId(), ADMIN_LIMITS);
         this.artifactReads = new Bulkhead(threads, "vessel-artifacts-" + settings.nodeId(), ARTIFACT_READ_LIMITS);
     }

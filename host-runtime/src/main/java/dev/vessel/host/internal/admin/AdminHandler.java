@@ -45,9 +45,10 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/instances/{service}       the service's registered instances (vessel call routes with them)
  * GET  /v1/admin/rollouts/{service}        how far the cluster is from a revision (?revision=N) of the service
  * GET  /v1/admin/dashboard                 everything the dashboard at /ui/ shows
+ * POST /v1/admin/quorum/recover            re-found the quorum from this node's member after it lost its majority
  * </pre>
  *
- * <p>Everything but the artifacts and the dashboard reads or writes the registry: without a registry session it is
+ * <p>Everything but the artifacts, the dashboard and the quorum recovery reads or writes the registry: without a registry session it is
  * answered {@code 503 REGISTRY_UNAVAILABLE} within {@link ClusterView#RECONNECT_WAIT}, and nothing changes.
  *
  * <p>The cluster's {@link ViewerToken viewer token} is accepted for the reads ({@code cluster/status},
@@ -69,6 +70,7 @@ public final class AdminHandler implements Request.Handler {
     private final DeploymentStore deploymentStore;
     private final byte[] viewerToken;
     private final DashboardEndpoint dashboard;
+    private final QuorumRecoveryEndpoint quorumRecovery;
 
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, PEER, REFUSED }
@@ -76,8 +78,9 @@ public final class AdminHandler implements Request.Handler {
     public AdminHandler(String token, ArtifactGrant grants, ArtifactDistribution artifacts, ReleaseValidator validator,
             ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
-            ClusterView cluster, DashboardEndpoint dashboard) {
+            ClusterView cluster, DashboardEndpoint dashboard, QuorumRecoveryEndpoint quorumRecovery) {
         this.cluster = cluster;
+        this.quorumRecovery = quorumRecovery;
         this.dashboard = dashboard;
         this.releaseStore = releaseStore;
         this.deploymentStore = deploymentStore;
@@ -105,10 +108,14 @@ public final class AdminHandler implements Request.Handler {
                     + " configurations, dashboard) and changes nothing");
             return true;
         }
-        if (!path[0].equals("artifacts") && !path[0].equals("dashboard")) {
-            cluster.requireRegistry(); // artifacts are the node's own store; the dashboard says itself what is stale
+        if (!path[0].equals("artifacts") && !path[0].equals("dashboard") && !path[0].equals("quorum")) {
+            // artifacts are the node's own store, the dashboard says itself what is stale, and a quorum recovery is
+            // what brings the registry back
+            cluster.requireRegistry();
         }
-        if (path.length == 1 && path[0].equals("dashboard") && HttpMethod.GET.is(method)) {
+        if (path.length == 2 && path[0].equals("quorum") && path[1].equals("recover") && HttpMethod.POST.is(method)) {
+            quorumRecovery.recover(response, callback);
+        } else if (path.length == 1 && path[0].equals("dashboard") && HttpMethod.GET.is(method)) {
             dashboard.answer(access == Access.ADMIN ? "admin" : "viewer", response, callback);
         } else if (path.length >= 2 && path[0].equals("artifacts")) {
             artifacts.handle(java.util.Arrays.copyOfRange(path, 1, path.length), method, request, response, callback);

@@ -52,7 +52,12 @@ public final class QuorumMembership implements Closeable {
         }
     }
 
-    private final QuorumServer server;
+    private volatile QuorumServer server;
+    /** What the member was started with: a recovery starts it again the same way. */
+    private final Path dir;
+    private final String superDigest;
+    private final String peerPassword;
+    private final NodeConfig.Tls serverTls;
     private final String connectString;
     private final String superPassword;
     private final QuorumPaths paths;
@@ -64,7 +69,11 @@ public final class QuorumMembership implements Closeable {
     private QuorumManager manager;
 
     private QuorumMembership(QuorumServer server, Settings settings, String connectString, String superPassword,
-            QuorumPaths paths, String adminToken, RegistryTls clientTls) {
+            QuorumPaths paths, String adminToken, RegistryTls clientTls, Path dir, NodeConfig.Tls serverTls) {
+        this.dir = dir;
+        this.superDigest = superDigest(superPassword);
+        this.peerPassword = peerPassword(adminToken);
+        this.serverTls = serverTls;
         this.settings = settings;
         this.adminToken = adminToken;
         this.clientTls = clientTls;
@@ -150,7 +159,7 @@ public final class QuorumMembership implements Closeable {
             connect = view.connectString() + "," + self.clientAddress();
             awaitServing(server, java.time.Duration.ofSeconds(60));
         }
-        return new QuorumMembership(server, settings, connect, password, paths, adminToken, clientTls);
+        return new QuorumMembership(server, settings, connect, password, paths, adminToken, clientTls, dir, serverTls);
     }
 
     /**
@@ -192,6 +201,32 @@ public final class QuorumMembership implements Closeable {
                 new QuorumRegistration(self, nodeId, zone).toJson()).start();
         manager = new QuorumManager(client, paths, nodeId, new QuorumPlanner.Desired(settings.voters(),
                 settings.stabilization(), settings.removalThreshold())).start();
+    }
+
+    /**
+     * Re-founds the quorum from this member after it lost its majority for good: the member is stopped, made the
+     * only voter (every other member an observer, see {@link QuorumRecovery}) and started again on its data, and
+     * this returns once it serves. The quorum manager grows the voters back as members follow again.
+     *
+     * @throws IllegalStateException if the member serves (the quorum has a majority: nothing to recover)
+     * @throws java.io.IOException    if its membership could not be rewritten or it did not serve again
+     */
+    public synchronized QuorumRecovery.Refounded recover() throws java.io.IOException {
+        QuorumMember self = server.self();
+        String mode = QuorumManager.probe(self);
+        if (mode != null && !mode.isEmpty()) {
+            throw new IllegalStateException("ZooKeeper server " + self.id() + " serves as " + mode + ": the quorum has"
+                    + " a majority, so there is nothing to recover");
+        }
+        server.close();
+        QuorumRecovery.Refounded refounded = QuorumRecovery.rewrite(dir, self.id());
+        try {
+            server = QuorumServer.start(dir, self, List.of(), superDigest, peerPassword, serverTls);
+            awaitServing(server, java.time.Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+            throw new java.io.IOException(e.getMessage(), e); // not a quorum that serves: one that failed to start
+        }
+        return refounded;
     }
 
     /** Every member this node knows of, for its registry session (Curator follows changes from there). */

@@ -192,6 +192,64 @@ class QuorumMembershipTest {
         assertThat(tree("/data")).isEqualTo(before);
     }
 
+    /**
+     * Two of three voters lost at once: the survivor cannot write. Re-founded from it, it is writable again with all
+     * it had; a lost member that returns with its old membership and data is not a voter, follows the survivor (its
+     * data replaced by the survivor's) and is made a voter again; with a new member the quorum has three voters.
+     */
+    @Test
+    void aQuorumThatLostTwoOfThreeVotersIsRecoveredFromTheThirdAndGrowsBack() throws Exception {
+        QuorumMembership first = start("r1", settings(true), null, "a");
+        QuorumMembership.Settings secondSettings = settings(false);
+        QuorumMembership second = start("r2", secondSettings, first.connectString(), "b");
+        QuorumMembership third = start("r3", settings(false), first.connectString(), "c");
+        reader = QuorumTesting.reader(first.self().clientAddress());
+        reader.blockUntilConnected();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> config().voters().size() == 3);
+        for (int i = 0; i < 20; i++) {
+            reader.create().creatingParentsIfNeeded().forPath("/data/record-" + i, ("value " + i).getBytes());
+        }
+        Map<String, String> before = tree("/data");
+        long lostId = second.self().id();
+
+        second.close();
+        third.close();
+        members.remove(second);
+        members.remove(third);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "".equals(QuorumManager.probe(first.self())));
+
+        QuorumRecovery.Refounded refounded = first.recover();
+        assertThat(refounded.member()).isEqualTo(first.self().id());
+        assertThat(refounded.observers()).containsExactlyInAnyOrder(lostId, third.self().id());
+        assertThat(refounded.toVersion()).isGreaterThan(refounded.fromVersion());
+        assertThat(refounded.toVersion() & 0xffff_ffffL).as("the first version of an epoch after every one seen")
+                .isZero();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            reader.create().orSetData().forPath("/data/after-recovery", "written".getBytes());
+            return true;
+        });
+        before.put("/data/after-recovery", "written");
+        assertThat(tree("/data")).as("everything the survivor had, and writable").isEqualTo(before);
+        assertThat(config().voters().keySet()).containsExactly(first.self().id());
+
+        // the lost member comes back with its old membership: it follows the survivor, then votes again
+        QuorumMembership back = start("r2", secondSettings, first.connectString(), "b");
+        assertThat(back.self().id()).isEqualTo(lostId);
+        start("r4", settings(false), first.connectString(), "c");
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> config().voters().size() == 3
+                && config().voters().containsKey(lostId));
+        try (CuratorFramework viaBack = CuratorFrameworkFactory.newClient(back.self().clientAddress(),
+                new RetryOneTime(200))) {
+            viaBack.start();
+            viaBack.blockUntilConnected();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                viaBack.sync().forPath("/data");
+                return viaBack.checkExists().forPath("/data/after-recovery") != null;
+            });
+        }
+        assertThat(tree("/data")).isEqualTo(before);
+    }
+
     private static QuorumMembership.Settings fiveVoters(boolean found) throws IOException {
         return new QuorumMembership.Settings(found, freePort(), freePort(), freePort(), 5, Duration.ofSeconds(2),
                 Duration.ofSeconds(4));
