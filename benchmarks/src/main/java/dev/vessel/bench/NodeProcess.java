@@ -44,7 +44,7 @@ public final class NodeProcess {
     public static void main(String[] args) throws Exception {
         NodeConfig.Builder config = NodeConfig.builder(args[0], Path.of(args[1])).nodeId(args[2]).port(0)
                 .serveBytesPerSecond(Long.parseLong(args[3])).peerFetch(Boolean.parseBoolean(args[4]))
-                .adminToken(args[5]);
+                .adminToken(args[5]).registryWait(java.time.Duration.ZERO); // as vessel node: wait for the registry
         if (args.length > 6 && args[6].equals("secure")) {
             config.secureRegistry(true);
         } else if (args.length > 6) {

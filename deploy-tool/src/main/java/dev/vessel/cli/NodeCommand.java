@@ -119,6 +119,12 @@ final class NodeCommand implements Callable<Integer> {
                     + " less this (default ${DEFAULT-VALUE}).")
     double cpuReserve;
 
+    @Option(names = "--registry-wait", paramLabel = "SECONDS", defaultValue = "0",
+            description = "How long the node's start waits for its registry (ZooKeeper) to be reachable; 0 (default)"
+                    + " waits until it is. Meanwhile the node answers 503 to everything and starts nothing: what it"
+                    + " should run is the registry's to say.")
+    long registryWaitSeconds;
+
     @Option(names = "--release", paramLabel = "DIR",
             description = "A directory of bundle jars forming one release, started at boot. Repeatable.")
     List<Path> releases = new ArrayList<>();
@@ -146,7 +152,8 @@ final class NodeCommand implements Callable<Integer> {
         }
         member.ifPresent(config::quorum);
         parsed.forEach(config::localRelease);
-        config.cpuIsolation(cpuIsolation).cpuReserve(cpuReserve);
+        config.cpuIsolation(cpuIsolation).cpuReserve(cpuReserve)
+                .registryWait(java.time.Duration.ofSeconds(registryWaitSeconds));
         NodeConfig settings;
         try {
             settings = config.build();

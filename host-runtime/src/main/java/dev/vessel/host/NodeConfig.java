@@ -78,6 +78,9 @@ import java.util.Optional;
  *                            the kernel's control groups where the machine allows them, else admission by measured CPU
  * @param cpuReserve          cores kept for the node itself (HTTP, registry, reconciler, an embedded ZooKeeper): its
  *                            containers together use at most the machine's cores less this; default 0.25
+ * @param registryWait        how long the node's start waits for its registry to be reachable ({@link Duration#ZERO}:
+ *                            until it is); meanwhile it answers on its port, {@code 503} to everything, and starts
+ *                            nothing, since what it should run is the registry's to say; default 15 s
  */
 public record NodeConfig(
         String zkConnect,
@@ -115,7 +118,8 @@ public record NodeConfig(
         boolean readinessHeld,
         List<Release> localReleases,
         CpuIsolationMode cpuIsolation,
-        double cpuReserve) {
+        double cpuReserve,
+        Duration registryWait) {
 
     /**
      * This node's ZooKeeper quorum member.
@@ -210,6 +214,11 @@ public record NodeConfig(
             throw new IllegalArgumentException("maxConcurrency must be 1-10000; got " + maxConcurrency);
         }
         requireNonNull(cpuIsolation, "cpuIsolation cannot be null");
+        requireNonNull(registryWait, "registryWait cannot be null");
+        if (registryWait.isNegative()) {
+            throw new IllegalArgumentException("registryWait cannot be negative (0 waits until the registry is"
+                    + " reachable); got " + registryWait);
+        }
         if (!(cpuReserve >= 0) || cpuReserve >= Runtime.getRuntime().availableProcessors()) {
             throw new IllegalArgumentException("cpuReserve must be 0 or more cores and less than the "
                     + Runtime.getRuntime().availableProcessors() + " this machine has; got " + cpuReserve);
@@ -296,6 +305,7 @@ public record NodeConfig(
         private final List<Release> localReleases = new ArrayList<>();
         private CpuIsolationMode cpuIsolation = CpuIsolationMode.AUTO;
         private double cpuReserve = 0.25;
+        private Duration registryWait = Duration.ofSeconds(15);
 
         private Builder(String zkConnect, Path dataDir) {
             this.zkConnect = zkConnect;
@@ -463,6 +473,12 @@ public record NodeConfig(
             return this;
         }
 
+        /** How long the start waits for the registry; {@link Duration#ZERO} waits until it is reachable. */
+        public Builder registryWait(Duration wait) {
+            this.registryWait = wait;
+            return this;
+        }
+
         public Builder cpuReserve(double cores) {
             this.cpuReserve = cores;
             return this;
@@ -482,7 +498,7 @@ public record NodeConfig(
                     Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,
                     Optional.ofNullable(registryTls != null || quorum == null || tls == null ? registryTls
                             : new RegistryTls(tls.trustStore(), tls.trustStorePassword())),
-                    storeCapacityBytes, readinessHeld, localReleases, cpuIsolation, cpuReserve);
+                    storeCapacityBytes, readinessHeld, localReleases, cpuIsolation, cpuReserve, registryWait);
         }
     }
 }

@@ -25,6 +25,7 @@ import dev.vessel.registry.NodeStatus;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.RegistryLayout;
+import dev.vessel.registry.RegistryUnreachableException;
 import dev.vessel.registry.ReleaseStore;
 import dev.vessel.registry.TlsTrust;
 import java.io.Closeable;
@@ -43,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -131,10 +133,7 @@ public final class VesselNode implements Closeable {
             parts.push(quorumPart);
             zkConnect = quorum.connectString();
         }
-        RegistryConnection registry = sharedRegistry != null ? sharedRegistry : own(RegistryConnection.connect(
-                zkConnect, RegistryLayout.at(config.registryRoot()), RegistryConnection.DEFAULT_CONNECT_TIMEOUT,
-                config.secureRegistry() ? RegistryCredentials.forNodes(config.adminToken().orElseThrow()) : null,
-                config.registryTls().orElse(null)));
+        RegistryConnection registry = sharedRegistry != null ? sharedRegistry : own(awaitRegistry(zkConnect));
         InstanceRegistry instances = own(new InstanceRegistry(registry));
         NodeRecord self = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
                 System.currentTimeMillis(), 0, config.tls().isPresent());
@@ -198,6 +197,32 @@ public final class VesselNode implements Closeable {
         }
         LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(), zkConnect);
         started = true;
+    }
+
+    /**
+     * A session to the registry, waiting for one as long as {@link NodeConfig#registryWait} allows: a node restarted
+     * during a registry outage comes up once the registry does, rather than failing.
+     */
+    private RegistryConnection awaitRegistry(String zkConnect) {
+        Duration wait = config.registryWait();
+        long started = System.nanoTime();
+        long deadline = wait.isZero() ? Long.MAX_VALUE : started + wait.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Duration attempt = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+                    Math.min(left, RegistryConnection.DEFAULT_CONNECT_TIMEOUT.toNanos())));
+            try {
+                return RegistryConnection.connect(zkConnect, RegistryLayout.at(config.registryRoot()), attempt,
+                        config.secureRegistry() ? RegistryCredentials.forNodes(config.adminToken().orElseThrow())
+                                : null, config.registryTls().orElse(null));
+            } catch (RegistryUnreachableException e) {
+                if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                LOG.warn("node {}: {}; waiting for it ({} s so far), running nothing meanwhile", nodeId,
+                        e.getMessage(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+            }
+        }
     }
 
     /** Registers {@code part} to be closed with the node (last built, first closed) and returns it. */

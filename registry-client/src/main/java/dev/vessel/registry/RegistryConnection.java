@@ -49,7 +49,7 @@ public final class RegistryConnection implements Closeable {
     /**
      * Opens a new session to {@code connectString} ({@code host:port[,host:port...]}) and waits for it.
      *
-     * @throws RegistryException if no server answers within {@code timeout}
+     * @throws RegistryUnreachableException if no server answers within {@code timeout}
      */
     public static RegistryConnection connect(String connectString, RegistryLayout layout, Duration timeout) {
         return connect(connectString, layout, timeout, null);
@@ -95,7 +95,7 @@ public final class RegistryConnection implements Closeable {
         curator.start();
         try {
             if (!curator.blockUntilConnected((int) timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new RegistryException("could not reach ZooKeeper at " + connectString + " within "
+                throw new RegistryUnreachableException("could not reach ZooKeeper at " + connectString + " within "
                         + timeout.toMillis() + " ms" + (tls != null ? " over TLS (does it serve TLS, and is its"
                         + " certificate in " + tls.trustStore() + " and valid for that address?)" : ""));
             }

@@ -64,7 +64,7 @@ public final class FaultBenchmark {
             case "holder" -> holder(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "20"));
             case "stall" -> StallingPeerBenchmark.run(dir, releases);
             case "outage" -> RegistryOutageBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 30,
-                    args.length > 3 ? Integer.parseInt(args[3]) : 1);
+                    args.length > 3 ? Integer.parseInt(args[3]) : 1, args.length > 4 && args[4].equals("restart"));
             case "cpu" -> CpuNeighbourBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 10);
             case "slow" -> SlowClientsBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
                     args.length > 3 ? Integer.parseInt(args[3]) : 30, args.length > 4 ? Long.parseLong(args[4]) : 5000);
@@ -486,6 +486,12 @@ public final class FaultBenchmark {
         }
 
         URI start(String id, String... jvmArguments) throws Exception {
+            Process p = launch(id, jvmArguments);
+            return NodeProcess.awaitReady(p, dir.resolve(id + ".log"));
+        }
+
+        /** Starts a node process without waiting for it to be ready (it may be waiting for its registry). */
+        Process launch(String id, String... jvmArguments) throws Exception {
             Path log = dir.resolve(id + ".log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx512m"));
@@ -494,7 +500,14 @@ public final class FaultBenchmark {
                     dir.resolve(id).toString(), id, "0", "true", TOKEN));
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             processes.put(id, p);
-            return NodeProcess.awaitReady(p, log);
+            return p;
+        }
+
+        /** Kills a node process with SIGKILL. */
+        void kill(String id) throws Exception {
+            Process p = processes.remove(id);
+            signal(p, "KILL");
+            p.waitFor(30, TimeUnit.SECONDS);
         }
 
         /** Ends a node process cleanly (SIGTERM: its shutdown hook closes the node). */

@@ -29,11 +29,16 @@ import org.apache.zookeeper.data.Stat;
  * (past the client's 30 s registry grace); what a deployment change gets while the ensemble is away, and how fast;
  * how long after the ensemble is reachable every instance and node record is owned by a live session again (not by
  * a session from before the outage, which the servers restore from their logs); that a change works once it is back.
+ * With {@code restart}, node-2 is also killed with SIGKILL while the ensemble is away and started again at once: it
+ * waits for its registry (answering 503 meanwhile), and its container counts among those to register again.
  */
 final class RegistryOutageBenchmark {
     private RegistryOutageBenchmark() {}
 
-    static void run(Path dir, Path releases, int outageSeconds, int runs) throws Exception {
+    static void run(Path dir, Path releases, int outageSeconds, int runs, boolean restart) throws Exception {
+        if (restart) {
+            System.out.println("node-2 killed with SIGKILL and started again while the ensemble is away");
+        }
         System.out.println("| run | outage s | calls | failed plain | failed idempotent | change while away | started ->"
                 + " reachable ms | reachable -> all registered ms | change after |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
@@ -57,6 +62,11 @@ final class RegistryOutageBenchmark {
                     }
                     long killed = System.nanoTime();
                     String away = changeWeight(admin, 90);
+                    Process restarted = null;
+                    if (restart) {
+                        nodes.kill("node-2");
+                        restarted = nodes.launch("node-2");
+                    }
                     long untilBack = killed + TimeUnit.SECONDS.toNanos(outageSeconds) - System.nanoTime();
                     Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(untilBack))); // the outage itself
                     long started = System.nanoTime();
@@ -68,6 +78,9 @@ final class RegistryOutageBenchmark {
                     long registered;
                     try (RegistryConnection observer = RegistryConnection.connect(ensemble.connectString())) {
                         reachable = System.nanoTime();
+                        if (restarted != null) {
+                            dev.vessel.bench.NodeProcess.awaitReady(restarted, runDir.resolve("node-2.log"));
+                        }
                         awaitOwnedByLiveSessions(observer, before);
                         registered = System.nanoTime();
                     }

@@ -24,8 +24,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The node's Jetty server: data plane, admin API and health on one port. {@link #bind} opens the port first, so
- * the node knows it (port 0 picks one) while it builds its parts; {@link #serve} starts answering once they are
- * all there.
+ * the node knows it (port 0 picks one) while it builds its parts, and answers "not yet" ({@link NotServingYet});
+ * {@link #serve} puts the node's API in place once its parts are all there.
  */
 public final class NodeHttpServer implements Closeable {
     /** A connection with nothing to read or write for this long is closed. */
@@ -37,10 +37,12 @@ public final class NodeHttpServer implements Closeable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final Handler.Wrapper root;
 
-    private NodeHttpServer(Server server, ServerConnector connector) {
+    private NodeHttpServer(Server server, ServerConnector connector, Handler.Wrapper root) {
         this.server = server;
         this.connector = connector;
+        this.root = root;
     }
 
     /**
@@ -78,8 +80,13 @@ public final class NodeHttpServer implements Closeable {
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         server.addBean(new HeaderTimeout(connector, headerTimeout.toMillis()));
         server.setStopTimeout(5_000);
-        connector.open();
-        return new NodeHttpServer(server, connector);
+        // serving at once, if only "not yet": a bound port nobody accepts from would hold clients until they time
+        // out, and a call that timed out may have run, so a router could not move it elsewhere
+        Handler.Wrapper root = new Handler.Wrapper(true); // dynamic: its handler is replaced while it runs
+        root.setHandler(new NotServingYet());
+        server.setHandler(root);
+        server.start();
+        return new NodeHttpServer(server, connector, root);
     }
 
     private static SslContextFactory.Server sslContext(NodeConfig.Tls tls) {
@@ -122,8 +129,7 @@ public final class NodeHttpServer implements Closeable {
     }
 
     private void serve(Handler handler) throws Exception {
-        server.setHandler(handler);
-        server.start();
+        root.setHandler(handler); // started with the running wrapper
     }
 
     public int port() {
