@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
@@ -81,7 +80,7 @@ public final class RegistryConnection implements Closeable {
                 .connectString(connectString)
                 .sessionTimeoutMs(15_000)
                 .connectionTimeoutMs(5_000)
-                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
+                .retryPolicy(RetryBudget.policy());
         if (tls != null) {
             builder.zkClientConfig(tls.clientConfig());
         }

@@ -10,9 +10,11 @@ import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.DeploymentStore;
+import dev.vessel.registry.RegistryException;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.ReleaseStore;
+import dev.vessel.registry.RetryBudget;
 import dev.vessel.registry.Text;
 import dev.vessel.registry.internal.RecordJson;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +60,11 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class AdminHandler implements Request.Handler {
     public static final String PREFIX = "/v1/admin/";
+    /**
+     * How long a request's registry operations retry before they fail: a server failover is ridden out, a registry
+     * gone away mid-request is answered in seconds instead of after Curator's tens of seconds of retries.
+     */
+    static final java.time.Duration REGISTRY_BUDGET = java.time.Duration.ofSeconds(5);
 
     private final byte[] token;
     private final ArtifactGrant grants;
@@ -108,6 +115,19 @@ public final class AdminHandler implements Request.Handler {
                     + " configurations, dashboard) and changes nothing");
             return true;
         }
+        RetryBudget.start(REGISTRY_BUDGET);
+        try {
+            dispatch(access, path, method, request, response, callback);
+        } catch (RegistryException e) {
+            throw cluster.lostDuring(e);
+        } finally {
+            RetryBudget.clear();
+        }
+        return true;
+    }
+
+    private void dispatch(Access access, String[] path, String method, Request request, Response response,
+            Callback callback) throws Exception {
         if (!path[0].equals("artifacts") && !path[0].equals("dashboard") && !path[0].equals("quorum")) {
             // artifacts are the node's own store, the dashboard says itself what is stale, and a quorum recovery is
             // what brings the registry back
@@ -153,7 +173,6 @@ public final class AdminHandler implements Request.Handler {
             JsonResponses.error(response, callback, ErrorCode.NOT_FOUND, "no admin resource " + method + " "
                     + Request.getPathInContext(request));
         }
-        return true;
     }
 
     /**

@@ -119,11 +119,29 @@ public final class ClusterView {
         if (registry.connected()) {
             return;
         }
-        long since = unavailableSince.get();
         throw new ApiError(ErrorCode.REGISTRY_UNAVAILABLE, "registry unavailable: " + nodeId + " has no ZooKeeper"
-                + " session (" + servers() + (since == 0 ? "" : " unreachable since " + Instant.ofEpochMilli(since)
-                + ", " + Duration.ofMillis(System.currentTimeMillis() - since).toSeconds() + " s ago") + "); nothing"
-                + " was read or changed, and the containers keep serving as they were. Try again once it is back");
+                + " session (" + unreachable() + "); nothing was read or changed, and the containers keep serving as"
+                + " they were. Try again once it is back");
+    }
+
+    /**
+     * What a request that failed on the registry answers: {@code 503 REGISTRY_UNAVAILABLE} when the session went
+     * away while it ran (a change it asked for may or may not have been written), else the failure itself.
+     */
+    public RuntimeException lostDuring(RuntimeException failure) {
+        if (registry.connected()) {
+            return failure;
+        }
+        return new ApiError(ErrorCode.REGISTRY_UNAVAILABLE, "registry unavailable: " + nodeId + " lost its"
+                + " ZooKeeper session while answering (" + unreachable() + "); a change this request asked for may"
+                + " or may not have been made (vessel history shows which once the registry is back), and the"
+                + " containers keep serving as they were");
+    }
+
+    private String unreachable() {
+        long since = unavailableSince.get();
+        return servers() + (since == 0 ? "" : " unreachable since " + Instant.ofEpochMilli(since) + ", "
+                + Duration.ofMillis(System.currentTimeMillis() - since).toSeconds() + " s ago");
     }
 
     /** Every node and container ({@code vessel status}). */
