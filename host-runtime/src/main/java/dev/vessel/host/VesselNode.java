@@ -195,6 +195,9 @@ public final class VesselNode implements Closeable {
         if (quorum != null) {
             quorum.join(nodeId, config.zone());
         }
+        // closed first: from the moment the node stops, what comes is refused, to be retried elsewhere, while
+        // what it runs drains
+        parts.push(http::stopServing);
         LOG.info("node {} serving on {} (registry {} at {})", nodeId, url(), config.registryRoot(), zkConnect);
         started = true;
     }

@@ -108,32 +108,16 @@ public final class QuorumBenchmark {
         URI worker = start("worker", null, founder);
         javax.net.ssl.SSLContext https = tls == null ? null
                 : dev.vessel.registry.TlsTrust.context(tls.trustStore(), tls.trustStorePassword());
-        AdminClient admin = new AdminClient(worker, TOKEN, https);
-        AdminClient.Uploaded jar = admin.upload(releases.resolve("greeter-1.0.0.jar"), 1 << 20, (f, s, t, b) -> { });
-        ReleaseManifest release = admin.createRelease(List.of(jar), null, false, false, "benchmark");
-        admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "worker", null, null,
-                "benchmark"));
-        // the writer retries once, so a failed write shows; the harness's own reads retry until they get through
-        String readerSecret = RegistryCredentials.readerSecret(TOKEN);
-        VesselClient.Builder calls = VesselClient.builder().connectString(founder).readerSecret(readerSecret);
+        deployGreeter(new AdminClient(worker, TOKEN, https), releases);
+        VesselClient.Builder calls = VesselClient.builder().connectString(founder)
+                .readerSecret(RegistryCredentials.readerSecret(TOKEN));
         if (tls != null) {
             calls.tls(https).registryTls(registryTls());
         }
         try (VesselClient client = calls.build();
-                CuratorFramework writer = session(founder)
-                        .retryPolicy(new RetryOneTime(100)).authorization("digest",
-                                RegistryCredentials.forNodes(TOKEN).authInfo()).build();
-                CuratorFramework registry = session(founder)
-                        .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(200, 29, 2_000))
-                        .authorization("digest", RegistryCredentials.forReader(readerSecret).authInfo()).build()) {
-            writer.start();
-            registry.start();
-            writer.blockUntilConnected(30, TimeUnit.SECONDS);
-            registry.blockUntilConnected(30, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (client.instances("greeter").isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(50); // harness polling the client's own table
-            }
+                CuratorFramework writer = writer(founder);
+                CuratorFramework registry = reader(founder)) {
+            awaitGreeter(client);
             Map<String, String> before = persistent(registry);
             Load load = new Load(client, writer);
             load.start();
@@ -200,30 +184,15 @@ public final class QuorumBenchmark {
         URI q1 = start("q1", "found", null);
         String founder = "127.0.0.1:" + clientPorts.get("q1");
         URI worker = start("worker", null, founder);
-        AdminClient admin = new AdminClient(worker, TOKEN);
-        AdminClient.Uploaded jar = admin.upload(releases.resolve("greeter-1.0.0.jar"), 1 << 20, (f, s, t, b) -> { });
-        ReleaseManifest release = admin.createRelease(List.of(jar), null, false, false, "benchmark");
-        admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "worker", null, null,
-                "benchmark"));
+        deployGreeter(new AdminClient(worker, TOKEN), releases);
         start("q2", "join", founder);
         start("q3", "join", founder);
-        String readerSecret = RegistryCredentials.readerSecret(TOKEN);
-        try (VesselClient client = VesselClient.builder().connectString(founder).readerSecret(readerSecret).build();
-                CuratorFramework writer = session(founder)
-                        .retryPolicy(new RetryOneTime(100)).authorization("digest",
-                                RegistryCredentials.forNodes(TOKEN).authInfo()).build();
-                CuratorFramework registry = session(founder)
-                        .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(200, 29, 2_000))
-                        .authorization("digest", RegistryCredentials.forReader(readerSecret).authInfo()).build()) {
-            writer.start();
-            registry.start();
-            writer.blockUntilConnected(30, TimeUnit.SECONDS);
-            registry.blockUntilConnected(30, TimeUnit.SECONDS);
+        try (VesselClient client = VesselClient.builder().connectString(founder)
+                        .readerSecret(RegistryCredentials.readerSecret(TOKEN)).build();
+                CuratorFramework writer = writer(founder);
+                CuratorFramework registry = reader(founder)) {
             awaitVoters(registry, 3, -1, 180);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (client.instances("greeter").isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(50); // harness polling the client's own table
-            }
+            awaitGreeter(client);
             Map<String, String> before = persistent(registry);
             Load load = new Load(client, writer);
             load.start();
@@ -273,6 +242,41 @@ public final class QuorumBenchmark {
                     lastFail > lastFailBefore ? "after the call" : "before the call");
             System.out.println("deployments and releases before == after: " + before.equals(after) + " ("
                     + before.size() + " records); greeter registered: " + client.instances("greeter").size());
+        }
+    }
+
+    /** greeter 1.0.0 released and deployed on the worker node only. */
+    private static void deployGreeter(AdminClient admin, Path releases) {
+        AdminClient.Uploaded jar = admin.upload(releases.resolve("greeter-1.0.0.jar"), 1 << 20, (f, s, t, b) -> { });
+        ReleaseManifest release = admin.createRelease(List.of(jar), null, false, false, "benchmark");
+        admin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "worker", null, null,
+                "benchmark"));
+    }
+
+    /** A session writing as the nodes, retrying once, so that a failed write shows. */
+    private CuratorFramework writer(String connectString) throws InterruptedException {
+        return started(session(connectString).retryPolicy(new RetryOneTime(100))
+                .authorization("digest", RegistryCredentials.forNodes(TOKEN).authInfo()).build());
+    }
+
+    /** The harness's own reading session, retrying until its reads get through. */
+    private CuratorFramework reader(String connectString) throws InterruptedException {
+        return started(session(connectString)
+                .retryPolicy(new org.apache.curator.retry.ExponentialBackoffRetry(200, 29, 2_000))
+                .authorization("digest", RegistryCredentials.forReader(RegistryCredentials.readerSecret(TOKEN))
+                        .authInfo()).build());
+    }
+
+    private static CuratorFramework started(CuratorFramework session) throws InterruptedException {
+        session.start();
+        session.blockUntilConnected(30, TimeUnit.SECONDS);
+        return session;
+    }
+
+    private static void awaitGreeter(VesselClient client) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (client.instances("greeter").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50); // harness polling the client's own table
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.Closeable;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.registry.TlsTrust;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The node's Jetty server: data plane, admin API and health on one port. {@link #bind} opens the port first, so
- * the node knows it (port 0 picks one) while it builds its parts, and answers "not yet" ({@link NotServingYet});
+ * the node knows it (port 0 picks one) while it builds its parts, and answers "not yet" ({@link NotServing});
  * {@link #serve} puts the node's API in place once its parts are all there.
  */
 public final class NodeHttpServer implements Closeable {
@@ -38,6 +39,7 @@ public final class NodeHttpServer implements Closeable {
     private final Server server;
     private final ServerConnector connector;
     private final Handler.Wrapper root;
+    private volatile NotServing stopping;
 
     private NodeHttpServer(Server server, ServerConnector connector, Handler.Wrapper root) {
         this.server = server;
@@ -83,7 +85,7 @@ public final class NodeHttpServer implements Closeable {
         // serving at once, if only "not yet": a bound port nobody accepts from would hold clients until they time
         // out, and a call that timed out may have run, so a router could not move it elsewhere
         Handler.Wrapper root = new Handler.Wrapper(true); // dynamic: its handler is replaced while it runs
-        root.setHandler(new NotServingYet());
+        root.setHandler(NotServing.starting());
         server.setHandler(root);
         server.start();
         return new NodeHttpServer(server, connector, root);
@@ -136,12 +138,50 @@ public final class NodeHttpServer implements Closeable {
         return connector.getLocalPort();
     }
 
+    /** A stopping node answers "not here" until no request came for this long (at most {@link #LINGER_NANOS}). */
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /**
+     * From now on refuses what comes: new connections are refused at once, requests on open connections get
+     * {@code 503} with {@code Vessel-Retry: other} and {@code Connection: close}; requests already in the node's
+     * hands finish. A router that still routes here (its registry has not told it yet, or cannot) moves its calls
+     * elsewhere, even those that are not idempotent, and drops its connections before the node closes them.
+     */
+    public synchronized void stopServing() {
+        if (stopping == null && server.isStarted()) {
+            stopping = NotServing.stopping();
+            connector.close();
+            root.setHandler(stopping);
+        }
+    }
+
+    /** {@link #stopServing()}, then goes on refusing until no request came for 100 ms (at most 1 s), then stops. */
     @Override
     public void close() {
         try {
-            server.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("HTTP server did not stop cleanly: " + e.getMessage(), e);
+            stopServing();
+            if (stopping != null) {
+                lingerRefusing();
+            }
+        } finally {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("HTTP server did not stop cleanly: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void lingerRefusing() {
+        long lingerEnds = System.nanoTime() + LINGER_NANOS;
+        try {
+            while (System.nanoTime() - stopping.lastRequestNanos() < QUIET_NANOS
+                    && System.nanoTime() - lingerEnds < 0) {
+                Thread.sleep(20); // a shutdown's linger: nothing to wait on but the absence of requests
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stop at once, then
         }
     }
 }
