@@ -43,6 +43,18 @@ class FullDiskTest {
 
             Rollout.Result result;
             SteadyLoad load;
+            // when node-2 first shows the release refused: the figure docs/benchmarks.md gives, not an assertion
+            java.util.concurrent.atomic.AtomicLong refusedAt = new java.util.concurrent.atomic.AtomicLong();
+            Thread watcher = new Thread(() -> {
+                while (refusedAt.get() == 0 && !Thread.currentThread().isInterrupted()) {
+                    small.containers().stream().filter(c -> c.id().equals("greeter-2.0.0")
+                            && c.state() == InstanceState.FAILED).findFirst()
+                            .ifPresent(c -> refusedAt.compareAndSet(0, c.since()));
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L); // sampling, for the figure only
+                }
+            });
+            watcher.setDaemon(true);
+            watcher.start();
             try (VesselClient client = VesselClient.connect(cluster.zkConnect())) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> client.instances("greeter").size() == 2);
                 load = new SteadyLoad(client, "[1.0,2.0)", "[1.0,2.0)");
@@ -55,7 +67,12 @@ class FullDiskTest {
                 }
             }
 
+            watcher.interrupt();
             assertThat(result.ok()).isFalse();
+            // the rollback is the last revision; the deploy it undid is the one before
+            long written = result.deployment().revision(result.deployment().revision() - 1).orElseThrow().at();
+            System.out.printf("node-2 refused the release %d ms after the deployment naming it was written%n",
+                    refusedAt.get() - written);
             String failures = String.join("\n", result.failures());
             assertThat(failures).contains("node-2: ").contains("MiB needed").contains("MiB free under")
                     .doesNotContain("avoided").doesNotContain("node-1: java.io");
