@@ -8,7 +8,8 @@ import picocli.CommandLine.ParseResult;
 final class ErrorReporter implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine command, ParseResult parseResult) {
-        command.getErr().println("vessel " + command.getCommandName() + ": " + e.getMessage());
+        // the whole verb, "vessel rule validate", not only its last word
+        command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
         if (System.getenv("VESSEL_DEBUG") != null) {
             e.printStackTrace(command.getErr());
         }
