@@ -173,6 +173,25 @@ public final class AdminClient {
         return post("quorum/recover", java.util.Map.of(), AdminAnswers.QuorumRecovered.class);
     }
 
+    /** Writes a new revision of {@code service}'s rollout rule (or, with {@code dryRun}, shows what it would be). */
+    public dev.vessel.registry.RuleRevision changeRule(String service, dev.vessel.protocol.admin.RuleChange change) {
+        AdminAnswers.RuleChanged<dev.vessel.registry.RuleRevision> answer = post("rules/" + service, change,
+                AdminAnswers.RuleChanged.class, dev.vessel.registry.RuleRevision.class);
+        return answer.rule();
+    }
+
+    /** The service's current rollout rule; {@link AdminException} {@code NOT_FOUND} when it has none. */
+    public dev.vessel.registry.RuleRevision rule(String service) {
+        return get("rules/" + service, dev.vessel.registry.RuleRevision.class);
+    }
+
+    /** Every revision of the service's rollout rule, oldest first. */
+    public List<dev.vessel.registry.RuleRevision> ruleHistory(String service) {
+        AdminAnswers.RuleHistory<dev.vessel.registry.RuleRevision> answer = get("rules/" + service + "/history",
+                AdminAnswers.RuleHistory.class, dev.vessel.registry.RuleRevision.class);
+        return answer.history();
+    }
+
     /** The service's desired state with its history ({@code Deployment.empty} when it has none). */
     public Deployment deployment(String service) {
         return get("deployments/" + service, Deployment.class);

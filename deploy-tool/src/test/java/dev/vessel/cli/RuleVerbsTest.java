@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code vessel rule validate}: the plan of a valid rule, every problem of an invalid one with its line, exit 2. */
+/**
+ * {@code vessel rule}: {@code validate} prints the plan of a valid rule, or every problem of an invalid one with its
+ * line (exit 2); {@code set}, {@code get}, {@code history} and {@code rollback} keep a service's rule in the
+ * registry through a node, which checks it again and writes nothing invalid.
+ */
 class RuleVerbsTest {
     private static final String EXAMPLE = """
             # promote in three steps; roll back as soon as the canary is clearly worse than the version it replaces
@@ -62,5 +66,58 @@ class RuleVerbsTest {
         CliRunner missing = CliRunner.run("rule", "validate", dir.resolve("absent.yaml").toString());
         assertThat(missing.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(missing.err()).contains("cannot read " + dir.resolve("absent.yaml"));
+    }
+
+    @Test
+    void aServicesRuleIsSetReadAndRolledBackAndAnInvalidOneIsNeverWritten() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Settings(dir.resolve("home"), 1, 0,
+                CliRunner.freePort(), "127.0.0.1", false, CliRunner.QUORUM_TOKEN))) {
+            Path token = Files.writeString(dir.resolve("token"), CliRunner.QUORUM_TOKEN);
+            Path secret = Files.writeString(dir.resolve("reader-secret"), dev.vessel.registry.RegistryCredentials
+                    .readerSecret(CliRunner.QUORUM_TOKEN));
+            java.util.function.Function<String[], CliRunner> run = args -> {
+                java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+                all.addAll(java.util.List.of("--zk", cluster.zkConnect(), "--reader-secret-file", secret.toString(),
+                        "--server", cluster.nodes().get(0).url().toString(), "--token-file", token.toString()));
+                return CliRunner.run(all.toArray(String[]::new));
+            };
+            Path canary = Files.writeString(dir.resolve("canary.yaml"), EXAMPLE);
+            Path manual = Files.writeString(dir.resolve("manual.yaml"), "steps:\n  - weight: 5\n  - weight: 100\n");
+
+            CliRunner none = run.apply(new String[] {"rule", "get", "greeter"});
+            assertThat(none.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+            assertThat(none.err()).contains("greeter has no rollout rule");
+
+            CliRunner dry = run.apply(new String[] {"rule", "set", "greeter", canary.toString(), "--dry-run"});
+            assertThat(dry.exitCode()).as(dry.err()).isZero();
+            assertThat(dry.out()).contains("valid; would be revision 1 of the rule of greeter (nothing written)");
+            assertThat(run.apply(new String[] {"rule", "history", "greeter"}).out())
+                    .contains("greeter has no rollout rule");
+
+            CliRunner set = run.apply(new String[] {"rule", "set", "greeter", canary.toString(), "-m", "canary"});
+            assertThat(set.exitCode()).as(set.err()).isZero();
+            assertThat(set.out()).contains("rule of greeter is at revision 1", "step 1: weight 10 %, hold 20s");
+            assertThat(run.apply(new String[] {"rule", "set", "greeter", manual.toString()}).exitCode()).isZero();
+
+            Path invalid = Files.writeString(dir.resolve("invalid.yaml"), "steps:\n  - weight: 50\n");
+            CliRunner refused = run.apply(new String[] {"rule", "set", "greeter", invalid.toString()});
+            assertThat(refused.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+            assertThat(refused.err()).contains("invalid.yaml line 2: the last step's weight is 50");
+
+            CliRunner get = run.apply(new String[] {"rule", "get", "greeter"});
+            assertThat(get.exitCode()).as(get.err()).isZero();
+            assertThat(get.out()).isEqualTo("steps:\n  - weight: 5\n  - weight: 100\n");
+            assertThat(get.err()).contains("rule of greeter, revision 2");
+
+            CliRunner back = run.apply(new String[] {"rule", "rollback", "greeter", "--to", "1"});
+            assertThat(back.exitCode()).as(back.err()).isZero();
+            assertThat(back.out()).contains("rule of greeter is at revision 3 (the rule of revision 1)");
+            assertThat(run.apply(new String[] {"rule", "get", "greeter"}).out()).isEqualTo(EXAMPLE);
+            CliRunner history = run.apply(new String[] {"rule", "history", "greeter"});
+            assertThat(history.out().lines().toList()).hasSize(3).satisfies(lines -> {
+                assertThat(lines.get(0)).contains("   1  ").contains("canary");
+                assertThat(lines.get(2)).startsWith("*    3").contains("rollback to revision 1");
+            });
+        }
     }
 }

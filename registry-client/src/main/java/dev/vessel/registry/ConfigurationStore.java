@@ -3,14 +3,13 @@ package dev.vessel.registry;
 import static java.util.Objects.requireNonNull;
 
 import dev.vessel.registry.internal.RecordJson;
+import dev.vessel.registry.internal.RevisionPointer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * Configuration revisions per service under {@code {root}/configurations/{service}}. The service's znode holds
@@ -26,22 +25,10 @@ public final class ConfigurationStore {
         this.connection = requireNonNull(connection, "connection cannot be null");
     }
 
-    private record Current(long revision, int znodeVersion) {}
-
-    private Current current(String service) {
-        String path = connection.layout().configuration(service);
-        Stat stat = new Stat();
-        try {
-            byte[] data = connection.curator().getData().storingStatIn(stat).forPath(path);
-            return new Current(Long.parseLong(new String(data, StandardCharsets.US_ASCII).trim()), stat.getVersion());
-        } catch (KeeperException.NoNodeException e) {
-            return new Current(0, -1);
-        } catch (NumberFormatException e) {
-            throw new RegistryException("unreadable configuration pointer at " + path + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            throw new RegistryException("could not read " + path + ": " + e.getMessage(), e);
-        }
+    private RevisionPointer current(String service) {
+        return RevisionPointer.read(connection.curator(), connection.layout().configuration(service), "configuration");
     }
+
 
     /** The service's current configuration; the empty revision 0 if none was ever set. */
     public ConfigurationRevision read(String service) {
@@ -109,7 +96,7 @@ public final class ConfigurationStore {
     public ConfigurationRevision write(String service, long expectedRevision, Map<String, Map<String, Object>> pids,
             List<ConfigurationRevision.Target> targets, Map<String, List<String>> secrets, String author,
             String message) {
-        Current current = current(service);
+        RevisionPointer current = current(service);
         if (expectedRevision >= 0 && current.revision() != expectedRevision) {
             throw new ConfigurationConflictException("configuration of " + service + " is at revision "
                     + current.revision() + ", not " + expectedRevision + ": someone else changed it; check `vessel"
@@ -118,16 +105,13 @@ public final class ConfigurationStore {
         ConfigurationRevision next = new ConfigurationRevision(service, current.revision() + 1, current.revision(),
                 pids, author, System.currentTimeMillis(), message, targets, secrets);
         String pointer = connection.layout().configuration(service);
-        byte[] number = Long.toString(next.revision()).getBytes(StandardCharsets.US_ASCII);
         try {
             var tx = connection.curator().transactionOp();
             List<CuratorOp> ops = new ArrayList<>();
             if (current.znodeVersion() < 0) {
                 ensureParent();
-                ops.add(tx.create().forPath(pointer, number));
-            } else {
-                ops.add(tx.setData().withVersion(current.znodeVersion()).forPath(pointer, number));
             }
+            ops.add(current.moveTo(tx, pointer, next.revision()));
             ops.add(tx.create().forPath(connection.layout().configurationRevision(service, next.revision()),
                     RecordJson.write(next.masked())));
             Map<String, Map<String, Object>> secretValues = next.secretValues();

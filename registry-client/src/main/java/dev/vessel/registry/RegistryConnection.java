@@ -100,7 +100,8 @@ public final class RegistryConnection implements Closeable {
             }
             if (credentials != null && credentials.writes()) {
                 for (String path : java.util.List.of(layout.root(), layout.services(), layout.nodes(), layout.statuses(),
-                        layout.releases(), layout.deployments(), layout.artifacts(), layout.configurations())) {
+                        layout.releases(), layout.deployments(), layout.artifacts(), layout.configurations(),
+                        layout.rules())) {
                     secure(curator, path, credentials);
                 }
             }

@@ -87,6 +87,19 @@ public final class RegistryLayout {
         return ZKPaths.makePath(deployments(), requireName(service, "service"));
     }
 
+    /** Rollout rule revisions, one folder per service: {@code {root}/rules/{service}/rev-NNNNNNNNNN}. */
+    public String rules() {
+        return ZKPaths.makePath(root, "rules");
+    }
+
+    public String rule(String service) {
+        return ZKPaths.makePath(rules(), requireName(service, "service"));
+    }
+
+    public String ruleRevision(String service, long revision) {
+        return ZKPaths.makePath(rule(service), String.format(java.util.Locale.ROOT, "rev-%010d", revision));
+    }
+
     /** Configuration revisions, one folder per service: {@code {root}/configurations/{service}/rev-NNNNNNNNNN}. */
     public String configurations() {
         return ZKPaths.makePath(root, "configurations");

@@ -63,4 +63,10 @@ public final class AdminAnswers {
      */
     public record QuorumRecovered(long member, List<Long> observers, String fromVersion, String toVersion,
             String servers) {}
+
+    /** {@code POST rules/{service}}: the rule revision written, or with {@code dryRun} the one it would be. */
+    public record RuleChanged<R>(@JsonInclude(JsonInclude.Include.NON_NULL) Boolean dryRun, R rule) {}
+
+    /** {@code GET rules/{service}/history}: every revision of the service's rule, oldest first. */
+    public record RuleHistory<R>(List<R> history) {}
 }

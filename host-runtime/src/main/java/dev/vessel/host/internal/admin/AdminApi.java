@@ -10,6 +10,7 @@ import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseStore;
+import dev.vessel.registry.RuleStore;
 import java.io.Closeable;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
@@ -43,7 +44,7 @@ public final class AdminApi implements Closeable {
                 settings.scratch(), containers.settings().unregistered(), configurations);
         this.dashboard = new DashboardEndpoint(cluster, () -> NodeLoad.of(containers), settings.peerTls());
         this.handler = new AdminHandler(settings.token(), settings.grants(), artifacts, validator, releases,
-                new DeploymentStore(registry), configurations, cluster, dashboard,
+                new DeploymentStore(registry), configurations, new RuleStore(registry), cluster, dashboard,
                 new QuorumRecoveryEndpoint(settings.nodeId(), quorum));
         this.work = new Bulkhead(threads, "vessel-admin-" + settings.nodeId(), ADMIN_LIMITS);
         this.artifactReads = new Bulkhead(threads, "vessel-artifacts-" + settings.nodeId(), ARTIFACT_READ_LIMITS);

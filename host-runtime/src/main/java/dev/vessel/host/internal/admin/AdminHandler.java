@@ -15,6 +15,7 @@ import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.ReleaseManifest;
 import dev.vessel.registry.ReleaseStore;
 import dev.vessel.registry.RetryBudget;
+import dev.vessel.registry.RuleStore;
 import dev.vessel.registry.Text;
 import dev.vessel.registry.internal.RecordJson;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,8 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/releases[/{service}]      release manifests, of one service or all (vessel releases)
  * GET  /v1/admin/instances/{service}       the service's registered instances (vessel call routes with them)
  * GET  /v1/admin/rollouts/{service}        how far the cluster is from a revision (?revision=N) of the service
+ * POST /v1/admin/rules/{service}          a new revision of the service's rollout rule (checked first), or a rollback
+ * GET  /v1/admin/rules/{service}[/history] the service's rollout rule, or every revision of it
  * GET  /v1/admin/dashboard                 everything the dashboard at /ui/ shows
  * POST /v1/admin/quorum/recover            re-found the quorum from this node's member after it lost its majority
  * </pre>
@@ -78,6 +81,7 @@ public final class AdminHandler implements Request.Handler {
     private final byte[] viewerToken;
     private final DashboardEndpoint dashboard;
     private final QuorumRecoveryEndpoint quorumRecovery;
+    private final RuleEndpoints rules;
 
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, PEER, REFUSED }
@@ -85,7 +89,8 @@ public final class AdminHandler implements Request.Handler {
     public AdminHandler(String token, ArtifactGrant grants, ArtifactDistribution artifacts, ReleaseValidator validator,
             ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
-            ClusterView cluster, DashboardEndpoint dashboard, QuorumRecoveryEndpoint quorumRecovery) {
+            RuleStore ruleStore, ClusterView cluster, DashboardEndpoint dashboard,
+            QuorumRecoveryEndpoint quorumRecovery) {
         this.cluster = cluster;
         this.quorumRecovery = quorumRecovery;
         this.dashboard = dashboard;
@@ -99,6 +104,7 @@ public final class AdminHandler implements Request.Handler {
         this.releases = new ReleaseEndpoints(validator, releaseStore);
         this.deployments = new DeploymentEndpoints(releaseStore, deploymentStore);
         this.configurations = new ConfigurationEndpoints(configurationStore, deploymentStore, releaseStore);
+        this.rules = new RuleEndpoints(ruleStore);
     }
 
     @Override
@@ -112,7 +118,7 @@ public final class AdminHandler implements Request.Handler {
         if (access == Access.VIEWER && !isRead(path, method)) {
             JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "the viewer token reads the cluster's state"
                     + " (GET cluster/status, cluster/records, deployments, instances, rollouts, releases,"
-                    + " configurations, dashboard) and changes nothing");
+                    + " configurations, rules, dashboard) and changes nothing");
             return true;
         }
         RetryBudget.start(REGISTRY_BUDGET);
@@ -150,6 +156,13 @@ public final class AdminHandler implements Request.Handler {
         } else if (path.length == 3 && path[0].equals("configurations") && path[2].equals("history")
                 && HttpMethod.GET.is(method)) {
             configurations.history(path[1], response, callback);
+        } else if (path.length == 2 && path[0].equals("rules") && HttpMethod.POST.is(method)) {
+            rules.change(path[1], request, response, callback);
+        } else if (path.length == 2 && path[0].equals("rules") && HttpMethod.GET.is(method)) {
+            rules.current(path[1], response, callback);
+        } else if (path.length == 3 && path[0].equals("rules") && path[2].equals("history")
+                && HttpMethod.GET.is(method)) {
+            rules.history(path[1], response, callback);
         } else if (path.length == 2 && path[0].equals("cluster") && path[1].equals("records")
                 && HttpMethod.GET.is(method)) {
             JsonResponses.json(response, callback, 200, RecordJson.write(cluster.reader().snapshot()));
@@ -209,7 +222,7 @@ public final class AdminHandler implements Request.Handler {
         return switch (path[0]) {
             case "dashboard" -> path.length == 1;
             case "cluster" -> path.length == 2 && (path[1].equals("status") || path[1].equals("records"));
-            case "configurations" -> path.length == 2 || path.length == 3 && path[2].equals("history");
+            case "configurations", "rules" -> path.length == 2 || path.length == 3 && path[2].equals("history");
             case "deployments", "instances", "rollouts" -> path.length == 2;
             case "releases" -> path.length == 1 || path.length == 2;
             default -> false;

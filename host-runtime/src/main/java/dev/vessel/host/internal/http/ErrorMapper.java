@@ -43,7 +43,8 @@ public final class ErrorMapper {
         if (t instanceof ReleaseRefused refused) {
             return new ApiError(refused.code(), refused.getMessage());
         }
-        if (t instanceof DeploymentConflictException || t instanceof dev.vessel.registry.ConfigurationConflictException) {
+        if (t instanceof DeploymentConflictException || t instanceof dev.vessel.registry.ConfigurationConflictException
+                || t instanceof dev.vessel.registry.RuleConflictException) {
             return new ApiError(ErrorCode.CONFLICT, t.getMessage());
         }
         if (t instanceof RegistryException) {
