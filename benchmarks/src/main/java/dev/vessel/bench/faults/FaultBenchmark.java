@@ -388,28 +388,7 @@ public final class FaultBenchmark {
                 deploy(new AdminClient(first, TOKEN), releases.resolve("greeter-1.0.0.jar"), 0);
                 try (VesselClient client = VesselClient.connect(ensemble.connectString())) {
                     awaitInstances(client, "greeter", 2);
-                    AtomicBoolean running = new AtomicBoolean(true);
-                    LongAdder calls = new LongAdder();
-                    LongAdder failedPlain = new LongAdder();
-                    LongAdder failedIdempotent = new LongAdder();
-                    List<Thread> threads = new ArrayList<>();
-                    for (int t = 0; t < 4; t++) {
-                        boolean idempotent = t % 2 == 1;
-                        Thread thread = new Thread(() -> {
-                            CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;
-                            while (running.get()) {
-                                try {
-                                    client.call(options, "greeter", "[1.0,2.0)", "greeter", "greet", "Ada");
-                                } catch (RuntimeException e) {
-                                    (idempotent ? failedIdempotent : failedPlain).increment();
-                                    System.err.println("failed: " + e);
-                                }
-                                calls.increment();
-                            }
-                        });
-                        threads.add(thread);
-                        thread.start();
-                    }
+                    MixedLoad load = new MixedLoad(client);
                     Thread.sleep(2_000); // steady load first
                     int leader = ensemble.awaitLeader(-1);
                     long killed = System.nanoTime();
@@ -417,13 +396,10 @@ public final class FaultBenchmark {
                     ensemble.awaitLeader(leader);
                     long electionMillis = (System.nanoTime() - killed) / 1_000_000;
                     Thread.sleep(5_000); // and after the election
-                    running.set(false);
-                    for (Thread thread : threads) {
-                        thread.join();
-                    }
-                    totalFailed += failedPlain.sum() + failedIdempotent.sum();
-                    System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d |%n", run, calls.sum(), failedPlain.sum(),
-                            failedIdempotent.sum(), electionMillis);
+                    load.stop();
+                    totalFailed += load.failed();
+                    System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d |%n", run, load.calls.sum(),
+                            load.failedPlain.sum(), load.failedIdempotent.sum(), electionMillis);
                 }
             }
         }

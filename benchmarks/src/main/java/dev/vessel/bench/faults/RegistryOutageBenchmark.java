@@ -5,7 +5,6 @@ import dev.vessel.deploy.AdminException;
 import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.RegistryLayout;
-import dev.vessel.router.CallOptions;
 import dev.vessel.router.VesselClient;
 import java.net.URI;
 import java.nio.file.Files;
@@ -17,9 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -53,7 +49,7 @@ final class RegistryOutageBenchmark {
                 FaultBenchmark.deploy(admin, releases.resolve("greeter-1.0.0.jar"), 0);
                 try (VesselClient client = VesselClient.connect(ensemble.connectString())) {
                     FaultBenchmark.awaitInstances(client, "greeter", 2);
-                    Load load = new Load(client);
+                    MixedLoad load = new MixedLoad(client);
                     Thread.sleep(2_000); // steady load first
                     Set<Long> before = owners(ensemble.connectString());
 
@@ -88,7 +84,7 @@ final class RegistryOutageBenchmark {
                     long end = reachable + TimeUnit.SECONDS.toNanos(40);
                     Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))); // past the grace
                     load.stop();
-                    totalFailed += load.failedPlain.sum() + load.failedIdempotent.sum();
+                    totalFailed += load.failed();
                     System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %s | %d | %d | %s |%n", run,
                             outageSeconds, load.calls.sum(), load.failedPlain.sum(), load.failedIdempotent.sum(), away,
                             (reachable - started) / 1_000_000, (registered - reachable) / 1_000_000, after);
@@ -166,42 +162,5 @@ final class RegistryOutageBenchmark {
             }
         }
         return paths;
-    }
-
-    /** 2 plain and 2 idempotent calling threads until stopped. */
-    private static final class Load {
-        final LongAdder calls = new LongAdder();
-        final LongAdder failedPlain = new LongAdder();
-        final LongAdder failedIdempotent = new LongAdder();
-        final AtomicReference<String> firstFailure = new AtomicReference<>();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final List<Thread> threads = new ArrayList<>();
-
-        Load(VesselClient client) {
-            for (int t = 0; t < 4; t++) {
-                boolean idempotent = t % 2 == 1;
-                Thread thread = new Thread(() -> {
-                    CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;
-                    while (running.get()) {
-                        try {
-                            client.call(options, "greeter", "[1.0,2.0)", "greeter", "greet", "Ada");
-                        } catch (RuntimeException e) {
-                            (idempotent ? failedIdempotent : failedPlain).increment();
-                            firstFailure.compareAndSet(null, e.toString());
-                        }
-                        calls.increment();
-                    }
-                }, "load-" + t);
-                threads.add(thread);
-                thread.start();
-            }
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            for (Thread thread : threads) {
-                thread.join();
-            }
-        }
     }
 }
