@@ -24,7 +24,8 @@ final class QuorumCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CliException(ExitCode.BAD_INPUT, "vessel quorum needs what to do: status, history, recover or reader-secret");
+        throw new CliException(ExitCode.BAD_INPUT, "vessel quorum needs what to do: status, history, recover or"
+                + " reader-secret");
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
@@ -132,9 +133,8 @@ final class QuorumCommand implements Callable<Integer> {
                         + " recorded.")
         java.nio.file.Path tokenFile;
 
-        @Option(names = "--trust-store", paramLabel = "FILE",
-                description = "PKCS12 trust store, for a node that serves HTTPS.")
-        java.nio.file.Path trustStore;
+        @Mixin
+        ClusterOptions cluster;
 
         @Option(names = "--json", description = "Print the answer as JSON.")
         boolean json;
@@ -143,10 +143,10 @@ final class QuorumCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             AdminOptions admin = new AdminOptions();
             admin.tokenFile = tokenFile;
-            javax.net.ssl.SSLContext tls = trustStore == null ? null
-                    : dev.vessel.registry.TlsTrust.context(trustStore, "changeit");
+            // the node's TLS trust as every verb takes it (--trust-store, or what `vessel up --tls` recorded)
             dev.vessel.protocol.admin.AdminAnswers.QuorumRecovered recovered = new dev.vessel.deploy.AdminClient(
-                    server, admin.token(), tls, java.time.Duration.ofSeconds(120)).recoverQuorum();
+                    server, admin.token(), cluster.tls().orElse(null), java.time.Duration.ofSeconds(120))
+                    .recoverQuorum();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(JSON.writeValueAsString(recovered));

@@ -1,5 +1,7 @@
 package dev.vessel.cli;
 
+import static dev.vessel.host.rollout.RolloutRuleReader.text;
+
 import dev.vessel.host.rollout.InvalidRuleException;
 import dev.vessel.host.rollout.RolloutRule;
 import dev.vessel.host.rollout.RolloutRuleReader;
@@ -8,7 +10,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,19 +54,7 @@ final class RuleCommand implements Callable<Integer> {
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = "Gives a service a new revision of its rollout rule, from a YAML file: checked here and by"
                     + " the node, written only when valid, conditional on the revision it was decided on.")
-    static final class Set implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        ClusterOptions cluster;
-
-        @picocli.CommandLine.Mixin
-        AdminOptions admin;
-
-        @Parameters(index = "0", paramLabel = "SERVICE")
-        String service;
-
+    static final class Set extends ServiceVerb {
         @Parameters(index = "1", paramLabel = "FILE", description = "The rule file.")
         Path file;
 
@@ -80,7 +69,7 @@ final class RuleCommand implements Callable<Integer> {
         public Integer call() {
             String yaml = readRule(file);
             RolloutRule rule = checked(file, yaml);
-            dev.vessel.registry.RuleRevision written = withAdmin(cluster, admin, client -> {
+            dev.vessel.registry.RuleRevision written = withAdmin(client -> {
                 long current = currentRevision(client, service);
                 dev.vessel.protocol.admin.RuleChange change = new dev.vessel.protocol.admin.RuleChange(yaml, null,
                         current, message, AdminOptions.who(), null);
@@ -97,22 +86,10 @@ final class RuleCommand implements Callable<Integer> {
 
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = "Prints a service's current rollout rule (its YAML, to stdout; the revision to stderr).")
-    static final class Get implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        ClusterOptions cluster;
-
-        @picocli.CommandLine.Mixin
-        AdminOptions admin;
-
-        @Parameters(index = "0", paramLabel = "SERVICE")
-        String service;
-
+    static final class Get extends ServiceVerb {
         @Override
         public Integer call() {
-            dev.vessel.registry.RuleRevision rule = withAdmin(cluster, admin, client -> client.rule(service));
+            dev.vessel.registry.RuleRevision rule = withAdmin(client -> client.rule(service));
             spec.commandLine().getErr().println("rule of " + service + ", revision " + rule.revision() + " by "
                     + rule.author() + " at " + java.time.Instant.ofEpochMilli(rule.time()));
             spec.commandLine().getErr().flush();
@@ -124,23 +101,10 @@ final class RuleCommand implements Callable<Integer> {
 
     @Command(name = "history", mixinStandardHelpOptions = true,
             description = "Every revision of a service's rollout rule, oldest first; * marks the current one.")
-    static final class History implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        ClusterOptions cluster;
-
-        @picocli.CommandLine.Mixin
-        AdminOptions admin;
-
-        @Parameters(index = "0", paramLabel = "SERVICE")
-        String service;
-
+    static final class History extends ServiceVerb {
         @Override
         public Integer call() {
-            java.util.List<dev.vessel.registry.RuleRevision> history = withAdmin(cluster, admin,
-                    client -> client.ruleHistory(service));
+            java.util.List<dev.vessel.registry.RuleRevision> history = withAdmin(client -> client.ruleHistory(service));
             PrintWriter out = spec.commandLine().getOut();
             if (history.isEmpty()) {
                 out.println(service + " has no rollout rule");
@@ -157,7 +121,25 @@ final class RuleCommand implements Callable<Integer> {
 
     @Command(name = "rollback", mixinStandardHelpOptions = true,
             description = "Gives a service a new revision of its rollout rule with an earlier revision's text.")
-    static final class Rollback implements Callable<Integer> {
+    static final class Rollback extends ServiceVerb {
+        @picocli.CommandLine.Option(names = "--to", paramLabel = "REVISION", required = true,
+                description = "The revision whose rule to go back to.")
+        long to;
+
+        @Override
+        public Integer call() {
+            dev.vessel.registry.RuleRevision written = withAdmin(client -> client.changeRule(service,
+                    new dev.vessel.protocol.admin.RuleChange(null, to, currentRevision(client, service), null,
+                            AdminOptions.who(), null)));
+            spec.commandLine().getOut().println("rule of " + service + " is at revision " + written.revision()
+                    + " (the rule of revision " + to + ")");
+            spec.commandLine().getOut().flush();
+            return ExitCode.OK;
+        }
+    }
+
+    /** What every verb on one service's stored rule has: the cluster, a node's admin API, the service. */
+    abstract static class ServiceVerb implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -170,19 +152,15 @@ final class RuleCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "SERVICE")
         String service;
 
-        @picocli.CommandLine.Option(names = "--to", paramLabel = "REVISION", required = true,
-                description = "The revision whose rule to go back to.")
-        long to;
-
-        @Override
-        public Integer call() {
-            dev.vessel.registry.RuleRevision written = withAdmin(cluster, admin, client -> client.changeRule(service,
-                    new dev.vessel.protocol.admin.RuleChange(null, to, currentRevision(client, service), null,
-                            AdminOptions.who(), null)));
-            spec.commandLine().getOut().println("rule of " + service + " is at revision " + written.revision()
-                    + " (the rule of revision " + to + ")");
-            spec.commandLine().getOut().flush();
-            return ExitCode.OK;
+        /** Runs {@code work} against a node of the cluster `vessel up` recorded, else one the registry names. */
+        <T> T withAdmin(java.util.function.Function<dev.vessel.deploy.AdminClient, T> work) {
+            java.util.Optional<dev.vessel.deploy.AdminClient> viaNode = RecordedNode.client(cluster, admin);
+            if (viaNode.isPresent()) {
+                return work.apply(viaNode.get());
+            }
+            try (dev.vessel.registry.RegistryConnection registry = cluster.connect()) {
+                return work.apply(admin.client(registry, cluster.tls()));
+            }
         }
     }
 
@@ -195,18 +173,6 @@ final class RuleCommand implements Callable<Integer> {
                 return 0;
             }
             throw e;
-        }
-    }
-
-    /** Runs {@code work} against a node of the cluster `vessel up` recorded, else one the registry names. */
-    private static <T> T withAdmin(ClusterOptions cluster, AdminOptions admin,
-            java.util.function.Function<dev.vessel.deploy.AdminClient, T> work) {
-        java.util.Optional<dev.vessel.deploy.AdminClient> viaNode = RecordedNode.client(cluster, admin);
-        if (viaNode.isPresent()) {
-            return work.apply(viaNode.get());
-        }
-        try (dev.vessel.registry.RegistryConnection registry = cluster.connect()) {
-            return work.apply(admin.client(registry, cluster.tls()));
         }
     }
 
@@ -251,7 +217,7 @@ final class RuleCommand implements Callable<Integer> {
             for (RolloutRule.Gate gate : analysis.gates()) {
                 plan.append("gate: ").append(gate.metric().yaml()).append(" at most ");
                 String absolute = gate.maxRatio().map(String::valueOf)
-                        .or(() -> gate.maxLatency().map(RuleCommand::text)).orElse(null);
+                        .or(() -> gate.maxLatency().map(RolloutRuleReader::text)).orElse(null);
                 String relative = gate.maxVsBaseline().map(r -> r + " x the baseline's").orElse(null);
                 plan.append(absolute != null && relative != null ? absolute + " and " + relative
                         : absolute != null ? absolute : relative).append('\n');
@@ -266,11 +232,5 @@ final class RuleCommand implements Callable<Integer> {
                         : holdsOnNoData ? "unbounded while a window has too few canary calls (onNoData: hold)"
                         : text(rule.shortest()) + ", or less when it is rolled back").append('\n');
         return plan.toString();
-    }
-
-    private static String text(Duration duration) {
-        long millis = duration.toMillis();
-        return millis % 1000 != 0 ? millis + "ms" : millis % 60_000 != 0 || millis == 0 ? millis / 1000 + "s"
-                : millis / 60_000 + "m";
     }
 }

@@ -340,7 +340,8 @@ public final class RolloutRuleReader {
         }
     }
 
-    static String text(Duration duration) {
+    /** A duration written as a rule file writes it: {@code 500ms}, {@code 20s}, {@code 5m}. */
+    public static String text(Duration duration) {
         long millis = duration.toMillis();
         return millis % 1000 != 0 ? millis + "ms" : millis % 60_000 != 0 || millis == 0 ? millis / 1000 + "s"
                 : millis / 60_000 + "m";
