@@ -3,6 +3,9 @@ package dev.vessel.cli;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.deploy.RolloutSource;
+import dev.vessel.deploy.RuleRollout;
+import dev.vessel.registry.RolloutRecord;
+import java.io.PrintWriter;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.RegistryConnection;
 import java.nio.file.Files;
@@ -88,6 +91,15 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    @Option(names = "--rule", paramLabel = "FILE", description = "Roll the release out under this rollout rule"
+            + " (YAML): its steps, holds and gates, measured on the cluster's calls; the cluster promotes it or rolls"
+            + " it back. Exit 0 when promoted, 1 when rolled back. Without it, a service's stored rule applies.")
+    Path rule;
+
+    @Option(names = "--no-rule", description = "Deploy as told (--weight) even when the service has a stored rollout"
+            + " rule.")
+    boolean noRule;
+
     @Override
     public Integer call() throws Exception {
         for (Path jar : jars) {
@@ -110,6 +122,7 @@ final class DeployCommand implements Callable<Integer> {
         if (chunkSize < 1024) {
             throw new CliException(ExitCode.BAD_INPUT, "--chunk-size must be at least 1024 bytes; got " + chunkSize);
         }
+        RuleRollout.Choice ruleChoice = ruleChoice();
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
         Rollout.Request request = new Rollout.Request(jars, service, weight, replace, nodes, dryRun, !noWait, force,
                 Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize, maxConcurrency, cpu, cpuLimit);
@@ -117,13 +130,59 @@ final class DeployCommand implements Callable<Integer> {
         if (viaNode.isPresent()) {
             try (UploadBars bars = new UploadBars(json)) {
                 return finish(new Rollout(viaNode.get(), RolloutSource.node(viaNode.get()), progress, bars)
-                        .deploy(request), progress);
+                        .deploy(request, ruleChoice, ruleProgress(), ruleTimeout()), progress);
             }
         }
         try (RegistryConnection registry = cluster.connect(); UploadBars bars = new UploadBars(json)) {
             return finish(new Rollout(admin.client(registry, cluster.tls()), registry, progress, bars)
-                    .deploy(request), progress);
+                    .deploy(request, ruleChoice, ruleProgress(), ruleTimeout()), progress);
         }
+    }
+
+    /** The rule this deploy follows; a rule file is checked here first, so its problems cost no upload. */
+    private RuleRollout.Choice ruleChoice() {
+        if (rule != null && noRule) {
+            throw new CliException(ExitCode.BAD_INPUT, "--rule and --no-rule exclude each other");
+        }
+        if (rule == null) {
+            return noRule ? new RuleRollout.Choice.None() : new RuleRollout.Choice.StoredIfAny();
+        }
+        for (String option : new String[] {"--weight", "--replace"}) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new CliException(ExitCode.BAD_INPUT, option + " does not go with --rule: the rule's steps give"
+                        + " the weights, and a promoted rollout retires the versions it replaces");
+            }
+        }
+        String yaml = RuleCommand.readRule(rule);
+        RuleCommand.checked(rule, yaml);
+        return new RuleRollout.Choice.Given(yaml, rule.getFileName().toString());
+    }
+
+    /** With a rule, --timeout bounds the wait only when given: a rollout takes as long as its rule says. */
+    private Duration ruleTimeout() {
+        return spec.commandLine().getParseResult().hasMatchedOption("--timeout") ? Duration.ofSeconds(timeoutSeconds)
+                : null;
+    }
+
+    private RuleRollout.Listener ruleProgress() {
+        PrintWriter out = spec.commandLine().getOut();
+        return new RuleRollout.Listener() {
+            @Override
+            public void event(RolloutRecord.Event event) {
+                if (!json) {
+                    out.println(RolloutReport.event(event));
+                    out.flush();
+                }
+            }
+
+            @Override
+            public void evaluation(RolloutRecord.Evaluation evaluation) {
+                if (!json) {
+                    out.println(RolloutReport.evaluation(evaluation));
+                    out.flush();
+                }
+            }
+        };
     }
 
     private int finish(Rollout.Result result, ProgressPrinter progress) throws Exception {

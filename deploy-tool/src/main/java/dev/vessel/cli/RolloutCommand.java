@@ -2,7 +2,12 @@ package dev.vessel.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vessel.deploy.AdminException;
 import dev.vessel.deploy.RolloutSource;
+import dev.vessel.deploy.RuleRollout;
+import dev.vessel.protocol.ErrorCode;
+import dev.vessel.registry.RolloutRecord;
+import dev.vessel.registry.RolloutStore;
 import dev.vessel.deploy.RolloutWatch;
 import dev.vessel.registry.Convergence;
 import dev.vessel.registry.Deployment;
@@ -22,15 +27,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code vessel rollout status}: where a service's rollout stands, once or live until it settles. */
-@Command(name = "rollout", mixinStandardHelpOptions = true, subcommands = RolloutCommand.Status.class,
-        description = "Follows rollouts.")
+@Command(name = "rollout", mixinStandardHelpOptions = true, subcommands = {RolloutCommand.Status.class,
+        RolloutCommand.Pause.class, RolloutCommand.Resume.class, RolloutCommand.Promote.class,
+        RolloutCommand.Abort.class}, description = "Follows rollouts, and acts on a rollout under a rule.")
 final class RolloutCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CliException(ExitCode.BAD_INPUT, "vessel rollout needs what to do: status");
+        throw new CliException(ExitCode.BAD_INPUT, "vessel rollout needs what to do: status, pause, resume, promote"
+                + " or abort");
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
@@ -69,10 +76,22 @@ final class RolloutCommand implements Runnable {
             RolloutWatch.Ended ended;
             java.util.Optional<dev.vessel.deploy.AdminClient> viaNode = RecordedNode.client(cluster, new AdminOptions());
             if (viaNode.isPresent()) {
+                java.util.Optional<RolloutRecord> ruled = analysis(viaNode.get());
+                if (ruled.isPresent() && !json) {
+                    Integer exit = ruled(ruled.get(), viaNode.get(), out);
+                    if (exit != null) {
+                        return exit;
+                    }
+                }
                 ended = follow(RolloutSource.node(viaNode.get()), out);
             } else {
                 try (RegistryConnection registry = cluster.connect();
                         RolloutSource source = RolloutSource.zooKeeper(registry)) {
+                    java.util.Optional<RolloutRecord> ruled = new RolloutStore(registry).read(service)
+                            .map(RolloutStore.Stored::record);
+                    if (ruled.isPresent() && !json && !(watch && !ruled.get().phase().ended())) {
+                        RolloutReport.lines(ruled.get()).forEach(out::println);
+                    }
                     ended = follow(source, out);
                 }
             }
@@ -105,6 +124,51 @@ final class RolloutCommand implements Runnable {
             };
         }
 
+        private java.util.Optional<RolloutRecord> analysis(dev.vessel.deploy.AdminClient client) {
+            try {
+                return java.util.Optional.of(client.rolloutAnalysis(service));
+            } catch (AdminException e) {
+                if (ErrorCode.NOT_FOUND.name().equals(e.code())) {
+                    return java.util.Optional.empty();
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * Prints a rollout under a rule; with --watch, follows one that runs to its end and answers the exit code
+         * (0 promoted, 1 rolled back, aborted or still running at the timeout). Null: go on with the convergence.
+         */
+        private Integer ruled(RolloutRecord rollout, dev.vessel.deploy.AdminClient client, PrintWriter out)
+                throws InterruptedException {
+            if (!watch || rollout.phase().ended()) {
+                RolloutReport.lines(rollout).forEach(out::println);
+                out.flush();
+                return null;
+            }
+            out.println("rollout   " + rollout.service() + " " + rollout.version() + " against " + rollout.baseline()
+                    + " under " + rollout.ruleSource());
+            out.flush();
+            RolloutRecord end = new RuleRollout(client).follow(rollout, Duration.ofSeconds(timeoutSeconds),
+                    new RuleRollout.Listener() {
+                        @Override
+                        public void event(RolloutRecord.Event event) {
+                            out.println("  " + RolloutReport.event(event));
+                            out.flush();
+                        }
+
+                        @Override
+                        public void evaluation(RolloutRecord.Evaluation evaluation) {
+                            out.println("  " + RolloutReport.evaluation(evaluation));
+                            out.flush();
+                        }
+                    });
+            out.println(end.phase() + (end.outcome() == null ? " at step " + (end.step() + 1) + " after "
+                    + timeoutSeconds + " s" : ": " + end.outcome()));
+            out.flush();
+            return end.phase() == RolloutRecord.Phase.PROMOTED ? ExitCode.OK : ExitCode.FAILED;
+        }
+
         private RolloutWatch.Ended follow(RolloutSource source, PrintWriter out) throws InterruptedException {
             if (watch) {
                 Progress progress = new Progress(out);
@@ -129,6 +193,60 @@ final class RolloutCommand implements Runnable {
         static String line(Convergence.NodeProgress node) {
             return node.node() + "  " + node.version() + "  " + node.state()
                     + (node.done() ? "" : node.registered() ? "" : " (not registered yet)");
+        }
+    }
+
+    /** A person's action on the service's rollout under a rule; prints where it stands after. */
+    abstract static class Act extends ServiceVerb {
+        abstract String action();
+
+        @Override
+        public Integer call() {
+            RolloutRecord after = withAdmin(client -> client.actOnRollout(service, action(), AdminOptions.who()));
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(action() + ": " + after.service() + " " + after.version() + " is " + after.phase()
+                    + (after.phase().ended() ? (after.outcome() == null ? "" : " (" + after.outcome() + ")")
+                            : " at step " + (after.step() + 1)));
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Holds the service's rollout where it is: no evaluation, no step, until resumed.")
+    static final class Pause extends Act {
+        @Override
+        String action() {
+            return "pause";
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Goes on with a paused rollout; the step it is at starts again (its hold and its failed"
+                    + " evaluations).")
+    static final class Resume extends Act {
+        @Override
+        String action() {
+            return "resume";
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            description = "Takes the rollout to its next step now, whatever its hold and gates say: the way on from a"
+                    + " step without a hold.")
+    static final class Promote extends Act {
+        @Override
+        String action() {
+            return "promote";
+        }
+    }
+
+    @Command(name = "abort", mixinStandardHelpOptions = true,
+            description = "Ends the rollout and retires its release in one revision; calls it is running finish.")
+    static final class Abort extends Act {
+        @Override
+        String action() {
+            return "abort";
         }
     }
 

@@ -138,32 +138,6 @@ final class RuleCommand implements Callable<Integer> {
         }
     }
 
-    /** What every verb on one service's stored rule has: the cluster, a node's admin API, the service. */
-    abstract static class ServiceVerb implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        ClusterOptions cluster;
-
-        @picocli.CommandLine.Mixin
-        AdminOptions admin;
-
-        @Parameters(index = "0", paramLabel = "SERVICE")
-        String service;
-
-        /** Runs {@code work} against a node of the cluster `vessel up` recorded, else one the registry names. */
-        <T> T withAdmin(java.util.function.Function<dev.vessel.deploy.AdminClient, T> work) {
-            java.util.Optional<dev.vessel.deploy.AdminClient> viaNode = RecordedNode.client(cluster, admin);
-            if (viaNode.isPresent()) {
-                return work.apply(viaNode.get());
-            }
-            try (dev.vessel.registry.RegistryConnection registry = cluster.connect()) {
-                return work.apply(admin.client(registry, cluster.tls()));
-            }
-        }
-    }
-
     /** The revision a change is decided on: the current one, 0 when the service has no rule yet. */
     private static long currentRevision(dev.vessel.deploy.AdminClient client, String service) {
         try {
@@ -176,7 +150,7 @@ final class RuleCommand implements Callable<Integer> {
         }
     }
 
-    private static String readRule(Path file) {
+    static String readRule(Path file) {
         try {
             if (Files.size(file) > RolloutRuleReader.MAX_BYTES) {
                 throw new CliException(ExitCode.BAD_INPUT, file + ": a rule is at most " + RolloutRuleReader.MAX_BYTES
@@ -189,7 +163,7 @@ final class RuleCommand implements Callable<Integer> {
     }
 
     /** The rule {@code yaml} states, or every problem with its line in the file. */
-    private static RolloutRule checked(Path file, String yaml) {
+    static RolloutRule checked(Path file, String yaml) {
         try {
             return RolloutRuleReader.read(yaml, file.getFileName().toString());
         } catch (InvalidRuleException e) {
@@ -200,37 +174,6 @@ final class RuleCommand implements Callable<Integer> {
 
     /** The rule as a person reads it. */
     static String plan(RolloutRule rule) {
-        StringBuilder plan = new StringBuilder();
-        for (int i = 0; i < rule.steps().size(); i++) {
-            RolloutRule.Step step = rule.steps().get(i);
-            plan.append("step ").append(i + 1).append(": weight ").append(step.weight()).append(" %")
-                    .append(step.hold().map(hold -> ", hold " + text(hold))
-                            .orElse(step.weight() < 100 ? ", until promoted (vessel rollout promote)" : ""))
-                    .append('\n');
-        }
-        rule.analysis().ifPresentOrElse(analysis -> {
-            plan.append("analysis: every ").append(text(analysis.interval())).append(" over the last ")
-                    .append(text(analysis.window())).append("; fewer than ").append(analysis.minCalls())
-                    .append(" canary calls: ").append(analysis.onNoData().name().toLowerCase(Locale.ROOT))
-                    .append("; rolled back after ").append(analysis.failureLimit()).append(" failed evaluation")
-                    .append(analysis.failureLimit() == 1 ? "" : "s").append('\n');
-            for (RolloutRule.Gate gate : analysis.gates()) {
-                plan.append("gate: ").append(gate.metric().yaml()).append(" at most ");
-                String absolute = gate.maxRatio().map(String::valueOf)
-                        .or(() -> gate.maxLatency().map(RolloutRuleReader::text)).orElse(null);
-                String relative = gate.maxVsBaseline().map(r -> r + " x the baseline's").orElse(null);
-                plan.append(absolute != null && relative != null ? absolute + " and " + relative
-                        : absolute != null ? absolute : relative).append('\n');
-            }
-        }, () -> plan.append("analysis: none; the steps only hold\n"));
-        plan.append("nodes: ").append(rule.nodes().map(nodes -> nodes.selector() + (nodes.batch() == Integer.MAX_VALUE
-                ? ", all at once" : ", " + nodes.batch() + " at a time")).orElse("every node the release is deployed"
-                + " to, all at once")).append('\n');
-        boolean holdsOnNoData = rule.analysis().map(a -> a.onNoData() == RolloutRule.NoData.HOLD).orElse(false);
-        plan.append("duration: at least ").append(text(rule.shortest())).append(" (the holds); at most ")
-                .append(rule.hasManualSteps() ? "unbounded: a person promotes the steps without a hold"
-                        : holdsOnNoData ? "unbounded while a window has too few canary calls (onNoData: hold)"
-                        : text(rule.shortest()) + ", or less when it is rolled back").append('\n');
-        return plan.toString();
+        return String.join("\n", rule.describe()) + "\n";
     }
 }

@@ -192,6 +192,24 @@ public final class AdminClient {
         return answer.history();
     }
 
+    /** Starts a release's rollout under a rule (or, with {@code dryRun}, checks it and answers the plan). */
+    public AdminAnswers.RolloutStarted<dev.vessel.registry.RolloutRecord> startRollout(String service,
+            dev.vessel.protocol.admin.RolloutAction start) {
+        return post("rollouts/" + service, start, AdminAnswers.RolloutStarted.class,
+                dev.vessel.registry.RolloutRecord.class);
+    }
+
+    /** {@code pause}, {@code resume}, {@code promote} or {@code abort} the service's rollout. */
+    public dev.vessel.registry.RolloutRecord actOnRollout(String service, String action, String by) {
+        return post("rollouts/" + service, dev.vessel.protocol.admin.RolloutAction.act(action, by),
+                dev.vessel.registry.RolloutRecord.class);
+    }
+
+    /** The service's rollout under a rule, running or the last; {@link AdminException} NOT_FOUND without one. */
+    public dev.vessel.registry.RolloutRecord rolloutAnalysis(String service) {
+        return get("rollouts/" + service + "/analysis", dev.vessel.registry.RolloutRecord.class);
+    }
+
     /** The service's desired state with its history ({@code Deployment.empty} when it has none). */
     public Deployment deployment(String service) {
         return get("deployments/" + service, Deployment.class);

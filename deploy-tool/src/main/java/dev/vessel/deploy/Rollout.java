@@ -2,7 +2,9 @@ package dev.vessel.deploy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.DeploymentChange;
+import dev.vessel.registry.RolloutRecord;
 import dev.vessel.registry.Convergence;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.RegistryConnection;
@@ -85,15 +87,47 @@ public final class Rollout {
      * @param convergence the last progress seen
      */
     public record Result(ReleaseManifest release, Deployment deployment, boolean ok, boolean rolledBack,
-            List<String> failures, Convergence convergence) {}
+            List<String> failures, Convergence convergence, AdminAnswers.RolloutPlan plan, RolloutRecord rollout) {
+        public Result(ReleaseManifest release, Deployment deployment, boolean ok, boolean rolledBack,
+                List<String> failures, Convergence convergence) {
+            this(release, deployment, ok, rolledBack, failures, convergence, null, null);
+        }
+    }
 
     public Result deploy(Request request) throws InterruptedException {
+        return deploy(request, new RuleRollout.Choice.None(), null, null);
+    }
+
+    /**
+     * Deploys as {@link #deploy(Request)} does or, when {@code rule} applies, starts the release's rollout under the
+     * rule and (unless the request does not wait) follows it to its end or {@code ruleTimeout} (null: its end).
+     * The result is ok when the rollout was promoted, rolled back when it was rolled back or aborted.
+     */
+    public Result deploy(Request request, RuleRollout.Choice rule, RuleRollout.Listener listener,
+            Duration ruleTimeout) throws InterruptedException {
         List<AdminClient.Uploaded> uploaded = new ArrayList<>();
         for (Path jar : request.jars()) {
             uploaded.add(admin.upload(jar, request.chunkSize(), uploads));
         }
         ReleaseManifest release = admin.createRelease(uploaded, request.service(), request.force(), request.dryRun(),
                 request.by());
+        RuleRollout ruled = new RuleRollout(admin);
+        if (ruled.applies(rule, release)) {
+            AdminAnswers.RolloutStarted<RolloutRecord> started = ruled.start(release, rule, request);
+            if (started.rollout() == null || !request.awaitActive()) {
+                return new Result(release, null, true, false, List.of(), null, started.plan(), started.rollout());
+            }
+            RolloutRecord ended = ruled.follow(started.rollout(), ruleTimeout, listener);
+            boolean promoted = ended.phase() == RolloutRecord.Phase.PROMOTED;
+            boolean rolledBack = ended.phase() == RolloutRecord.Phase.ROLLED_BACK
+                    || ended.phase() == RolloutRecord.Phase.ABORTED;
+            List<String> failures = promoted ? List.of() : List.of(ended.phase().ended() ? ended.outcome()
+                    : "still " + ended.phase() + " at step " + (ended.step() + 1) + " after "
+                            + ruleTimeout.toSeconds() + " s; it goes on in the cluster (vessel rollout status "
+                            + release.service() + ")");
+            return new Result(release, cluster.deployment(release.service()), promoted, rolledBack, failures, null,
+                    started.plan(), ended);
+        }
         if (request.dryRun()) {
             return new Result(release, null, true, false, List.of(), null);
         }

@@ -12,6 +12,8 @@ import dev.vessel.host.internal.container.StoredConfiguration;
 import dev.vessel.host.internal.cpu.CpuIsolation;
 import dev.vessel.host.internal.http.NodeHttpServer;
 import dev.vessel.host.internal.metrics.NodeMetrics;
+import dev.vessel.host.internal.rollout.NodeCalls;
+import dev.vessel.host.internal.rollout.RolloutDriver;
 import dev.vessel.host.internal.node.StatusPublisher;
 import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.host.internal.reconcile.Reconciler;
@@ -166,14 +168,14 @@ public final class VesselNode implements Closeable {
         artifacts.fetcher().onProgress(status::request);
         ClusterView cluster = new ClusterView(registry, nodeId, config.registryRoot(),
                 quorum != null ? quorum.connectString() : config.zkConnect(), quorum != null);
-        AdminApi admin = own(new AdminApi(new AdminApi.Settings(nodeId, token, grants,
-                config.dataDir().resolve("scratch"), peerTls), registry, cluster, containers, artifacts, releases,
-                configurations, quorum, hostThreads));
-
-        // metrics and desired state
         NodeMetrics metrics = NodeMetrics.start(containers::all, artifacts.bytesServed()::sum,
                 artifacts.fetcher()::bytesFetched, registry::connected);
         metrics.follow(registry);
+        AdminApi admin = own(new AdminApi(new AdminApi.Settings(nodeId, token, grants,
+                config.dataDir().resolve("scratch"), peerTls), registry, cluster, containers, artifacts, releases,
+                configurations, quorum, metrics, hostThreads));
+
+        // desired state
         Reconciler reconciler = own(new Reconciler(self, registry::connected, containers,
                 new StoredReleases(releases, artifacts.store(), artifacts.fetcher()), metrics, status::request,
                 config.localReleases(), new Reconciler.Settings(config.resyncInterval(), Duration.ofSeconds(1),
@@ -194,6 +196,10 @@ public final class VesselNode implements Closeable {
         own(ConfigurationWatch.start(registry, containers::reconfigure));
         if (quorum != null) {
             quorum.join(nodeId, config.zone());
+        }
+        if (token != null) { // rollouts are started through the admin API, and measured through every node's
+            own(new RolloutDriver(registry, nodeId, new NodeCalls(nodeId, containers, token, peerTls), metrics)
+                    .start());
         }
         // closed first: from the moment the node stops, what comes is refused, to be retried elsewhere, while
         // what it runs drains

@@ -26,6 +26,8 @@ public final class SteadyLoad {
     private final List<Thread> threads = new ArrayList<>();
     private final LongAdder calls = new LongAdder();
     private final List<String> failures = new CopyOnWriteArrayList<>();
+    /** When each failure happened (ms since the epoch), in the order of {@link #failures}. */
+    private final List<Long> failedAt = new CopyOnWriteArrayList<>();
     private final Map<String, LongAdder> answeredBy = new ConcurrentHashMap<>();
 
     public SteadyLoad(VesselClient client, String... ranges) {
@@ -50,13 +52,29 @@ public final class SteadyLoad {
                 String version = result.text();
                 answeredBy.computeIfAbsent(range + " -> " + version, k -> new LongAdder()).increment();
                 if (!range.includes(Version.parseVersion(version)) || !version.equals(result.version())) {
-                    failures.add("range " + range + " answered by " + version + " (header " + result.version() + ")");
+                    fail("range " + range + " answered by " + version + " (header " + result.version() + ")");
                 }
             } catch (RuntimeException e) {
                 calls.increment();
-                failures.add("range " + range + ": " + e);
+                fail("range " + range + ": " + e);
             }
         }
+    }
+
+    private synchronized void fail(String failure) {
+        failedAt.add(System.currentTimeMillis());
+        failures.add(failure);
+    }
+
+    /** The failures that happened after {@code millis} (since the epoch). */
+    public synchronized List<String> failuresAfter(long millis) {
+        List<String> after = new ArrayList<>();
+        for (int i = 0; i < failures.size(); i++) {
+            if (failedAt.get(i) > millis) {
+                after.add(failures.get(i));
+            }
+        }
+        return after;
     }
 
     public void stop() throws InterruptedException {

@@ -26,9 +26,10 @@ public final class DeploymentStore {
         return readVersioned(service).deployment();
     }
 
-    private record Versioned(Deployment deployment, int znodeVersion) {}
+    /** A deployment with its znode's version (-1: no znode yet), for a conditional write. */
+    record Versioned(Deployment deployment, int znodeVersion) {}
 
-    private Versioned readVersioned(String service) {
+    Versioned readVersioned(String service) {
         String path = connection.layout().deployment(service);
         Stat stat = new Stat();
         try {

@@ -87,6 +87,20 @@ public final class RegistryLayout {
         return ZKPaths.makePath(deployments(), requireName(service, "service"));
     }
 
+    /** Rollouts that follow a rule, one record per service: the one running, else the last one. */
+    public String rollouts() {
+        return ZKPaths.makePath(root, "rollouts");
+    }
+
+    public String rollout(String service) {
+        return ZKPaths.makePath(rollouts(), requireName(service, "service"));
+    }
+
+    /** The latch of the nodes' rollout drivers: whoever holds it drives every service's rollout. */
+    public String rolloutDriver() {
+        return ZKPaths.makePath(root, "rollout-driver");
+    }
+
     /** Rollout rule revisions, one folder per service: {@code {root}/rules/{service}/rev-NNNNNNNNNN}. */
     public String rules() {
         return ZKPaths.makePath(root, "rules");

@@ -107,4 +107,61 @@ public record RolloutRule(List<Step> steps, Optional<Analysis> analysis, Optiona
     public Duration shortest() {
         return steps.stream().map(step -> step.hold().orElse(Duration.ZERO)).reduce(Duration.ZERO, Duration::plus);
     }
+
+    /**
+     * How long the steps take at most when no person holds them: each step's hold rounded up to whole intervals
+     * (a step is left on an evaluation that passed), and one interval more for each failed evaluation short of the
+     * failure limit. Empty when it is unbounded: a step waits for a person, or for data (onNoData: hold).
+     */
+    public Optional<Duration> longest() {
+        if (hasManualSteps() || analysis.map(a -> a.onNoData() == NoData.HOLD).orElse(false)) {
+            return Optional.empty();
+        }
+        if (analysis.isEmpty()) {
+            return Optional.of(shortest());
+        }
+        long interval = analysis.get().interval().toMillis();
+        long total = 0;
+        for (Step step : steps) {
+            if (step.hold().isEmpty()) {
+                continue; // the last step, at 100 with no hold: the rollout ends on reaching it
+            }
+            long hold = step.hold().get().toMillis();
+            total += ((hold + interval - 1) / interval + analysis.get().failureLimit() - 1) * interval;
+        }
+        return Optional.of(Duration.ofMillis(total));
+    }
+
+    /** The rule as a person reads it, a line per step, analysis, gate, nodes and duration. */
+    public List<String> describe() {
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            lines.add("step " + (i + 1) + ": weight " + step.weight() + " %" + step.hold()
+                    .map(hold -> ", hold " + RolloutRuleReader.text(hold))
+                    .orElse(step.weight() < 100 ? ", until promoted (vessel rollout promote)" : ""));
+        }
+        analysis.ifPresentOrElse(a -> {
+            lines.add("analysis: every " + RolloutRuleReader.text(a.interval()) + " over the last "
+                    + RolloutRuleReader.text(a.window()) + "; fewer than " + a.minCalls() + " canary calls: "
+                    + a.onNoData().yaml() + "; rolled back after " + a.failureLimit() + " failed evaluation"
+                    + (a.failureLimit() == 1 ? "" : "s"));
+            for (Gate gate : a.gates()) {
+                String absolute = gate.maxRatio().map(String::valueOf)
+                        .or(() -> gate.maxLatency().map(RolloutRuleReader::text)).orElse(null);
+                String relative = gate.maxVsBaseline().map(r -> r + " x the baseline's").orElse(null);
+                lines.add("gate: " + gate.metric().yaml() + " at most " + (absolute != null && relative != null
+                        ? absolute + " and " + relative : absolute != null ? absolute : relative));
+            }
+        }, () -> lines.add("analysis: none; the steps only hold"));
+        lines.add("nodes: " + nodes.map(n -> n.selector() + (n.batch() == Integer.MAX_VALUE ? ", all at once"
+                : ", " + n.batch() + " at a time")).orElse("every node the release is deployed to, all at once"));
+        lines.add("duration: at least " + RolloutRuleReader.text(shortest()) + " (the holds); at most "
+                + longest().map(RolloutRuleReader::text).orElse(hasManualSteps()
+                        ? "unbounded: a person promotes the steps without a hold"
+                        : "unbounded while a window has too few canary calls (onNoData: hold)")
+                + "; rolled back as soon as a gate fails " + analysis.map(a -> a.failureLimit() + " time"
+                        + (a.failureLimit() == 1 ? "" : "s")).orElse("(no gates)"));
+        return lines;
+    }
 }

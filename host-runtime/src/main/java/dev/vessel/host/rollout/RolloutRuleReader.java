@@ -35,6 +35,8 @@ import java.util.stream.Collectors;
 public final class RolloutRuleReader {
     /** Largest rule file read: a rule is a screenful. */
     public static final int MAX_BYTES = 64 * 1024;
+    /** Longest window a gate may look at: what every node keeps of its calls. */
+    public static final Duration MAX_WINDOW = Duration.ofSeconds(300);
     private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder().build());
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Set<String> TOP = Set.of("steps", "analysis", "nodes");
@@ -170,6 +172,10 @@ public final class RolloutRuleReader {
         Duration window = required(node, at, "window", "the calls each evaluation looks at, like 20s");
         if (interval != null && interval.compareTo(Duration.ofSeconds(1)) < 0) {
             problem(at + "/interval", "interval " + text(interval) + " is shorter than 1s, the shortest allowed");
+        }
+        if (window != null && window.compareTo(MAX_WINDOW) > 0) {
+            problem(at + "/window", "window " + text(window) + " is longer than " + text(MAX_WINDOW) + ", the longest"
+                    + " nodes keep their calls for");
         }
         if (interval != null && window != null && window.compareTo(interval) < 0) {
             problem(at + "/window", "window " + text(window) + " is shorter than interval " + text(interval)

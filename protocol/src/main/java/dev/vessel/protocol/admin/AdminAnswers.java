@@ -49,6 +49,23 @@ public final class AdminAnswers {
     /** {@code GET /v1/admin/configurations/{service}/history}: every revision, oldest first, secrets masked. */
     public record ConfigurationHistory<C>(List<C> history) {}
 
+    /**
+     * {@code POST /v1/admin/rollouts/{service}} with {@code start}: the rollout written (null on a dry run) and its
+     * plan.
+     */
+    public record RolloutStarted<R>(@JsonInclude(JsonInclude.Include.NON_NULL) Boolean dryRun, R rollout,
+            RolloutPlan plan) {}
+
+    /**
+     * What a rollout under a rule will do, in words.
+     *
+     * @param baseline the version the release is measured against and replaces
+     * @param rule     the rule as a person reads it: steps, analysis, gates, nodes, how long it takes
+     * @param batches  the nodes the release starts on, batch by batch, as the cluster is now
+     */
+    public record RolloutPlan(String service, String version, String baseline, List<String> rule,
+            List<String> batches) {}
+
     /** {@code GET /v1/admin/rollouts/{service}?revision=N}: the desired state and how far the cluster is from N. */
     public record Rollout<D, C>(D deployment, C convergence) {}
 

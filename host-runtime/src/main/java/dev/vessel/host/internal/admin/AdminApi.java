@@ -4,6 +4,8 @@ import dev.vessel.host.internal.artifact.ArtifactDistribution;
 import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.host.internal.http.NodeLoad;
+import dev.vessel.host.internal.metrics.NodeMetrics;
+import dev.vessel.host.internal.rollout.RolloutControl;
 import dev.vessel.host.internal.quorum.QuorumMembership;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ConfigurationStore;
@@ -39,13 +41,14 @@ public final class AdminApi implements Closeable {
 
     public AdminApi(Settings settings, RegistryConnection registry, ClusterView cluster, ContainerTable containers,
             ArtifactDistribution artifacts, ReleaseStore releases, ConfigurationStore configurations,
-            QuorumMembership quorum, ThreadGroup threads) {
+            QuorumMembership quorum, NodeMetrics metrics, ThreadGroup threads) {
         ReleaseValidator validator = new ReleaseValidator(artifacts.store(), artifacts.fetcher(), releases,
                 settings.scratch(), containers.settings().unregistered(), configurations);
         this.dashboard = new DashboardEndpoint(cluster, () -> NodeLoad.of(containers), settings.peerTls());
         this.handler = new AdminHandler(settings.token(), settings.grants(), artifacts, validator, releases,
                 new DeploymentStore(registry), configurations, new RuleStore(registry), cluster, dashboard,
-                new QuorumRecoveryEndpoint(settings.nodeId(), quorum));
+                new QuorumRecoveryEndpoint(settings.nodeId(), quorum),
+                new RolloutEndpoints(new RolloutControl(registry, metrics), containers));
         this.work = new Bulkhead(threads, "vessel-admin-" + settings.nodeId(), ADMIN_LIMITS);
         this.artifactReads = new Bulkhead(threads, "vessel-artifacts-" + settings.nodeId(), ARTIFACT_READ_LIMITS);
     }

@@ -47,6 +47,9 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/releases[/{service}]      release manifests, of one service or all (vessel releases)
  * GET  /v1/admin/instances/{service}       the service's registered instances (vessel call routes with them)
  * GET  /v1/admin/rollouts/{service}        how far the cluster is from a revision (?revision=N) of the service
+ * POST /v1/admin/rollouts/{service}        start a release's rollout under a rule; pause, resume, promote, abort it
+ * GET  /v1/admin/rollouts/{service}/analysis  the rollout under a rule: rule, step, every evaluation
+ * GET  /v1/admin/calls?service=S&windowMs=W  this node's calls of S's versions over the window (the driver asks)
  * POST /v1/admin/rules/{service}          a new revision of the service's rollout rule (checked first), or a rollback
  * GET  /v1/admin/rules/{service}[/history] the service's rollout rule, or every revision of it
  * GET  /v1/admin/dashboard                 everything the dashboard at /ui/ shows
@@ -57,7 +60,7 @@ import org.eclipse.jetty.util.Callback;
  * answered {@code 503 REGISTRY_UNAVAILABLE} within {@link ClusterView#RECONNECT_WAIT}, and nothing changes.
  *
  * <p>The cluster's {@link ViewerToken viewer token} is accepted for the reads ({@code cluster/status},
- * {@code deployments/{service}}, {@code instances/{service}}, {@code rollouts/{service}}, {@code releases},
+ * {@code deployments/{service}}, {@code instances/{service}}, {@code rollouts/{service}[/analysis]}, {@code calls}, {@code releases},
  * {@code dashboard}) and refused
  * with 403 for everything else.
  */
@@ -82,6 +85,7 @@ public final class AdminHandler implements Request.Handler {
     private final DashboardEndpoint dashboard;
     private final QuorumRecoveryEndpoint quorumRecovery;
     private final RuleEndpoints rules;
+    private final RolloutEndpoints rollouts;
 
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, PEER, REFUSED }
@@ -90,7 +94,8 @@ public final class AdminHandler implements Request.Handler {
             ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
             RuleStore ruleStore, ClusterView cluster, DashboardEndpoint dashboard,
-            QuorumRecoveryEndpoint quorumRecovery) {
+            QuorumRecoveryEndpoint quorumRecovery, RolloutEndpoints rollouts) {
+        this.rollouts = rollouts;
         this.cluster = cluster;
         this.quorumRecovery = quorumRecovery;
         this.dashboard = dashboard;
@@ -117,7 +122,7 @@ public final class AdminHandler implements Request.Handler {
         String method = request.getMethod();
         if (access == Access.VIEWER && !isRead(path, method)) {
             JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "the viewer token reads the cluster's state"
-                    + " (GET cluster/status, cluster/records, deployments, instances, rollouts, releases,"
+                    + " (GET cluster/status, cluster/records, deployments, instances, rollouts, calls, releases,"
                     + " configurations, rules, dashboard) and changes nothing");
             return true;
         }
@@ -172,6 +177,13 @@ public final class AdminHandler implements Request.Handler {
         } else if (path.length == 2 && path[0].equals("instances") && HttpMethod.GET.is(method)) {
             RegistryLayout.requireName(path[1], "service");
             JsonResponses.json(response, callback, 200, new AdminAnswers.Instances<>(cluster.instances(path[1])));
+        } else if (path.length == 2 && path[0].equals("rollouts") && HttpMethod.POST.is(method)) {
+            rollouts.change(path[1], request, response, callback);
+        } else if (path.length == 3 && path[0].equals("rollouts") && path[2].equals("analysis")
+                && HttpMethod.GET.is(method)) {
+            rollouts.analysis(path[1], response, callback);
+        } else if (path.length == 1 && path[0].equals("calls") && HttpMethod.GET.is(method)) {
+            rollouts.calls(cluster.nodeId(), request, response, callback);
         } else if (path.length == 2 && path[0].equals("rollouts") && HttpMethod.GET.is(method)) {
             rollout(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("deployments") && HttpMethod.GET.is(method)) {
@@ -223,7 +235,9 @@ public final class AdminHandler implements Request.Handler {
             case "dashboard" -> path.length == 1;
             case "cluster" -> path.length == 2 && (path[1].equals("status") || path[1].equals("records"));
             case "configurations", "rules" -> path.length == 2 || path.length == 3 && path[2].equals("history");
-            case "deployments", "instances", "rollouts" -> path.length == 2;
+            case "deployments", "instances" -> path.length == 2;
+            case "rollouts" -> path.length == 2 || path.length == 3 && path[2].equals("analysis");
+            case "calls" -> path.length == 1;
             case "releases" -> path.length == 1 || path.length == 2;
             default -> false;
         };

@@ -2,6 +2,7 @@ package dev.vessel.host.internal.admin;
 
 import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.DeploymentChange;
+import dev.vessel.host.internal.desired.DeploymentPlanner;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.Deployment;

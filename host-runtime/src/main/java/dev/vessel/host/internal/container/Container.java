@@ -30,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import dev.vessel.host.internal.metrics.CallWindow;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -190,6 +191,7 @@ public final class Container {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder busyNanos = new LongAdder();
     private final LongAdder callsSinceTick = new LongAdder();
+    private final CallWindow calls = new CallWindow();
     private volatile double callRate;
     private final Object drainMonitor = new Object();
     /** Guards {@link #record}: registry writes for one container happen one at a time, in order. */
@@ -224,6 +226,11 @@ public final class Container {
     /** Calls admitted and not yet ended: running or queued in the bulkhead. */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** The calls of the last minutes, per second, as a rollout's driver asks for them. */
+    public CallWindow calls() {
+        return calls;
     }
 
     public InstanceState state() {

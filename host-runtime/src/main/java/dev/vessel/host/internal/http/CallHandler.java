@@ -27,6 +27,13 @@ final class CallHandler implements Request.Handler {
 
     /** Bytes of unfinished call bodies held at once, in bodies of the largest size a call may have. */
     static final int BODY_BUDGET_IN_BODIES = 64;
+    /**
+     * Refusals a caller sees as its call failing, which a rollout counts against the version: it was full, over its
+     * CPU budget, or too slow to start the call within the caller's deadline. A version refusing because it is not
+     * active (draining, starting) has done nothing wrong, and the caller's call goes elsewhere.
+     */
+    private static final java.util.Set<String> FAILED_REFUSALS = java.util.Set.of(ErrorCode.OVERLOADED.name(),
+            "OVER_CPU_BUDGET", ErrorCode.DEADLINE_EXCEEDED.name());
 
     private final ContainerTable containers;
     private final long maxBodyBytes;
@@ -105,6 +112,9 @@ final class CallHandler implements Request.Handler {
             metrics.refused(NodeMetrics.UNKNOWN, NodeMetrics.UNKNOWN, reason);
         } else {
             metrics.refused(container.id().service(), container.id().version().toString(), reason);
+            if (FAILED_REFUSALS.contains(reason)) {
+                container.calls().refused();
+            }
         }
     }
 
@@ -202,8 +212,9 @@ final class CallHandler implements Request.Handler {
         boolean found = !outsideRelease && (outcome.equals(NodeMetrics.OK)
                 || outcome.equals(ErrorCode.METHOD_THREW.name()) || outcome.equals(ErrorCode.BAD_ARGUMENTS.name())
                 || outcome.equals(ErrorCode.RESULT_NOT_SERIALIZABLE.name()));
-        metrics.call(container.id(), found ? endpoint + "." + method : NodeMetrics.UNKNOWN, outcome,
-                System.nanoTime() - arrived);
+        long nanos = System.nanoTime() - arrived;
+        metrics.call(container.id(), found ? endpoint + "." + method : NodeMetrics.UNKNOWN, outcome, nanos);
+        container.calls().ran(!outcome.equals(NodeMetrics.OK), nanos);
     }
 
     /** The caller's deadline as a {@link System#nanoTime()} value, or 0 if it sent none. */

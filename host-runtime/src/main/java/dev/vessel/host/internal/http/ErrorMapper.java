@@ -44,7 +44,8 @@ public final class ErrorMapper {
             return new ApiError(refused.code(), refused.getMessage());
         }
         if (t instanceof DeploymentConflictException || t instanceof dev.vessel.registry.ConfigurationConflictException
-                || t instanceof dev.vessel.registry.RuleConflictException) {
+                || t instanceof dev.vessel.registry.RuleConflictException
+                || t instanceof dev.vessel.registry.RolloutConflictException) {
             return new ApiError(ErrorCode.CONFLICT, t.getMessage());
         }
         if (t instanceof RegistryException) {

@@ -44,6 +44,8 @@ public final class NodeMetrics {
     private final Histogram starts;
     private final Histogram reconciles;
     private final Counter registryEvents;
+    private final Counter rollouts;
+    private final Counter evaluations;
 
     private NodeMetrics(Supplier<List<Container>> containers, LongSupplier artifactBytesServed,
             LongSupplier artifactBytesFetched, BooleanSupplier connected) {
@@ -113,6 +115,14 @@ public final class NodeMetrics {
                 .help("Changes of the node's ZooKeeper connection (Curator's CONNECTED, SUSPENDED, RECONNECTED,"
                         + " LOST, READ_ONLY)")
                 .labelNames("event").register(registry);
+        rollouts = Counter.builder().name("vessel_rollouts_total")
+                .help("Rollouts under a rule this node drove to their end, by outcome (PROMOTED, ROLLED_BACK,"
+                        + " ABORTED)")
+                .labelNames("outcome").register(registry);
+        evaluations = Counter.builder().name("vessel_rollout_evaluations_total")
+                .help("Evaluations of rollout gates this node made as the rollout driver, by verdict (PASS, FAIL,"
+                        + " NO_DATA)")
+                .labelNames("verdict").register(registry);
         JvmMetrics.builder().register(registry);
     }
 
@@ -178,6 +188,16 @@ public final class NodeMetrics {
 
     public void registryEvent(String event) {
         registryEvents.labelValues(event).inc();
+    }
+
+    /** A rollout this node drove ended: PROMOTED, ROLLED_BACK or ABORTED. */
+    public void rolloutEnded(String outcome) {
+        rollouts.labelValues(outcome).inc();
+    }
+
+    /** An evaluation of a rollout's gates: PASS, FAIL or NO_DATA. */
+    public void rolloutEvaluated(String verdict) {
+        evaluations.labelValues(verdict).inc();
     }
 
     public String contentType() {

@@ -1,4 +1,4 @@
-package dev.vessel.host.internal.admin;
+package dev.vessel.host.internal.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.vessel.host.internal.admin;
+package dev.vessel.host.internal.desired;
 
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.Deployment;
@@ -8,11 +8,11 @@ import java.util.List;
 import org.osgi.framework.Version;
 
 /** The desired-state changes behind each admin verb, as pure functions of the current deployment. */
-final class DeploymentPlanner {
+public final class DeploymentPlanner {
     private DeploymentPlanner() {}
 
     /** Adds {@code version} (or changes its weight and nodes), keeping every other version. */
-    static List<DeployedVersion> deploy(Deployment current, DeployedVersion version) {
+    public static List<DeployedVersion> deploy(Deployment current, DeployedVersion version) {
         List<DeployedVersion> next = new ArrayList<>();
         for (DeployedVersion v : current.versions()) {
             if (!v.version().equals(version.version())) {
@@ -25,18 +25,18 @@ final class DeploymentPlanner {
     }
 
     /** Gives a canary all the traffic its callers' ranges admit. */
-    static List<DeployedVersion> promote(Deployment current, String version) {
+    public static List<DeployedVersion> promote(Deployment current, String version) {
         DeployedVersion found = require(current, version);
         return deploy(current, found.withWeight(100));
     }
 
-    static List<DeployedVersion> retire(Deployment current, String version) {
+    public static List<DeployedVersion> retire(Deployment current, String version) {
         require(current, version);
         return current.versions().stream().filter(v -> !v.version().equals(version)).toList();
     }
 
     /** Removes every version of the same major as {@code version} that is lower than it (deploy --replace). */
-    static List<DeployedVersion> retireOlderOfSameMajor(Deployment current, String version) {
+    public static List<DeployedVersion> retireOlderOfSameMajor(Deployment current, String version) {
         require(current, version);
         Version kept = Version.parseVersion(version);
         return current.versions().stream().filter(v -> {
@@ -46,7 +46,7 @@ final class DeploymentPlanner {
     }
 
     /** The versions of an earlier revision; without a revision, the one before the current. */
-    static List<DeployedVersion> rollback(Deployment current, Long toRevision) {
+    public static List<DeployedVersion> rollback(Deployment current, Long toRevision) {
         long target = toRevision != null ? toRevision : current.revision() - 1;
         if (target < 1) {
             throw new IllegalArgumentException(current.service() + " has no earlier revision to roll back to");
