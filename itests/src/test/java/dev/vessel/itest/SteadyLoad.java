@@ -21,6 +21,7 @@ import org.osgi.framework.VersionRange;
  */
 public final class SteadyLoad {
     private final VesselClient client;
+    private final String service;
     private final List<String> ranges;
     private final AtomicBoolean running = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
@@ -31,8 +32,18 @@ public final class SteadyLoad {
     private final Map<String, LongAdder> answeredBy = new ConcurrentHashMap<>();
 
     public SteadyLoad(VesselClient client, String... ranges) {
+        this(client, "greeter", List.of(ranges));
+    }
+
+    private SteadyLoad(VesselClient client, String service, List<String> ranges) {
         this.client = client;
-        this.ranges = List.of(ranges);
+        this.service = service;
+        this.ranges = ranges;
+    }
+
+    /** Load on {@code service}, a greeter release deployed under another name. */
+    public static SteadyLoad on(VesselClient client, String service, String... ranges) {
+        return new SteadyLoad(client, service, List.of(ranges));
     }
 
     public void start() {
@@ -47,7 +58,7 @@ public final class SteadyLoad {
     private void run(VersionRange range) {
         while (running.get()) {
             try {
-                CallResult result = client.call("greeter", range, "greeter", "version");
+                CallResult result = client.call(service, range, "greeter", "version");
                 calls.increment();
                 String version = result.text();
                 answeredBy.computeIfAbsent(range + " -> " + version, k -> new LongAdder()).increment();
