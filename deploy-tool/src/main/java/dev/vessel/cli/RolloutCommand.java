@@ -78,7 +78,8 @@ final class RolloutCommand implements Runnable {
             if (viaNode.isPresent()) {
                 java.util.Optional<RolloutRecord> ruled = analysis(viaNode.get());
                 if (ruled.isPresent() && !json) {
-                    Integer exit = ruled(ruled.get(), viaNode.get(), out);
+                    dev.vessel.deploy.AdminClient client = viaNode.get();
+                    Integer exit = ruled(ruled.get(), () -> client.rolloutAnalysis(service), out);
                     if (exit != null) {
                         return exit;
                     }
@@ -87,10 +88,13 @@ final class RolloutCommand implements Runnable {
             } else {
                 try (RegistryConnection registry = cluster.connect();
                         RolloutSource source = RolloutSource.zooKeeper(registry)) {
-                    java.util.Optional<RolloutRecord> ruled = new RolloutStore(registry).read(service)
-                            .map(RolloutStore.Stored::record);
-                    if (ruled.isPresent() && !json && !(watch && !ruled.get().phase().ended())) {
-                        RolloutReport.lines(ruled.get()).forEach(out::println);
+                    RolloutStore store = new RolloutStore(registry);
+                    java.util.Optional<RolloutRecord> ruled = store.read(service).map(RolloutStore.Stored::record);
+                    if (ruled.isPresent() && !json) {
+                        Integer exit = ruled(ruled.get(), () -> store.read(service).orElseThrow().record(), out);
+                        if (exit != null) {
+                            return exit;
+                        }
                     }
                     ended = follow(source, out);
                 }
@@ -139,8 +143,8 @@ final class RolloutCommand implements Runnable {
          * Prints a rollout under a rule; with --watch, follows one that runs to its end and answers the exit code
          * (0 promoted, 1 rolled back, aborted or still running at the timeout). Null: go on with the convergence.
          */
-        private Integer ruled(RolloutRecord rollout, dev.vessel.deploy.AdminClient client, PrintWriter out)
-                throws InterruptedException {
+        private Integer ruled(RolloutRecord rollout, java.util.function.Supplier<RolloutRecord> read,
+                PrintWriter out) throws InterruptedException {
             if (!watch || rollout.phase().ended()) {
                 RolloutReport.lines(rollout).forEach(out::println);
                 out.flush();
@@ -149,7 +153,7 @@ final class RolloutCommand implements Runnable {
             out.println("rollout   " + rollout.service() + " " + rollout.version() + " against " + rollout.baseline()
                     + " under " + rollout.ruleSource());
             out.flush();
-            RolloutRecord end = new RuleRollout(client).follow(rollout, Duration.ofSeconds(timeoutSeconds),
+            RolloutRecord end = RuleRollout.follow(read, rollout, Duration.ofSeconds(timeoutSeconds),
                     new RuleRollout.Listener() {
                         @Override
                         public void event(RolloutRecord.Event event) {

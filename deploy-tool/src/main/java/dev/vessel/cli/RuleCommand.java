@@ -40,11 +40,34 @@ final class RuleCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE", description = "The rule file.")
         Path file;
 
+        @picocli.CommandLine.Option(names = "--service", paramLabel = "SERVICE", description = "Also check the rule"
+                + " against the service as the cluster runs it now: a rollout needs a deployed version to share the"
+                + " calls with and measure the release against.")
+        String service;
+
+        @picocli.CommandLine.Mixin
+        ClusterOptions cluster;
+
+        @picocli.CommandLine.Mixin
+        AdminOptions admin;
+
         @Override
         public Integer call() {
             RolloutRule rule = checked(file, readRule(file));
+            java.util.List<String> deployed = java.util.List.of();
+            if (service != null) {
+                deployed = ServiceVerb.withAdmin(cluster, admin, client -> client.deployment(service)).versions()
+                        .stream().map(dev.vessel.registry.DeployedVersion::version).toList();
+                if (deployed.isEmpty()) {
+                    throw new CliException(ExitCode.BAD_INPUT, file.getFileName() + ": " + service + " has no version"
+                            + " deployed, so a release under this rule would have nothing to share calls with"
+                            + (rule.comparesWithBaseline() ? " nor a baseline for its gates that compare with one"
+                                    + " (maxVsBaseline)" : "") + "; deploy its first release without a rule");
+                }
+            }
             PrintWriter out = spec.commandLine().getOut();
-            out.println(file.getFileName() + ": a valid rollout rule");
+            out.println(file.getFileName() + ": a valid rollout rule" + (service == null ? "" : " for " + service
+                    + " (deployed: " + String.join(", ", deployed) + ")"));
             plan(rule).lines().forEach(line -> out.println("  " + line));
             out.flush();
             return ExitCode.OK;

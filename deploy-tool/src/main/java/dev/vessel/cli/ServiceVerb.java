@@ -21,6 +21,11 @@ abstract class ServiceVerb implements Callable<Integer> {
 
     /** Runs {@code work} against a node of the cluster `vessel up` recorded, else one the registry names. */
     <T> T withAdmin(java.util.function.Function<dev.vessel.deploy.AdminClient, T> work) {
+        return withAdmin(cluster, admin, work);
+    }
+
+    static <T> T withAdmin(ClusterOptions cluster, AdminOptions admin,
+            java.util.function.Function<dev.vessel.deploy.AdminClient, T> work) {
         java.util.Optional<dev.vessel.deploy.AdminClient> viaNode = RecordedNode.client(cluster, admin);
         if (viaNode.isPresent()) {
             return work.apply(viaNode.get());

@@ -82,11 +82,17 @@ public final class RuleRollout {
      * @param from the rollout as started: what it already held is not told again
      */
     public RolloutRecord follow(RolloutRecord from, Duration timeout, Listener listener) throws InterruptedException {
+        return follow(() -> admin.rolloutAnalysis(from.service()), from, timeout, listener);
+    }
+
+    /** As {@link #follow(RolloutRecord, Duration, Listener)}, reading the rollout with {@code read}. */
+    public static RolloutRecord follow(java.util.function.Supplier<RolloutRecord> read, RolloutRecord from,
+            Duration timeout, Listener listener) throws InterruptedException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         RolloutRecord seen = from;
         from.events().forEach(listener::event);
         while (true) {
-            RolloutRecord now = admin.rolloutAnalysis(from.service());
+            RolloutRecord now = read.get();
             if (now.startedAt() != from.startedAt() || !now.version().equals(from.version())) {
                 return seen; // another rollout replaced it: this one ended before it was seen to
             }

@@ -96,7 +96,8 @@ public final class RolloutControl {
         } catch (InvalidRuleException e) {
             throw new Refused("nothing was written: " + String.join("; ", e.problems()));
         }
-        if (releases.get(service, version).isEmpty()) {
+        // a dry run's release was checked and not stored
+        if (!Boolean.TRUE.equals(action.dryRun()) && releases.get(service, version).isEmpty()) {
             throw new IllegalArgumentException("there is no release " + service + " " + version
                     + "; create it first (POST /v1/admin/releases)");
         }
