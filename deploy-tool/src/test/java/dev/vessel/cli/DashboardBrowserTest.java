@@ -167,6 +167,82 @@ class DashboardBrowserTest {
         assertThat(revision("greeter")).isEqualTo(now);
     }
 
+    /**
+     * A rollout under a rule, drawn live: canary and baseline error rate and p99 as charts with the gates' thresholds
+     * and the steps marked, growing with every evaluation until the rollout is promoted; the matrix shows each
+     * version's error rate and p99 beside its calls.
+     */
+    @Test
+    void chartsARolloutUnderARuleAsItRuns() throws Exception {
+        browser.get("about:blank"); // a fresh page load, whichever test ran before: a hash change alone is none
+        browser.get(server + "/ui/#token=" + CliRunner.QUORUM_TOKEN);
+        CliRunner baseline = admin("deploy", demoJar("greeter-1.0.0.jar").toString(), "--service", "charted");
+        assertThat(baseline.exitCode()).as(baseline.err()).isEqualTo(ExitCode.OK);
+        Path rule = Files.writeString(home.resolve("charted.yaml"), """
+                steps:
+                  - weight: 30
+                    hold: 8s
+                  - weight: 100
+                analysis:
+                  interval: 1s
+                  window: 3s
+                  minCalls: 3
+                  onNoData: hold
+                  failureLimit: 1
+                  gates:
+                    - metric: error-rate
+                      max: 0.05
+                    - metric: latency-p99
+                      maxVsBaseline: 50
+                """);
+        java.util.concurrent.atomic.AtomicBoolean calling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread load;
+        try (dev.vessel.router.VesselClient client = dev.vessel.router.VesselClient.builder()
+                .connectString(cluster.zkConnect()).readerSecret(Files.readString(readerSecret).trim()).build()) {
+            load = new Thread(() -> {
+                while (calling.get()) {
+                    client.call("charted", "[1.0,2.0)", "greeter", "version");
+                }
+            }, "charted load");
+            load.start();
+            try {
+                CliRunner started = admin("deploy", demoJar("greeter-1.1.0.jar").toString(), "--service", "charted",
+                        "--rule", rule.toString(), "--no-wait");
+                assertThat(started.exitCode()).as(started.err()).isEqualTo(ExitCode.OK);
+                String rollout = ".rule-rollout[data-service='charted'] ";
+                String canaryLine = rollout + "svg[data-chart='error rate'] polyline.canary";
+                await().atMost(PAGE).until(() -> points(canaryLine) >= 2);
+                int seen = points(canaryLine);
+                await().atMost(PAGE).until(() -> points(canaryLine) > seen); // it follows the rollout live
+                assertThat(all(rollout + "svg[data-chart='error rate'] line.threshold", "'line'")).hasSize(1);
+                assertThat(points(rollout + "svg[data-chart='p99'] polyline.baseline")).isPositive();
+                assertThat(points(rollout + "svg[data-chart='p99'] polyline.threshold")).isPositive();
+                assertThat(all(rollout + "svg[data-chart='p99'] line.step", "'step'")).isNotEmpty();
+                assertThat(all(rollout + "table.evaluations tr.PASS", "e.cells[2].textContent")).isNotEmpty()
+                        .containsOnly("PASS");
+                await().atMost(PAGE).until(() -> all(".rule-rollout[data-service='charted']", "e.dataset.phase")
+                        .equals(List.of("PROMOTED")));
+                assertThat(all(rollout + "svg[data-chart='error rate'] line.step", "'step'"))
+                        .as("step 1 and the promotion marked").hasSizeGreaterThanOrEqualTo(2);
+                await().atMost(PAGE).untilAsserted(() -> {
+                    assertThat(all("#services .service[data-service='charted'] tr[data-version='1.1.0'] td.errors",
+                            "e.textContent")).containsExactly("0%");
+                    assertThat(all("#services .service[data-service='charted'] tr[data-version='1.1.0'] td.p99",
+                            "e.textContent")).singleElement().asString().endsWith(" ms");
+                });
+            } finally {
+                calling.set(false);
+                load.join(30_000);
+                browser.get("about:blank");
+            }
+        }
+    }
+
+    private static int points(String selector) {
+        List<String> found = all(selector, "e.dataset.points");
+        return found.isEmpty() ? 0 : Integer.parseInt(found.get(0));
+    }
+
     private static CliRunner admin(String... args) {
         String[] all = java.util.Arrays.copyOf(args, args.length + 8);
         System.arraycopy(new String[] {"--zk", cluster.zkConnect(), "--server", server, "--token-file",

@@ -129,7 +129,8 @@ function draw(role, view) {
   $('updated').textContent = 'updated ' + time(view.time);
   section('services', [role, view.services, view.nodes.map((n) => [n.id, n.containers]), view.load], () =>
     drawServices(view));
-  section('rollouts', [view.services, view.nodes.map((n) => [n.id, n.fetches, n.behind])], () => drawRollouts(view));
+  section('rollouts', [view.services, view.nodes.map((n) => [n.id, n.fetches, n.behind]), view.rollouts],
+    () => drawRuleRollouts(view) + drawRollouts(view));
   section('nodes', [view.nodes, view.load], () => drawNodes(view));
   section('quorum', [view.quorum, view.quorumError], () => drawQuorum(view));
   section('history', [role, view.services.map((s) => s.deployment)], () => drawHistory(view));
@@ -178,7 +179,7 @@ function drawServices(view) {
         : '<span class="rolling">rolling out: ' + s.pending.length + ' pending</span>';
     html += '<div class="service" data-service="' + esc(s.service) + '"><h3>' + esc(s.service) + ' <span class="small">'
       + esc(revision) + '</span> ' + progress + '</h3><div class="scroll"><table class="matrix"><thead><tr>'
-      + '<th>version</th><th>weight</th><th>traffic</th>';
+      + '<th>version</th><th>weight</th><th>traffic</th><th>errors</th><th>p99</th>';
     for (const node of view.nodes) html += '<th>' + esc(node.id) + '</th>';
     html += '<th></th></tr></thead><tbody>';
     for (const v of s.versions) {
@@ -187,7 +188,10 @@ function drawServices(view) {
           + '</span>' : '') : '<span class="small">not desired</span>') + '</td><td class="traffic">'
         + (v.share === null ? '<span class="small">no calls</span>'
           : '<meter min="0" max="1" value="' + v.share + '"></meter> ' + percent(v.share)
-            + ' <span class="small">' + v.callRate + '/s</span>') + '</td>';
+            + ' <span class="small">' + v.callRate + '/s</span>') + '</td>'
+        + '<td class="errors">' + (v.errorRate === null ? '<span class="small">-</span>'
+          : '<span class="' + (v.errorRate > 0 ? 'error' : '') + '">' + percent(v.errorRate) + '</span>') + '</td>'
+        + '<td class="p99">' + (v.p99Ms === null ? '<span class="small">-</span>' : millis(v.p99Ms)) + '</td>';
       for (const node of view.nodes) {
         const c = containers[s.service]?.[v.version]?.[node.id];
         if (!c) {
@@ -234,6 +238,128 @@ function drawRollouts(view) {
     }
   }
   return html || '<p class="settled">Every service runs as its desired state asks.</p>';
+}
+
+function millis(ms) {
+  return ms >= 100 ? ms.toFixed(0) + ' ms' : ms >= 10 ? ms.toFixed(1) + ' ms' : ms.toFixed(2) + ' ms';
+}
+
+// --- rollouts under a rule: the rule, the step, every evaluation, and two charts ---------------------------
+
+function drawRuleRollouts(view) {
+  let html = '';
+  // the one running first, then each service's last one
+  const rollouts = [...(view.rollouts ?? [])].sort((a, b) => (isEnded(a) - isEnded(b)) || (b.startedAt - a.startedAt));
+  for (const r of rollouts) {
+    const phase = r.phase + (isEnded(r) ? '' : ' at step ' + (r.step + 1));
+    html += '<div class="rule-rollout" data-service="' + esc(r.service) + '" data-phase="' + esc(r.phase) + '">'
+      + '<h3>' + esc(r.service) + ' ' + esc(r.version) + ' <span class="small">against ' + esc(r.baseline)
+      + ' under ' + esc(r.ruleSource) + '</span> <span class="phase ' + esc(r.phase) + '">' + esc(phase)
+      + '</span></h3>';
+    if (r.outcome) html += '<p class="outcome">' + esc(r.outcome) + '</p>';
+    const gates = gateLines(r);
+    html += '<div class="charts">'
+      + chart('error rate', r, (e) => e.canaryErrorRate, (e) => e.baselineErrorRate, gates.errorRate, percent)
+      + chart('p99', r, (e) => e.canaryP99Ms, (e) => e.baselineP99Ms, gates.p99, millis)
+      + '</div>';
+    html += evaluationTable(r);
+    html += '<details><summary>rule</summary><pre>' + esc(r.rule) + '</pre></details></div>';
+  }
+  return html;
+}
+
+function isEnded(r) {
+  return r.phase === 'PROMOTED' || r.phase === 'ROLLED_BACK' || r.phase === 'ABORTED' ? 1 : 0;
+}
+
+/** The thresholds each chart marks: absolute bounds as lines, bounds relative to the baseline as a series. */
+function gateLines(r) {
+  const lines = { errorRate: [], p99: [] };
+  const last = r.evaluations[r.evaluations.length - 1];
+  for (const g of last?.gates ?? []) {
+    if (g.metric === 'error-rate') lines.errorRate.push(g);
+    if (g.metric === 'latency-p99') lines.p99.push(g);
+  }
+  return lines;
+}
+
+const W = 460;
+const H = 150;
+const PAD = { left: 56, right: 10, top: 10, bottom: 22 };
+
+/**
+ * One metric of the canary and the baseline over the rollout's evaluations, as an SVG the page draws itself:
+ * the gate's threshold (a line for max, the baseline times the ratio for maxVsBaseline) and each step marked.
+ */
+function chart(title, r, canaryOf, baselineOf, gates, format) {
+  const points = r.evaluations;
+  const t0 = r.startedAt;
+  const t1 = Math.max(r.endedAt || 0, points.length ? points[points.length - 1].at : t0, t0 + 1000);
+  const values = [];
+  for (const e of points) {
+    for (const v of [canaryOf(e), baselineOf(e)]) if (v !== null && v !== undefined) values.push(v);
+  }
+  for (const g of gates) {
+    if (g.bound === 'max') values.push(g.threshold);
+  }
+  const top = Math.max(...values, 0) * 1.15 || 1;
+  const x = (t) => PAD.left + (t - t0) / (t1 - t0) * (W - PAD.left - PAD.right);
+  const y = (v) => H - PAD.bottom - v / top * (H - PAD.top - PAD.bottom);
+  const series = (of, css) => {
+    const xy = points.filter((e) => of(e) !== null && of(e) !== undefined)
+      .map((e) => x(e.at).toFixed(1) + ',' + y(of(e)).toFixed(1));
+    return xy.length ? '<polyline class="' + css + '" points="' + xy.join(' ') + '" data-points="' + xy.length
+      + '"></polyline>' : '';
+  };
+  let svg = '<svg class="chart" data-chart="' + esc(title) + '" viewBox="0 0 ' + W + ' ' + H + '" width="' + W
+    + '" height="' + H + '" role="img" aria-label="' + esc(title + ' of ' + r.service + ' ' + r.version) + '">';
+  svg += '<line class="axis" x1="' + PAD.left + '" y1="' + (H - PAD.bottom) + '" x2="' + (W - PAD.right) + '" y2="'
+    + (H - PAD.bottom) + '"></line>';
+  svg += '<text class="tick" x="' + (PAD.left - 4) + '" y="' + (PAD.top + 8) + '" text-anchor="end">'
+    + esc(format(top)) + '</text><text class="tick" x="' + (PAD.left - 4) + '" y="' + (H - PAD.bottom)
+    + '" text-anchor="end">0</text>';
+  for (const ev of r.events) {
+    if (!/^step |^promoted|^rolled back|^aborted/.test(ev.what)) continue;
+    const at = x(Math.min(Math.max(ev.at, t0), t1)).toFixed(1);
+    svg += '<line class="step" x1="' + at + '" y1="' + PAD.top + '" x2="' + at + '" y2="' + (H - PAD.bottom)
+      + '"><title>' + esc(ev.what) + '</title></line>';
+  }
+  for (const g of gates) {
+    if (g.bound === 'max') {
+      const at = y(g.threshold).toFixed(1);
+      svg += '<line class="threshold" x1="' + PAD.left + '" y1="' + at + '" x2="' + (W - PAD.right) + '" y2="' + at
+        + '"><title>gate: at most ' + esc(format(g.threshold)) + '</title></line>';
+    } else {
+      svg += series((e) => baselineOf(e) === null || baselineOf(e) === undefined ? null
+        : Math.min(top, baselineOf(e) * g.threshold), 'threshold');
+    }
+  }
+  svg += series(baselineOf, 'baseline') + series(canaryOf, 'canary') + '</svg>';
+  return '<figure><figcaption>' + esc(title) + ' <span class="legend canary">canary ' + esc(r.version)
+    + '</span> <span class="legend baseline">baseline ' + esc(r.baseline) + '</span> <span class="legend threshold">'
+    + 'gate</span></figcaption>' + svg + '</figure>';
+}
+
+function evaluationTable(r) {
+  if (r.evaluations.length === 0) return '<p class="small">No evaluation yet.</p>';
+  let html = '<div class="scroll"><table class="evaluations"><thead><tr><th>time</th><th>step</th><th>verdict</th>'
+    + '<th>canary calls</th><th>baseline calls</th><th>gates</th></tr></thead><tbody>';
+  // the latest first, and a page's worth
+  for (const e of r.evaluations.slice(-12).reverse()) {
+    html += '<tr class="' + esc(e.verdict) + '"><td>' + esc(time(e.at)) + '</td><td>' + (e.step + 1) + '</td><td>'
+      + esc(e.verdict) + '</td><td>' + e.canaryCalls + '</td><td>' + e.baselineCalls + '</td><td>'
+      + e.gates.map((g) => esc(gateText(g))).join('<br>') + (e.note ? '<br><span class="small">' + esc(e.note)
+        + '</span>' : '') + '</td></tr>';
+  }
+  return html + '</tbody></table></div>';
+}
+
+function gateText(g) {
+  const latency = g.metric.startsWith('latency');
+  const f = (v) => v === null || v === undefined ? '-' : latency ? millis(v) : v.toFixed(3);
+  return g.metric + ' ' + f(g.canary) + (g.bound === 'max' ? ' ≤ ' + f(g.threshold)
+    : ' vs ' + f(g.baseline) + (g.value === null ? '' : ' = ' + g.value.toFixed(2) + 'x') + ' ≤ ' + g.threshold + 'x')
+    + (g.passed ? ' ✓' : ' ✗');
 }
 
 function lastChange(deployment) {

@@ -160,6 +160,16 @@ public final class ClusterView {
     }
 
     /** Every service's desired state, as the node's own deployment watch holds it. */
+    /** Every service's rollout under a rule: the one running, else its last one. */
+    public List<dev.vessel.registry.RolloutRecord> rollouts() {
+        dev.vessel.registry.RolloutStore store = new dev.vessel.registry.RolloutStore(registry);
+        List<dev.vessel.registry.RolloutRecord> rollouts = new java.util.ArrayList<>();
+        for (String service : store.services()) {
+            store.read(service).ifPresent(stored -> rollouts.add(stored.record()));
+        }
+        return rollouts;
+    }
+
     public Map<String, Deployment> deployments() {
         DeploymentWatch watch = deployments;
         return watch == null ? Map.of() : watch.current();

@@ -117,7 +117,7 @@ public final class DashboardEndpoint implements Closeable {
         Map<String, PeerLoads.Reading> nodeLoads = loads.read(snapshot.nodes());
         return DashboardView.of(cluster.nodeId(), cluster.servers(), snapshot.nodes(), snapshot.statuses(),
                 snapshot.instances(),
-                new LinkedHashMap<>(cluster.deployments()), nodeLoads,
+                new LinkedHashMap<>(cluster.deployments()), nodeLoads, cluster.rollouts(),
                 quorumNow == null ? null : quorumNow.status(), quorumNow == null ? "not read yet" : quorumNow.error());
     }
 

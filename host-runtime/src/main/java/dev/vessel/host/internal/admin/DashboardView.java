@@ -1,6 +1,9 @@
 package dev.vessel.host.internal.admin;
 
 import dev.vessel.host.QuorumStatus;
+import dev.vessel.host.internal.http.NodeLoad;
+import dev.vessel.protocol.admin.LatencyBuckets;
+import dev.vessel.registry.RolloutRecord;
 import dev.vessel.registry.ClusterOverview;
 import dev.vessel.registry.Convergence;
 import dev.vessel.registry.DeployedVersion;
@@ -20,14 +23,14 @@ import org.osgi.framework.Version;
 
 /**
  * Everything the dashboard shows, read at one moment: the nodes with their containers, fetches and load; every
- * service's desired state, how far the cluster is from it, its history and each version's live share of calls;
- * the quorum. Built by {@link DashboardEndpoint} at most once per {@link DashboardEndpoint#FRESH_FOR}.
+ * service's desired state, how far the cluster is from it, its history and each version's live share of calls,
+ * error rate and p99; each service's rollout under a rule (running, else its last); the quorum. Built by {@link DashboardEndpoint} at most once per {@link DashboardEndpoint#FRESH_FOR}.
  *
  * @param quorumError why the quorum could not be read, null when it could
  */
 record DashboardView(String node, long time, String zk, List<ClusterOverview.Node> nodes,
         Map<String, PeerLoads.Reading> load,
-        List<ServiceView> services, QuorumStatus quorum, String quorumError) {
+        List<ServiceView> services, List<RolloutRecord> rollouts, QuorumStatus quorum, String quorumError) {
 
     /**
      * @param deployment  its desired state and history; null for a service that runs without one (every version
@@ -44,12 +47,16 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
      * @param weight   its desired weight; 0 when the desired state no longer names it
      * @param callRate calls per second all nodes' containers of it completed over their last load tick
      * @param share    its part of the service's calls, 0-1; null while the service has none
+     * @param errorRate its calls that failed over the last {@link NodeLoad#RECENT_SECONDS} s on every node, 0-1;
+     *                  null without calls (also for p99Ms)
+     * @param p99Ms    the 99th percentile of their latency, in milliseconds
      */
-    record VersionView(String version, int weight, String nodes, double callRate, Double share) {}
+    record VersionView(String version, int weight, String nodes, double callRate, Double share, Double errorRate,
+            Double p99Ms) {}
 
     static DashboardView of(String node, String zk, List<NodeRecord> nodeRecords, Map<String, NodeStatus> statuses,
             List<InstanceRecord> instances, Map<String, Deployment> deployments, Map<String, PeerLoads.Reading> loads,
-            QuorumStatus quorum, String quorumError) {
+            List<RolloutRecord> rollouts, QuorumStatus quorum, String quorumError) {
         ClusterOverview overview = ClusterOverview.of(zk, nodeRecords, statuses, instances);
 
         Map<String, Map<String, Double>> rates = new TreeMap<>();
@@ -63,11 +70,23 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
                         Version.parseVersion(c.version()));
             }
         }
+        Map<String, long[]> recent = new TreeMap<>(); // "service version" -> calls, failures, latency buckets
         for (PeerLoads.Reading reading : loads.values()) {
             if (reading.load() != null) {
                 for (var c : reading.load().containers()) {
                     rates.computeIfAbsent(c.service(), s -> new TreeMap<>()).merge(c.version(), c.callRate(),
                             Double::sum);
+                    long[] sum = recent.computeIfAbsent(c.service() + " " + c.version(),
+                            k -> new long[2 + LatencyBuckets.COUNT]);
+                    sum[0] += c.recentCalls();
+                    sum[1] += c.recentFailures();
+                    if (c.recentLatency() != null) {
+                        c.recentLatency().forEach((bucket, count) -> {
+                            if (bucket >= 0 && bucket < LatencyBuckets.COUNT) {
+                                sum[2 + bucket] += count;
+                            }
+                        });
+                    }
                 }
             }
         }
@@ -90,9 +109,17 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
                 var desired = deployment == null ? Optional.<DeployedVersion>empty()
                         : deployment.version(version);
                 double rate = serviceRates.getOrDefault(version, 0.0);
+                long[] calls = recent.getOrDefault(service + " " + version, new long[2 + LatencyBuckets.COUNT]);
+                List<Long> latency = new ArrayList<>();
+                for (int i = 0; i < LatencyBuckets.COUNT; i++) {
+                    latency.add(calls[2 + i]);
+                }
+                double p99 = LatencyBuckets.quantileMillis(latency, 0.99);
                 versionViews.add(new VersionView(version, desired.map(d -> d.weight()).orElse(0),
                         desired.map(d -> d.nodes()).orElse(""), Math.round(rate * 100) / 100.0,
-                        total > 0 ? Math.round(rate / total * 1000) / 1000.0 : null));
+                        total > 0 ? Math.round(rate / total * 1000) / 1000.0 : null,
+                        calls[0] == 0 ? null : Math.round((double) calls[1] / calls[0] * 10_000) / 10_000.0,
+                        Double.isNaN(p99) ? null : Math.round(p99 * 100) / 100.0));
             }
             if (deployment == null) {
                 services.add(new ServiceView(service, null, false, List.of(), List.of(), List.of(), versionViews));
@@ -107,7 +134,7 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
             services.add(new ServiceView(service, deployment, convergence.converged(), pending,
                     convergence.failures(), convergence.unwanted(), versionViews));
         }
-        return new DashboardView(node, System.currentTimeMillis(), zk, overview.nodes(), loads, services, quorum,
-                quorumError);
+        return new DashboardView(node, System.currentTimeMillis(), zk, overview.nodes(), loads, services, rollouts,
+                quorum, quorumError);
     }
 }

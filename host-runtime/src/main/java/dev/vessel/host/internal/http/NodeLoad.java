@@ -2,6 +2,7 @@ package dev.vessel.host.internal.http;
 
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.container.ContainerTable;
+import dev.vessel.host.internal.metrics.CallWindow;
 import dev.vessel.registry.ContainerCpu;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -23,9 +24,17 @@ public record NodeLoad(String node, long time, int inFlight, double callRate, do
      * @param cpuSeconds     CPU seconds its threads used since it started (0 before)
      * @param cpuLimit       the cores it may use at most (0 before it started)
      * @param allocatedBytes heap bytes its threads allocated since it started
+     * @param recentCalls    calls over the last {@link #RECENT_SECONDS} seconds (as a rollout counts them)
+     * @param recentFailures of those, the ones their callers saw fail
+     * @param recentLatency  their latencies, {@link dev.vessel.protocol.admin.LatencyBuckets} bucket to count (the
+     *                       buckets with calls only)
      */
     public record ContainerLoad(String service, String version, String state, int inFlight, double callRate,
-            double cpuSeconds, double cpuLimit, long allocatedBytes) {}
+            double cpuSeconds, double cpuLimit, long allocatedBytes, long recentCalls, long recentFailures,
+            java.util.Map<Integer, Long> recentLatency) {}
+
+    /** The window of the recent calls each container's load carries: the dashboard's error rates and p99s. */
+    public static final int RECENT_SECONDS = 10;
 
     public static NodeLoad of(ContainerTable containers) {
         List<ContainerLoad> loads = new ArrayList<>();
@@ -33,9 +42,17 @@ public record NodeLoad(String node, long time, int inFlight, double callRate, do
         double rate = 0;
         for (Container c : containers.all()) {
             ContainerCpu cpu = c.cpuUse();
+            CallWindow.Totals recent = c.calls().last(RECENT_SECONDS);
+            java.util.Map<Integer, Long> latency = new java.util.TreeMap<>();
+            for (int i = 0; i < recent.latency().size(); i++) {
+                if (recent.latency().get(i) > 0) {
+                    latency.put(i, recent.latency().get(i));
+                }
+            }
             loads.add(new ContainerLoad(c.id().service(), c.id().version().toString(), c.state().name(),
                     c.inFlight(), round(c.callRate()), cpu == null ? 0 : round(cpu.seconds()),
-                    cpu == null ? 0 : cpu.limit(), cpu == null ? 0 : cpu.allocatedBytes()));
+                    cpu == null ? 0 : cpu.limit(), cpu == null ? 0 : cpu.allocatedBytes(), recent.calls(),
+                    recent.failures(), latency));
             inFlight += c.inFlight();
             rate += c.callRate();
         }
