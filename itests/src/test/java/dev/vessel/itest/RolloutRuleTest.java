@@ -197,7 +197,7 @@ class RolloutRuleTest {
             assertThatThrownBy(() -> cluster.admin().startRollout("greeter", new RolloutAction("start", "1.1.0",
                     FAST_RULE.replace("weight: 50", "weight: 5"), "bad.yaml", null, null, null, null, null, "itest")))
                     .isInstanceOf(AdminException.class)
-                    .hasMessageContaining("bad.yaml line 5: weight 5 does not rise above the step before (10)")
+                    .hasMessageContaining("bad.yaml line 4: weight 5 does not rise above the step before (10)")
                     .extracting(e -> ((AdminException) e).code()).isEqualTo("RULE_REFUSED");
             assertThatThrownBy(() -> cluster.admin().startRollout("greeter", new RolloutAction("start", "1.0.0",
                     FAST_RULE, "fast.yaml", null, null, null, null, null, "itest")))

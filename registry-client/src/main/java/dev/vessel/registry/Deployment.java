@@ -42,13 +42,27 @@ public record Deployment(String service, long revision, List<DeployedVersion> ve
 
     /** The next revision with {@code newVersions}, recorded in the history as {@code action} by {@code by}. */
     public Deployment next(List<DeployedVersion> newVersions, String action, String by) {
+        return next(newVersions, action, by, List.of());
+    }
+
+    /**
+     * The versions the current revision {@link DeploymentRevision#withdrawn withdrew} at once; empty when it withdrew
+     * none.
+     */
+    public List<String> withdrawn() {
+        return history.isEmpty() || history.get(history.size() - 1).revision() != revision ? List.of()
+                : history.get(history.size() - 1).withdrawn();
+    }
+
+    /** As {@link #next(List, String, String)}, taking {@code withdrawn} away at once. */
+    public Deployment next(List<DeployedVersion> newVersions, String action, String by, List<String> withdrawn) {
         if (newVersions.size() > MAX_VERSIONS) {
             throw new IllegalArgumentException(service + " would have " + newVersions.size() + " versions deployed;"
                     + " at most " + MAX_VERSIONS + " may be: retire some first");
         }
         long next = revision + 1;
         List<DeploymentRevision> newHistory = new ArrayList<>(history);
-        newHistory.add(new DeploymentRevision(next, newVersions, action, by, System.currentTimeMillis()));
+        newHistory.add(new DeploymentRevision(next, newVersions, action, by, System.currentTimeMillis(), withdrawn));
         while (newHistory.size() > HISTORY_LIMIT) {
             newHistory.remove(0);
         }

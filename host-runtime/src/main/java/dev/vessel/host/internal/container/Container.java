@@ -192,6 +192,8 @@ public final class Container {
     private final LongAdder busyNanos = new LongAdder();
     private final LongAdder callsSinceTick = new LongAdder();
     private final CallWindow calls = new CallWindow();
+    /** How long after becoming ACTIVE a container's call latencies are its warm-up, not the release's. */
+    public static final Duration WARM_UP = Duration.ofSeconds(2);
     private volatile double callRate;
     private final Object drainMonitor = new Object();
     /** Guards {@link #record}: registry writes for one container happen one at a time, in order. */
@@ -231,6 +233,14 @@ public final class Container {
     /** The calls of the last minutes, per second, as a rollout's driver asks for them. */
     public CallWindow calls() {
         return calls;
+    }
+
+    /**
+     * Whether the container became ACTIVE less than {@link #WARM_UP} ago: its first calls load the release's classes
+     * and run cold code, and a rollout judging its latency would judge that instead of the release.
+     */
+    public boolean warmingUp() {
+        return state.get() == InstanceState.ACTIVE && System.currentTimeMillis() - since < WARM_UP.toMillis();
     }
 
     public InstanceState state() {

@@ -227,8 +227,21 @@ public final class ContainerTable implements Closeable {
     }
 
     /** Leaves the registry, waits out the drain delay and the calls in flight, and stops. */
+    /**
+     * Stops a container without refusing a call: it leaves the registry, serves through the drain delay while
+     * routers learn of that, then drains.
+     */
     public void retire(Container container) {
         container.stop(policy.drainDelay(), policy.drainTimeout());
+    }
+
+    /**
+     * Stops a container that must take no more calls (a rolled-back release): it leaves the registry and refuses new
+     * calls at once ({@code 503}, retry elsewhere: callers move to the versions that remain), while the calls it
+     * runs finish.
+     */
+    public void withdraw(Container container) {
+        container.drainAndStop(policy.drainTimeout());
     }
 
     /** Measures and publishes the containers' loads every {@code interval} on {@code scheduler}. */

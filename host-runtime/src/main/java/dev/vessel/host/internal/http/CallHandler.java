@@ -214,7 +214,7 @@ final class CallHandler implements Request.Handler {
                 || outcome.equals(ErrorCode.RESULT_NOT_SERIALIZABLE.name()));
         long nanos = System.nanoTime() - arrived;
         metrics.call(container.id(), found ? endpoint + "." + method : NodeMetrics.UNKNOWN, outcome, nanos);
-        container.calls().ran(!outcome.equals(NodeMetrics.OK), nanos);
+        container.calls().ran(!outcome.equals(NodeMetrics.OK), nanos, container.warmingUp());
     }
 
     /** The caller's deadline as a {@link System#nanoTime()} value, or 0 if it sent none. */

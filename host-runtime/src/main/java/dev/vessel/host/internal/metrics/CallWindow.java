@@ -37,12 +37,22 @@ public final class CallWindow {
 
     /** A call that ran for {@code nanos}, and whether its caller saw it fail. */
     public void ran(boolean failed, long nanos) {
+        ran(failed, nanos, false);
+    }
+
+    /**
+     * A call that ran for {@code nanos}; {@code warmingUp}: it ran in the container's first moments, when first calls
+     * load classes and run cold code, so it counts as a call (and a failure) but its latency is not the release's.
+     */
+    public void ran(boolean failed, long nanos, boolean warmingUp) {
         AtomicLongArray counts = current();
         counts.incrementAndGet(CALLS);
         if (failed) {
             counts.incrementAndGet(FAILURES);
         }
-        counts.incrementAndGet(LATENCY + LatencyBuckets.index(nanos));
+        if (!warmingUp) {
+            counts.incrementAndGet(LATENCY + LatencyBuckets.index(nanos));
+        }
     }
 
     /** A call refused in a way its caller sees as a failure (full, over its CPU budget, past its deadline). */

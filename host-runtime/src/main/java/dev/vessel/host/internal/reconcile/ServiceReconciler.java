@@ -144,8 +144,13 @@ final class ServiceReconciler {
         for (Container container : context.containers().of(service)) {
             if (!wanted.containsKey(container.id()) && !local.containsKey(container.id())
                     && managed.contains(container.id()) && !container.state().isTerminal()) {
-                LOG.info("node {}: retiring {}", self.id(), container.id());
-                context.containers().retire(container);
+                if (deployment.withdrawn().contains(container.id().version().toString())) {
+                    LOG.info("node {}: withdrawing {} at once", self.id(), container.id());
+                    context.containers().withdraw(container);
+                } else {
+                    LOG.info("node {}: retiring {}", self.id(), container.id());
+                    context.containers().retire(container);
+                }
                 managed.remove(container.id());
             }
         }

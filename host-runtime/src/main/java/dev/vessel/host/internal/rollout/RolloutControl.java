@@ -236,7 +236,7 @@ public final class RolloutControl {
                 next = rollout.withPhase(Phase.ABORTED, now, why).with(new Event(now, why, revision));
                 RolloutRecord aborted = rollouts.write(stored, next, d -> d.version(rollout.version()).isEmpty() ? d
                         : d.next(DeploymentPlanner.retire(d, rollout.version()), "rollout of " + rollout.version()
-                                + " " + why, by)).rollout().record();
+                                + " " + why, by, List.of(rollout.version()))).rollout().record();
                 metrics.rolloutEnded(Phase.ABORTED.name());
                 return aborted;
             }
