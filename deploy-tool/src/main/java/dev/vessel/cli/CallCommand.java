@@ -73,11 +73,25 @@ final class CallCommand implements Callable<Integer> {
                     + " retried elsewhere); raise it for methods that take longer (default ${DEFAULT-VALUE}).")
     long attemptTimeoutMillis;
 
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Make the call N times, at --rate calls per second, routing on the registry's live"
+                    + " instances all along (a canary's share, a rollout's steps and rollback show), and print how"
+                    + " many calls each version answered and how many failed; exit 1 if any failed.")
+    int repeat;
+
+    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "50",
+            description = "Calls per second with --repeat (default ${DEFAULT-VALUE}).")
+    int rate;
+
     @Override
     public Integer call() throws JsonProcessingException {
         if (attemptTimeoutMillis < 1) {
             throw new CliException(ExitCode.BAD_INPUT, "--attempt-timeout must be at least 1 ms; got "
                     + attemptTimeoutMillis);
+        }
+        if (repeat < 1 || rate < 1 || rate > 10_000) {
+            throw new CliException(ExitCode.BAD_INPUT, "--repeat must be at least 1 and --rate 1-10000; got "
+                    + repeat + " and " + rate);
         }
         VersionRange versions = VersionRanges.parse(range);
         Object[] args = arguments.stream().map(CallCommand::argument).toArray();
@@ -85,10 +99,7 @@ final class CallCommand implements Callable<Integer> {
                 .attemptTimeout(Duration.ofMillis(attemptTimeoutMillis));
         cluster.tls().ifPresent(builder::tls);
         // a node of the recorded cluster gives the routing records in one request; routing itself stays here
-        Optional<List<InstanceRecord>> fromNode;
-        try (ClusterReads reads = ClusterReads.of(cluster)) {
-            fromNode = reads.instancesFromNode(service);
-        }
+        Optional<List<InstanceRecord>> fromNode = repeat == 1 ? fromNode() : Optional.empty();
         if (fromNode.isPresent()) {
             builder.instances(name -> name.equals(service) ? fromNode.get() : List.of());
         } else {
@@ -103,6 +114,9 @@ final class CallCommand implements Callable<Integer> {
             CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;
             if (key != null) {
                 options = options.withKey(key);
+            }
+            if (repeat > 1) {
+                return repeated(client, options, versions, args);
             }
             CallResult result = client.call(options, service, versions, endpoint, method, args);
             PrintWriter out = spec.commandLine().getOut();
@@ -122,6 +136,53 @@ final class CallCommand implements Callable<Integer> {
             out.flush();
             return ExitCode.OK;
         }
+    }
+
+    /**
+     * The service's instances as a node of the recorded cluster has them, in one request; not for a repeated call,
+     * which routes on the live registry because the node's answer is one moment's.
+     */
+    private Optional<List<InstanceRecord>> fromNode() {
+        try (ClusterReads reads = ClusterReads.of(cluster)) {
+            return reads.instancesFromNode(service);
+        }
+    }
+
+    /** {@code --repeat}: the calls at a steady rate, then per version how many answered, and the failures. */
+    private int repeated(VesselClient client, CallOptions options, VersionRange versions, Object[] args) {
+        Map<String, Integer> answered = new java.util.TreeMap<>();
+        Map<String, Integer> failed = new java.util.TreeMap<>();
+        long period = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        for (int i = 0; i < repeat; i++) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait); // the pace asked for, not a synchronization
+            }
+            next += period;
+            try {
+                answered.merge(client.call(options, service, versions, endpoint, method, args).version(), 1,
+                        Integer::sum);
+            } catch (RuntimeException e) {
+                String why = e instanceof dev.vessel.router.RemoteCallException remote
+                        ? remote.errorCode() + " from " + remote.version() : e.getClass().getSimpleName();
+                failed.merge(why, 1, Integer::sum);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            try {
+                out.println(JSON.writeValueAsString(Map.of("calls", repeat, "answered", answered, "failed", failed)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            out.println(repeat + " calls of " + service + " " + endpoint + "." + method + " in " + range);
+            answered.forEach((version, count) -> out.println("  " + version + "  " + count + " answered"));
+            failed.forEach((code, count) -> out.println("  " + count + " failed: " + code));
+        }
+        out.flush();
+        return failed.isEmpty() ? ExitCode.OK : ExitCode.FAILED;
     }
 
     private static JsonNode argument(String text) {

@@ -36,7 +36,7 @@ final class RolloutOutput {
             }
             if (result.rollout() != null) {
                 printRollout(out, result);
-            } else {
+            } else if (result.plan() == null) {
                 if (result.rolledBack()) {
                     out.println("ROLLED BACK: the release failed and the previous desired state was restored");
                 }

@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** A rollout under a rule as people read it: its events and every evaluation, a line each. */
 final class RolloutReport {
@@ -40,7 +41,8 @@ final class RolloutReport {
         }
         return gate.metric() + " " + figure(gate.canary(), latency) + " vs " + figure(gate.baseline(), latency)
                 + (gate.value() == null ? "" : String.format(Locale.ROOT, " = %.2fx", gate.value())) + " max "
-                + gate.threshold() + "x " + verdict;
+                + gate.threshold() + "x" + (gate.slack() == 0 ? "" : " or +" + figure(gate.slack(), latency)) + " "
+                + verdict;
     }
 
     private static String figure(Double value, boolean latency) {
@@ -57,9 +59,15 @@ final class RolloutReport {
                 + " under " + rollout.ruleSource());
         lines.add("phase     " + rollout.phase() + (rollout.phase().ended() ? "" : " at step " + (rollout.step() + 1))
                 + (rollout.outcome() == null ? "" : ": " + rollout.outcome()));
-        lines.add("failed    " + rollout.failedEvaluations() + " evaluation(s) in this step");
-        rollout.events().forEach(e -> lines.add("  " + event(e)));
-        rollout.evaluations().forEach(e -> lines.add("  " + evaluation(e)));
+        if (!rollout.phase().ended()) {
+            lines.add("failed    " + rollout.failedEvaluations() + " evaluation(s) in this step");
+        }
+        // events and evaluations in the order they happened; an evaluation before the step it decided
+        List<Map.Entry<Long, String>> timeline = new ArrayList<>();
+        rollout.evaluations().forEach(e -> timeline.add(Map.entry(e.at() * 2, evaluation(e))));
+        rollout.events().forEach(e -> timeline.add(Map.entry(e.at() * 2 + 1, event(e))));
+        timeline.sort(Map.Entry.comparingByKey());
+        timeline.forEach(line -> lines.add("  " + line.getValue()));
         return lines;
     }
 }

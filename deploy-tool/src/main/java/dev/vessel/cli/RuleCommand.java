@@ -64,6 +64,23 @@ final class RuleCommand implements Callable<Integer> {
                             + (rule.comparesWithBaseline() ? " nor a baseline for its gates that compare with one"
                                     + " (maxVsBaseline)" : "") + "; deploy its first release without a rule");
                 }
+                String newest = deployed.stream().map(org.osgi.framework.Version::parseVersion)
+                        .max(java.util.Comparator.naturalOrder()).orElseThrow().toString();
+                for (RolloutRule.QueryGate gate : rule.analysis().map(RolloutRule.Analysis::queries)
+                        .orElse(java.util.List.of())) {
+                    String query = dev.vessel.host.rollout.PrometheusQuery.expand(gate.query(), service, newest,
+                            newest);
+                    try {
+                        dev.vessel.host.rollout.PrometheusQuery.value(rule.analysis().orElseThrow().prometheus()
+                                .orElseThrow(), query);
+                    } catch (dev.vessel.host.rollout.PrometheusQuery.Unanswered e) {
+                        throw new CliException(ExitCode.BAD_INPUT, file.getFileName() + ": the gate query " + query
+                                + " (with {{canary}} as " + newest + ", which runs now): " + e.getMessage());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CliException(ExitCode.FAILED, "interrupted");
+                    }
+                }
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println(file.getFileName() + ": a valid rollout rule" + (service == null ? "" : " for " + service

@@ -83,6 +83,52 @@ class RolloutRuleTest {
                     .allSatisfy(f -> assertThat(f).contains("fails every third call"));
             assertThat(load.failuresAfter(rollout.endedAt() + 1000)).isEmpty();
             assertThat(load.calls()).isGreaterThan(200);
+            assertThat(new DeploymentStore(cluster.registry()).read("greeter").withdrawn())
+                    .as("taken away at once, not drained").containsExactly("1.2.0");
+            // the driving node counted the rollout and its evaluations
+            assertThat(metric(cluster, "vessel_rollouts_total{outcome=\"ROLLED_BACK\"}")).isEqualTo(1.0);
+            assertThat(metric(cluster, "vessel_rollout_evaluations_total{verdict=\"FAIL\"}")).isEqualTo(1.0);
+        }
+    }
+
+    /** A counter summed over every node's {@code /metrics}. */
+    private static double metric(DeployCluster cluster, String series) throws Exception {
+        double sum = 0;
+        for (var node : cluster.nodes()) {
+            String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    node.url().resolve("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : text.lines().toList()) {
+                if (line.startsWith(series + " ")) {
+                    sum += Double.parseDouble(line.substring(series.length() + 1).trim());
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void aRuleWithNodeBatchesStartsTheReleaseOneBatchAtATime() throws Exception {
+        try (DeployCluster cluster = new DeployCluster(data, 2)) {
+            assertThat(cluster.deploy("greeter-1.0.0", 100, false).ok()).isTrue();
+            Rollout.Result result = deployUnderRule(cluster, "greeter-1.1.0", """
+                    steps:
+                      - weight: 20
+                        hold: 1s
+                      - weight: 100
+                    nodes:
+                      selector: "*"
+                      batch: 1
+                    """, new CopyOnWriteArrayList<>());
+            assertThat(result.plan().batches()).containsExactly("node-1", "node-2");
+            RolloutRecord rollout = result.rollout();
+            assertThat(rollout.phase()).as(rollout.outcome()).isEqualTo(Phase.PROMOTED);
+            assertThat(rollout.events()).extracting(RolloutRecord.Event::what)
+                    .anySatisfy(e -> assertThat(e).endsWith("on node-1"))
+                    .anySatisfy(e -> assertThat(e).isEqualTo("started on node-1,node-2"));
+            List<String> nodesPerRevision = new DeploymentStore(cluster.registry()).read("greeter").history().stream()
+                    .flatMap(r -> r.versions().stream().filter(v -> v.version().equals("1.1.0")).map(v -> v.nodes()))
+                    .distinct().toList();
+            assertThat(nodesPerRevision).startsWith("node-1", "node-1,node-2");
         }
     }
 

@@ -78,9 +78,11 @@ public record RolloutRecord(String service, String version, String baseline, Str
      *                  value divided by the baseline's, against a ratio)
      * @param value     what was compared with the threshold: the canary's value, or the ratio
      * @param threshold the rule's bound: a fraction for error-rate, milliseconds for an absolute latency, a ratio
+     * @param slack     for maxVsBaseline: how far above the baseline the canary may be whatever the ratio (in the
+     *                  metric's unit); 0 for none
      */
     public record GateResult(String metric, String bound, Double canary, Double baseline, Double value,
-            double threshold, boolean passed) {}
+            double threshold, @JsonInclude(JsonInclude.Include.NON_DEFAULT) double slack, boolean passed) {}
 
     /** @param revision the desired state's revision the event wrote, 0 when it wrote none */
     public record Event(long at, String what, long revision) {}

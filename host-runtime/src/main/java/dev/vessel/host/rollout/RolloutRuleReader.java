@@ -42,8 +42,9 @@ public final class RolloutRuleReader {
     private static final Set<String> TOP = Set.of("steps", "analysis", "nodes");
     private static final Set<String> STEP = Set.of("weight", "hold");
     private static final Set<String> ANALYSIS = Set.of("interval", "window", "minCalls", "onNoData", "failureLimit",
-            "gates");
-    private static final Set<String> GATE = Set.of("metric", "max", "maxVsBaseline");
+            "gates", "prometheus");
+    private static final Set<String> QUERY_GATE = Set.of("query", "max");
+    private static final Set<String> GATE = Set.of("metric", "max", "maxVsBaseline", "slack");
     private static final Set<String> NODES = Set.of("selector", "batch");
 
     private final String source;
@@ -192,13 +193,35 @@ public final class RolloutRuleReader {
                 problem(at + "/onNoData", "onNoData is hold, fail or pass; got " + quote(value));
             }
         }
+        Optional<java.net.URI> prometheus = Optional.empty();
+        if (node.has("prometheus")) {
+            String url = node.get("prometheus").asText("");
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw new java.net.URISyntaxException(url, "not an http or https address");
+                }
+                prometheus = Optional.of(uri);
+            } catch (java.net.URISyntaxException e) {
+                problem(at + "/prometheus", "prometheus is the address of a Prometheus server's HTTP API, like"
+                        + " http://prometheus:9090; got " + quote(url));
+            }
+        }
         List<Gate> gates = new ArrayList<>();
+        List<RolloutRule.QueryGate> queries = new ArrayList<>();
         JsonNode list = node.get("gates");
         if (list == null || !list.isArray() || list.isEmpty()) {
             problem(list == null ? at : at + "/gates", "analysis needs gates: a list of - metric: ..., max: ... or"
                     + " maxVsBaseline: ...");
         } else {
             for (int i = 0; i < list.size(); i++) {
+                if (list.get(i).has("query")) {
+                    RolloutRule.QueryGate query = queryGate(list.get(i), at + "/gates/" + i, node.has("prometheus"));
+                    if (query != null) {
+                        queries.add(query);
+                    }
+                    continue;
+                }
                 Gate gate = gate(list.get(i), at + "/gates/" + i);
                 if (gate != null) {
                     gates.add(gate);
@@ -206,7 +229,27 @@ public final class RolloutRuleReader {
             }
         }
         return interval == null || window == null ? null
-                : new Analysis(interval, window, minCalls, onNoData, failureLimit, gates);
+                : new Analysis(interval, window, minCalls, onNoData, failureLimit, gates, prometheus, queries);
+    }
+
+    /** {@code - query: PROMQL, max: N}: a gate the user's Prometheus measures. */
+    private RolloutRule.QueryGate queryGate(JsonNode node, String at, boolean hasPrometheus) {
+        keys(node, at, QUERY_GATE, "a query gate");
+        String query = node.get("query").asText("");
+        if (query.isBlank()) {
+            problem(at + "/query", "query is a PromQL expression, like sum(rate(...[1m]))");
+            return null;
+        }
+        if (!hasPrometheus) {
+            problem(at + "/query", "a query gate asks a Prometheus server: give its address as analysis.prometheus");
+        }
+        JsonNode max = node.get("max");
+        if (max == null || !max.isNumber()) {
+            problem(max == null ? at : at + "/max", "a query gate needs max: the largest value its query may have"
+                    + (max == null ? "" : "; got " + max));
+            return null;
+        }
+        return new RolloutRule.QueryGate(query, max.asDouble());
     }
 
     private Gate gate(JsonNode node, String at) {
@@ -251,7 +294,28 @@ public final class RolloutRuleReader {
             problem(at, "gate " + name + " needs a bound: max (" + (metric.get().latency() ? "a duration, like 300ms"
                     : "a ratio, like 0.05") + ") and/or maxVsBaseline (like 1.5)");
         }
-        return new Gate(metric.get(), maxRatio, maxLatency, maxVsBaseline);
+        Gate defaults = new Gate(metric.get(), maxRatio, maxLatency, maxVsBaseline);
+        if (!node.has("slack")) {
+            return defaults;
+        }
+        if (!node.has("maxVsBaseline")) {
+            problem(at + "/slack", "slack is how far above the baseline's value the canary may be whatever the ratio;"
+                    + " it goes with maxVsBaseline");
+            return defaults;
+        }
+        double slack = 0;
+        if (metric.get().latency()) {
+            Duration given = duration(node.get("slack"), at + "/slack", "slack");
+            slack = given == null ? 0 : given.toNanos() / 1e6;
+        } else {
+            JsonNode given = node.get("slack");
+            if (!given.isNumber() || given.asDouble() < 0 || given.asDouble() > 1) {
+                problem(at + "/slack", "slack of error-rate is a ratio of calls, 0-1 (0.01 is 1 %); got " + given);
+            } else {
+                slack = given.asDouble();
+            }
+        }
+        return new Gate(metric.get(), maxRatio, maxLatency, maxVsBaseline, slack);
     }
 
     private Nodes nodes(JsonNode node) {

@@ -331,7 +331,7 @@ function chart(title, r, canaryOf, baselineOf, gates, format) {
         + '"><title>gate: at most ' + esc(format(g.threshold)) + '</title></line>';
     } else {
       svg += series((e) => baselineOf(e) === null || baselineOf(e) === undefined ? null
-        : Math.min(top, baselineOf(e) * g.threshold), 'threshold');
+        : Math.min(top, Math.max(baselineOf(e) * g.threshold, baselineOf(e) + (g.slack || 0))), 'threshold');
     }
   }
   svg += series(baselineOf, 'baseline') + series(canaryOf, 'canary') + '</svg>';
@@ -358,7 +358,8 @@ function gateText(g) {
   const latency = g.metric.startsWith('latency');
   const f = (v) => v === null || v === undefined ? '-' : latency ? millis(v) : v.toFixed(3);
   return g.metric + ' ' + f(g.canary) + (g.bound === 'max' ? ' ≤ ' + f(g.threshold)
-    : ' vs ' + f(g.baseline) + (g.value === null ? '' : ' = ' + g.value.toFixed(2) + 'x') + ' ≤ ' + g.threshold + 'x')
+    : ' vs ' + f(g.baseline) + (g.value === null ? '' : ' = ' + g.value.toFixed(2) + 'x') + ' ≤ ' + g.threshold + 'x'
+      + (g.slack ? ' or +' + f(g.slack) : ''))
     + (g.passed ? ' ✓' : ' ✗');
 }
 

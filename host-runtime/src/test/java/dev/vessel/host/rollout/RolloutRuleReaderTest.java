@@ -107,7 +107,7 @@ class RolloutRuleReaderTest {
                         "bad.yaml line 5: hold 'soon' is not a duration; write a number and a unit: 500ms, 20s, 5m,"
                                 + " 1h",
                         "bad.yaml line 8: unknown key 'interva' in analysis; allowed: failureLimit, gates, interval,"
-                                + " minCalls, onNoData, window",
+                                + " minCalls, onNoData, prometheus, window",
                         "bad.yaml line 7: interval is missing: how often the gates are evaluated, like 5s",
                         "bad.yaml line 10: onNoData is hold, fail or pass; got 'wait'",
                         "bad.yaml line 12: unknown metric 'error-ratio'; metrics: error-rate, latency-p50,"
@@ -150,5 +150,60 @@ class RolloutRuleReaderTest {
         assertThatThrownBy(() -> RolloutRuleReader.read("steps: [", "r.yaml")).hasMessageContaining("not YAML");
         assertThatThrownBy(() -> RolloutRuleReader.read("x".repeat(RolloutRuleReader.MAX_BYTES + 1), "r.yaml"))
                 .hasMessageContaining("at most 65536 bytes");
+    }
+
+    @Test
+    void slackOnRelativeGatesAndPrometheusQueryGates() {
+        RolloutRule rule = RolloutRuleReader.read("""
+                steps:
+                  - weight: 10
+                    hold: 10s
+                  - weight: 100
+                analysis:
+                  interval: 5s
+                  window: 20s
+                  prometheus: http://prometheus.example:9090
+                  gates:
+                    - metric: latency-p95
+                      maxVsBaseline: 2
+                      slack: 20ms
+                    - metric: error-rate
+                      maxVsBaseline: 2
+                      slack: 0.01
+                    - query: 'sum(rate(errors_total{version="{{canary}}"}[1m]))'
+                      max: 3
+                """, "prom.yaml");
+        RolloutRule.Analysis analysis = rule.analysis().orElseThrow();
+        assertThat(analysis.gates()).extracting(RolloutRule.Gate::slack).containsExactly(20.0, 0.01);
+        assertThat(analysis.prometheus()).hasValue(java.net.URI.create("http://prometheus.example:9090"));
+        assertThat(analysis.queries()).containsExactly(new RolloutRule.QueryGate(
+                "sum(rate(errors_total{version=\"{{canary}}\"}[1m]))", 3));
+        assertThat(PrometheusQuery.expand(analysis.queries().get(0).query(), "greeter", "1.2.0", "1.1.0"))
+                .isEqualTo("sum(rate(errors_total{version=\"1.2.0\"}[1m]))");
+        assertThat(rule.describe()).contains("gate: latency-p95 at most 2.0 x the baseline's (or 20ms above it)",
+                "gate: sum(rate(errors_total{version=\"{{canary}}\"}[1m])) at most 3.0 (asked of Prometheus at"
+                        + " http://prometheus.example:9090)");
+        // without slack, a latency gate against the baseline tolerates 5 ms, an error-rate one nothing
+        RolloutRule example = RolloutRuleReader.read(EXAMPLE, "rule.yaml");
+        assertThat(example.analysis().orElseThrow().gates()).extracting(RolloutRule.Gate::slack)
+                .containsExactly(0.0, 5.0);
+
+        assertThatThrownBy(() -> RolloutRuleReader.read("""
+                steps:
+                  - weight: 100
+                analysis:
+                  interval: 5s
+                  window: 20s
+                  gates:
+                    - metric: error-rate
+                      max: 0.05
+                      slack: 0.01
+                    - query: 'up'
+                """, "bad.yaml")).isInstanceOf(InvalidRuleException.class).satisfies(e -> assertThat(
+                ((InvalidRuleException) e).problems()).containsExactly(
+                "bad.yaml line 9: slack is how far above the baseline's value the canary may be whatever the ratio;"
+                        + " it goes with maxVsBaseline",
+                "bad.yaml line 10: a query gate asks a Prometheus server: give its address as analysis.prometheus",
+                "bad.yaml line 10: a query gate needs max: the largest value its query may have"));
     }
 }

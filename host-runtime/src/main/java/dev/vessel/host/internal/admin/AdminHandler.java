@@ -109,7 +109,7 @@ public final class AdminHandler implements Request.Handler {
         this.releases = new ReleaseEndpoints(validator, releaseStore);
         this.deployments = new DeploymentEndpoints(releaseStore, deploymentStore);
         this.configurations = new ConfigurationEndpoints(configurationStore, deploymentStore, releaseStore);
-        this.rules = new RuleEndpoints(ruleStore);
+        this.rules = new RuleEndpoints(ruleStore, deploymentStore);
     }
 
     @Override

@@ -3,7 +3,10 @@ package dev.vessel.host.internal.admin;
 import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.rollout.InvalidRuleException;
+import dev.vessel.host.internal.rollout.RolloutControl;
+import dev.vessel.host.rollout.RolloutRule;
 import dev.vessel.host.rollout.RolloutRuleReader;
+import dev.vessel.registry.DeploymentStore;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.RuleChange;
@@ -23,9 +26,11 @@ import org.eclipse.jetty.util.Callback;
  */
 final class RuleEndpoints {
     private final RuleStore rules;
+    private final DeploymentStore deployments;
 
-    RuleEndpoints(RuleStore rules) {
+    RuleEndpoints(RuleStore rules, DeploymentStore deployments) {
         this.rules = rules;
+        this.deployments = deployments;
     }
 
     void change(String service, Request request, Response response, Callback callback) throws Exception {
@@ -39,10 +44,22 @@ final class RuleEndpoints {
         String message = body.message() == null ? (body.rollbackTo() == null ? "set" : null)
                 : Text.requirePrintable(body.message(), "message", Text.MAX_ACTION);
         String yaml = body.yaml() != null ? body.yaml() : rules.revision(service, body.rollbackTo()).yaml();
+        RolloutRule rule;
         try {
-            RolloutRuleReader.read(yaml, "the rule of " + service);
+            rule = RolloutRuleReader.read(yaml, "the rule of " + service);
         } catch (InvalidRuleException e) {
             throw new ApiError(ErrorCode.RULE_REFUSED, "nothing was written: " + String.join("; ", e.problems()));
+        }
+        // its Prometheus queries, on the newest version the service runs now (none: nothing to ask about yet)
+        java.util.Optional<String> running = deployments.read(service).versions().stream()
+                .map(v -> org.osgi.framework.Version.parseVersion(v.version()))
+                .max(java.util.Comparator.naturalOrder()).map(Object::toString);
+        if (running.isPresent()) {
+            try {
+                RolloutControl.checkQueries(rule, service, running.get(), "the rule of " + service);
+            } catch (RolloutControl.Refused e) {
+                throw new ApiError(ErrorCode.RULE_REFUSED, e.getMessage());
+            }
         }
         long expected = body.expectedRevision() == null ? -1 : body.expectedRevision();
         if (Boolean.TRUE.equals(body.dryRun())) {

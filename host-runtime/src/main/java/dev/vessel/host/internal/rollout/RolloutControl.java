@@ -3,6 +3,7 @@ package dev.vessel.host.internal.rollout;
 import dev.vessel.host.internal.desired.DeploymentPlanner;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.host.rollout.InvalidRuleException;
+import dev.vessel.host.rollout.PrometheusQuery;
 import dev.vessel.host.rollout.RolloutRule;
 import dev.vessel.host.rollout.RolloutRuleReader;
 import dev.vessel.protocol.admin.AdminAnswers;
@@ -56,7 +57,7 @@ public final class RolloutControl {
     public static final class Refused extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        Refused(String message) {
+        public Refused(String message) {
             super(message);
         }
     }
@@ -136,6 +137,7 @@ public final class RolloutControl {
                             .stream().map(DeployedVersion::version).toList())
                     + "); deploy it without a rule (vessel deploy --no-rule)");
         }
+        checkQueries(rule, service, baseline, source);
         if (rule.nodes().isPresent() && action.nodes() != null && !action.nodes().equals(DeployedVersion.ALL_NODES)) {
             throw new IllegalArgumentException("the rule names the nodes (" + rule.nodes().get().selector()
                     + "); do not give nodes as well (" + action.nodes() + ")");
@@ -166,6 +168,28 @@ public final class RolloutControl {
                         + entry.weight() + (firstNodes.equals(DeployedVersion.ALL_NODES) ? "" : " on " + firstNodes),
                 by));
         return new AdminAnswers.RolloutStarted<>(null, written.rollout().record(), plan);
+    }
+
+    /**
+     * Asks the user's Prometheus each query gate of the rule, the baseline standing in for the canary (which has no
+     * series before it runs): a query that fails or has no series would judge nothing, so the rule is refused.
+     */
+    public static void checkQueries(RolloutRule rule, String service, String baseline, String source) {
+        if (rule.analysis().isEmpty()) {
+            return;
+        }
+        for (RolloutRule.QueryGate gate : rule.analysis().get().queries()) {
+            String query = PrometheusQuery.expand(gate.query(), service, baseline, baseline);
+            try {
+                PrometheusQuery.value(rule.analysis().get().prometheus().orElseThrow(), query);
+            } catch (PrometheusQuery.Unanswered e) {
+                throw new Refused("nothing was written: " + source + ": the gate query " + query + " (checked with"
+                        + " {{canary}} as " + baseline + ", the baseline, which runs now): " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Refused("interrupted while checking the gate query " + query);
+            }
+        }
     }
 
     private static List<String> batches(RolloutRule rule, String first, List<NodeRecord> live) {

@@ -2,6 +2,7 @@ package dev.vessel.host.internal.rollout;
 
 import dev.vessel.host.internal.desired.DeploymentPlanner;
 import dev.vessel.host.internal.metrics.NodeMetrics;
+import dev.vessel.host.rollout.PrometheusQuery;
 import dev.vessel.host.rollout.RolloutRule;
 import dev.vessel.host.rollout.RolloutRuleReader;
 import dev.vessel.registry.ClusterReader;
@@ -292,7 +293,24 @@ public final class RolloutDriver implements Closeable {
             }
         }
         String note = missing.isEmpty() ? null : "not counted: " + String.join(", ", missing);
-        return RolloutJudge.judge(analysis, rollout.step(), clock.getAsLong(), canaryCalls, baselineCalls, note);
+        List<RolloutRecord.GateResult> queried = new ArrayList<>();
+        List<String> unanswered = new ArrayList<>();
+        for (RolloutRule.QueryGate gate : analysis.queries()) {
+            String query = PrometheusQuery.expand(gate.query(), rollout.service(), rollout.version(),
+                    rollout.baseline());
+            try {
+                double value = PrometheusQuery.value(analysis.prometheus().orElseThrow(), query);
+                queried.add(new RolloutRecord.GateResult(RolloutJudge.QUERY + query, "max", value, null, value,
+                        gate.max(), 0, value <= gate.max()));
+            } catch (PrometheusQuery.Unanswered e) {
+                unanswered.add(query + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                unanswered.add(query + ": interrupted");
+            }
+        }
+        return RolloutJudge.judge(analysis, rollout.step(), clock.getAsLong(), canaryCalls, baselineCalls, note,
+                queried, unanswered);
     }
 
     private void advance(RolloutStore.Stored stored, RolloutRecord rollout, RolloutRule rule, DeployedVersion canary,

@@ -11,6 +11,9 @@ import java.util.List;
 
 /** Judges a canary's window of calls against a rule's gates: one {@link Evaluation}, with every figure it used. */
 final class RolloutJudge {
+    /** How a query gate's result names it: {@code query <the PromQL as asked>}. */
+    static final String QUERY = "query ";
+
     private RolloutJudge() {}
 
     /**
@@ -18,6 +21,15 @@ final class RolloutJudge {
      */
     static Evaluation judge(Analysis analysis, int step, long now, CallSample canary, CallSample baseline,
             String note) {
+        return judge(analysis, step, now, canary, baseline, note, List.of(), List.of());
+    }
+
+    /**
+     * @param queried    the query gates' results, from the user's Prometheus
+     * @param unanswered the query gates Prometheus gave no value for, and why: the window has no data for them
+     */
+    static Evaluation judge(Analysis analysis, int step, long now, CallSample canary, CallSample baseline,
+            String note, List<GateResult> queried, List<String> unanswered) {
         List<GateResult> gates = new ArrayList<>();
         boolean passed = true;
         for (Gate gate : analysis.gates()) {
@@ -25,8 +37,22 @@ final class RolloutJudge {
             gates.add(result);
             passed &= result.passed();
         }
+        for (GateResult result : queried) {
+            gates.add(result);
+            passed &= result.passed();
+        }
         Verdict verdict = passed ? Verdict.PASS : Verdict.FAIL;
         String why = note;
+        if (!unanswered.isEmpty() && passed) {
+            String noData = "no data from Prometheus: " + String.join("; ", unanswered) + " (onNoData: "
+                    + analysis.onNoData().name().toLowerCase(java.util.Locale.ROOT) + ")";
+            why = why == null ? noData : noData + "; " + why;
+            verdict = switch (analysis.onNoData()) {
+                case HOLD -> Verdict.NO_DATA;
+                case FAIL -> Verdict.FAIL;
+                case PASS -> Verdict.PASS;
+            };
+        }
         if (canary.calls() < analysis.minCalls()) {
             String noData = "no data: " + canary.calls() + " canary calls, fewer than minCalls " + analysis.minCalls()
                     + " (onNoData: " + analysis.onNoData().name().toLowerCase(java.util.Locale.ROOT) + ")";
@@ -51,23 +77,24 @@ final class RolloutJudge {
             passed = ok;
             if (gate.maxVsBaseline().isEmpty()) {
                 return new GateResult(gate.metric().yaml(), "max", canaryValue, baselineValue, canaryValue,
-                        threshold, ok);
+                        threshold, 0, ok);
             }
         }
         double ratio = gate.maxVsBaseline().orElseThrow();
         if (canaryValue == null || baselineValue == null || baseline.calls() < minCalls) {
             // too few baseline calls to compare with: the gate judges nothing in this window
             return new GateResult(gate.metric().yaml(), "maxVsBaseline", canaryValue, baselineValue, null, ratio,
-                    passed);
+                    gate.slack(), passed);
         }
+        boolean withinSlack = canaryValue - baselineValue <= gate.slack();
         if (baselineValue == 0) {
-            // no baseline errors: any canary error is infinitely worse, no error is as good
+            // no baseline errors: any canary error beyond the slack is infinitely worse
             return new GateResult(gate.metric().yaml(), "maxVsBaseline", canaryValue, baselineValue, null, ratio,
-                    passed && canaryValue == 0);
+                    gate.slack(), passed && (canaryValue == 0 || withinSlack));
         }
         double value = canaryValue / baselineValue;
         return new GateResult(gate.metric().yaml(), "maxVsBaseline", canaryValue, baselineValue, value, ratio,
-                passed && value <= ratio);
+                gate.slack(), passed && (value <= ratio || withinSlack));
     }
 
     private static Double value(RolloutRule.Metric metric, CallSample sample) {
@@ -94,6 +121,9 @@ final class RolloutJudge {
     }
 
     static String describe(GateResult gate, long calls) {
+        if (gate.metric().startsWith(QUERY)) {
+            return gate.metric() + " = " + gate.value() + " > max " + gate.threshold();
+        }
         boolean latency = gate.metric().startsWith("latency");
         if (gate.bound().equals("max")) {
             return gate.metric() + " " + figure(gate.canary(), latency) + " > max " + figure(gate.threshold(),
@@ -101,7 +131,8 @@ final class RolloutJudge {
         }
         return gate.metric() + " " + figure(gate.canary(), latency) + " vs baseline " + figure(gate.baseline(),
                 latency) + (gate.value() == null ? "" : String.format(java.util.Locale.ROOT, " = %.2fx", gate.value()))
-                + " > maxVsBaseline " + gate.threshold() + " (" + calls + " canary calls)";
+                + " > maxVsBaseline " + gate.threshold() + (gate.slack() == 0 ? "" : " and more than "
+                        + figure(gate.slack(), latency) + " above it") + " (" + calls + " canary calls)";
     }
 
     static String figure(Double value, boolean latency) {
