@@ -93,6 +93,14 @@ public final class TestNode {
         start();
     }
 
+    /** The node's registry session. */
+    synchronized RegistryConnection session() {
+        if (session == null) {
+            throw new IllegalStateException(id + " is not running");
+        }
+        return session;
+    }
+
     /** The node itself, for what the kit does not wrap. */
     public synchronized VesselNode vesselNode() {
         return node;

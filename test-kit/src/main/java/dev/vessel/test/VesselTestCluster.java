@@ -3,7 +3,6 @@ package dev.vessel.test;
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.AdminException;
 import dev.vessel.deploy.Rollout;
-import dev.vessel.host.EmbeddedZooKeeper;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;
@@ -32,7 +31,7 @@ public final class VesselTestCluster implements AutoCloseable {
 
     private final Path dir;
     private final int zooKeeperPort;
-    private EmbeddedZooKeeper zooKeeper;
+    private TestZooKeeper zooKeeper;
     private final List<TestNode> nodes = new ArrayList<>();
     private RegistryConnection registry;
     private VesselClient client;
@@ -59,7 +58,7 @@ public final class VesselTestCluster implements AutoCloseable {
         }
         VesselTestCluster cluster = new VesselTestCluster(dir, freePort());
         try {
-            cluster.zooKeeper = EmbeddedZooKeeper.start(dir.resolve("zookeeper"), cluster.zooKeeperPort);
+            cluster.zooKeeper = new TestZooKeeper(dir.resolve("zookeeper"), cluster.zooKeeperPort);
             for (int i = 1; i <= nodes; i++) {
                 TestNode node = new TestNode("node-" + i, dir.resolve("node-" + i), cluster.zooKeeper.connectString());
                 cluster.nodes.add(node);
@@ -76,6 +75,11 @@ public final class VesselTestCluster implements AutoCloseable {
     /** The ZooKeeper connect string ({@code 127.0.0.1:port}). */
     public String zkConnect() {
         return zooKeeper.connectString();
+    }
+
+    /** The cluster's ZooKeeper server, to restart it or expire a node's session. */
+    public TestZooKeeper zooKeeper() {
+        return zooKeeper;
     }
 
     /** Node {@code index}, from 0 ({@code node-1}). */

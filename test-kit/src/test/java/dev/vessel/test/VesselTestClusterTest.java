@@ -54,4 +54,18 @@ class VesselTestClusterTest {
                 .resolves("[1,2)", "1.0.0")).isInstanceOf(AssertionError.class)
                 .hasMessage("after 200 ms: absent in [1,2) resolves to nothing, not 1.0.0; registered: []");
     }
+
+    @Test
+    void aNodeWhoseSessionExpiredAndAZooKeeperRestartLoseNoInstance(VesselTestCluster cluster) {
+        cluster.deploy("steady", release("greeter-1.0.0"));
+        cluster.await().service("steady").hasInstances("1.0.0", 2);
+
+        cluster.zooKeeper().expireSession(cluster.node(1));
+        cluster.await().service("steady").hasInstances("1.0.0", 2); // registered again on its new session
+        cluster.zooKeeper().restart();
+        cluster.await().service("steady").hasInstances("1.0.0", 2);
+        assertThat(cluster.client().call(CallOptions.idempotentCall(), "steady", "[1.0,2.0)", "greeter", "greet",
+                "Ada").text()).isEqualTo("Hello, Ada! (greeter 1.0.0)");
+        assertThat(cluster.registry().connected()).isTrue();
+    }
 }
