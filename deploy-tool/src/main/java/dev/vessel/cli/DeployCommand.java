@@ -4,7 +4,6 @@ import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.deploy.RolloutSource;
 import dev.vessel.deploy.RuleRollout;
-import dev.vessel.registry.RolloutRecord;
 import java.io.PrintWriter;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.RegistryConnection;
@@ -165,24 +164,9 @@ final class DeployCommand implements Callable<Integer> {
     }
 
     private RuleRollout.Listener ruleProgress() {
-        PrintWriter out = spec.commandLine().getOut();
-        return new RuleRollout.Listener() {
-            @Override
-            public void event(RolloutRecord.Event event) {
-                if (!json) {
-                    out.println(RolloutReport.event(event));
-                    out.flush();
-                }
-            }
-
-            @Override
-            public void evaluation(RolloutRecord.Evaluation evaluation) {
-                if (!json) {
-                    out.println(RolloutReport.evaluation(evaluation));
-                    out.flush();
-                }
-            }
-        };
+        // with --json the result alone is printed, as JSON, at the end
+        return RolloutReport.printer(json ? new PrintWriter(java.io.Writer.nullWriter())
+                : spec.commandLine().getOut(), "");
     }
 
     private int finish(Rollout.Result result, ProgressPrinter progress) throws Exception {

@@ -154,19 +154,7 @@ final class RolloutCommand implements Runnable {
                     + " under " + rollout.ruleSource());
             out.flush();
             RolloutRecord end = RuleRollout.follow(read, rollout, Duration.ofSeconds(timeoutSeconds),
-                    new RuleRollout.Listener() {
-                        @Override
-                        public void event(RolloutRecord.Event event) {
-                            out.println("  " + RolloutReport.event(event));
-                            out.flush();
-                        }
-
-                        @Override
-                        public void evaluation(RolloutRecord.Evaluation evaluation) {
-                            out.println("  " + RolloutReport.evaluation(evaluation));
-                            out.flush();
-                        }
-                    });
+                    RolloutReport.printer(out, "  "));
             out.println(end.phase() + (end.outcome() == null ? " at step " + (end.step() + 1) + " after "
                     + timeoutSeconds + " s" : ": " + end.outcome()));
             out.flush();

@@ -1,6 +1,8 @@
 package dev.vessel.cli;
 
+import dev.vessel.deploy.RuleRollout;
 import dev.vessel.registry.RolloutRecord;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -15,6 +17,23 @@ final class RolloutReport {
             .withZone(ZoneOffset.UTC);
 
     private RolloutReport() {}
+
+    /** Prints each event and evaluation a followed rollout tells, a line each after {@code indent}, as it comes. */
+    static RuleRollout.Listener printer(PrintWriter out, String indent) {
+        return new RuleRollout.Listener() {
+            @Override
+            public void event(RolloutRecord.Event event) {
+                out.println(indent + RolloutReport.event(event));
+                out.flush();
+            }
+
+            @Override
+            public void evaluation(RolloutRecord.Evaluation evaluation) {
+                out.println(indent + RolloutReport.evaluation(evaluation));
+                out.flush();
+            }
+        };
+    }
 
     static String event(RolloutRecord.Event event) {
         return TIME.format(Instant.ofEpochMilli(event.at())) + "  " + event.what()
