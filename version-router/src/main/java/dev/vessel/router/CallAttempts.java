@@ -235,7 +235,7 @@ final class CallAttempts {
         if (done.failure != null) {
             countFailure(done.target, now, counters);
             Throwable cause = done.failure;
-            if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+            if (causedBy(cause, ConnectException.class) || causedBy(cause, HttpConnectTimeoutException.class)) {
                 refusals.add(id + ": cannot connect (" + cause + ")");
                 return new Outcome(null, null);
             }
@@ -255,9 +255,22 @@ final class CallAttempts {
         return new Outcome(done, null);
     }
 
+    /**
+     * The JDK's client can report its own response timeout as the read error it caused ("HTTP/1.1 header parser
+     * received no bytes", the timeout as its cause): a timeout is named as one wherever it is in the chain.
+     */
     private String describe(Throwable failure) {
-        return failure instanceof HttpTimeoutException || failure instanceof TimeoutException
+        return causedBy(failure, HttpTimeoutException.class) || causedBy(failure, TimeoutException.class)
                 ? "no answer within the attempt timeout (" + attemptTimeout.toMillis() + " ms)" : failure.toString();
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes and returns the first of {@code pending} to complete. */

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The JDK HttpClient defect (JDK-8338569) behind rare "header parser received no bytes" failures of answered calls:
+# see PooledConnectionRace's javadoc. Set JAVA to compare JDKs (e.g. a JDK 24 or later, where it is fixed).
+# Usage: benchmarks/run-jdk-client-race.sh client|url [calls per thread] [threads]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q -DskipTests -pl benchmarks -am install >&2
+exec "${JAVA:-java}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+  dev.vessel.bench.router.PooledConnectionRace "$@"
