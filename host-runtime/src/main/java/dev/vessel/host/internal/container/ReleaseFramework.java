@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import com.fasterxml.jackson.databind.util.LRUMap;
+import dev.vessel.host.ContainerPlatform;
 import dev.vessel.host.Release;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,15 +105,12 @@ final class ReleaseFramework {
     }
 
     private Map<String, String> frameworkConfig() {
-        Map<String, String> config = new HashMap<>();
+        Map<String, String> config = new HashMap<>(ContainerPlatform.frameworkProperties());
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         String guard = ExitCallWeaver.GUARD_PACKAGE;
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
                 systemPackagesExtra.isBlank() ? guard : systemPackagesExtra + "," + guard);
-        // one resolver thread: the default keeps idle resolver threads (and their memory) per stopped framework
-        config.put("felix.resolver.parallelism", "1");
-        config.put("ds.loglevel", "warn");
         return config;
     }
 
