@@ -69,6 +69,11 @@ final class NodeCommand implements Callable<Integer> {
             + " or the host name when binding 0.0.0.0).")
     String advertise;
 
+    @Option(names = "--advertise-port", paramLabel = "PORT", defaultValue = "0", description = "Port routers and peers"
+            + " use to reach this node, when another port is forwarded to it (a container's published port; default:"
+            + " the port it serves on).")
+    int advertisePort;
+
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: <vessel home>/nodes/<name>).")
     Path data;
 
@@ -137,7 +142,7 @@ final class NodeCommand implements Callable<Integer> {
         java.util.Optional<NodeConfig.Quorum> member = quorum();
         // a founding member's registry is itself: there is no other address to give
         NodeConfig.Builder config = NodeConfig.builder(zk != null ? zk : "", dataDir).registryRoot(root).port(port).bindAddress(bind)
-                .zone(zone).nodeId(name).advertiseAddress(advertise).adminToken(AdminOptions.explicitToken(tokenFile));
+                .zone(zone).nodeId(name).advertiseAddress(advertise).advertisePort(advertisePort).adminToken(AdminOptions.explicitToken(tokenFile));
         tls().ifPresent(config::tls);
         if (zkTls) {
             if (trustStore == null) {

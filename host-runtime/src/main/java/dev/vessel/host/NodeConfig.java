@@ -22,6 +22,9 @@ import java.util.Optional;
  * @param bindAddress         address the HTTP server binds, default {@code 127.0.0.1}
  * @param advertiseAddress    address routers use to reach this node; empty means the bind address
  * @param port                HTTP port, default 7070; 0 picks a free one
+ * @param advertisePort       port routers and peers use to reach this node, when something between them and the
+ *                            node forwards another port to it (a container's published port, a relay); 0 means the
+ *                            port the node serves on, the default
  * @param zone                failure zone, default {@code default}
  * @param labels              free-form labels published with the node
  * @param systemPackagesExtra host packages exported into every container
@@ -90,6 +93,7 @@ public record NodeConfig(
         String bindAddress,
         Optional<String> advertiseAddress,
         int port,
+        int advertisePort,
         String zone,
         Map<String, String> labels,
         String systemPackagesExtra,
@@ -184,6 +188,10 @@ public record NodeConfig(
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535 (0 picks a free port); got " + port);
         }
+        if (advertisePort < 0 || advertisePort > 65535) {
+            throw new IllegalArgumentException("advertisePort must be 0-65535 (0 advertises the port the node serves"
+                    + " on); got " + advertisePort);
+        }
         RegistryLayout.requireName(zone, "zone");
         labels = Map.copyOf(labels);
         requireNonNull(systemPackagesExtra, "systemPackagesExtra cannot be null");
@@ -276,6 +284,7 @@ public record NodeConfig(
         private String bindAddress = "127.0.0.1";
         private String advertiseAddress;
         private int port = 7070;
+        private int advertisePort;
         private String zone = "default";
         private final Map<String, String> labels = new LinkedHashMap<>();
         private String systemPackagesExtra = defaultSystemPackages();
@@ -334,6 +343,11 @@ public record NodeConfig(
 
         public Builder port(int port) {
             this.port = port;
+            return this;
+        }
+
+        public Builder advertisePort(int port) {
+            this.advertisePort = port;
             return this;
         }
 
@@ -491,7 +505,7 @@ public record NodeConfig(
 
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
-                    Optional.ofNullable(advertiseAddress), port, zone, labels, systemPackagesExtra, readyTimeout,
+                    Optional.ofNullable(advertiseAddress), port, advertisePort, zone, labels, systemPackagesExtra, readyTimeout,
                     drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
                     resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, headerTimeout,

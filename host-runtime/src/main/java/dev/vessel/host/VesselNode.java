@@ -137,7 +137,8 @@ public final class VesselNode implements Closeable {
         }
         RegistryConnection registry = sharedRegistry != null ? sharedRegistry : own(awaitRegistry(zkConnect));
         InstanceRegistry instances = own(new InstanceRegistry(registry));
-        NodeRecord self = new NodeRecord(nodeId, advertised, http.port(), config.zone(), config.labels(),
+        int advertisedPort = config.advertisePort() == 0 ? http.port() : config.advertisePort();
+        NodeRecord self = new NodeRecord(nodeId, advertised, advertisedPort, config.zone(), config.labels(),
                 System.currentTimeMillis(), 0, config.tls().isPresent());
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "vessel-housekeeping-" + nodeId);
@@ -150,7 +151,7 @@ public final class VesselNode implements Closeable {
         // containers
         cpu = own(CpuIsolation.start(config.cpuIsolation(), nodeId, config.cpuReserve()));
         ConfigurationStore configurations = new ConfigurationStore(registry);
-        Container.Placement placement = new Container.Placement(nodeId, config.zone(), advertised, http.port());
+        Container.Placement placement = new Container.Placement(nodeId, config.zone(), advertised, advertisedPort);
         containers = own(new ContainerTable(nodeId, config.dataDir().resolve("containers"),
                 new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(), config.drainTimeout(),
                         Container.Registration.through(instances), placement,
