@@ -1,7 +1,5 @@
-package dev.vessel.itest.osgi;
+package dev.vessel.test.osgi;
 
-import static dev.vessel.itest.osgi.VesselOptions.vesselClientBundles;
-import static dev.vessel.itest.osgi.VesselOptions.vesselContainer;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
@@ -19,6 +17,7 @@ import dev.vessel.router.NoCompatibleVersionException;
 import dev.vessel.router.UnavailableException;
 import dev.vessel.router.VersionRanges;
 import dev.vessel.router.VesselClient;
+import dev.vessel.test.VesselOptions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -65,9 +64,9 @@ public class ClientBundlesIT {
     @Configuration
     public Option[] configuration() {
         return options(
-                vesselContainer(),
-                vesselClientBundles(),
-                systemProperty("vessel.itest.zk").value(ZooKeeperHolder.CONNECT));
+                VesselOptions.container(),
+                VesselOptions.clientBundles(),
+                systemProperty("vessel.test.zk").value(ZooKeeperHolder.CONNECT));
     }
 
     @Test
@@ -83,7 +82,7 @@ public class ClientBundlesIT {
 
     @Test
     public void aRegisteredInstanceIsRoutedToByTheNewestCompatibleVersion() throws Exception {
-        String zk = System.getProperty("vessel.itest.zk");
+        String zk = System.getProperty("vessel.test.zk");
         try (RegistryConnection node = RegistryConnection.connect(zk);
                 VesselClient client = VesselClient.connect(zk)) {
             InstanceRegistry registry = new InstanceRegistry(node);
@@ -116,7 +115,7 @@ public class ClientBundlesIT {
 
     @Test
     public void keyedIdempotentCallsFailOverInsideOsgi() throws Exception {
-        String zk = System.getProperty("vessel.itest.zk");
+        String zk = System.getProperty("vessel.test.zk");
         try (RegistryConnection node = RegistryConnection.connect(zk);
                 VesselClient client = VesselClient.builder().connectString(zk).build()) {
             InstanceRegistry registry = new InstanceRegistry(node);

@@ -1,11 +1,11 @@
-package dev.vessel.itest.osgi;
+package dev.vessel.test.osgi;
 
-import static dev.vessel.itest.osgi.VesselOptions.bundleFile;
-import static dev.vessel.itest.osgi.VesselOptions.vesselContainer;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
+import dev.vessel.test.VesselOptions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,7 +26,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * Every greeter release, installed as a plain bundle in a Felix framework with SCR, registers its endpoint
+ * Every greeter release, installed as a plain bundle in the platform of a Vessel container, registers its endpoint
  * service with {@code vessel.endpoint=greeter} and answers as its own version. All three versions of the same
  * bundle live side by side here, each wired to its own API package version.
  */
@@ -34,6 +34,8 @@ import org.osgi.util.tracker.ServiceTracker;
 @ExamReactorStrategy(PerClass.class)
 public class GreeterBundlesIT {
     private static final String SYMBOLIC_NAME = "dev.vessel.sample.greeter";
+    /** The version of this build's sample releases, resolved by Maven URL. */
+    static final String VERSION = System.getProperty("vessel.test.version");
 
     @Inject
     private BundleContext context;
@@ -41,10 +43,10 @@ public class GreeterBundlesIT {
     @Configuration
     public Option[] configuration() {
         return options(
-                vesselContainer(),
-                bundleFile("greeter-1.0.0"),
-                bundleFile("greeter-1.1.0"),
-                bundleFile("greeter-2.0.0"));
+                VesselOptions.container(),
+                mavenBundle("dev.vessel", "greeter-1.0.0", VERSION),
+                mavenBundle("dev.vessel", "greeter-1.1.0", VERSION),
+                mavenBundle("dev.vessel", "greeter-2.0.0", VERSION));
     }
 
     @Test
