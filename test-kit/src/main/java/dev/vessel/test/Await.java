@@ -5,6 +5,7 @@ import dev.vessel.router.VersionRanges;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.osgi.framework.Version;
 import org.osgi.framework.VersionRange;
@@ -32,6 +33,11 @@ public final class Await {
 
     public Await within(Duration newDeadline) {
         return new Await(cluster, newDeadline);
+    }
+
+    /** Until {@code condition} holds; the failure names {@code what} was awaited. */
+    public void until(String what, BooleanSupplier condition) {
+        until(() -> condition.getAsBoolean() ? null : what + " did not happen");
     }
 
     public ServiceAwait service(String service) {

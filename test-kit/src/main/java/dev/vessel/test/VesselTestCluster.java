@@ -60,7 +60,7 @@ public final class VesselTestCluster implements AutoCloseable {
         try {
             cluster.zooKeeper = new TestZooKeeper(dir.resolve("zookeeper"), cluster.zooKeeperPort);
             for (int i = 1; i <= nodes; i++) {
-                TestNode node = new TestNode("node-" + i, dir.resolve("node-" + i), cluster.zooKeeper.connectString());
+                TestNode node = new TestNode("node-" + i, dir.resolve("node-" + i), cluster.zooKeeperPort);
                 cluster.nodes.add(node);
                 node.start();
             }
@@ -157,7 +157,7 @@ public final class VesselTestCluster implements AutoCloseable {
             run(failures, registry::close);
         }
         for (TestNode node : nodes) {
-            run(failures, node::stop);
+            run(failures, node::close);
         }
         if (zooKeeper != null) {
             run(failures, zooKeeper::close);
