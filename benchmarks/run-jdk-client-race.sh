@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The JDK HttpClient defect (JDK-8338569) behind rare "header parser received no bytes" failures of answered calls:
-# see PooledConnectionRace's javadoc. Set JAVA to compare JDKs (e.g. a JDK 24 or later, where it is fixed).
+# The JDK HttpClient defect behind rare "header parser received no bytes" failures of answered calls (see
+# PooledConnectionRace's javadoc; reported as JDK-8338569). Set JAVA to compare JDKs.
 # Usage: benchmarks/run-jdk-client-race.sh client|url [calls per thread] [threads]
 set -euo pipefail
 cd "$(dirname "$0")/.."
