@@ -55,6 +55,7 @@ public final class TestNode {
         }
         http.target(node.port());
     }
+
     public String id() {
         return id;
     }
