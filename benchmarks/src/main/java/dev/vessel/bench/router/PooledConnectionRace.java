@@ -58,17 +58,21 @@ public final class PooledConnectionRace {
         URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/v1/call/greeter/1.0.0/greeter/version");
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Map<String, Integer> outcomes = new ConcurrentSkipListMap<>();
+        long[] micros = new long[calls * threadCount];
+        java.util.concurrent.atomic.AtomicInteger recorded = new java.util.concurrent.atomic.AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         long started = System.nanoTime();
         for (int t = 0; t < threadCount; t++) {
             Thread thread = new Thread(() -> {
                 for (int i = 0; i < calls; i++) {
                     String outcome;
+                    long callStarted = System.nanoTime();
                     try {
                         outcome = mode.equals("url") ? overUrlConnection(uri) : overHttpClient(client, uri);
                     } catch (Exception e) {
                         outcome = e.getClass().getSimpleName() + ": " + e.getMessage();
                     }
+                    micros[recorded.getAndIncrement()] = (System.nanoTime() - callStarted) / 1_000;
                     outcomes.merge(outcome, 1, Integer::sum);
                 }
             });
@@ -79,9 +83,11 @@ public final class PooledConnectionRace {
             thread.join();
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        System.out.printf("Java %s, %s, %d threads x %d calls: %s in %d ms (%d calls/s)%n",
+        java.util.Arrays.sort(micros);
+        System.out.printf("Java %s, %s, %d threads x %d calls: %s in %d ms (%d calls/s); per call p50 %d us, p99 %d us%n",
                 Runtime.version(), mode, threadCount, calls, outcomes, millis,
-                (long) calls * threadCount * 1000 / Math.max(1, millis));
+                (long) calls * threadCount * 1000 / Math.max(1, millis), micros[micros.length / 2],
+                micros[micros.length * 99 / 100]);
         server.stop();
     }
 
