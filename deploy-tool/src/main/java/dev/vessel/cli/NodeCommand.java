@@ -142,7 +142,8 @@ final class NodeCommand implements Callable<Integer> {
         java.util.Optional<NodeConfig.Quorum> member = quorum();
         // a founding member's registry is itself: there is no other address to give
         NodeConfig.Builder config = NodeConfig.builder(zk != null ? zk : "", dataDir).registryRoot(root).port(port).bindAddress(bind)
-                .zone(zone).nodeId(name).advertiseAddress(advertise).advertisePort(advertisePort).adminToken(AdminOptions.explicitToken(tokenFile));
+                .zone(zone).nodeId(name).advertiseAddress(advertise).advertisePort(advertisePort)
+                .adminToken(AdminOptions.explicitToken(tokenFile));
         tls().ifPresent(config::tls);
         if (zkTls) {
             if (trustStore == null) {

@@ -42,10 +42,13 @@ public final class ContainerPlatform {
 
     /**
      * The host packages a node exports to its containers unless told otherwise
-     * ({@code org.osgi.framework.system.packages.extra}): the host's SLF4J API, at the version it runs and at 1.7.36.
+     * ({@code org.osgi.framework.system.packages.extra}): the host's SLF4J API, exported at the version the host runs
+     * and also at 1.7.36, as slf4j-api 2 does itself: its API is what bundles built against 1.7 ({@code [1.7,2)})
+     * call.
      */
     public static String systemPackages() {
-        return NodeConfig.defaultSystemPackages();
+        String version = org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion();
+        return "org.slf4j;version=" + (version == null ? "2.0.0" : version) + ",org.slf4j;version=1.7.36";
     }
 
     private static List<PlatformBundle> readBundles() {

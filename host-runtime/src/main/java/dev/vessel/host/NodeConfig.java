@@ -267,15 +267,6 @@ public record NodeConfig(
         }
     }
 
-    /**
-     * The host's SLF4J API, exported at the version the host actually runs and also at 1.7.36, as slf4j-api 2
-     * does itself: its API is what bundles built against 1.7 ({@code [1.7,2)}) call.
-     */
-    static String defaultSystemPackages() {
-        String version = org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion();
-        return "org.slf4j;version=" + (version == null ? "2.0.0" : version) + ",org.slf4j;version=1.7.36";
-    }
-
     public static final class Builder {
         private final String zkConnect;
         private final Path dataDir;
@@ -287,7 +278,7 @@ public record NodeConfig(
         private int advertisePort;
         private String zone = "default";
         private final Map<String, String> labels = new LinkedHashMap<>();
-        private String systemPackagesExtra = defaultSystemPackages();
+        private String systemPackagesExtra = ContainerPlatform.systemPackages();
         private Duration readyTimeout = Duration.ofSeconds(10);
         private Duration drainTimeout = Duration.ofSeconds(5);
         private long maxRequestBytes = 1 << 20;
@@ -505,8 +496,8 @@ public record NodeConfig(
 
         public NodeConfig build() {
             return new NodeConfig(zkConnect, registryRoot, dataDir, Optional.ofNullable(nodeId), bindAddress,
-                    Optional.ofNullable(advertiseAddress), port, advertisePort, zone, labels, systemPackagesExtra, readyTimeout,
-                    drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
+                    Optional.ofNullable(advertiseAddress), port, advertisePort, zone, labels, systemPackagesExtra,
+                    readyTimeout, drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
                     resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, headerTimeout,
                     Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * A real Vessel cluster in the test JVM: an embedded ZooKeeper on a free loopback port and nodes {@code node-1},
  * {@code node-2}, ... each reached through a relay of its own on a free loopback port (see {@link TestNode}), with a
- * data directory of its own under a temporary directory, all sharing one admin token. {@link VesselTest} makes one; {@link #start} makes one by hand (close it).
+ * data directory of its own under a temporary directory, all sharing one admin token. {@link VesselTest} makes one;
+ * {@link #start} makes one by hand (close it).
  */
 public final class VesselTestCluster implements AutoCloseable {
     /** The admin token every node of a test cluster has. */

@@ -84,7 +84,8 @@ public final class PooledConnectionRace {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         java.util.Arrays.sort(micros);
-        System.out.printf("Java %s, %s, %d threads x %d calls: %s in %d ms (%d calls/s); per call p50 %d us, p99 %d us%n",
+        System.out.printf(
+                "Java %s, %s, %d threads x %d calls: %s in %d ms (%d calls/s); per call p50 %d us, p99 %d us%n",
                 Runtime.version(), mode, threadCount, calls, outcomes, millis,
                 (long) calls * threadCount * 1000 / Math.max(1, millis), micros[micros.length / 2],
                 micros[micros.length * 99 / 100]);
