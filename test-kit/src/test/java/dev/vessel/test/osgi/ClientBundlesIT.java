@@ -72,7 +72,7 @@ public class ClientBundlesIT {
     @Test
     public void theClientBundlesAreActiveAndServeTheirOwnClasses() {
         for (String name : List.of("dev.vessel.registry-client", "dev.vessel.version-router")) {
-            Bundle bundle = find(name);
+            Bundle bundle = InstalledBundles.find(context, name);
             assertNotNull(name + " is installed", bundle);
             assertEquals(name + " is ACTIVE", Bundle.ACTIVE, bundle.getState());
         }
@@ -151,14 +151,5 @@ public class ClientBundlesIT {
     private static InstanceRecord instance(String version) {
         return new InstanceRecord("osgi.greeter-" + version, "greeter", version, "osgi", "greeter-" + version,
                 "default", InstanceState.ACTIVE, 100, "127.0.0.1", 7070);
-    }
-
-    private Bundle find(String symbolicName) {
-        for (Bundle bundle : context.getBundles()) {
-            if (symbolicName.equals(bundle.getSymbolicName())) {
-                return bundle;
-            }
-        }
-        return null;
     }
 }

@@ -63,19 +63,10 @@ public class ConfigurationIT {
                 "org.osgi.service.component", "org.apache.felix.log", "org.apache.felix.configadmin",
                 "org.apache.felix.metatype", "org.apache.felix.scr");
         for (String name : platform) {
-            Bundle bundle = find(name);
+            Bundle bundle = InstalledBundles.find(context, name);
             assertNotNull(name + " is installed", bundle);
             assertEquals(name + " is ACTIVE", Bundle.ACTIVE, bundle.getState());
         }
         assertEquals("1", context.getProperty("felix.resolver.parallelism"));
-    }
-
-    private Bundle find(String symbolicName) {
-        for (Bundle bundle : context.getBundles()) {
-            if (symbolicName.equals(bundle.getSymbolicName())) {
-                return bundle;
-            }
-        }
-        return null;
     }
 }
