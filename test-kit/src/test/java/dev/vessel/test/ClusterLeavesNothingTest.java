@@ -49,12 +49,14 @@ class ClusterLeavesNothingTest {
 
     /**
      * Threads that outlive what started them by design, one per process or until the garbage collector takes their
-     * owner: the JVM's common pool (anyone's CompletableFuture), the JDK HttpClient's selector and workers (Java 17's
+     * owner: the JVM's common pool and CompletableFuture's delay scheduler (anyone's CompletableFuture, started by
+     * whichever class first uses them), the JDK HttpClient's selector and workers (Java 17's
      * client cannot be closed: its threads end once it is collected), Curator's SafeNotifyService (CuratorFramework's
      * close() leaves that executor to be collected), Prometheus' scheduler and the node's fetch watchdog (one each per
      * process, shared by every node in it).
      */
-    private static final List<String> NOT_THE_CLUSTERS = List.of("ForkJoinPool.commonPool", "HttpClient-",
+    private static final List<String> NOT_THE_CLUSTERS = List.of("ForkJoinPool.commonPool",
+            "CompletableFutureDelayScheduler", "HttpClient-",
             "Curator-SafeNotifyService", "prometheus-metrics-scheduler", "vessel-fetch-watchdog");
 
     private static List<String> leftSince(Set<Thread> before) {
