@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The JDK HttpClient defect behind rare "header parser received no bytes" failures of answered calls (see
 # PooledConnectionRace's javadoc; reported as JDK-8338569). Set JAVA to compare JDKs.
-# Usage: benchmarks/run-jdk-client-race.sh client|url [calls per thread] [threads]
+# Usage: benchmarks/run-jdk-client-race.sh client|url|vessel [calls per thread] [threads]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests -pl benchmarks -am install >&2

@@ -42,13 +42,21 @@ public final class ContainerPlatform {
 
     /**
      * The host packages a node exports to its containers unless told otherwise
-     * ({@code org.osgi.framework.system.packages.extra}): the host's SLF4J API, exported at the version the host runs
-     * and also at 1.7.36, as slf4j-api 2 does itself: its API is what bundles built against 1.7 ({@code [1.7,2)})
-     * call.
+     * ({@code org.osgi.framework.system.packages.extra}): the host's SLF4J API ({@code org.slf4j} and the
+     * {@code event}, {@code helpers} and {@code spi} packages that bundles such as Jetty's import beside it),
+     * exported at the version the host runs and also at 1.7.36, as slf4j-api 2 does itself: its API is what bundles
+     * built against 1.7 ({@code [1.7,2)}) call.
      */
     public static String systemPackages() {
         String version = org.slf4j.LoggerFactory.class.getPackage().getImplementationVersion();
-        return "org.slf4j;version=" + (version == null ? "2.0.0" : version) + ",org.slf4j;version=1.7.36";
+        String current = version == null ? "2.0.0" : version;
+        StringBuilder packages = new StringBuilder();
+        for (String name : List.of("org.slf4j", "org.slf4j.event", "org.slf4j.helpers", "org.slf4j.spi")) {
+            for (String exported : List.of(current, "1.7.36")) {
+                packages.append(packages.isEmpty() ? "" : ",").append(name).append(";version=").append(exported);
+            }
+        }
+        return packages.toString();
     }
 
     private static List<PlatformBundle> readBundles() {

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 class VesselOptionsTest {
     @Test
     void theClientBundlesAreNamedByMavenCoordinatesAtThisBuildsVersions() {
-        assertThat(VesselOptions.clientBundleUrls()).hasSize(21).allSatisfy(url -> assertThat(url)
+        assertThat(VesselOptions.clientBundleUrls()).hasSize(26).allSatisfy(url -> assertThat(url)
                 .startsWith("mvn:").doesNotContain("${"))
-                .contains("mvn:org.apache.curator/curator-client/5.9.0/jar/osgi")
+                .contains("mvn:org.apache.curator/curator-client/5.9.0/jar/osgi",
+                        "mvn:org.eclipse.jetty/jetty-client/12.0.39")
                 .last().asString().startsWith("mvn:dev.vessel/vessel-version-router/");
     }
 

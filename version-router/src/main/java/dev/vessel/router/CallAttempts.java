@@ -64,6 +64,11 @@ final class CallAttempts {
         this.attemptTimeout = attemptTimeout;
     }
 
+    /** Stops the connections to nodes and their threads. */
+    void close() {
+        caller.close();
+    }
+
     /** Attempts sent as hedges so far. */
     long hedges() {
         return hedges.sum();
@@ -255,10 +260,7 @@ final class CallAttempts {
         return new Outcome(done, null);
     }
 
-    /**
-     * The JDK's client can report its own response timeout as the read error it caused ("HTTP/1.1 header parser
-     * received no bytes", the timeout as its cause): a timeout is named as one wherever it is in the chain.
-     */
+    /** A timeout is named as one wherever it is in the chain of causes. */
     private String describe(Throwable failure) {
         return causedBy(failure, HttpTimeoutException.class) || causedBy(failure, TimeoutException.class)
                 ? "no answer within the attempt timeout (" + attemptTimeout.toMillis() + " ms)" : failure.toString();

@@ -247,6 +247,7 @@ public final class VesselClient implements Closeable {
         }
         routes.values().forEach(ServiceRoutes::close);
         routes.clear();
+        attempts.close();
         if (ownsRegistry && registry != null) {
             registry.close();
         }

@@ -1,5 +1,8 @@
 package dev.vessel.bench.router;
 
+import dev.vessel.registry.InstanceRecord;
+import dev.vessel.registry.InstanceState;
+import dev.vessel.router.internal.HttpCaller;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
@@ -31,8 +34,9 @@ import org.eclipse.jetty.util.Callback;
  * JDK 17.0.15 and on Temurin 25.0.3 alike). A Jetty server on loopback answers every POST at once; N threads call it
  * back to back and every outcome is counted.
  *
- * <p>Usage: {@code PooledConnectionRace client|url [calls per thread=50000] [threads=4]}: {@code client} is the JDK's
- * HttpClient (as VesselClient calls), {@code url} HttpURLConnection in fixed-length streaming mode (no silent retry).
+ * <p>Usage: {@code PooledConnectionRace client|url|vessel [calls per thread=50000] [threads=4]}: {@code client} is the
+ * JDK's HttpClient (as VesselClient called until it moved to Jetty's), {@code url} HttpURLConnection in fixed-length
+ * streaming mode (no silent retry), {@code vessel} VesselClient's own caller ({@code HttpCaller}, on Jetty's client).
  */
 public final class PooledConnectionRace {
     private PooledConnectionRace() {}
@@ -57,6 +61,9 @@ public final class PooledConnectionRace {
         server.start();
         URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/v1/call/greeter/1.0.0/greeter/version");
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpCaller caller = new HttpCaller(Duration.ofSeconds(2), null);
+        InstanceRecord instance = new InstanceRecord("greeter-1", "greeter", "1.0.0", "node-1", "c1", "zone",
+                InstanceState.ACTIVE, 100, "127.0.0.1", connector.getLocalPort());
         Map<String, Integer> outcomes = new ConcurrentSkipListMap<>();
         long[] micros = new long[calls * threadCount];
         java.util.concurrent.atomic.AtomicInteger recorded = new java.util.concurrent.atomic.AtomicInteger();
@@ -68,7 +75,11 @@ public final class PooledConnectionRace {
                     String outcome;
                     long callStarted = System.nanoTime();
                     try {
-                        outcome = mode.equals("url") ? overUrlConnection(uri) : overHttpClient(client, uri);
+                        outcome = switch (mode) {
+                            case "url" -> overUrlConnection(uri);
+                            case "vessel" -> overHttpCaller(caller, instance);
+                            default -> overHttpClient(client, uri);
+                        };
                     } catch (Exception e) {
                         outcome = e.getClass().getSimpleName() + ": " + e.getMessage();
                     }
@@ -89,7 +100,14 @@ public final class PooledConnectionRace {
                 Runtime.version(), mode, threadCount, calls, outcomes, millis,
                 (long) calls * threadCount * 1000 / Math.max(1, millis), micros[micros.length / 2],
                 micros[micros.length * 99 / 100]);
+        caller.close();
         server.stop();
+    }
+
+    private static String overHttpCaller(HttpCaller caller, InstanceRecord instance) throws Exception {
+        int status = caller.callBlocking(instance, "greeter", "version", "[]".getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(5)).status();
+        return status == 200 ? "ok" : "HTTP " + status;
     }
 
     private static String overHttpClient(HttpClient client, URI uri) throws Exception {
