@@ -1,66 +1,55 @@
 package dev.vessel.bench;
 
 import dev.vessel.deploy.AdminClient;
-import dev.vessel.host.EmbeddedZooKeeper;
-import dev.vessel.host.NodeConfig;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.RegistryConnection;
+import dev.vessel.test.TestNode;
+import dev.vessel.test.VesselTestCluster;
 import java.io.Closeable;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
-/** A real cluster in this process: an embedded ZooKeeper and N nodes on loopback, each with its own data dir. */
+/**
+ * The kit's cluster ({@link VesselTestCluster}) as the benchmarks need it: nodes reached directly (a relay would add
+ * its own cost to every figure) and with a node's default drain delay, so that restarts cost what they cost in
+ * production.
+ */
 final class BenchCluster implements Closeable {
-    static final String TOKEN = "benchmark-token-0123456789abcdef";
+    /** {@code NodeConfig}'s default, which the kit shortens for tests. */
+    private static final Duration NODE_DRAIN_DELAY = Duration.ofMillis(250);
 
-    private final Path dir;
-    private final EmbeddedZooKeeper zk;
-    final List<VesselNode> nodes = new ArrayList<>();
+    private final VesselTestCluster cluster;
     final RegistryConnection registry;
 
-    BenchCluster(int nodeCount) throws IOException {
-        dir = Files.createTempDirectory("vessel-bench");
-        zk = EmbeddedZooKeeper.start(dir.resolve("zk"), freePort());
-        for (int i = 1; i <= nodeCount; i++) {
-            nodes.add(startNode("node-" + i));
-        }
-        registry = RegistryConnection.connect(zk.connectString());
+    BenchCluster(int nodeCount) {
+        cluster = VesselTestCluster.builder().name("benchmark").nodes(nodeCount).withoutRelays()
+                .configure(config -> config.drainDelay(NODE_DRAIN_DELAY)).start();
+        registry = cluster.registry();
     }
 
-    VesselNode startNode(String id) {
-        return VesselNode.start(NodeConfig.builder(zk.connectString(), dir.resolve(id)).nodeId(id).port(0)
-                .adminToken(TOKEN).build());
+    /** The running nodes, in the order they started. */
+    List<VesselNode> nodes() {
+        return cluster.nodes().stream().filter(TestNode::running).map(TestNode::vesselNode).toList();
+    }
+
+    /** Stops node {@code index} the way an operator does and starts it again (on a new port); returns it. */
+    VesselNode restart(int index) {
+        TestNode node = cluster.node(index);
+        node.stop();
+        node.restart();
+        return node.vesselNode();
     }
 
     String zkConnect() {
-        return zk.connectString();
+        return cluster.zkConnect();
     }
 
     AdminClient admin() {
-        return new AdminClient(nodes.get(0).url(), TOKEN);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return cluster.admin();
     }
 
     @Override
-    public void close() throws IOException {
-        registry.close();
-        nodes.forEach(VesselNode::close);
-        zk.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+    public void close() {
+        cluster.close();
     }
 }

@@ -116,9 +116,7 @@ public final class HotDeployBenchmark {
         List<Long> samples = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long start = System.nanoTime();
-            VesselNode old = cluster.nodes.remove(0);
-            old.close();
-            cluster.nodes.add(0, cluster.startNode(old.nodeId()));
+            cluster.restart(0);
             changed.drainPermits();
             awaitOn(changed, () -> routed(client, "1.1.0") == 1);
             client.call(SERVICE, RANGE, "greeter", "version");
@@ -202,7 +200,7 @@ public final class HotDeployBenchmark {
 
     /** Containers must have finished stopping before the same version is deployed again. */
     private static void awaitStopped(BenchCluster cluster, String containerId) throws InterruptedException {
-        for (VesselNode node : cluster.nodes) {
+        for (VesselNode node : cluster.nodes()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (node.containers().stream().anyMatch(c -> c.id().equals(containerId) && !c.state().isTerminal())) {
                 if (System.nanoTime() > deadline) {

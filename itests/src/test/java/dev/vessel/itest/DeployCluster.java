@@ -1,89 +1,94 @@
 package dev.vessel.itest;
 
-import dev.vessel.protocol.admin.DeploymentChange;
 import dev.vessel.deploy.AdminClient;
-import dev.vessel.registry.Convergence;
 import dev.vessel.deploy.Rollout;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.host.VesselNode;
+import dev.vessel.protocol.admin.DeploymentChange;
+import dev.vessel.registry.Convergence;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.RegistryConnection;
+import dev.vessel.test.TestNode;
+import dev.vessel.test.TestZooKeeper;
+import dev.vessel.test.VesselTestCluster;
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.apache.curator.test.TestingServer;
 
 /**
- * Test kit: a cluster driven through the deploy lifecycle — a real ZooKeeper, N nodes with an admin token, and a
+ * The kit's cluster ({@link VesselTestCluster}, nodes reached directly) with what these suites add: data under the
+ * test's directory (tests read a node's artifact store there), the sample releases deployed by name, and a
  * {@link Rollout} that talks to the first node's admin API the way {@code vessel deploy} does.
  */
 public final class DeployCluster implements Closeable {
-    public static final String TOKEN = "itest-token-0123456789abcdef";
+    public static final String TOKEN = VesselTestCluster.TOKEN;
 
-    private final TestingServer zk;
-    private final List<VesselNode> nodes = new ArrayList<>();
-    private final RegistryConnection registry;
-    private final Path data;
+    private final VesselTestCluster cluster;
 
-    public DeployCluster(Path data, int nodeCount) throws Exception {
-        this.data = data;
-        zk = new TestingServer(true);
-        for (int i = 1; i <= nodeCount; i++) {
-            nodes.add(startNode("node-" + i));
-        }
-        registry = RegistryConnection.connect(zk.getConnectString());
+    public DeployCluster(Path data, int nodeCount) {
+        cluster = VesselTestCluster.builder().directory(data).nodes(nodeCount).withoutRelays().start();
     }
 
-    /** A node this test manages itself (it is not closed with the cluster). */
+    /** Starts node {@code id}, or starts it again if the cluster has it and it was stopped. */
     public VesselNode startNode(String id) {
-        return startNode(id, config -> { });
+        TestNode existing = cluster.nodes().stream().filter(node -> node.id().equals(id)).findFirst().orElse(null);
+        if (existing == null) {
+            return addNode(id, config -> { });
+        }
+        existing.restart();
+        return existing.vesselNode();
     }
 
-    /** Starts (and keeps for {@link #close()}) one more node, configured further by {@code customize}. */
+    /** Starts one more node, configured further by {@code customize}. */
     public VesselNode addNode(String id, Consumer<NodeConfig.Builder> customize) {
-        VesselNode node = startNode(id, customize);
-        nodes.add(node);
-        return node;
+        return cluster.addNode(id, customize).vesselNode();
     }
 
-    private VesselNode startNode(String id, Consumer<NodeConfig.Builder> customize) {
-        NodeConfig.Builder config = NodeConfig.builder(zk.getConnectString(), data.resolve(id)).nodeId(id).port(0)
-                .adminToken(TOKEN).drainDelay(Duration.ofMillis(100));
-        customize.accept(config);
-        return VesselNode.start(config.build());
+    /**
+     * Stops {@code node} the way an operator does (it drains and leaves, its registry session ends), so that it can
+     * be started again by {@link #startNode}.
+     */
+    public void stop(VesselNode node) {
+        cluster.nodes().stream().filter(each -> each.vesselNode() == node).findFirst().orElseThrow(() ->
+                new IllegalArgumentException(node.nodeId() + " is not a running node of this cluster")).stop();
+    }
+
+    /** The kit's cluster, for what this class does not wrap (killing and freezing nodes). */
+    public VesselTestCluster kit() {
+        return cluster;
     }
 
     /** The ZooKeeper server, for tests that stop and restart it. */
-    public TestingServer zk() {
-        return zk;
+    public TestZooKeeper zk() {
+        return cluster.zooKeeper();
     }
 
     public String zkConnect() {
-        return zk.getConnectString();
+        return cluster.zkConnect();
     }
 
+    /** Every node's {@link VesselNode}, in the order they started (null for one that is stopped). */
     public List<VesselNode> nodes() {
-        return nodes;
+        return cluster.nodes().stream().map(TestNode::vesselNode).toList();
     }
 
     public RegistryConnection registry() {
-        return registry;
+        return cluster.registry();
     }
 
     public AdminClient admin() {
-        return new AdminClient(nodes.get(0).url(), TOKEN);
+        return cluster.admin();
     }
 
     public Rollout rollout() {
-        return new Rollout(admin(), registry, (phase, convergence) -> { });
+        return rollout((phase, convergence) -> { });
     }
 
     public Rollout rollout(BiConsumer<String, Convergence> progress) {
-        return new Rollout(admin(), registry, progress);
+        return new Rollout(admin(), registry(), progress);
     }
 
     /** {@code vessel deploy <release>.jar [--weight W] [--replace]}, waiting up to a minute. */
@@ -99,17 +104,6 @@ public final class DeployCluster implements Closeable {
 
     @Override
     public void close() {
-        try {
-            registry.close();
-        } finally {
-            for (VesselNode node : nodes) {
-                node.close();
-            }
-            try {
-                zk.close();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
+        cluster.close();
     }
 }

@@ -71,7 +71,7 @@ class LevelTriggeredReconcileTest {
                             List.of(MultiNodeCluster.bundle("greeter-1.0.0")), null, 100, false, "node-1", false, true,
                             false, Duration.ofSeconds(60), "itest"));
             assertThat(first.ok()).isTrue();
-            origin.close(); // the only holder of the release's jar is gone
+            cluster.stop(origin); // the only holder of the release's jar is gone
 
             // the deployment now asks node-2 to run it too; node-2 cannot fetch it and says so
             new AdminClient(behind.url(), DeployCluster.TOKEN).change("greeter", new DeploymentChange("deploy",
@@ -96,7 +96,7 @@ class LevelTriggeredReconcileTest {
                     .contains("(revision " + revision + "): ", "greeter-1.0.0 FAILED", "attempt(s), next retry in ");
 
             // the holder comes back; nobody deploys again, and node-2 converges
-            VesselNode returned = cluster.addNode("node-1", config -> { });
+            VesselNode returned = cluster.startNode("node-1");
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(behind.containers())
                     .filteredOn(c -> c.state() == InstanceState.ACTIVE).extracting(ContainerInfo::id)
                     .containsExactly("greeter-1.0.0"));

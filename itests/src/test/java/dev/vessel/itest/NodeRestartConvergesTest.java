@@ -37,8 +37,8 @@ class NodeRestartConvergesTest {
             FileTime fetchedAt = Files.getLastModifiedTime(stored);
 
             // both nodes go down: afterwards no other node could serve the artifact to node-2
-            cluster.nodes().get(1).close();
-            cluster.nodes().get(0).close();
+            cluster.stop(cluster.nodes().get(1));
+            cluster.stop(cluster.nodes().get(0));
             assertThat(new ArtifactHolders(cluster.registry(), "observer").holders(sha)).isEmpty();
 
             try (VesselNode restarted = cluster.startNode("node-2")) {

@@ -251,7 +251,7 @@ class PeerDistributionTest {
             admin.change("greeter", new DeploymentChange("deploy", "2.0.0", 100, "*", null, null, "itest"));
             ArtifactHolders holders = new ArtifactHolders(cluster.registry(), "observer");
             await().atMost(Duration.ofSeconds(30)).until(() -> holders.states(sha).containsKey("late-1"));
-            origin.close(); // mid-distribution: its holder record goes with its session
+            cluster.stop(origin); // mid-distribution: its holder record goes with its session
 
             for (VesselNode late : List.of(late1, late2)) {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(late.containers())
@@ -280,9 +280,9 @@ class PeerDistributionTest {
                 HolderState state = holders.states(sha).get("restarting");
                 return state != null && state.haveSet().cardinality() >= 4;
             });
-            first.close(); // interrupted mid-download
+            cluster.stop(first); // interrupted mid-download
 
-            VesselNode again = cluster.addNode("restarting", config -> { });
+            VesselNode again = cluster.startNode("restarting");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(again.containers())
                     .extracting(ContainerInfo::state).containsExactly(InstanceState.ACTIVE));
             FetchReport report = report(again, sha);

@@ -6,6 +6,7 @@ import dev.vessel.registry.RegistryConnection;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * One node of a {@link VesselTestCluster}, in the test JVM on a registry session of its own. Clients, peers and its
@@ -13,47 +14,68 @@ import java.time.Duration;
  * and let the kit {@link #freeze} it the way SIGSTOP does. It can be stopped the way a node is ({@link #stop}:
  * drains), killed ({@link #kill}: its session is gone at once, as after kill -9 and the session's timeout, its port
  * refuses connections), frozen and thawed, and started again ({@link #restart}: same id, data directory and port).
+ * A cluster built {@link VesselTestCluster.Builder#withoutRelays() without relays} is reached directly (nothing
+ * between a benchmark and the node): there a node cannot be frozen and a restarted node serves on a new port.
  */
 public final class TestNode {
     private final String id;
     private final Path dataDir;
     private final int zooKeeperPort;
+    private final Consumer<NodeConfig.Builder> configure;
+    /** Both null for a node reached directly. */
     private final Relay http;
     private final Relay registry;
     private VesselNode node;
     private RegistryConnection session;
 
-    TestNode(String id, Path dataDir, int zooKeeperPort) {
+    TestNode(String id, Path dataDir, int zooKeeperPort, Consumer<NodeConfig.Builder> configure, boolean relays) {
         this.id = id;
         this.dataDir = dataDir;
         this.zooKeeperPort = zooKeeperPort;
-        this.http = new Relay(id + "-http");
-        this.registry = new Relay(id + "-zookeeper");
+        this.configure = configure;
+        this.http = relays ? new Relay(id + "-http") : null;
+        this.registry = relays ? new Relay(id + "-zookeeper") : null;
     }
 
     synchronized void start() {
         if (node != null) {
             throw new IllegalStateException(id + " is running");
         }
-        // the relays listen first: the node advertises the HTTP relay's port, and reaches ZooKeeper through the other
-        registry.listen(zooKeeperPort);
-        http.listen(0);
-        String zkConnect = "127.0.0.1:" + registry.port();
+        String zkConnect = "127.0.0.1:" + zooKeeperPort;
+        if (http != null) {
+            // the relays listen first: the node advertises the HTTP relay's port, and reaches ZooKeeper through the
+            // other
+            registry.listen(zooKeeperPort);
+            http.listen(0);
+            zkConnect = "127.0.0.1:" + registry.port();
+        }
         try {
             session = RegistryConnection.connect(zkConnect);
-            node = VesselNode.start(NodeConfig.builder(zkConnect, dataDir).nodeId(id).port(0).bindAddress("127.0.0.1")
-                    .advertisePort(http.port()).adminToken(VesselTestCluster.TOKEN).drainDelay(Duration.ofMillis(100))
-                    .build(), session);
+            NodeConfig.Builder config = NodeConfig.builder(zkConnect, dataDir).nodeId(id).port(0)
+                    .bindAddress("127.0.0.1").adminToken(VesselTestCluster.TOKEN).drainDelay(Duration.ofMillis(100));
+            if (http != null) {
+                config.advertisePort(http.port());
+            }
+            configure.accept(config);
+            node = VesselNode.start(config.build(), session);
         } catch (RuntimeException e) {
             if (session != null) {
                 session.close();
                 session = null;
             }
-            http.shut();
-            registry.shut();
+            shutRelays();
             throw e;
         }
-        http.target(node.port());
+        if (http != null) {
+            http.target(node.port());
+        }
+    }
+
+    private void shutRelays() {
+        if (http != null) {
+            http.shut();
+            registry.shut();
+        }
     }
 
     public String id() {
@@ -64,12 +86,17 @@ public final class TestNode {
         return node != null;
     }
 
-    /** Where clients reach the node's calls and admin API (its relay: frozen with it). */
+    /** Where the node's data is: its artifact store, containers and configuration. */
+    public Path dataDirectory() {
+        return dataDir;
+    }
+
+    /** Where clients reach the node's calls and admin API (its relay, frozen with it, unless it has none). */
     public synchronized URI url() {
         if (node == null) {
             throw new IllegalStateException(id + " is not running");
         }
-        return URI.create("http://127.0.0.1:" + http.port());
+        return http == null ? node.url() : URI.create(node.url().getScheme() + "://127.0.0.1:" + http.port());
     }
 
     /** Stops the node as an operator would: it leaves the registry, drains what it runs, and stops. */
@@ -84,8 +111,7 @@ public final class TestNode {
             session.close();
             node = null;
             session = null;
-            http.shut();
-            registry.shut();
+            shutRelays();
         }
     }
 
@@ -95,6 +121,16 @@ public final class TestNode {
      */
     public synchronized void kill() {
         if (node == null) {
+            return;
+        }
+        if (http == null) {
+            try {
+                session.close();
+            } finally {
+                node.close();
+                node = null;
+                session = null;
+            }
             return;
         }
         http.shut(); // its port refuses connections and every connection ends, as the process's would
@@ -120,21 +156,29 @@ public final class TestNode {
         if (node == null) {
             throw new IllegalStateException(id + " is not running");
         }
+        if (http == null) {
+            throw new IllegalStateException(id + " has no relays to freeze: its cluster was built without them");
+        }
         http.freeze();
         registry.freeze();
     }
 
     /** Ends a {@link #freeze}: what was held goes on; a session that expired meanwhile is replaced by the node. */
     public synchronized void thaw() {
-        http.thaw();
-        registry.thaw();
+        if (http != null) {
+            http.thaw();
+            registry.thaw();
+        }
     }
 
     public synchronized boolean frozen() {
-        return http.frozen();
+        return http != null && http.frozen();
     }
 
-    /** Starts the node again after {@link #stop} or {@link #kill}: same id, data directory and port. */
+    /**
+     * Starts the node again after {@link #stop} or {@link #kill}: same id, data directory and port (a new port if
+     * the cluster has no relays).
+     */
     public synchronized void restart() {
         start();
     }
@@ -152,8 +196,10 @@ public final class TestNode {
         try {
             stop();
         } finally {
-            http.close();
-            registry.close();
+            if (http != null) {
+                http.close();
+                registry.close();
+            }
         }
     }
 

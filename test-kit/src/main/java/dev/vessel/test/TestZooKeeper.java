@@ -23,14 +23,37 @@ public final class TestZooKeeper {
         this.server = EmbeddedZooKeeper.start(dir, port);
     }
 
-    public synchronized String connectString() {
-        return server.connectString();
+    /** {@code 127.0.0.1:port}, the same whether the server runs or not. */
+    public String connectString() {
+        return "127.0.0.1:" + port;
     }
 
     /** Stops the server and starts it again on its port and data. */
     public synchronized void restart() {
-        server.close();
-        server = EmbeddedZooKeeper.start(dir, port);
+        stop();
+        start();
+    }
+
+    /**
+     * Stops the server: every session is cut off until {@link #start}, and those not back within their timeout
+     * expire then. Does nothing if it is stopped.
+     */
+    public synchronized void stop() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    /** Starts the server again after {@link #stop}, on its port and data. Does nothing if it runs. */
+    public synchronized void start() {
+        if (server == null) {
+            server = EmbeddedZooKeeper.start(dir, port);
+        }
+    }
+
+    public synchronized boolean running() {
+        return server != null;
     }
 
     /**
@@ -67,7 +90,7 @@ public final class TestZooKeeper {
         }
     }
 
-    synchronized void close() {
-        server.close();
+    void close() {
+        stop();
     }
 }

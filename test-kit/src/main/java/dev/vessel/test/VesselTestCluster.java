@@ -1,8 +1,11 @@
 package dev.vessel.test;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.vessel.deploy.AdminClient;
 import dev.vessel.deploy.AdminException;
 import dev.vessel.deploy.Rollout;
+import dev.vessel.host.NodeConfig;
 import dev.vessel.registry.DeployedVersion;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -31,15 +35,22 @@ public final class VesselTestCluster implements AutoCloseable {
     public static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
+    /** Whether {@link #dir} was made by the cluster (and goes with it) or given by the test. */
+    private final boolean ownsDirectory;
     private final int zooKeeperPort;
+    private final Consumer<NodeConfig.Builder> configure;
+    private final boolean relays;
     private TestZooKeeper zooKeeper;
     private final List<TestNode> nodes = new ArrayList<>();
     private RegistryConnection registry;
     private VesselClient client;
 
-    private VesselTestCluster(Path dir, int zooKeeperPort) {
+    private VesselTestCluster(Builder builder, Path dir) {
         this.dir = dir;
-        this.zooKeeperPort = zooKeeperPort;
+        this.ownsDirectory = builder.directory == null;
+        this.zooKeeperPort = freePort();
+        this.configure = builder.configure;
+        this.relays = builder.relays;
     }
 
     /**
@@ -48,29 +59,122 @@ public final class VesselTestCluster implements AutoCloseable {
      * @param name what the temporary directory is named after (the test class)
      */
     public static VesselTestCluster start(int nodes, String name) {
-        if (nodes < 1) {
-            throw new IllegalArgumentException("a test cluster needs at least 1 node; got " + nodes);
-        }
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("vessel-test-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot make a directory for the test cluster", e);
-        }
-        VesselTestCluster cluster = new VesselTestCluster(dir, freePort());
-        try {
-            cluster.zooKeeper = new TestZooKeeper(dir.resolve("zookeeper"), cluster.zooKeeperPort);
-            for (int i = 1; i <= nodes; i++) {
-                TestNode node = new TestNode("node-" + i, dir.resolve("node-" + i), cluster.zooKeeperPort);
-                cluster.nodes.add(node);
-                node.start();
+        return builder().nodes(nodes).name(name).start();
+    }
+
+    /** A cluster with more than a node count to choose: node settings, its directory, relays. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What a {@link VesselTestCluster} is made of; {@link #start} makes it. */
+    public static final class Builder {
+        private int nodes = 1;
+        private String name = "cluster";
+        private Path directory;
+        private Consumer<NodeConfig.Builder> configure = config -> { };
+        private boolean relays = true;
+
+        private Builder() {}
+
+        /** How many nodes start with the cluster ({@code node-1} ...); 0 for a test that adds its own. */
+        public Builder nodes(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("a node count cannot be negative; got " + count);
             }
-            cluster.registry = RegistryConnection.connect(cluster.zooKeeper.connectString());
-            return cluster;
-        } catch (RuntimeException | Error e) {
-            cluster.close();
-            throw e;
+            this.nodes = count;
+            return this;
         }
+
+        /** What the temporary directory is named after (the test class). */
+        public Builder name(String clusterName) {
+            this.name = requireNonNull(clusterName, "name cannot be null");
+            return this;
+        }
+
+        /**
+         * Where ZooKeeper's and the nodes' data go ({@code zookeeper/}, {@code <node id>/}) instead of a temporary
+         * directory: the test's, left in place when the cluster closes.
+         */
+        public Builder directory(Path dataDirectory) {
+            this.directory = requireNonNull(dataDirectory, "directory cannot be null");
+            return this;
+        }
+
+        /**
+         * Settings for every node, applied after the kit's own (id, data directory, loopback port, admin token,
+         * a 100 ms drain delay) each time a node starts.
+         */
+        public Builder configure(Consumer<NodeConfig.Builder> nodeSettings) {
+            this.configure = requireNonNull(nodeSettings, "configure cannot be null");
+            return this;
+        }
+
+        /**
+         * Nodes reached directly, with no relay in between: for measurements, where a relay would add its own cost.
+         * Such nodes cannot be frozen, and a restarted one serves on a new port.
+         */
+        public Builder withoutRelays() {
+            this.relays = false;
+            return this;
+        }
+
+        /** Starts ZooKeeper and the nodes, and returns once every node serves. */
+        public VesselTestCluster start() {
+            Path dir;
+            try {
+                dir = directory != null ? Files.createDirectories(directory)
+                        : Files.createTempDirectory("vessel-test-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + "-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make a directory for the test cluster", e);
+            }
+            VesselTestCluster cluster = new VesselTestCluster(this, dir);
+            try {
+                cluster.zooKeeper = new TestZooKeeper(dir.resolve("zookeeper"), cluster.zooKeeperPort);
+                for (int i = 1; i <= nodes; i++) {
+                    cluster.addNode("node-" + i, config -> { });
+                }
+                cluster.registry = RegistryConnection.connect(cluster.zooKeeper.connectString());
+                return cluster;
+            } catch (RuntimeException | Error e) {
+                cluster.close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Starts one more node, with the cluster's node settings and then {@code customize}'s, and returns once it
+     * serves; it closes with the cluster.
+     *
+     * @throws IllegalArgumentException if the cluster has a node {@code id} already
+     */
+    public synchronized TestNode addNode(String id, Consumer<NodeConfig.Builder> customize) {
+        requireNonNull(customize, "customize cannot be null");
+        if (nodes.stream().anyMatch(node -> node.id().equals(id))) {
+            throw new IllegalArgumentException("the cluster has a node " + id + " already");
+        }
+        TestNode node = new TestNode(id, dir.resolve(id), zooKeeperPort, configure.andThen(customize), relays);
+        nodes.add(node);
+        node.start();
+        return node;
+    }
+
+    /** The node named {@code id}. */
+    public synchronized TestNode node(String id) {
+        return nodes.stream().filter(node -> node.id().equals(id)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("the cluster has no node " + id + "; it has "
+                        + nodes.stream().map(TestNode::id).toList()));
+    }
+
+    /** An admin client of the first running node, with the cluster's token (the API {@code vessel} uses). */
+    public AdminClient admin() {
+        return new AdminClient(firstRunning().url(), TOKEN);
+    }
+
+    private synchronized TestNode firstRunning() {
+        return nodes.stream().filter(TestNode::running).findFirst().orElseThrow(() ->
+                new VesselTestException("no node of the cluster is running"));
     }
 
     /** The ZooKeeper connect string ({@code 127.0.0.1:port}). */
@@ -83,8 +187,8 @@ public final class VesselTestCluster implements AutoCloseable {
         return zooKeeper;
     }
 
-    /** Node {@code index}, from 0 ({@code node-1}). */
-    public TestNode node(int index) {
+    /** Node {@code index}, from 0 ({@code node-1}), in the order nodes were started. */
+    public synchronized TestNode node(int index) {
         if (index < 0 || index >= nodes.size()) {
             throw new IndexOutOfBoundsException("the cluster has nodes 0-" + (nodes.size() - 1) + "; asked for "
                     + index);
@@ -92,7 +196,7 @@ public final class VesselTestCluster implements AutoCloseable {
         return nodes.get(index);
     }
 
-    public List<TestNode> nodes() {
+    public synchronized List<TestNode> nodes() {
         return List.copyOf(nodes);
     }
 
@@ -104,8 +208,7 @@ public final class VesselTestCluster implements AutoCloseable {
      * @throws VesselTestException with the node's reason when the release is refused, or why it did not come up
      */
     public ReleaseManifest deploy(String service, Path... jars) {
-        TestNode via = nodes.stream().filter(TestNode::running).findFirst().orElseThrow(() ->
-                new VesselTestException("no node of the cluster is running"));
+        TestNode via = firstRunning();
         AdminClient admin = new AdminClient(via.url(), TOKEN);
         Rollout.Result result;
         try {
@@ -138,7 +241,10 @@ public final class VesselTestCluster implements AutoCloseable {
         return new Await(this);
     }
 
-    /** Where the nodes' and ZooKeeper's data is: a temporary directory, deleted when the cluster closes. */
+    /**
+     * Where the nodes' and ZooKeeper's data is: a temporary directory, deleted when the cluster closes, unless the
+     * test gave one ({@link Builder#directory}).
+     */
     public Path directory() {
         return dir;
     }
@@ -163,7 +269,9 @@ public final class VesselTestCluster implements AutoCloseable {
         if (zooKeeper != null) {
             run(failures, zooKeeper::close);
         }
-        run(failures, this::deleteDirectory);
+        if (ownsDirectory) {
+            run(failures, this::deleteDirectory);
+        }
         if (!failures.isEmpty()) {
             VesselTestException failure = new VesselTestException("the test cluster did not close cleanly",
                     failures.get(0));

@@ -5,7 +5,7 @@
  * does, gives a {@code VesselClient}, kills and restarts nodes and waits for what the tests expect.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.vessel.test;
 
 import org.osgi.annotation.bundle.Export;
