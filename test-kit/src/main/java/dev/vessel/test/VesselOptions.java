@@ -8,6 +8,7 @@ import static org.ops4j.pax.exam.CoreOptions.streamBundle;
 import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 
 import dev.vessel.host.ContainerPlatform;
+import dev.vessel.test.endpoint.Endpoints;
 import dev.vessel.test.seed.ConfigurationSeedActivator;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -61,6 +62,15 @@ public final class VesselOptions {
             Float.class, Double.class, Byte.class, Short.class, Character.class, Boolean.class);
 
     private VesselOptions() {}
+
+    /**
+     * Lets a test call the release's endpoints the way a node does, with {@link
+     * dev.vessel.test.endpoint.Endpoints}: exports that package from the system bundle, so that the node's call code
+     * runs outside the framework, as in a node. A container does not have it; it adds nothing a release could use.
+     */
+    public static Option endpointCalls() {
+        return systemPackages(Endpoints.class.getPackageName()); // the probe imports it dynamically, any version
+    }
 
     /**
      * The platform every Vessel container has: Felix with the node's settings, the host packages a node exports,

@@ -2,10 +2,13 @@ package com.example.calc;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertThrows;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
 import dev.vessel.test.VesselOptions;
+import dev.vessel.test.endpoint.EndpointCallFailed;
+import dev.vessel.test.endpoint.Endpoints;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
@@ -21,7 +24,10 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
 
-/** calc 1.1 in exactly the platform a Vessel container gives it: it resolves, starts and exposes its endpoint. */
+/**
+ * calc 1.1 in exactly the platform a Vessel container gives it: it resolves, starts and exposes its endpoint, which
+ * takes JSON arguments the way a node maps them.
+ */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class CalcBundleIT {
@@ -33,6 +39,7 @@ public class CalcBundleIT {
         Path release = Path.of(System.getProperty("calc.releases"), "calc-release-1.1.jar");
         return options(
                 VesselOptions.container(),
+                VesselOptions.endpointCalls(),
                 bundle(release.toUri().toString()));
     }
 
@@ -52,5 +59,13 @@ public class CalcBundleIT {
         } finally {
             endpoints.close();
         }
+    }
+
+    @Test
+    public void itsEndpointTakesJsonArgumentsAsANodeGivesThem() {
+        assertEquals("42", Endpoints.in(context).call("calc", "multiply", "[6, 7]"));
+        EndpointCallFailed text = assertThrows(EndpointCallFailed.class,
+                () -> Endpoints.in(context).call("calc", "add", "[\"2\", 3]"));
+        assertEquals("BAD_ARGUMENTS", text.code()); // a caller's string is not a long, as on a node
     }
 }

@@ -1,7 +1,15 @@
 package dev.vessel.host.internal.container;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import com.fasterxml.jackson.databind.util.LRUMap;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -20,7 +28,7 @@ import java.util.TreeSet;
  * methods inherited from supertypes that are not registered themselves, default methods, static, bridge and
  * synthetic methods, and everything of {@code Object}.
  */
-final class Endpoint {
+public final class Endpoint {
     private final String name;
     private final Class<?> implementation;
     private final Map<String, List<EndpointMethod>> methods;
@@ -34,7 +42,7 @@ final class Endpoint {
         this.mapper = mapper;
     }
 
-    static Endpoint of(String name, Object service, String[] objectClass, ObjectMapper mapper) {
+    public static Endpoint of(String name, Object service, String[] objectClass, ObjectMapper mapper) {
         Map<String, List<EndpointMethod>> byName = new LinkedHashMap<>();
         for (Method method : callableMethods(service.getClass(), Set.of(objectClass))) {
             try {
@@ -48,6 +56,26 @@ final class Endpoint {
         return new Endpoint(name, service.getClass(), Map.copyOf(byName), mapper);
     }
 
+    /**
+     * A mapper for one container's endpoints, made per container: Jackson caches types (and so classes) per mapper
+     * and, by default, in the process-wide {@link TypeFactory}; a private type cache keeps the release's classes out
+     * of anything shared.
+     */
+    public static ObjectMapper newMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .typeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 256)))
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+        // a JSON number or boolean is not a string argument
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return mapper;
+    }
+
     String name() {
         return name;
     }
@@ -58,7 +86,7 @@ final class Endpoint {
     }
 
     /** Calls {@code method} with the JSON array {@code arguments}; returns the result serialized as JSON. */
-    byte[] call(String method, JsonNode arguments) throws CallFailure {
+    public byte[] call(String method, JsonNode arguments) throws CallFailure {
         List<EndpointMethod> candidates = methods.get(method);
         if (candidates == null) {
             throw CallFailure.unknownMethod("endpoint '" + name + "' has no method " + dev.vessel.registry.Text.quote(method)

@@ -1,15 +1,6 @@
 package dev.vessel.host.internal.container;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.databind.type.TypeFactory;
-import com.fasterxml.jackson.databind.util.LRUMap;
 import dev.vessel.host.ContainerPlatform;
 import dev.vessel.host.Release;
 import java.io.IOException;
@@ -82,7 +73,7 @@ final class ReleaseFramework {
             started.init();
             started.getBundleContext().registerService(WeavingHook.class, new ExitCallWeaver(), null);
             EndpointTracker tracker = new EndpointTracker(started.getBundleContext(), release.id().toString(),
-                    release.endpoints(), newMapper());
+                    release.endpoints(), Endpoint.newMapper());
             tracker.open(true); // all services: the system bundle is not wired to the release's API packages
             endpoints = tracker;
             started.start();
@@ -230,25 +221,6 @@ final class ReleaseFramework {
         } catch (IOException | RuntimeException e) {
             LOG.warn("container {}: could not delete {}: {}", release.id(), storage, e.getMessage());
         }
-    }
-
-    /**
-     * A mapper of this container's own: Jackson caches types (and so classes) per mapper and, by default, in the
-     * process-wide {@link TypeFactory}; a private type cache keeps the release's classes out of anything shared.
-     */
-    private static ObjectMapper newMapper() {
-        JsonMapper mapper = JsonMapper.builder()
-                .typeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 256)))
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-                .build();
-        // a JSON number or boolean is not a string argument
-        mapper.coercionConfigFor(LogicalType.Textual)
-                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-        return mapper;
     }
 
     private static String describe(BundleException e) {

@@ -13,7 +13,7 @@ import java.io.IOException;
  * through it once before any tree is built, so a body of a million empty objects costs a scan, not a million
  * nodes.
  */
-final class CallArguments {
+public final class CallArguments {
     /** Most JSON tokens in one call body. */
     static final int MAX_TOKENS = 100_000;
     /** Deepest nesting of arrays and objects. */
@@ -28,7 +28,7 @@ final class CallArguments {
      * @throws ApiError 400 {@code MALFORMED_JSON} for what is not JSON or has content after it,
      *                  {@code BAD_ARGUMENTS} for JSON that is not an array, 413 {@code TOO_LARGE} past the limits
      */
-    static JsonNode parse(byte[] body) {
+    public static JsonNode parse(byte[] body) {
         try (JsonParser scan = JsonResponses.MAPPER.getFactory().createParser(body)) {
             JsonToken first = scan.nextToken();
             if (first != JsonToken.START_ARRAY) {
