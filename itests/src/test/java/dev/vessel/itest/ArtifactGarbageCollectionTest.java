@@ -25,9 +25,9 @@ class ArtifactGarbageCollectionTest {
             VesselNode node = cluster.addNode("node-1", config -> config.artifactGrace(Duration.ofMinutes(10)));
             assertThat(cluster.deploy("greeter-1.0.0", 100, false).ok()).isTrue();
             AdminClient admin = cluster.admin();
-            String released = admin.upload(MultiNodeCluster.bundle("greeter-1.0.0")).sha256();
-            String orphanOld = admin.upload(MultiNodeCluster.bundle("greeter-1.1.0")).sha256(); // never released
-            String orphanYoung = admin.upload(MultiNodeCluster.bundle("greeter-2.0.0")).sha256();
+            String released = admin.upload(SampleReleases.bundle("greeter-1.0.0")).sha256();
+            String orphanOld = admin.upload(SampleReleases.bundle("greeter-1.1.0")).sha256(); // never released
+            String orphanYoung = admin.upload(SampleReleases.bundle("greeter-2.0.0")).sha256();
             Path store = data.resolve("node-1").resolve("artifacts");
             FileTime longAgo = FileTime.from(Instant.now().minus(Duration.ofHours(2)));
             Files.setLastModifiedTime(store.resolve(released + ".jar"), longAgo);

@@ -93,7 +93,7 @@ public final class DeployCluster implements Closeable {
 
     /** {@code vessel deploy <release>.jar [--weight W] [--replace]}, waiting up to a minute. */
     public Rollout.Result deploy(String release, int weight, boolean replace) throws InterruptedException {
-        return rollout().deploy(new Rollout.Request(List.of(MultiNodeCluster.bundle(release)), null, weight, replace,
+        return rollout().deploy(new Rollout.Request(List.of(SampleReleases.bundle(release)), null, weight, replace,
                 DeployedVersion.ALL_NODES, false, true, false, Duration.ofSeconds(60), "itest"));
     }
 

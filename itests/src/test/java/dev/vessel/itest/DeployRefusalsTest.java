@@ -73,7 +73,7 @@ class DeployRefusalsTest {
 
     private static AdminException refusal(String release, boolean force) {
         AdminClient admin = cluster.admin();
-        AdminClient.Uploaded jar = admin.upload(MultiNodeCluster.bundle(release));
+        AdminClient.Uploaded jar = admin.upload(SampleReleases.bundle(release));
         return (AdminException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> admin.createRelease(List.of(jar), null, force, false, "itest"));
     }
@@ -106,7 +106,7 @@ class DeployRefusalsTest {
     @Test
     void anActivatorThatNeverReturnsIsRefusedWithinTheReadyTimeoutWhileTheNodeServes() throws Exception {
         AdminClient admin = cluster.admin();
-        AdminClient.Uploaded jar = admin.upload(MultiNodeCluster.bundle("hanging-activator"));
+        AdminClient.Uploaded jar = admin.upload(SampleReleases.bundle("hanging-activator"));
         CompletableFuture<Throwable> refused = CompletableFuture.supplyAsync(() -> catchThrowable(
                 () -> admin.createRelease(List.of(jar), null, false, false, "itest")));
 
@@ -149,7 +149,7 @@ class DeployRefusalsTest {
     @Test
     void forceAcceptsAnUnderstatedVersionAndRecordsItButADryRunStoresNothing() {
         AdminClient admin = cluster.admin();
-        AdminClient.Uploaded jar = admin.upload(MultiNodeCluster.bundle("greeter-understated"));
+        AdminClient.Uploaded jar = admin.upload(SampleReleases.bundle("greeter-understated"));
         ReleaseManifest forced = admin.createRelease(List.of(jar), null, true, true, "itest");
         assertThat(forced.version()).isEqualTo("1.0.1");
         assertThat(forced.forced()).isTrue();
@@ -158,7 +158,7 @@ class DeployRefusalsTest {
 
     @Test
     void aMissingOrWrongTokenIsRefusedAndStoresNothing() throws Exception {
-        Path jar = MultiNodeCluster.bundle("greeter-1.1.0");
+        Path jar = SampleReleases.bundle("greeter-1.1.0");
         String sha = sha256(jar);
         URI artifact = cluster.nodes().get(0).url().resolve("/v1/admin/artifacts/" + sha);
         HttpClient http = HttpClient.newHttpClient();
@@ -185,7 +185,7 @@ class DeployRefusalsTest {
     @Test
     void refusedUploadsLeaveTheClientsConnectionsUsable() throws Exception {
         // the refusals come before the body is read; the client must not fail on a connection it reuses after
-        Path jar = MultiNodeCluster.bundle("greeter-1.1.0");
+        Path jar = SampleReleases.bundle("greeter-1.1.0");
         URI artifact = cluster.nodes().get(0).url().resolve("/v1/admin/artifacts/" + sha256(jar));
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 20; i++) {
@@ -203,7 +203,7 @@ class DeployRefusalsTest {
 
     @Test
     void aDigestThatDoesNotMatchTheContentIsRefused() throws Exception {
-        Path jar = MultiNodeCluster.bundle("greeter-1.1.0");
+        Path jar = SampleReleases.bundle("greeter-1.1.0");
         String claimed = "0".repeat(64);
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         cluster.nodes().get(0).url().resolve("/v1/admin/artifacts/" + claimed))

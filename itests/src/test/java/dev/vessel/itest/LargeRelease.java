@@ -19,7 +19,7 @@ public final class LargeRelease {
     private LargeRelease() {}
 
     public static Path create(Path dir, int payloadBytes, long seed) throws IOException {
-        return create(MultiNodeCluster.bundle("greeter-2.0.0"), dir, payloadBytes, seed);
+        return create(SampleReleases.bundle("greeter-2.0.0"), dir, payloadBytes, seed);
     }
 
     /** {@code base} with a payload of {@code payloadBytes} random bytes (from {@code seed}) added. */

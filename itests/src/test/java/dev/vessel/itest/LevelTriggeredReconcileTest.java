@@ -68,7 +68,7 @@ class LevelTriggeredReconcileTest {
                     .resyncInterval(Duration.ofMillis(500)));
             Rollout.Result first = new Rollout(new AdminClient(origin.url(), DeployCluster.TOKEN), cluster.registry(),
                     (phase, convergence) -> { }).deploy(new Rollout.Request(
-                            List.of(MultiNodeCluster.bundle("greeter-1.0.0")), null, 100, false, "node-1", false, true,
+                            List.of(SampleReleases.bundle("greeter-1.0.0")), null, 100, false, "node-1", false, true,
                             false, Duration.ofSeconds(60), "itest"));
             assertThat(first.ok()).isTrue();
             cluster.stop(origin); // the only holder of the release's jar is gone

@@ -1,23 +1,22 @@
 package dev.vessel.itest;
 
-import static dev.vessel.itest.MultiNodeCluster.deploy;
+import static dev.vessel.itest.SampleReleases.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vessel.host.testing.DesiredState;
-import dev.vessel.host.NodeConfig;
 import dev.vessel.host.VesselNode;
 import dev.vessel.registry.InstanceRecord;
 import dev.vessel.router.CallOptions;
 import dev.vessel.router.CallResult;
 import dev.vessel.router.VesselClient;
+import dev.vessel.test.VesselTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,30 +27,28 @@ class LoadAwareRoutingTest {
     @TempDir
     Path data;
 
-    private TestingServer zk;
+    private VesselTestCluster cluster;
     private Process killed;
 
     @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
+    void start() {
+        cluster = VesselTestCluster.builder().directory(data).nodes(0).withoutRelays().start();
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
         if (killed != null) {
             killed.destroyForcibly();
         }
-        zk.close();
+        cluster.close();
     }
 
     @Test
     void aNodePublishesTheLoadOfItsContainersAtABoundedRate() throws Exception {
         Duration interval = Duration.ofMillis(200);
-        try (DesiredState desired = MultiNodeCluster.desiredState(zk.getConnectString());
-                VesselNode node = VesselNode.start(NodeConfig.builder(zk.getConnectString(), data.resolve("n1"))
-                        .nodeId("n1").port(0).loadPublishInterval(interval).adminToken(MultiNodeCluster.TOKEN)
-                        .build());
-                VesselClient client = VesselClient.connect(zk.getConnectString())) {
+        VesselNode node = cluster.addNode("n1", config -> config.loadPublishInterval(interval)).vesselNode();
+        try (DesiredState desired = SampleReleases.desiredState(cluster.zkConnect());
+                VesselClient client = VesselClient.connect(cluster.zkConnect())) {
             deploy(desired, node, "greeter-1.0.0");
             AtomicInteger tableChanges = new AtomicInteger();
             client.onRoutesChanged("greeter", tableChanges::incrementAndGet);
@@ -84,10 +81,10 @@ class LoadAwareRoutingTest {
      */
     @Test
     void aKilledNodeIsEjectedAndItsSuccessorServesAtOnce() throws Exception {
-        killed = NodeProcess.launch(zk.getConnectString(), data.resolve("killed"), "n1", "greeter-1.0.0").process();
-        try (DesiredState desired = MultiNodeCluster.desiredState(zk.getConnectString());
-                VesselNode survivor = MultiNodeCluster.node(zk.getConnectString(), data, "n2");
-                VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
+        killed = NodeProcess.launch(cluster.zkConnect(), data.resolve("killed"), "n1", "greeter-1.0.0").process();
+        VesselNode survivor = cluster.addNode("n2", config -> { }).vesselNode();
+        try (DesiredState desired = SampleReleases.desiredState(cluster.zkConnect());
+                VesselClient client = VesselClient.builder().connectString(cluster.zkConnect())
                         .ejection(3, Duration.ofMinutes(5), Duration.ofMinutes(5), 0.5).build()) {
             deploy(desired, survivor, "greeter-1.0.0");
             await().atMost(Duration.ofSeconds(10)).until(() -> client.instances("greeter").size() == 2);
@@ -103,16 +100,15 @@ class LoadAwareRoutingTest {
             assertThat(extraAttempts).as("refusals before the dead node was ejected").isEqualTo(3);
             assertThat(client.instances("greeter")).as("still registered: its session has not expired").hasSize(2);
 
-            try (VesselNode successor = MultiNodeCluster.node(zk.getConnectString(), data, "n1")) {
-                deploy(desired, successor, "greeter-1.0.0");
-                await().atMost(Duration.ofSeconds(10)).until(() -> client.instances("greeter").stream()
-                        .anyMatch(i -> i.node().equals("n1") && i.port() == successor.port()));
-                Set<String> answeredBy = new HashSet<>();
-                for (int i = 0; i < 200 && answeredBy.size() < 2; i++) {
-                    answeredBy.add(client.call("greeter", "[1.0,2.0)", "greeter", "greet", "Ada").instanceId());
-                }
-                assertThat(answeredBy).containsExactlyInAnyOrder("n1.greeter-1.0.0", "n2.greeter-1.0.0");
+            VesselNode successor = cluster.addNode("n1", config -> { }).vesselNode();
+            deploy(desired, successor, "greeter-1.0.0");
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.instances("greeter").stream()
+                    .anyMatch(i -> i.node().equals("n1") && i.port() == successor.port()));
+            Set<String> answeredBy = new HashSet<>();
+            for (int i = 0; i < 200 && answeredBy.size() < 2; i++) {
+                answeredBy.add(client.call("greeter", "[1.0,2.0)", "greeter", "greet", "Ada").instanceId());
             }
+            assertThat(answeredBy).containsExactlyInAnyOrder("n1.greeter-1.0.0", "n2.greeter-1.0.0");
         }
     }
 }

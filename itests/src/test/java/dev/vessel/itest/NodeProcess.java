@@ -1,11 +1,19 @@
 package dev.vessel.itest;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.vessel.host.ContainerInfo;
+import dev.vessel.host.NodeConfig;
 import dev.vessel.host.VesselNode;
+import dev.vessel.registry.ClusterReader;
+import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.RegistryConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,10 +56,45 @@ public final class NodeProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        VesselNode node = MultiNodeCluster.nodeRunning(args[0], Path.of(args[1]), args[2],
+        VesselNode node = nodeRunning(args[0], Path.of(args[1]), args[2],
                 java.util.Arrays.copyOfRange(args, 3, args.length));
         System.out.println("READY " + node.port());
         System.out.flush();
         Thread.currentThread().join();
     }
+
+    /**
+     * A node that runs the named sample releases as its own (outside the registry's desired state), once each is
+     * ACTIVE; fails unless each becomes so.
+     */
+    private static VesselNode nodeRunning(String zk, Path dataDir, String id, String... releases) {
+        NodeConfig.Builder config = NodeConfig.builder(zk, dataDir.resolve(id)).nodeId(id).port(0)
+                .adminToken(SampleReleases.TOKEN);
+        for (String release : releases) {
+            config.localRelease(SampleReleases.release(release));
+        }
+        VesselNode node = VesselNode.start(config.build());
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> node.containers().size() == releases.length
+                    && node.containers().stream().allMatch(c -> c.state() != InstanceState.PENDING
+                    && c.state() != InstanceState.FETCHING && c.state() != InstanceState.STARTING));
+            for (ContainerInfo info : node.containers()) {
+                if (info.state() != InstanceState.ACTIVE) {
+                    throw new AssertionError(info.id() + " on " + id + " is " + info.state() + ": " + info.error());
+                }
+            }
+            // a container is ACTIVE a moment before its instance record is written: wait for the records too
+            try (RegistryConnection session = RegistryConnection.connect(zk)) {
+                ClusterReader cluster = new ClusterReader(session);
+                await().atMost(Duration.ofSeconds(30)).until(() -> node.containers().stream().allMatch(c -> cluster
+                        .instances(c.service()).stream()
+                        .anyMatch(i -> i.id().equals(id + "." + c.id()) && i.port() == node.port())));
+            }
+            return node;
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
+    }
+
 }

@@ -1,6 +1,6 @@
 package dev.vessel.itest;
 
-import static dev.vessel.itest.MultiNodeCluster.deploy;
+import static dev.vessel.itest.SampleReleases.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,10 +11,10 @@ import dev.vessel.registry.InstanceRecord;
 import dev.vessel.registry.NodeRecord;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.router.VesselClient;
+import dev.vessel.test.VesselTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,39 +30,39 @@ class NodeRestartTest {
     @TempDir
     Path data;
 
-    private TestingServer zk;
+    private VesselTestCluster cluster;
     private Process crashed;
 
     @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
+    void start() {
+        cluster = VesselTestCluster.builder().directory(data).nodes(0).withoutRelays().start();
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
         if (crashed != null) {
             crashed.destroyForcibly();
         }
-        zk.close();
+        cluster.close();
     }
 
     @Test
     void aRestartedNodeTakesOverTheRecordsOfItsKilledPredecessor() throws Exception {
-        NodeProcess.Launched launched = NodeProcess.launch(zk.getConnectString(), data.resolve("before"), "n1",
+        NodeProcess.Launched launched = NodeProcess.launch(cluster.zkConnect(), data.resolve("before"), "n1",
                 "greeter-1.0.0");
         crashed = launched.process();
         int oldPort = launched.port();
 
-        try (RegistryConnection observer = RegistryConnection.connect(zk.getConnectString())) {
+        try (RegistryConnection observer = RegistryConnection.connect(cluster.zkConnect())) {
             ClusterReader view = new ClusterReader(observer);
             long deadSession = sessionOwning(observer, INSTANCE);
             crashed.destroyForcibly(); // SIGKILL: nothing of the old process runs, its session lingers
             assertThat(crashed.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(view.instances("greeter")).extracting(InstanceRecord::port).containsExactly(oldPort);
 
-            try (DesiredState desired = MultiNodeCluster.desiredState(zk.getConnectString());
-                    VesselNode restarted = MultiNodeCluster.node(zk.getConnectString(), data.resolve("after"), "n1");
-                    VesselClient client = VesselClient.connect(zk.getConnectString())) {
+            try (DesiredState desired = SampleReleases.desiredState(cluster.zkConnect());
+                    VesselClient client = VesselClient.connect(cluster.zkConnect())) {
+                VesselNode restarted = cluster.addNode("n1", config -> { }).vesselNode(); // its own data
                 deploy(desired, restarted, "greeter-1.0.0");
                 long newSession = sessionOwning(observer, INSTANCE);
                 assertThat(newSession).isNotEqualTo(deadSession);

@@ -191,7 +191,7 @@ class PeerDistributionTest {
                 // the next artifact it claims: the fetcher skips it from the start, the origin still has it
                 int askedBefore = stalledServed.get();
                 AdminClient admin = cluster.admin();
-                ReleaseManifest next = admin.createRelease(List.of(admin.upload(MultiNodeCluster.bundle("greeter-1.1.0"),
+                ReleaseManifest next = admin.createRelease(List.of(admin.upload(SampleReleases.bundle("greeter-1.1.0"),
                         CHUNK, (name, sent, toSend, bytes) -> { })), null, false, false, "itest");
                 String nextSha = next.bundles().get(0).sha256();
                 int nextChunks = next.bundles().get(0).chunks().count();
@@ -214,7 +214,7 @@ class PeerDistributionTest {
     void anArtifactReadGrantReadsArtifactsAndNothingElse() throws Exception {
         try (DeployCluster cluster = new DeployCluster(data, 0)) {
             VesselNode node = cluster.addNode("node-1", config -> { });
-            Path jar = MultiNodeCluster.bundle("greeter-1.0.0");
+            Path jar = SampleReleases.bundle("greeter-1.0.0");
             AdminClient.Uploaded uploaded = cluster.admin().upload(jar);
             String grant = new dev.vessel.host.internal.admin.ArtifactGrant(DeployCluster.TOKEN,
                     java.time.Clock.systemUTC()).issue("node-2");

@@ -119,7 +119,7 @@ class PrometheusGateTest {
     }
 
     private static void start(DeployCluster cluster, String rule) throws InterruptedException {
-        cluster.rollout().deploy(new Rollout.Request(List.of(MultiNodeCluster.bundle("greeter-faulty")), null, 100,
+        cluster.rollout().deploy(new Rollout.Request(List.of(SampleReleases.bundle("greeter-faulty")), null, 100,
                 false, DeployedVersion.ALL_NODES, false, false, false, Duration.ofSeconds(60), "itest"),
                 new RuleRollout.Choice.Given(rule, "prometheus.yaml"), null, null);
     }

@@ -11,6 +11,7 @@ import dev.vessel.registry.InstanceState;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.router.CallOptions;
 import dev.vessel.router.VesselClient;
+import dev.vessel.test.VesselTestCluster;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.client.FourLetterWordMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,12 +39,14 @@ class RegistryAndGrayFailuresTest {
     void killingTheZooKeeperLeaderThenDeployingThenLosingTheQuorumFailsNoCall() throws Exception {
         try (TestingCluster ensemble = new TestingCluster(3)) {
             ensemble.start();
-            VesselNode one = MultiNodeCluster.node(ensemble.getConnectString(), data, "node-1");
-            VesselNode two = MultiNodeCluster.node(ensemble.getConnectString(), data, "node-2");
-            try (DesiredState desired = MultiNodeCluster.desiredState(ensemble.getConnectString());
+            try (VesselTestCluster cluster = VesselTestCluster.builder().zooKeeper(ensemble.getConnectString())
+                            .directory(data).nodes(2).start();
+                    DesiredState desired = SampleReleases.desiredState(ensemble.getConnectString());
                     VesselClient client = VesselClient.connect(ensemble.getConnectString())) {
-                MultiNodeCluster.deploy(desired, one, "greeter-1.0.0");
-                MultiNodeCluster.deploy(desired, two, "greeter-1.0.0");
+                VesselNode one = cluster.node(0).vesselNode();
+                VesselNode two = cluster.node(1).vesselNode();
+                SampleReleases.deploy(desired, one, "greeter-1.0.0");
+                SampleReleases.deploy(desired, two, "greeter-1.0.0");
                 await().atMost(Duration.ofSeconds(10)).until(() -> client.instances("greeter").size() == 2);
                 SteadyLoad load = new SteadyLoad(client, "[1.0,2.0)", "[1.0,2.0)", "[1.0,2.0)", "[1.0,2.0)");
                 load.start();
@@ -58,8 +60,8 @@ class RegistryAndGrayFailuresTest {
                     await().atMost(Duration.ofSeconds(30)).until(() -> load.calls() > afterElection + 2_000);
 
                     // a deployment on the two-server ensemble reaches the client, which moves to it
-                    MultiNodeCluster.deploy(desired, one, "greeter-1.1.0");
-                    MultiNodeCluster.deploy(desired, two, "greeter-1.1.0");
+                    SampleReleases.deploy(desired, one, "greeter-1.1.0");
+                    SampleReleases.deploy(desired, two, "greeter-1.1.0");
                     await().atMost(Duration.ofSeconds(30)).until(() -> client.instances("greeter").size() == 4);
                     long afterDeploy = load.calls();
                     await().atMost(Duration.ofSeconds(30)).until(() -> load.answeredBy().entrySet().stream()
@@ -86,24 +88,21 @@ class RegistryAndGrayFailuresTest {
                 }
                 assertThat(load.failures()).isEmpty();
                 assertThat(load.calls()).isGreaterThan(5_000);
-            } finally {
-                two.close();
-                one.close();
             }
         }
     }
 
     @Test
     void aFrozenInstanceCostsIdempotentCallsOneAttemptAndIsEjected() throws Exception {
-        try (TestingServer zk = new TestingServer(true);
+        try (VesselTestCluster cluster = VesselTestCluster.builder().directory(data).nodes(1).withoutRelays().start();
                 FrozenServer frozen = new FrozenServer();
-                RegistryConnection impostor = RegistryConnection.connect(zk.getConnectString());
-                DesiredState desired = MultiNodeCluster.desiredState(impostor)) {
-            VesselNode node = MultiNodeCluster.node(zk.getConnectString(), data, "node-1");
+                RegistryConnection impostor = RegistryConnection.connect(cluster.zkConnect());
+                DesiredState desired = SampleReleases.desiredState(impostor)) {
+            VesselNode node = cluster.node(0).vesselNode();
             InstanceRegistry registry = new InstanceRegistry(impostor);
-            try (VesselClient client = VesselClient.builder().connectString(zk.getConnectString())
+            try (VesselClient client = VesselClient.builder().connectString(cluster.zkConnect())
                     .attemptTimeout(Duration.ofMillis(300)).build()) {
-                MultiNodeCluster.deploy(desired, node, "greeter-1.0.0");
+                SampleReleases.deploy(desired, node, "greeter-1.0.0");
                 // a second instance of the same version on a "node" that accepts connections and never answers
                 registry.register(new InstanceRecord("frozen.greeter-1.0.0", "greeter", "1.0.0", "frozen",
                         "greeter-1.0.0", "default", InstanceState.ACTIVE, 100, "127.0.0.1", frozen.port()));
@@ -122,7 +121,6 @@ class RegistryAndGrayFailuresTest {
                 assertThat(frozen.accepted()).isGreaterThanOrEqualTo(1).isLessThan(40);
             } finally {
                 registry.close();
-                node.close();
             }
         }
     }

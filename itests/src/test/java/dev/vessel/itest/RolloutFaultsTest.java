@@ -15,6 +15,7 @@ import dev.vessel.registry.RolloutRecord;
 import dev.vessel.registry.RolloutRecord.Phase;
 import dev.vessel.registry.RolloutStore;
 import dev.vessel.router.VesselClient;
+import dev.vessel.test.VesselTestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.client.FourLetterWordMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,15 +57,16 @@ class RolloutFaultsTest {
 
     @Test
     void aDriverKilledMidRolloutIsReplacedAndTheRolloutGoesOnFromItsStep() throws Exception {
-        try (TestingServer zk = new TestingServer(true)) {
+        try (VesselTestCluster cluster = VesselTestCluster.builder().directory(data).nodes(0).withoutRelays()
+                .start()) {
             // the process starts first, so it holds the driver's latch; the releases run on node-2 only, so that
             // killing it costs no call
-            NodeProcess.Launched driver = NodeProcess.launch(zk.getConnectString(), data, "node-1");
-            try (VesselNode other = MultiNodeCluster.node(zk.getConnectString(), data, "node-2");
-                    RegistryConnection registry = RegistryConnection.connect(zk.getConnectString());
-                    VesselClient client = VesselClient.connect(zk.getConnectString())) {
+            NodeProcess.Launched driver = NodeProcess.launch(cluster.zkConnect(), data, "node-1");
+            try (RegistryConnection registry = RegistryConnection.connect(cluster.zkConnect());
+                    VesselClient client = VesselClient.connect(cluster.zkConnect())) {
+                VesselNode other = cluster.addNode("node-2", config -> { }).vesselNode();
                 assertThat(driverOf(registry)).isEqualTo("node-1");
-                AdminClient admin = new AdminClient(other.url(), MultiNodeCluster.TOKEN);
+                AdminClient admin = new AdminClient(other.url(), SampleReleases.TOKEN);
                 Rollout rollout = new Rollout(admin, registry, (phase, convergence) -> { });
                 assertThat(rollout.deploy(request("greeter-1.0.0", null, "node-2", true)).ok()).isTrue();
                 SteadyLoad load = new SteadyLoad(client, "[1.0,2.0)", "[1.0,2.0)");
@@ -112,11 +113,12 @@ class RolloutFaultsTest {
         try (TestingCluster ensemble = new TestingCluster(3)) {
             ensemble.start();
             String zk = ensemble.getConnectString();
-            try (VesselNode one = MultiNodeCluster.node(zk, data, "node-1");
-                    VesselNode two = MultiNodeCluster.node(zk, data, "node-2");
+            try (VesselTestCluster cluster = VesselTestCluster.builder().zooKeeper(zk).directory(data).nodes(2)
+                            .start();
                     RegistryConnection registry = RegistryConnection.connect(zk);
                     VesselClient client = VesselClient.connect(zk)) {
-                Rollout rollout = new Rollout(new AdminClient(two.url(), MultiNodeCluster.TOKEN), registry,
+                VesselNode two = cluster.node(1).vesselNode();
+                Rollout rollout = new Rollout(new AdminClient(two.url(), SampleReleases.TOKEN), registry,
                         (phase, convergence) -> { });
                 assertThat(rollout.deploy(request("greeter-1.0.0", null, "*", true)).ok()).isTrue();
                 SteadyLoad load = new SteadyLoad(client, "[1.0,2.0)", "[1.0,2.0)", "[1.0,2.0)");
@@ -179,7 +181,7 @@ class RolloutFaultsTest {
     }
 
     private static Rollout.Request request(String release, String service, String nodes, boolean await) {
-        return new Rollout.Request(List.of(MultiNodeCluster.bundle(release)), service, 100, false, nodes, false,
+        return new Rollout.Request(List.of(SampleReleases.bundle(release)), service, 100, false, nodes, false,
                 await, false, Duration.ofSeconds(60), "itest");
     }
 

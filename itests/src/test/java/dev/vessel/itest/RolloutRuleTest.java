@@ -260,7 +260,7 @@ class RolloutRuleTest {
 
     private static Rollout.Result deployUnderRule(DeployCluster cluster, String release, String rule,
             List<String> log, boolean noWait) throws InterruptedException {
-        return cluster.rollout().deploy(new Rollout.Request(List.of(MultiNodeCluster.bundle(release)), null, 100,
+        return cluster.rollout().deploy(new Rollout.Request(List.of(SampleReleases.bundle(release)), null, 100,
                 false, DeployedVersion.ALL_NODES, false, !noWait, false, Duration.ofSeconds(60), "itest"),
                 new RuleRollout.Choice.Given(rule, "test-rule.yaml"), new RuleRollout.Listener() {
                     @Override

@@ -1,6 +1,6 @@
 package dev.vessel.itest;
 
-import static dev.vessel.itest.MultiNodeCluster.deploy;
+import static dev.vessel.itest.SampleReleases.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -16,6 +16,7 @@ import dev.vessel.router.CallResult;
 import dev.vessel.router.NoCompatibleVersionException;
 import dev.vessel.router.VersionRanges;
 import dev.vessel.router.VesselClient;
+import dev.vessel.test.VesselTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,33 +38,28 @@ class RoutingAcrossNodesTest {
     @TempDir
     Path data;
 
-    private TestingServer zk;
+    private VesselTestCluster cluster;
     private VesselNode a;
-    private RegistryConnection bSession;
     private VesselNode b;
     private VesselClient client;
     private DesiredState desired;
 
     @BeforeEach
     void start() throws Exception {
-        zk = new TestingServer(true);
-        desired = MultiNodeCluster.desiredState(zk.getConnectString());
-        a = MultiNodeCluster.node(zk.getConnectString(), data, "a");
+        cluster = VesselTestCluster.builder().directory(data).nodes(0).withoutRelays().start();
+        desired = SampleReleases.desiredState(cluster.zkConnect());
+        a = cluster.addNode("a", config -> { }).vesselNode();
         deploy(desired, a, "greeter-1.0.0", "greeter-1.1.0", "greeter-2.0.0");
-        bSession = RegistryConnection.connect(zk.getConnectString());
-        b = MultiNodeCluster.node(bSession, data, "b");
+        b = cluster.addNode("b", config -> { }).vesselNode();
         deploy(desired, b, "greeter-1.1.0");
-        client = VesselClient.connect(zk.getConnectString());
+        client = VesselClient.connect(cluster.zkConnect());
     }
 
     @AfterEach
     void stop() throws Exception {
         client.close();
-        b.close();
-        bSession.close();
-        a.close();
         desired.close();
-        zk.close();
+        cluster.close();
     }
 
     @Test
@@ -122,7 +117,7 @@ class RoutingAcrossNodesTest {
         CountDownLatch changed = new CountDownLatch(1);
         client.onRoutesChanged("greeter", changed::countDown);
 
-        bSession.close(); // node b's process is gone: its ephemeral registrations go with its session
+        cluster.node("b").kill(); // node b's process is gone: its ephemeral registrations go with its session
 
         assertThat(changed.await(10, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.instances("greeter"))
@@ -134,12 +129,12 @@ class RoutingAcrossNodesTest {
     @Test
     void afterTheNodesSessionExpiresEveryInstanceIsBack() throws Exception {
         ClusterReader view;
-        RegistryConnection observer = RegistryConnection.connect(zk.getConnectString());
+        RegistryConnection observer = RegistryConnection.connect(cluster.zkConnect());
         view = new ClusterReader(observer);
         List<String> before = ids(view.instances());
         assertThat(before).hasSize(4);
 
-        bSession.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        cluster.zooKeeper().expireSession(cluster.node("b"));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(ids(view.instances())).containsExactlyElementsOf(before);
@@ -164,7 +159,7 @@ class RoutingAcrossNodesTest {
         desired.stop(b, "greeter", "1.1.0");
         InstanceRecord stale = new InstanceRecord("b.greeter-1.1.0", "greeter", "1.1.0", "b", "greeter-1.1.0",
                 "default", InstanceState.ACTIVE, 100, b.url().getHost(), b.port());
-        try (RegistryConnection other = RegistryConnection.connect(zk.getConnectString())) {
+        try (RegistryConnection other = RegistryConnection.connect(cluster.zkConnect())) {
             new InstanceRegistry(other).register(stale);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.instances("greeter"))
                     .extracting(InstanceRecord::id).contains("b.greeter-1.1.0"));

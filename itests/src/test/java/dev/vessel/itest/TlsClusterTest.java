@@ -45,7 +45,7 @@ class TlsClusterTest {
             // the upload goes to the origin; the fetcher, the only node asked to run it, fetches it over HTTPS
             AdminClient admin = new AdminClient(origin.url(), DeployCluster.TOKEN, trust);
             Rollout.Result result = new Rollout(admin, cluster.registry(), (phase, convergence) -> { }).deploy(
-                    new Rollout.Request(List.of(MultiNodeCluster.bundle("greeter-1.0.0")), null, 100, false,
+                    new Rollout.Request(List.of(SampleReleases.bundle("greeter-1.0.0")), null, 100, false,
                             "fetcher", false, true, false, Duration.ofSeconds(60), "itest"));
             assertThat(result.ok()).as(String.valueOf(result.failures())).isTrue();
             assertThat(fetcher.fetchReports()).singleElement().extracting(FetchReport::fromNode)
@@ -62,7 +62,7 @@ class TlsClusterTest {
                         .as("plain HTTP to an HTTPS node gets no answer").isInstanceOf(RuntimeException.class);
             }
             AdminClient untrusting = new AdminClient(origin.url(), DeployCluster.TOKEN);
-            assertThatThrownBy(() -> untrusting.upload(MultiNodeCluster.bundle("greeter-1.1.0")))
+            assertThatThrownBy(() -> untrusting.upload(SampleReleases.bundle("greeter-1.1.0")))
                     .as("a client that does not trust the cluster's certificate").hasCauseInstanceOf(
                             SSLHandshakeException.class).hasStackTraceContaining("PKIX path building failed");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

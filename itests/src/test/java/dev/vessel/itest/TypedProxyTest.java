@@ -1,6 +1,6 @@
 package dev.vessel.itest;
 
-import static dev.vessel.itest.MultiNodeCluster.deploy;
+import static dev.vessel.itest.SampleReleases.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,12 +9,12 @@ import dev.vessel.host.VesselNode;
 import dev.vessel.router.RemoteCallException;
 import dev.vessel.router.VersionRanges;
 import dev.vessel.router.VesselClient;
+import dev.vessel.test.VesselTestCluster;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Version;
@@ -42,10 +42,10 @@ class TypedProxyTest {
 
     @Test
     void proxiesCallTheNewestCompatibleVersionAndReportWhenTheirBindingMoves() throws Exception {
-        try (TestingServer zk = new TestingServer(true);
-                DesiredState desired = MultiNodeCluster.desiredState(zk.getConnectString());
-                VesselNode node = MultiNodeCluster.node(zk.getConnectString(), data, "n1");
-                VesselClient client = VesselClient.connect(zk.getConnectString())) {
+        try (VesselTestCluster cluster = VesselTestCluster.builder().directory(data).nodes(0).withoutRelays().start();
+                DesiredState desired = SampleReleases.desiredState(cluster.zkConnect());
+                VesselClient client = VesselClient.connect(cluster.zkConnect())) {
+            VesselNode node = cluster.addNode("n1", config -> { }).vesselNode();
             deploy(desired, node, "greeter-1.0.0", "greeter-1.1.0", "greeter-2.0.0");
 
             Greeter greeter = client.proxy(Greeter.class, "greeter", VersionRanges.compatibleWith("1.0"));

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class TestNode {
     private final String id;
     private final Path dataDir;
-    private final int zooKeeperPort;
+    private final String zooKeeper;
     private final Consumer<NodeConfig.Builder> configure;
     /** Both null for a node reached directly. */
     private final Relay http;
@@ -28,10 +28,11 @@ public final class TestNode {
     private VesselNode node;
     private RegistryConnection session;
 
-    TestNode(String id, Path dataDir, int zooKeeperPort, Consumer<NodeConfig.Builder> configure, boolean relays) {
+    /** @param zooKeeper the registry's connect string; with relays, one server on loopback ({@code 127.0.0.1:port}) */
+    TestNode(String id, Path dataDir, String zooKeeper, Consumer<NodeConfig.Builder> configure, boolean relays) {
         this.id = id;
         this.dataDir = dataDir;
-        this.zooKeeperPort = zooKeeperPort;
+        this.zooKeeper = zooKeeper;
         this.configure = configure;
         this.http = relays ? new Relay(id + "-http") : null;
         this.registry = relays ? new Relay(id + "-zookeeper") : null;
@@ -41,11 +42,11 @@ public final class TestNode {
         if (node != null) {
             throw new IllegalStateException(id + " is running");
         }
-        String zkConnect = "127.0.0.1:" + zooKeeperPort;
+        String zkConnect = zooKeeper;
         if (http != null) {
             // the relays listen first: the node advertises the HTTP relay's port, and reaches ZooKeeper through the
             // other
-            registry.listen(zooKeeperPort);
+            registry.listen(Integer.parseInt(zooKeeper.substring(zooKeeper.lastIndexOf(':') + 1)));
             http.listen(0);
             zkConnect = "127.0.0.1:" + registry.port();
         }

@@ -37,7 +37,8 @@ public final class VesselTestCluster implements AutoCloseable {
     private final Path dir;
     /** Whether {@link #dir} was made by the cluster (and goes with it) or given by the test. */
     private final boolean ownsDirectory;
-    private final int zooKeeperPort;
+    /** The test's own ZooKeeper (see {@link Builder#zooKeeper}), else null: the cluster runs {@link #zooKeeper}. */
+    private final String outsideZooKeeper;
     private final Consumer<NodeConfig.Builder> configure;
     private final boolean relays;
     private TestZooKeeper zooKeeper;
@@ -48,9 +49,9 @@ public final class VesselTestCluster implements AutoCloseable {
     private VesselTestCluster(Builder builder, Path dir) {
         this.dir = dir;
         this.ownsDirectory = builder.directory == null;
-        this.zooKeeperPort = freePort();
+        this.outsideZooKeeper = builder.outsideZooKeeper;
         this.configure = builder.configure;
-        this.relays = builder.relays;
+        this.relays = builder.relays && builder.outsideZooKeeper == null;
     }
 
     /**
@@ -74,6 +75,7 @@ public final class VesselTestCluster implements AutoCloseable {
         private Path directory;
         private Consumer<NodeConfig.Builder> configure = config -> { };
         private boolean relays = true;
+        private String outsideZooKeeper;
 
         private Builder() {}
 
@@ -119,7 +121,22 @@ public final class VesselTestCluster implements AutoCloseable {
             return this;
         }
 
-        /** Starts ZooKeeper and the nodes, and returns once every node serves. */
+        /**
+         * Nodes on a ZooKeeper the test runs itself (a Curator {@code TestingCluster} whose leader it kills, say)
+         * instead of the kit's embedded server: the cluster neither starts nor stops it, {@link #zooKeeper()} is not
+         * available, and nodes are reached without relays (a relay fronts one server), as with
+         * {@link #withoutRelays()}.
+         */
+        public Builder zooKeeper(String connectString) {
+            requireNonNull(connectString, "connectString cannot be null");
+            if (connectString.isBlank()) {
+                throw new IllegalArgumentException("a ZooKeeper connect string names at least one host:port");
+            }
+            this.outsideZooKeeper = connectString;
+            return this;
+        }
+
+        /** Starts ZooKeeper (unless the test runs its own) and the nodes, and returns once every node serves. */
         public VesselTestCluster start() {
             Path dir;
             try {
@@ -130,11 +147,13 @@ public final class VesselTestCluster implements AutoCloseable {
             }
             VesselTestCluster cluster = new VesselTestCluster(this, dir);
             try {
-                cluster.zooKeeper = new TestZooKeeper(dir.resolve("zookeeper"), cluster.zooKeeperPort);
+                if (outsideZooKeeper == null) {
+                    cluster.zooKeeper = new TestZooKeeper(dir.resolve("zookeeper"), freePort());
+                }
                 for (int i = 1; i <= nodes; i++) {
                     cluster.addNode("node-" + i, config -> { });
                 }
-                cluster.registry = RegistryConnection.connect(cluster.zooKeeper.connectString());
+                cluster.registry = RegistryConnection.connect(cluster.zkConnect());
                 return cluster;
             } catch (RuntimeException | Error e) {
                 cluster.close();
@@ -154,7 +173,7 @@ public final class VesselTestCluster implements AutoCloseable {
         if (nodes.stream().anyMatch(node -> node.id().equals(id))) {
             throw new IllegalArgumentException("the cluster has a node " + id + " already");
         }
-        TestNode node = new TestNode(id, dir.resolve(id), zooKeeperPort, configure.andThen(customize), relays);
+        TestNode node = new TestNode(id, dir.resolve(id), zkConnect(), configure.andThen(customize), relays);
         nodes.add(node);
         node.start();
         return node;
@@ -177,13 +196,21 @@ public final class VesselTestCluster implements AutoCloseable {
                 new VesselTestException("no node of the cluster is running"));
     }
 
-    /** The ZooKeeper connect string ({@code 127.0.0.1:port}). */
+    /** The ZooKeeper connect string ({@code 127.0.0.1:port}, or the test's own). */
     public String zkConnect() {
-        return zooKeeper.connectString();
+        return outsideZooKeeper != null ? outsideZooKeeper : zooKeeper.connectString();
     }
 
-    /** The cluster's ZooKeeper server, to restart it or expire a node's session. */
+    /**
+     * The cluster's ZooKeeper server, to restart it or expire a node's session.
+     *
+     * @throws IllegalStateException if the cluster runs on the test's own ZooKeeper
+     */
     public TestZooKeeper zooKeeper() {
+        if (zooKeeper == null) {
+            throw new IllegalStateException("the cluster runs on the test's own ZooKeeper (" + outsideZooKeeper
+                    + "), not the kit's");
+        }
         return zooKeeper;
     }
 

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vessel.host.ContainerInfo;
 import dev.vessel.registry.ClusterReader;
 import dev.vessel.registry.InstanceState;
+import dev.vessel.registry.RegistryConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +77,24 @@ class ClusterBuilderTest {
             cluster.await().within(Duration.ofSeconds(60)).service("greeter").hasInstances("1.0.0", 1);
             assertThat(cluster.client().instances("greeter")).extracting(i -> i.port())
                     .containsExactly(node.vesselNode().port());
+        }
+    }
+
+    @Test
+    void nodesRunOnAZooKeeperTheTestRunsItself() throws Exception {
+        try (TestingServer outside = new TestingServer(true);
+                VesselTestCluster cluster = VesselTestCluster.builder().zooKeeper(outside.getConnectString()).nodes(1)
+                        .start()) {
+            assertThat(cluster.zkConnect()).isEqualTo(outside.getConnectString());
+            assertThatThrownBy(cluster::zooKeeper).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the test's own ZooKeeper");
+            assertThat(cluster.node(0).url()).as("no relay in front of it")
+                    .isEqualTo(cluster.node(0).vesselNode().url());
+            cluster.deploy("greeter", VesselTestClusterTest.release("greeter-1.0.0"));
+            try (RegistryConnection session = RegistryConnection.connect(outside.getConnectString())) {
+                assertThat(new ClusterReader(session).instances("greeter")).extracting(i -> i.node())
+                        .containsExactly("node-1");
+            }
         }
     }
 }
