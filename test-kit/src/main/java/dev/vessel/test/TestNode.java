@@ -124,23 +124,17 @@ public final class TestNode {
         if (node == null) {
             return;
         }
-        if (http == null) {
-            try {
-                session.close();
-            } finally {
-                node.close();
-                node = null;
-                session = null;
-            }
-            return;
+        if (http != null) {
+            http.shut(); // its port refuses connections and every connection ends, as the process's would
+            registry.thaw();
         }
-        http.shut(); // its port refuses connections and every connection ends, as the process's would
-        registry.thaw();
         try {
             session.close();
         } finally {
-            registry.shut();
-            http.thaw();
+            if (http != null) {
+                registry.shut();
+                http.thaw();
+            }
             node.close();
             node = null;
             session = null;
