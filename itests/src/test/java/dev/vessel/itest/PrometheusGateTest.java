@@ -61,6 +61,9 @@ class PrometheusGateTest {
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest
                         .newBuilder(api.resolve("/-/ready")).build(), HttpResponse.BodyHandlers.ofString())
                         .statusCode() == 200);
+                // "or vector(0)": the canary has no failure series before its first call, and a gate whose query
+                // returns no series is refused; so the gate reads 0 until Prometheus has scraped two samples of it,
+                // which the step's hold leaves time for
                 String failures = "sum(rate(rpc_server_call_duration_seconds_count{rpc_service=\"{{service}}\","
                         + "vessel_version=\"{{canary}}\",outcome!=\"OK\"}[10s])) or vector(0)";
                 String rule = rule(api, failures);
@@ -103,7 +106,7 @@ class PrometheusGateTest {
         return """
                 steps:
                   - weight: 50
-                    hold: 6s
+                    hold: 15s
                   - weight: 100
                 analysis:
                   interval: 2s
