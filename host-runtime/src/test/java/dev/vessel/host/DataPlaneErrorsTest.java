@@ -7,6 +7,7 @@ import static dev.vessel.host.NodeTestSupport.get;
 import static dev.vessel.host.NodeTestSupport.post;
 import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.vessel.host.testing.DesiredState;
 import java.io.OutputStream;
@@ -14,8 +15,10 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -158,6 +161,21 @@ class DataPlaneErrorsTest {
             assertThat(answer).startsWith("HTTP/1.1 408").contains("REQUEST_TIMEOUT").contains("within 1000 ms");
             assertThat(millis).as("cut off by the 1 s body timeout, not the 30 s idle timeout").isLessThan(9_000);
         }
+    }
+
+    @Test
+    void aReleaseThatBlocksTheJvmsSharedTimerDoesNotSwitchOffTheBodyTimeout() throws Exception {
+        assertThat(post(node, "/v1/call/hostile/1.0.0/hostile/blockSharedTimer", "[]").body())
+                .isEqualTo("\"blocked\"");
+        CompletableFuture<Object> sharedTimerProbe = new CompletableFuture<>().orTimeout(100, TimeUnit.MILLISECONDS);
+        try {
+            aBodyThatTricklesInIsCutOffAtTheBodyTimeout();
+            assertThat(sharedTimerProbe).as("the shared timer was blocked all along").isNotDone();
+        } finally {
+            assertThat(post(node, "/v1/call/hostile/1.0.0/hostile/unblockSharedTimer", "[]").body())
+                    .isEqualTo("\"released\"");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(sharedTimerProbe::isDone);
     }
 
     @Test

@@ -31,7 +31,9 @@ class HostOutlivesReleasesTest extends SingleNodeTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"exit", "runtimeExit", "halt"})
+    @ValueSource(strings = {"exit", "runtimeExit", "halt", "exitByReference", "exitByBoundReference",
+            "haltByUnboundReference", "exitByReflection", "haltByDeclaredMethod", "exitByMethodHandle",
+            "haltByMethodHandle"})
     void aReleaseThatEndsTheProcessOnlyFailsItsOwnCall(String method) throws Exception {
         assertThat(deploy(release("hostile")).state()).isEqualTo(InstanceState.ACTIVE);
         HttpResponse<String> answer = post(node, "/v1/call/hostile/1.0.0/hostile/" + method, "[3]");
@@ -40,6 +42,14 @@ class HostOutlivesReleasesTest extends SingleNodeTestBase {
                 .contains("refused: a release cannot end the Vessel host");
         assertThat(post(node, "/v1/call/hostile/1.0.0/hostile/ping", "[]").body()).isEqualTo("\"pong\"");
         assertThat(post(node, "/v1/call/greeter/1.0.0/greeter/greet", "[\"Ada\"]").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aReleaseThatListsTheExitMethodsFindsNone() throws Exception {
+        assertThat(deploy(release("hostile")).state()).isEqualTo(InstanceState.ACTIVE);
+        HttpResponse<String> answer = post(node, "/v1/call/hostile/1.0.0/hostile/exitByListing", "[3]");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo("\"still here: no exit among the methods listed\"");
     }
 
     @Test

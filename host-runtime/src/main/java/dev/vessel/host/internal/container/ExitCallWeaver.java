@@ -2,9 +2,12 @@ package dev.vessel.host.internal.container;
 
 import dev.vessel.host.guard.ExitGuard;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.osgi.framework.Bundle;
@@ -13,18 +16,27 @@ import org.osgi.framework.hooks.weaving.WovenClass;
 
 /**
  * Rewrites every {@code System.exit}, {@code Runtime.exit} and {@code Runtime.halt} call in a container's bundles
- * into a call of {@link ExitGuard}, which refuses with a {@link SecurityException}. Java 17 without a
- * SecurityManager has no other way to keep a release from ending the host process.
+ * into a call of {@link ExitGuard}, which refuses with a {@link SecurityException}; method references to them
+ * (lambda bootstrap arguments and method handle constants) point to the guard instead; and the calls that find a
+ * method by name or list them ({@code Class.getMethod}, {@code getDeclaredMethod}, {@code getMethods},
+ * {@code getDeclaredMethods}, {@code Lookup.findStatic}, {@code findVirtual}, {@code findSpecial}) go through the
+ * guard, which refuses or leaves out those three. Java 17 without a SecurityManager has no
+ * other way to keep a release from ending the host process.
  *
- * <p>Each replacement takes exactly the operands of the call it replaces and returns void like it, so the
- * method's stack map stays valid and nothing has to be recomputed. Reflection and method handles reach the real
- * methods; docs/architecture.md lists what a release can still do to its host.
+ * <p>Each replacement takes exactly the operands of the call it replaces (a virtual call's receiver becomes the
+ * guard's first parameter) and returns what it returns, so the method's stack map stays valid and nothing has to be
+ * recomputed. docs/architecture.md lists what a release can still do to its host.
  */
 final class ExitCallWeaver implements WeavingHook {
     static final String GUARD_PACKAGE = ExitGuard.class.getPackageName();
     private static final String GUARD = ExitGuard.class.getName().replace('.', '/');
-    private static final byte[] EXIT = "exit".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HALT = "halt".getBytes(StandardCharsets.US_ASCII);
+    /** Names one of which a class's constant pool holds if it has anything to rewrite ({@code getMethods} included). */
+    private static final List<byte[]> MARKERS = Stream.of("exit", "halt", "getMethod", "getDeclaredMethod",
+            "findStatic", "findVirtual", "findSpecial").map(name -> name.getBytes(StandardCharsets.US_ASCII)).toList();
+    private static final String CLASS = "java/lang/Class";
+    private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
+    private static final String FIND_DESC = "(Ljava/lang/Class;Ljava/lang/String;Ljava/lang/invoke/MethodType;";
+    private static final String HANDLE = "Ljava/lang/invoke/MethodHandle;";
 
     @Override
     public void weave(WovenClass wovenClass) {
@@ -33,8 +45,8 @@ final class ExitCallWeaver implements WeavingHook {
             return; // the system bundle and the host's own platform (SCR, OSGi APIs) are trusted
         }
         byte[] bytes = wovenClass.getBytes();
-        if (!contains(bytes, EXIT) && !contains(bytes, HALT)) {
-            return; // the constant pool names neither method: nothing to rewrite, and no parse
+        if (MARKERS.stream().noneMatch(marker -> contains(bytes, marker))) {
+            return; // the constant pool names none of them: nothing to rewrite, and no parse
         }
         byte[] woven = rewrite(bytes);
         if (woven != null) {
@@ -63,8 +75,33 @@ final class ExitCallWeaver implements WeavingHook {
                             return;
                         }
                         changed[0] = true;
-                        String guardDesc = opcode == Opcodes.INVOKESTATIC ? "(I)V" : "(Ljava/lang/Runtime;I)V";
+                        // the receiver of a virtual call becomes the guard's first parameter
+                        String guardDesc = opcode == Opcodes.INVOKESTATIC ? desc
+                                : "(L" + owner + ";" + desc.substring(1);
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, GUARD, replacement, guardDesc, false);
+                    }
+
+                    @Override
+                    public void visitInvokeDynamicInsn(String name, String desc, Handle bootstrap,
+                            Object... arguments) {
+                        Object[] rewritten = arguments.clone();
+                        for (int i = 0; i < rewritten.length; i++) {
+                            if (rewritten[i] instanceof Handle handle && guarded(handle) != null) {
+                                rewritten[i] = guarded(handle);
+                                changed[0] = true;
+                            }
+                        }
+                        super.visitInvokeDynamicInsn(name, desc, bootstrap, rewritten);
+                    }
+
+                    @Override
+                    public void visitLdcInsn(Object value) {
+                        if (value instanceof Handle handle && guarded(handle) != null) {
+                            changed[0] = true;
+                            super.visitLdcInsn(guarded(handle));
+                            return;
+                        }
+                        super.visitLdcInsn(value);
                     }
                 };
             }
@@ -73,14 +110,49 @@ final class ExitCallWeaver implements WeavingHook {
     }
 
     private static String replacement(int opcode, String owner, String method, String desc) {
-        if (!desc.equals("(I)V")) {
-            return null;
-        }
-        if (opcode == Opcodes.INVOKESTATIC && owner.equals("java/lang/System") && method.equals("exit")) {
+        if (opcode == Opcodes.INVOKESTATIC && owner.equals("java/lang/System") && method.equals("exit")
+                && desc.equals("(I)V")) {
             return "systemExit";
         }
-        if (opcode == Opcodes.INVOKEVIRTUAL && owner.equals("java/lang/Runtime")) {
+        if (opcode != Opcodes.INVOKEVIRTUAL) {
+            return null;
+        }
+        if (owner.equals("java/lang/Runtime") && desc.equals("(I)V")) {
             return method.equals("exit") ? "runtimeExit" : method.equals("halt") ? "runtimeHalt" : null;
+        }
+        if (owner.equals(CLASS) && (method.equals("getMethod") || method.equals("getDeclaredMethod"))
+                && desc.equals("(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;")) {
+            return method;
+        }
+        if (owner.equals(CLASS) && (method.equals("getMethods") || method.equals("getDeclaredMethods"))
+                && desc.equals("()[Ljava/lang/reflect/Method;")) {
+            return method;
+        }
+        boolean find = method.equals("findStatic") || method.equals("findVirtual");
+        if (owner.equals(LOOKUP) && ((find && desc.equals(FIND_DESC + ")" + HANDLE))
+                || (method.equals("findSpecial") && desc.equals(FIND_DESC + "Ljava/lang/Class;)" + HANDLE)))) {
+            return method;
+        }
+        return null;
+    }
+
+    /**
+     * The guard's stand-in for a method handle constant that names an exit method (as a method reference compiles
+     * to), else null. A virtual method's receiver becomes the stand-in's first parameter, which lambda bootstraps
+     * accept for bound and unbound references alike.
+     */
+    private static Handle guarded(Handle handle) {
+        if (!handle.getDesc().equals("(I)V")) {
+            return null;
+        }
+        if (handle.getTag() == Opcodes.H_INVOKESTATIC && handle.getOwner().equals("java/lang/System")
+                && handle.getName().equals("exit")) {
+            return new Handle(Opcodes.H_INVOKESTATIC, GUARD, "systemExit", "(I)V", false);
+        }
+        if (handle.getTag() == Opcodes.H_INVOKEVIRTUAL && handle.getOwner().equals("java/lang/Runtime")
+                && (handle.getName().equals("exit") || handle.getName().equals("halt"))) {
+            return new Handle(Opcodes.H_INVOKESTATIC, GUARD, handle.getName().equals("exit") ? "runtimeExit"
+                    : "runtimeHalt", "(Ljava/lang/Runtime;I)V", false);
         }
         return null;
     }

@@ -91,8 +91,8 @@ final class CallHandler implements Request.Handler {
         }
         // read without holding a request thread, and within a deadline: a body that trickles in (a byte every
         // few seconds keeps the idle timeout from firing) is cut off with 408 and its connection closed
-        new CallBody(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes), bodyBudget, containers.nodeId())
-                .read().orTimeout(bodyTimeoutMillis, TimeUnit.MILLISECONDS)
+        ServerTimeouts.within(new CallBody(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes), bodyBudget,
+                        containers.nodeId()).read(), bodyTimeoutMillis, request)
                 .whenComplete((bytes, failure) -> answer(container, version, endpoint, method, bytes, failure,
                         deadline, arrived, response, callback));
         return true;

@@ -5,7 +5,6 @@ import dev.vessel.protocol.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
@@ -90,7 +89,7 @@ public final class JsonResponses {
         }
         Callback.Completable drained = new Callback.Completable();
         Content.Source.consumeAll(response.getRequest(), drained);
-        drained.orTimeout(DRAIN_MILLIS, TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
+        ServerTimeouts.within(drained, DRAIN_MILLIS, response.getRequest()).whenComplete((done, failure) -> {
             if (failure != null) {
                 response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
             }
