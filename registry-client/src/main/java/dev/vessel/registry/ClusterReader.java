@@ -20,7 +20,6 @@ import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.details.InstanceSerializer;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import org.apache.zookeeper.KeeperException;
 
 /**
@@ -28,9 +27,11 @@ import org.apache.zookeeper.KeeperException;
  * instances. Routers use {@link InstanceWatch} instead; nothing here is cached.
  */
 public final class ClusterReader {
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static final InstanceSerializer<Map<String, String>> INSTANCES =
-            new JsonInstanceSerializer<>((Class) Map.class);
+    private static final InstanceSerializer<Map<String, String>> INSTANCES = new PlainInstanceSerializer();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterReader.class);
+    /** Unreadable records already logged, so a listing every second does not repeat them. */
+    private static final java.util.Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int MAX_REPORTED = 1_000;
     private final RegistryConnection connection;
 
     public ClusterReader(RegistryConnection connection) {
@@ -83,7 +84,7 @@ public final class ClusterReader {
      */
     public record Snapshot(List<NodeRecord> nodes, Map<String, NodeStatus> statuses, List<InstanceRecord> instances) {}
 
-    /** Reads a {@link Snapshot}; records that vanish meanwhile (ephemeral) are left out. */
+    /** Reads a {@link Snapshot}; records that vanish meanwhile (ephemeral), and any it cannot read, are left out. */
     public Snapshot snapshot() {
         return snapshot(null);
     }
@@ -194,9 +195,23 @@ public final class ClusterReader {
         try {
             return Optional.of(RecordJson.read(bytes, type));
         } catch (IOException e) {
-            throw new RegistryException("unreadable record at " + path + " (" + ZKPaths.getNodeFromPath(path) + "): "
-                    + e.getMessage(), e);
+            return skipped(path, e);
         }
+    }
+
+    /**
+     * A record this reader cannot read is left out, and said once per path and content: one bad record (written
+     * by a newer Vessel, or by someone who should not have) must not take every listing with it.
+     */
+    private static <T> Optional<T> skipped(String path, IOException e) {
+        String report = path + ": " + e.getMessage();
+        if (REPORTED.add(report)) {
+            if (REPORTED.size() > MAX_REPORTED) {
+                REPORTED.clear();
+            }
+            LOG.warn("skipping an unreadable registry record at {}: {}", path, e.getMessage());
+        }
+        return Optional.empty();
     }
 
     private List<String> childrenSorted(String path) {
@@ -213,8 +228,7 @@ public final class ClusterReader {
         } catch (KeeperException.NoNodeException gone) {
             return Optional.empty(); // ephemeral: its owner went away between list and read
         } catch (IOException e) {
-            throw new RegistryException("unreadable record at " + path + " (" + ZKPaths.getNodeFromPath(path) + "): "
-                    + e.getMessage(), e);
+            return skipped(path, e);
         } catch (Exception e) {
             throw new RegistryException("could not read " + path + ": " + e.getMessage(), e);
         }

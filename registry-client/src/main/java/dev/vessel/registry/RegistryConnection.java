@@ -12,7 +12,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 
 /**
  * A Curator session to the registry together with its layout and x-discovery view. Every other registry class
@@ -39,8 +38,8 @@ public final class RegistryConnection implements Closeable {
         this.discovery = ServiceDiscoveryBuilder.builder(PAYLOAD_TYPE)
                 .client(curator)
                 .basePath(layout.services())
-                // x-discovery's own JSON: exactly what a stock client with a Map payload reads and writes
-                .serializer(new JsonInstanceSerializer<>(PAYLOAD_TYPE))
+                // x-discovery's own JSON, read without honouring the class name a record gives its payload
+                .serializer(new PlainInstanceSerializer())
                 .build();
         discovery.start();
     }

@@ -129,6 +129,39 @@ class InstanceRegistryTest extends RegistryTestBase {
         return owners;
     }
 
+    /** Counts its instances: a reader that honours a record's class name makes one. */
+    public static final class Tripwire extends java.util.HashMap<String, String> {
+        private static final long serialVersionUID = 1L;
+        static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic.AtomicInteger();
+
+        public Tripwire() {
+            MADE.incrementAndGet();
+        }
+    }
+
+    @Test
+    void theClassNameARecordGivesItsPayloadIsNeverInstantiated() throws Exception {
+        InstanceRecord honest = record("n9", "greeter", "1.0.0", 7079);
+        new InstanceRegistry(node).register(honest);
+        String path = "/vessel/services/greeter/" + honest.id();
+        String json = new String(node.curator().getData().forPath(path), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json).as("x-discovery writes the payload's class").contains("\"@class\"");
+        String poisoned = json.replaceFirst("\"@class\":\"[^\"]+\"", java.util.regex.Matcher.quoteReplacement(
+                "\"@class\":\"" + Tripwire.class.getName() + "\""));
+        node.curator().setData().forPath(path, poisoned.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        // read by a listing and by the discovery that routers' caches use
+        assertThat(new ClusterReader(reader).instances("greeter")).singleElement().satisfies(read -> {
+            assertThat(read.id()).isEqualTo(honest.id());
+            assertThat(read.version()).isEqualTo("1.0.0");
+            assertThat(read.port()).isEqualTo(7079);
+        });
+        assertThat(reader.discovery().queryForInstances("greeter")).singleElement()
+                .satisfies(instance -> assertThat(instance.getPayload()).containsEntry("node", "n9")
+                        .doesNotContainKey("@class").isNotInstanceOf(Tripwire.class));
+        assertThat(Tripwire.MADE).hasValue(0);
+    }
+
     @Test
     void unregisteredInstancesDisappearAndUnknownOnesAreIgnored() {
         InstanceRegistry registry = new InstanceRegistry(node);

@@ -31,6 +31,21 @@ class NodePresenceTest extends RegistryTestBase {
     }
 
     @Test
+    void aNodeRecordNobodyCanReadIsLeftOutOfListingsAndBreaksNone() throws Exception {
+        NodeRecord record = new NodeRecord("n1", "127.0.0.1", 7070, "z1", Map.of(), 1L, 0);
+        ClusterReader view = new ClusterReader(reader);
+        try (NodePresence presence = NodePresence.publish(node, record, 10_000)) {
+            node.curator().create().forPath(reader.layout().node("poison"), "{\"id\": [".getBytes());
+            node.curator().create().forPath(reader.layout().status("poison"), "not json".getBytes());
+            assertThat(view.nodes()).containsExactly(record);
+            assertThat(view.status("poison")).isEmpty();
+            ClusterReader.Snapshot snapshot = view.snapshot();
+            assertThat(snapshot.nodes()).containsExactly(record);
+            assertThat(snapshot.statuses()).containsOnlyKeys("n1");
+        }
+    }
+
+    @Test
     void theNodeRecordComesBackAfterTheSessionExpires() throws Exception {
         NodeRecord record = new NodeRecord("n1", "127.0.0.1", 7070, "z1", Map.of(), 1L, 0);
         ClusterReader view = new ClusterReader(reader);
