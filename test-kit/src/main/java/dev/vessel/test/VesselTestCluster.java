@@ -60,6 +60,9 @@ public final class VesselTestCluster implements AutoCloseable {
      * @param name what the temporary directory is named after (the test class)
      */
     public static VesselTestCluster start(int nodes, String name) {
+        if (nodes < 1) {
+            throw new IllegalArgumentException("a test cluster needs at least 1 node; got " + nodes);
+        }
         return builder().nodes(nodes).name(name).start();
     }
 
@@ -123,9 +126,9 @@ public final class VesselTestCluster implements AutoCloseable {
 
         /**
          * Nodes on a ZooKeeper the test runs itself (a Curator {@code TestingCluster} whose leader it kills, say)
-         * instead of the kit's embedded server: the cluster neither starts nor stops it, {@link #zooKeeper()} is not
-         * available, and nodes are reached without relays (a relay fronts one server), as with
-         * {@link #withoutRelays()}.
+         * instead of the kit's embedded server: the cluster neither starts nor stops it,
+         * {@link VesselTestCluster#zooKeeper()} is not available, and nodes are reached without relays (a relay fronts
+         * one server), as with {@link #withoutRelays()}.
          */
         public Builder zooKeeper(String connectString) {
             requireNonNull(connectString, "connectString cannot be null");

@@ -41,6 +41,19 @@ class ClusterBuilderTest {
     }
 
     @Test
+    void anAnnotatedClusterHasAtLeastOneNodeAndABuiltOneAnyCount() {
+        assertThatThrownBy(() -> VesselTestCluster.start(0, "none")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a test cluster needs at least 1 node; got 0");
+        assertThatThrownBy(() -> VesselTestCluster.builder().nodes(-1))
+                .hasMessage("a node count cannot be negative; got -1");
+        try (VesselTestCluster empty = VesselTestCluster.builder().nodes(0).start()) {
+            assertThat(empty.nodes()).isEmpty();
+            assertThatThrownBy(() -> empty.deploy("greeter", VesselTestClusterTest.release("greeter-1.0.0")))
+                    .isInstanceOf(VesselTestException.class).hasMessage("no node of the cluster is running");
+        }
+    }
+
+    @Test
     void containersKeepServingThroughARegistryOutageAndAreRegisteredAfterIt() {
         try (VesselTestCluster cluster = VesselTestCluster.start(1, "outage")) {
             cluster.deploy("greeter", VesselTestClusterTest.release("greeter-1.0.0"));
