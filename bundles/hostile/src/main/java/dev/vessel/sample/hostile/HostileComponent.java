@@ -106,7 +106,9 @@ public class HostileComponent extends HostileBase implements Pinger {
      */
     public String blockSharedTimer() throws InterruptedException {
         CountDownLatch running = new CountDownLatch(1);
-        new CompletableFuture<Void>().orTimeout(1, TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
+        CompletableFuture<Void> timer = new CompletableFuture<>();
+        // the dependent first, then the timeout: a dependent added after the timeout fired would run right here
+        timer.whenComplete((done, failure) -> {
             running.countDown();
             try {
                 sharedTimerReleased.await();
@@ -114,6 +116,7 @@ public class HostileComponent extends HostileBase implements Pinger {
                 Thread.currentThread().interrupt();
             }
         });
+        timer.orTimeout(1, TimeUnit.MILLISECONDS);
         return running.await(10, TimeUnit.SECONDS) ? "blocked" : "the shared timer never ran the blocker";
     }
 
