@@ -56,11 +56,6 @@ public final class DeployCluster implements Closeable {
                 new IllegalArgumentException(node.nodeId() + " is not a running node of this cluster")).stop();
     }
 
-    /** The kit's cluster, for what this class does not wrap (killing and freezing nodes). */
-    public VesselTestCluster kit() {
-        return cluster;
-    }
-
     /** The ZooKeeper server, for tests that stop and restart it. */
     public TestZooKeeper zk() {
         return cluster.zooKeeper();
