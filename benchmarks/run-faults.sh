@@ -8,7 +8,10 @@
 #   stall             a peer that stalls mid-body, with the default 30 s chunk timeout
 #   slow [connections=1000] [seconds per phase=30] [interval ms=5000]
 #                     a paced client and health alone, beside connections sending a byte per interval, alone again
-# Usage: benchmarks/run-faults.sh noisy|cpu|frozen|leader|outage|holder|stall|slow [arguments]
+#   silent [connections=5000] [seconds per phase=30] [reopen ms=1000] [from=127.0.0.2]
+#                     the same beside connections from one other loopback address that never send a byte (one the
+#                     node closes is opened again after reopen ms)
+# Usage: benchmarks/run-faults.sh noisy|cpu|frozen|leader|outage|holder|stall|slow|silent [arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests -pl benchmarks -am install >&2

@@ -130,6 +130,16 @@ final class NodeCommand implements Callable<Integer> {
                     + " should run is the registry's to say.")
     long registryWaitSeconds;
 
+    @Option(names = "--connections-per-client", paramLabel = "N", defaultValue = "1024",
+            description = "Open connections one client address may hold; a new one past that is closed at once, so"
+                    + " one client never takes what health, admin and other callers need (default ${DEFAULT-VALUE}).")
+    int connectionsPerClient;
+
+    @Option(names = "--host-name", paramLabel = "NAME",
+            description = "A name this node answers calls to besides its addresses, localhost, --advertise and the"
+                    + " machine's name (a call with another Host is refused, as DNS rebinding sends). Repeatable.")
+    List<String> hostNames = new ArrayList<>();
+
     @Option(names = "--release", paramLabel = "DIR",
             description = "A directory of bundle jars forming one release, started at boot. Repeatable.")
     List<Path> releases = new ArrayList<>();
@@ -158,7 +168,12 @@ final class NodeCommand implements Callable<Integer> {
         }
         member.ifPresent(config::quorum);
         parsed.forEach(config::localRelease);
-        config.cpuIsolation(cpuIsolation).cpuReserve(cpuReserve)
+        try {
+            hostNames.forEach(config::hostName);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.BAD_INPUT, "--host-name: " + e.getMessage());
+        }
+        config.cpuIsolation(cpuIsolation).cpuReserve(cpuReserve).connectionsPerClient(connectionsPerClient)
                 .registryWait(java.time.Duration.ofSeconds(registryWaitSeconds));
         NodeConfig settings;
         try {

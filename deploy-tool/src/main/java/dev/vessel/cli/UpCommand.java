@@ -48,6 +48,11 @@ final class UpCommand implements Callable<Integer> {
                     throw new CliException(ExitCode.FAILED, "a cluster started by process " + c.pid()
                             + " is already running (ZooKeeper " + c.zk() + "); stop it first");
                 });
+        try {
+            home.createOwnerOnly(); // before anything is written into it
+        } catch (java.io.IOException e) {
+            throw new CliException(ExitCode.FAILED, "cannot create the Vessel home " + home.dir() + ": " + e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("Starting ZooKeeper and " + nodes + " node(s) in " + home.dir() + " ...");
         out.flush();
@@ -122,7 +127,8 @@ final class UpCommand implements Callable<Integer> {
             out.println("  ./vessel call greeter greeter greet Ada --range '[1.0,2.0)'      # newest 1.x answers");
             out.println("  ./vessel call greeter greeter greet Ada fr --range '[2.0,3.0)'   # 2.0.0 answers");
             out.println("  ./vessel call greeter greeter greet Ada --range '[3.0,4.0)'      # no compatible version");
-            out.println("  curl -s -X POST " + firstNode + "/v1/call/greeter/1.0.0/greeter/greet -d '[\"Ada\"]'");
+            out.println("  curl -s -X POST " + firstNode + "/v1/call/greeter/1.0.0/greeter/greet"
+                    + " -H 'Content-Type: application/json' -d '[\"Ada\"]'");
         }
         out.println("Vessel is up. Ctrl-C stops everything.");
         out.flush();

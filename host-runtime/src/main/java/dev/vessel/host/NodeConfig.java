@@ -54,8 +54,16 @@ import java.util.Optional;
  *                            past it is not asked again for that artifact; default 30 s
  * @param bodyTimeout         how long a call's body may take to arrive after its headers; a slower one is cut off
  *                            with {@code 408}; default 10 s
- * @param headerTimeout       how long a request's line and headers may take to arrive from their first byte; the
+ * @param headerTimeout       how long a request's line and headers may take to arrive from their first byte, and a
+ *                            new connection (its TLS handshake included) may go without beginning a request; the
  *                            connection of a slower one is closed; default 10 s
+ * @param hostNames           names the node answers calls to besides its addresses, {@code localhost}, its
+ *                            advertised address and the machine's name: a call whose {@code Host} is none of them is
+ *                            refused with {@code 403} (a web page that rebinds its own name to the node's address
+ *                            sends that name); default none
+ * @param connectionsPerClient how many open connections one client address may hold; a new one past that is closed
+ *                            at once, so one client never takes the connections health, admin and other callers
+ *                            need; default 1,024 (a {@code VesselClient} opens at most 512 per node)
  * @param tls                 HTTPS instead of HTTP, for every client of the node and for its own fetches from
  *                            peers; every node of a cluster must use it or none; default none
  * @param quorum              run a member of the ZooKeeper quorum in this node: found a new quorum, or join the one
@@ -114,6 +122,8 @@ public record NodeConfig(
         Duration chunkTimeout,
         Duration bodyTimeout,
         Duration headerTimeout,
+        int connectionsPerClient,
+        List<String> hostNames,
         Optional<Tls> tls,
         Optional<Quorum> quorum,
         boolean secureRegistry,
@@ -124,6 +134,9 @@ public record NodeConfig(
         CpuIsolationMode cpuIsolation,
         double cpuReserve,
         Duration registryWait) {
+    /** Open connections one client address may hold unless told otherwise. */
+    public static final int DEFAULT_CONNECTIONS_PER_CLIENT = 1_024;
+
 
     /**
      * This node's ZooKeeper quorum member.
@@ -236,6 +249,9 @@ public record NodeConfig(
         requirePositive(chunkTimeout, "chunkTimeout");
         requirePositive(bodyTimeout, "bodyTimeout");
         requirePositive(headerTimeout, "headerTimeout");
+        if (connectionsPerClient < 1) {
+            throw new IllegalArgumentException("connectionsPerClient must be at least 1; got " + connectionsPerClient);
+        }
         requireNonNull(tls, "tls cannot be null (Optional.empty() for plain HTTP)");
         requireNonNull(quorum, "quorum cannot be null (Optional.empty() for none)");
         requireNonNull(registryTls, "registryTls cannot be null (Optional.empty() for plain ZooKeeper sessions)");
@@ -296,6 +312,8 @@ public record NodeConfig(
         private Duration chunkTimeout = Duration.ofSeconds(30);
         private Duration bodyTimeout = Duration.ofSeconds(10);
         private Duration headerTimeout = Duration.ofSeconds(10);
+        private int connectionsPerClient = DEFAULT_CONNECTIONS_PER_CLIENT;
+        private final List<String> hostNames = new ArrayList<>();
         private Tls tls;
         private Quorum quorum;
         private boolean secureRegistry;
@@ -442,6 +460,20 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder connectionsPerClient(int connections) {
+            this.connectionsPerClient = connections;
+            return this;
+        }
+
+        /** A name the node answers calls to (see {@link NodeConfig#hostNames}); repeatable. */
+        public Builder hostName(String name) {
+            if (name == null || name.isBlank() || name.contains("/") || name.contains(" ")) {
+                throw new IllegalArgumentException("a host name is a DNS name; got " + name);
+            }
+            hostNames.add(name);
+            return this;
+        }
+
         public Builder tls(Tls tls) {
             this.tls = tls;
             return this;
@@ -500,7 +532,7 @@ public record NodeConfig(
                     readyTimeout, drainTimeout, maxRequestBytes, Optional.ofNullable(adminToken), drainDelay, maxArtifactBytes,
                     chunkSize, serveBytesPerSecond, peerFetch, artifactGrace, loadPublishInterval, maxConcurrency,
                     resyncInterval, fetchStallTimeout, chunkTimeout, bodyTimeout, headerTimeout,
-                    Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,
+                    connectionsPerClient, List.copyOf(hostNames), Optional.ofNullable(tls), Optional.ofNullable(quorum), secureRegistry || quorum != null,
                     Optional.ofNullable(registryTls != null || quorum == null || tls == null ? registryTls
                             : new RegistryTls(tls.trustStore(), tls.trustStorePassword())),
                     storeCapacityBytes, readinessHeld, localReleases, cpuIsolation, cpuReserve, registryWait);

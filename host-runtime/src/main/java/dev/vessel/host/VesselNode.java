@@ -10,6 +10,8 @@ import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.container.ContainerTable;
 import dev.vessel.host.internal.container.StoredConfiguration;
 import dev.vessel.host.internal.cpu.CpuIsolation;
+import dev.vessel.host.internal.fs.OwnerOnly;
+import dev.vessel.host.internal.http.HostNames;
 import dev.vessel.host.internal.http.NodeHttpServer;
 import dev.vessel.host.internal.metrics.NodeMetrics;
 import dev.vessel.host.internal.rollout.NodeCalls;
@@ -40,6 +42,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -114,12 +117,14 @@ public final class VesselNode implements Closeable {
 
     private void open(RegistryConnection sharedRegistry) {
         try {
+            OwnerOnly.directory(config.dataDir());
             Files.createDirectories(config.dataDir().resolve("containers"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
         }
         try {
-            http = NodeHttpServer.bind(config.bindAddress(), config.port(), config.headerTimeout(), config.tls());
+            http = NodeHttpServer.bind(config.bindAddress(), config.port(), config.headerTimeout(), config.tls(),
+                    config.connectionsPerClient());
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + config.port()
                     + ": " + e.getMessage(), e);
@@ -185,7 +190,8 @@ public final class VesselNode implements Closeable {
         // every part is built: serve, then publish (registration follows reachability), then act on desired state
         try {
             http.serve(containers, this::ready, artifacts.bytesServed()::sum, config.maxRequestBytes(),
-                    config.bodyTimeout(), admin.handler(), admin.work(), admin.artifactReads(), metrics);
+                    config.bodyTimeout(), admin.handler(), admin.work(), admin.artifactReads(), metrics,
+                    hostNames());
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve HTTP on " + config.bindAddress() + ":" + http.port()
                     + ": " + e.getMessage(), e);
@@ -338,6 +344,22 @@ public final class VesselNode implements Closeable {
                 LOG.warn("node {}: a part did not close cleanly; closing the rest", nodeId, e);
             }
         }
+    }
+
+    /**
+     * The names this node answers calls to besides its addresses and {@code localhost}: its configured names, its
+     * advertised and bound address, and the machine's name.
+     */
+    private HostNames hostNames() {
+        List<String> names = new ArrayList<>(config.hostNames());
+        names.add(advertised);
+        names.add(config.bindAddress());
+        try {
+            names.add(InetAddress.getLocalHost().getHostName());
+        } catch (UnknownHostException e) {
+            // the machine has no name it can resolve; addresses and configured names remain
+        }
+        return HostNames.of(names);
     }
 
     private static String hostName() {

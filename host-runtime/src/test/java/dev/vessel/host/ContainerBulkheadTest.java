@@ -73,7 +73,7 @@ class ContainerBulkheadTest extends SingleNodeTestBase {
     void workWhoseDeadlineHasPassedIsRefusedUnexecuted() throws Exception {
         HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(
                         node.url().resolve("/v1/call/sleeper/1.0.0/sleeper/thread"))
-                .header("Vessel-Deadline-Ms", "0").POST(HttpRequest.BodyPublishers.ofString("[]")).build(),
+                .header("Vessel-Deadline-Ms", "0").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[]")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(504);
         assertThat(answer.body()).contains("\"error\":\"DEADLINE_EXCEEDED\"");
@@ -82,6 +82,7 @@ class ContainerBulkheadTest extends SingleNodeTestBase {
 
     private HttpRequest callRequest(String service, String method, String body) {
         return HttpRequest.newBuilder(node.url().resolve("/v1/call/" + service + "/1.0.0/" + service + "/" + method))
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 }

@@ -35,7 +35,8 @@ class CpuIsolationNodeTest {
 
     private static HttpRequest burn(VesselNode node, long millis) {
         return HttpRequest.newBuilder(URI.create(node.url() + "/v1/call/burner/1.0.0/burner/burn"))
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString("[" + millis + "]")).build();
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[" + millis + "]")).build();
     }
 
     private static ContainerCpu cpu(VesselNode node, String service) {

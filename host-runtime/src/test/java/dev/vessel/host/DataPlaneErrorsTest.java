@@ -148,6 +148,43 @@ class DataPlaneErrorsTest {
     }
 
     @Test
+    void whatAnyWebPageMaySendWithoutAskingIsNotACall() throws Exception {
+        // a form post or text/plain from a page of any site reaches the node without a CORS preflight
+        for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}) {
+            String answer = rawCall("localhost", type);
+            assertThat(answer).as(type).startsWith("HTTP/1.1 415").contains("\"error\":\"UNSUPPORTED_MEDIA_TYPE\"")
+                    .contains("Content-Type: application/json").doesNotContain("Hello");
+        }
+        assertThat(rawCall("localhost", null)).startsWith("HTTP/1.1 415").contains("the request had none");
+        assertThat(rawCall("localhost", "Application/JSON; charset=utf-8")).startsWith("HTTP/1.1 200")
+                .contains("Hello, Ada!");
+    }
+
+    @Test
+    void aCallSentToANameTheNodeDoesNotAnswerToIsRefused() throws Exception {
+        // DNS rebinding: a page of attacker.example whose name now resolves to this node sends its own name
+        assertThat(rawCall("attacker.example", "application/json")).startsWith("HTTP/1.1 403")
+                .contains("\"error\":\"FORBIDDEN\"").contains("does not answer calls to host 'attacker.example'")
+                .doesNotContain("Hello");
+        for (String host : new String[] {"localhost", "127.0.0.1", "[::1]", "LOCALHOST."}) {
+            assertThat(rawCall(host, "application/json")).as(host).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /** A call to greeter 1.1.0 with exactly these {@code Host} and {@code Content-Type} headers (none if null). */
+    private static String rawCall(String host, String contentType) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.url().getPort())) {
+            socket.setSoTimeout(10_000);
+            String body = "[\"Ada\"]";
+            socket.getOutputStream().write(("POST /v1/call/greeter/1.1.0/greeter/greet HTTP/1.1\r\nHost: " + host
+                    + ":" + node.url().getPort() + "\r\n" + (contentType == null ? "" : "Content-Type: " + contentType
+                    + "\r\n") + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void aBodyThatTricklesInIsCutOffAtTheBodyTimeout() throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.url().getPort())) {
             socket.setSoTimeout(10_000);

@@ -99,7 +99,7 @@ class FuzzTest extends SingleNodeTestBase {
         return List.of(
                 new Req("POST", "/v1/call/greeter/1.1.0/greeter/greet", Map.of("Content-Type", "application/json"),
                         "[\"Ada\"]".getBytes(StandardCharsets.UTF_8)),
-                new Req("POST", "/v1/call/greeter/1.1.0/greeter/greetAll", Map.of(),
+                new Req("POST", "/v1/call/greeter/1.1.0/greeter/greetAll", Map.of("Content-Type", "application/json"),
                         "[[\"Ada\",\"Bob\"]]".getBytes(StandardCharsets.UTF_8)),
                 new Req("GET", "/v1/health", Map.of(), null),
                 new Req("PUT", "/v1/admin/artifacts/" + sha, auth, jarBytes),
@@ -306,7 +306,8 @@ class FuzzTest extends SingleNodeTestBase {
     private void assertStillServing() throws Exception {
         HttpResponse<String> health = send(new Req("GET", "/v1/health", Map.of(), null));
         assertThat(health.statusCode()).isEqualTo(200);
-        HttpResponse<String> call = send(new Req("POST", "/v1/call/greeter/1.1.0/greeter/greet", Map.of(),
+        HttpResponse<String> call = send(new Req("POST", "/v1/call/greeter/1.1.0/greeter/greet",
+                Map.of("Content-Type", "application/json"),
                 "[\"Ada\"]".getBytes(StandardCharsets.UTF_8)));
         assertThat(call.body()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
         assertThat(node.containers()).filteredOn(c -> c.service().equals("greeter"))

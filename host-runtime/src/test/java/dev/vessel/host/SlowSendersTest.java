@@ -132,6 +132,41 @@ class SlowSendersTest {
         }
     }
 
+    @Test
+    void aStrangerIsRefusedForItsTokenEvenWhileEveryAdminPlaceIsTaken() throws Exception {
+        // 8 running and 32 waiting: uploads whose bodies never finish hold every place of the admin bulkhead
+        String sha = "ab".repeat(32);
+        List<Socket> uploads = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                Socket socket = connect();
+                socket.getOutputStream().write(("PUT /v1/admin/artifacts/" + sha + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Authorization: Bearer " + ADMIN_TOKEN + "\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: 100000\r\n\r\nP").getBytes(StandardCharsets.US_ASCII));
+                uploads.add(socket);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> adminStatus(ADMIN_TOKEN) == 503);
+            assertThat(adminStatus("not-the-token")).as("refused for its token, not queued or told to come back")
+                    .isEqualTo(403);
+            assertThat(adminStatus(null)).isEqualTo(401);
+        } finally {
+            for (Socket socket : uploads) {
+                socket.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> adminStatus(ADMIN_TOKEN) == 200);
+    }
+
+    private static int adminStatus(String token) throws IOException, InterruptedException {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                node.url().resolve("/v1/admin/cluster/status")).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return java.net.http.HttpClient.newHttpClient().send(request.build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** Sends a call's headers declaring {@code declared} bytes of body, and the first {@code sent} of them. */
     private static Socket startBody(VesselNode target, int declared, int sent) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), target.url().getPort());

@@ -213,7 +213,7 @@ public final class ConfigurationBenchmark {
                 URI uri = node.url().resolve("/v1/call/" + SERVICE + "/" + version + "/greeter/greet");
                 try {
                     HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                            .POST(HttpRequest.BodyPublishers.ofString("[\"Ada\"]")).build(),
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[\"Ada\"]")).build(),
                             HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() != 200) {
                         failed.increment();

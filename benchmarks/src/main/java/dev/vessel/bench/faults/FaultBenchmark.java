@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.LongAdder;
  *       with nobody deploying again.</li>
  *   <li>{@code stall}: a peer that stalls mid-body; see {@link StallingPeerBenchmark}.</li>
  *   <li>{@code slow}: connections that send a byte every few seconds; see {@link SlowClientsBenchmark}.</li>
+ *   <li>{@code silent}: connections from one other loopback address that never send a byte.</li>
  * </ul>
  *
  * Every load loop is bounded in time and talks only to 127.0.0.1.
@@ -68,8 +69,11 @@ public final class FaultBenchmark {
             case "cpu" -> CpuNeighbourBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 10);
             case "slow" -> SlowClientsBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
                     args.length > 3 ? Integer.parseInt(args[3]) : 30, args.length > 4 ? Long.parseLong(args[4]) : 5000);
+            case "silent" -> SlowClientsBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 5000,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 30, args.length > 4 ? Long.parseLong(args[4]) : 1000,
+                    true, args.length > 5 ? args[5] : "127.0.0.2");
             default -> throw new IllegalArgumentException("mode must be noisy, cpu, frozen, leader, outage, holder,"
-                    + " stall or slow; got " + mode);
+                    + " stall, slow or silent; got " + mode);
         }
     }
 
@@ -242,7 +246,8 @@ public final class FaultBenchmark {
 
         private void run() {
             HttpRequest request = HttpRequest.newBuilder(node.resolve("/v1/call/" + call))
-                    .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString("[" + millis + "]")).build();
+                    .timeout(timeout).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("[" + millis + "]")).build();
             while (running.get()) {
                 try {
                     int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();

@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Connections that send one byte every few seconds, the classic slow attack: half of them trickle a request's
- * headers, half trickle a call's body after complete headers. One thread drives them all with non-blocking
- * sockets; a connection the node closes is opened again at once, so the number held open stays constant.
- * Loopback only, and only until {@link #close}.
+ * headers, half trickle a call's body after complete headers; or, {@link #silent}, connections that never send a
+ * byte. One thread drives them all with non-blocking sockets; a trickling connection the node closes is opened
+ * again at once, so the number held open stays as constant as the node allows; a silent one one interval later (at
+ * once, a connection the node refuses on arrival would make a connect storm of it, a different attack).
+ * Loopback only, from one source address, and only until {@link #close}.
  */
 final class SlowSenders implements AutoCloseable {
     private static final byte[] HEADER_START = ("POST /v1/call/greeter/1.0.0/greeter/greet HTTP/1.1\r\n"
@@ -26,6 +28,8 @@ final class SlowSenders implements AutoCloseable {
             .getBytes(StandardCharsets.US_ASCII);
 
     private final InetSocketAddress node;
+    private final InetSocketAddress from;
+    private final boolean silent;
     private final int connections;
     private final long intervalNanos;
     private final Selector selector;
@@ -49,7 +53,14 @@ final class SlowSenders implements AutoCloseable {
     }
 
     SlowSenders(int port, int connections, long intervalMillis) throws IOException {
+        this(port, connections, intervalMillis, false, "127.0.0.1");
+    }
+
+    /** {@code silent}: connections that send nothing; all of them from the loopback address {@code from}. */
+    SlowSenders(int port, int connections, long intervalMillis, boolean silent, String from) throws IOException {
         this.node = new InetSocketAddress("127.0.0.1", port);
+        this.from = new InetSocketAddress(from, 0);
+        this.silent = silent;
         this.connections = connections;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
         this.selector = Selector.open();
@@ -94,7 +105,7 @@ final class SlowSenders implements AutoCloseable {
                         closedByNode.increment();
                         drop(sender);
                         due.remove(sender);
-                        sender.next = System.nanoTime(); // opened again at once
+                        sender.next = System.nanoTime() + (silent ? intervalNanos : 0);
                         due.add(sender);
                     }
                 }
@@ -114,16 +125,28 @@ final class SlowSenders implements AutoCloseable {
 
     private void send(Sender sender) throws IOException {
         if (sender.channel == null) {
-            SocketChannel channel = SocketChannel.open(node);
+            SocketChannel channel = SocketChannel.open();
+            channel.bind(from);
+            try {
+                channel.connect(node);
+            } catch (IOException refused) {
+                channel.close();
+                closedByNode.increment();
+                return;
+            }
             channel.configureBlocking(false);
             channel.register(selector, SelectionKey.OP_READ, sender);
             sender.channel = channel;
             opened.increment();
             open++;
-            write(sender, ByteBuffer.wrap(sender.body ? BODY_START : HEADER_START));
+            if (!silent) {
+                write(sender, ByteBuffer.wrap(sender.body ? BODY_START : HEADER_START));
+            }
             return;
         }
-        write(sender, ByteBuffer.wrap(new byte[] {'a'}));
+        if (!silent) {
+            write(sender, ByteBuffer.wrap(new byte[] {'a'}));
+        }
     }
 
     private void write(Sender sender, ByteBuffer bytes) {

@@ -44,7 +44,8 @@ public final class MetricsScrapeBenchmark {
                         .nodeId("bench").port(0).readyTimeout(Duration.ofSeconds(30)), jars, Duration.ofMinutes(5))) {
             for (int v = 0; v < containers; v++) {
                 HttpResponse<String> answer = http.send(HttpRequest.newBuilder(node.url().resolve("/v1/call/" + SERVICE
-                        + "/1." + v + ".0/greeter/greet")).POST(HttpRequest.BodyPublishers.ofString("[\"Ada\"]"))
+                        + "/1." + v + ".0/greeter/greet")).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("[\"Ada\"]"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 if (answer.statusCode() != 200) {
                     throw new IllegalStateException("call to 1." + v + ".0 answered " + answer.statusCode());

@@ -53,7 +53,7 @@ public final class AdminApi implements Closeable {
         this.artifactReads = new Bulkhead(threads, "vessel-artifacts-" + settings.nodeId(), ARTIFACT_READ_LIMITS);
     }
 
-    public Request.Handler handler() {
+    public AdminHandler handler() {
         return handler;
     }
 

@@ -5,6 +5,7 @@ import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.ViewerToken;
 import dev.vessel.host.internal.artifact.ArtifactDistribution;
 import dev.vessel.host.internal.http.ApiError;
+import dev.vessel.host.internal.http.GatedHandler;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ConfigurationStore;
@@ -64,7 +65,7 @@ import org.eclipse.jetty.util.Callback;
  * {@code dashboard}) and refused
  * with 403 for everything else.
  */
-public final class AdminHandler implements Request.Handler {
+public final class AdminHandler implements GatedHandler {
     public static final String PREFIX = "/v1/admin/";
     /**
      * How long a request's registry operations retry before they fail: a server failover is ridden out, a registry
@@ -90,6 +91,9 @@ public final class AdminHandler implements Request.Handler {
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, PEER, REFUSED }
 
+    /** Where {@link #admits} leaves what the request may do, for {@link #handle} on the bulkhead's thread. */
+    private static final String ACCESS = AdminHandler.class.getName() + ".access";
+
     public AdminHandler(String token, ArtifactGrant grants, ArtifactDistribution artifacts, ReleaseValidator validator,
             ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
@@ -112,9 +116,18 @@ public final class AdminHandler implements Request.Handler {
         this.rules = new RuleEndpoints(ruleStore, deploymentStore);
     }
 
+    /** Authenticates on the request thread: a request without a valid token never takes an admin place. */
+    @Override
+    public boolean admits(Request request, Response response, Callback callback) {
+        Access access = authorize(request, response, callback);
+        request.setAttribute(ACCESS, access);
+        return access != Access.REFUSED;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        Access access = authorize(request, response, callback);
+        Access access = request.getAttribute(ACCESS) instanceof Access admitted ? admitted
+                : authorize(request, response, callback);
         if (access == Access.REFUSED) {
             return true;
         }

@@ -27,7 +27,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private final Request.Handler calls;
     private final Request.Handler health;
-    private final Request.Handler admin;
+    private final GatedHandler admin;
     private final Bulkhead adminWork;
     private final Bulkhead artifactReads;
 
@@ -36,9 +36,9 @@ final class ApiHandler extends Handler.Abstract {
     private final Request.Handler dashboard;
 
     ApiHandler(ContainerTable containers, BooleanSupplier ready, LongSupplier artifactBytesServed, long maxBodyBytes,
-            Duration bodyTimeout, Request.Handler admin, Bulkhead adminWork, Bulkhead artifactReads,
-            NodeMetrics nodeMetrics) {
-        this.calls = new CallHandler(containers, maxBodyBytes, bodyTimeout, nodeMetrics);
+            Duration bodyTimeout, GatedHandler admin, Bulkhead adminWork, Bulkhead artifactReads,
+            NodeMetrics nodeMetrics, HostNames hostNames) {
+        this.calls = new CallHandler(containers, maxBodyBytes, bodyTimeout, nodeMetrics, hostNames);
         this.metrics = new MetricsHandler(nodeMetrics);
         this.health = new HealthHandler(containers, ready, artifactBytesServed);
         this.load = new LoadHandler(containers);
@@ -74,6 +74,9 @@ final class ApiHandler extends Handler.Abstract {
             return dashboard.handle(request, response, callback);
         }
         if (path.startsWith("/v1/admin/")) {
+            if (!admin.admits(request, response, callback)) {
+                return true; // refused on this thread: a stranger never waits beside those allowed in
+            }
             Request.Handler current = admin;
             boolean read = path.startsWith(ARTIFACTS)
                     && (HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod()));

@@ -42,9 +42,12 @@ final class CallHandler implements Request.Handler {
     private final long bodyTimeoutMillis;
 
     private final NodeMetrics metrics;
+    private final HostNames hostNames;
 
-    CallHandler(ContainerTable containers, long maxBodyBytes, Duration bodyTimeout, NodeMetrics metrics) {
+    CallHandler(ContainerTable containers, long maxBodyBytes, Duration bodyTimeout, NodeMetrics metrics,
+            HostNames hostNames) {
         this.containers = containers;
+        this.hostNames = hostNames;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.bodyBudget = new BodyBudget(BODY_BUDGET_IN_BODIES * maxBodyBytes);
@@ -63,6 +66,23 @@ final class CallHandler implements Request.Handler {
         if (!HttpMethod.POST.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "POST");
             JsonResponses.error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "calls are POST requests");
+            return true;
+        }
+        if (!hostNames.answers(Request.getServerName(request))) {
+            // a page of another site whose name was rebound to this node's address; a browser sends that name
+            refused(null, ErrorCode.FORBIDDEN.name());
+            JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "this node does not answer calls to host "
+                    + Text.quote(Request.getServerName(request)) + "; it answers to its addresses, localhost"
+                    + (hostNames.names().isEmpty() ? "" : " and " + String.join(", ", hostNames.names())));
+            return true;
+        }
+        if (!isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
+            // what a page of any site may send without asking first (text/plain, a form) is not a call
+            refused(null, ErrorCode.UNSUPPORTED_MEDIA_TYPE.name());
+            JsonResponses.error(response, callback, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a call's body is a JSON array:"
+                    + " send it with Content-Type: application/json"
+                    + (request.getHeaders().get(HttpHeader.CONTENT_TYPE) == null ? " (the request had none)"
+                    : " (the request had " + Text.quote(request.getHeaders().get(HttpHeader.CONTENT_TYPE)) + ")"));
             return true;
         }
         // Jetty has decoded the path once; decoding again would turn "gr+eet" into "gr eet"
@@ -96,6 +116,16 @@ final class CallHandler implements Request.Handler {
                 .whenComplete((bytes, failure) -> answer(container, version, endpoint, method, bytes, failure,
                         deadline, arrived, response, callback));
         return true;
+    }
+
+    /** {@code application/json}, with or without parameters such as a charset, in any case. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int parameters = contentType.indexOf(';');
+        String type = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim();
+        return type.equalsIgnoreCase("application/json");
     }
 
     private void answer(Container container, String version, String endpoint, String method, byte[] body,

@@ -16,22 +16,28 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * Closes a connection whose request line and headers take longer than a timeout to arrive.
+ * Closes a connection whose request line and headers take longer than a timeout to arrive, and one that has not
+ * begun its first request within the same timeout of being accepted (a TLS handshake is part of that time).
  *
  * <p>Jetty 12 keeps {@code HttpConfiguration.minRequestDataRate} but no longer applies it, and its idle timeout
  * is reset by every byte: a client sending one header byte every few seconds would hold its connection for as
  * long as it likes, and enough of them take every connection the node allows. Every sweep looks at each
  * connection's parser; one that has been part-way through the same request's headers for longer than the
- * timeout is closed. A connection between requests (parser at its start) is left to the idle timeout, one
- * reading a body to the call handler's body timeout.
+ * timeout is closed. A new connection that sends nothing (or only part of a TLS handshake) would otherwise live
+ * for the idle timeout, so a few hundred new ones a second would keep every connection the node allows; it is
+ * closed once it is older than the timeout with no request begun. A connection between requests (parser at its
+ * start, at least one request served) is left to the idle timeout, one reading a body to the call handler's body
+ * timeout.
  */
 final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
     private final ServerConnector connector;
     private final long timeoutNanos;
+    private final long timeoutMillis;
     private final long sweepMillis;
     /** Touched only by the sweep, which never runs twice at once (it schedules its next run when done). */
     private final Map<EndPoint, Receiving> receiving = new HashMap<>();
     private final LongAdder closed = new LongAdder();
+    private final LongAdder silent = new LongAdder();
     private volatile Scheduler.Task next;
 
     private record Receiving(long since, long requests) {}
@@ -42,6 +48,7 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
         }
         this.connector = connector;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.timeoutMillis = timeoutMillis;
         this.sweepMillis = Math.max(50, Math.min(1_000, timeoutMillis / 4));
     }
 
@@ -66,7 +73,7 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
     @Override
     public void run() {
         try {
-            sweep(System.nanoTime());
+            sweep(System.nanoTime(), System.currentTimeMillis());
         } finally {
             if (isRunning()) {
                 schedule();
@@ -74,7 +81,7 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
         }
     }
 
-    private void sweep(long now) {
+    private void sweep(long now, long nowMillis) {
         Set<EndPoint> seen = new HashSet<>();
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
             Connection connection = endPoint.getConnection();
@@ -86,6 +93,13 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
                 continue;
             }
             HttpParser parser = http.getParser();
+            if (parser.isStart() && http.getMessagesIn() == 0) {
+                if (nowMillis - endPoint.getCreatedTimeStamp() > timeoutMillis) {
+                    silent.increment();
+                    endPoint.close();
+                }
+                continue;
+            }
             if (!parser.inHeaderState() || parser.isStart()) {
                 continue;
             }
@@ -104,5 +118,10 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
     /** Connections closed so far because their headers were too slow. */
     long closed() {
         return closed.sum();
+    }
+
+    /** Connections closed so far because no request began within the timeout of their accept. */
+    long silent() {
+        return silent.sum();
     }
 }

@@ -49,15 +49,19 @@ public final class NodeHttpServer implements Closeable {
 
     /**
      * Binds {@code host:port} (port 0 picks a free one) with exactly the node's thread pool and HTTP settings;
-     * a request's line and headers must arrive within {@code headerTimeout} of its first byte.
+     * a request's line and headers must arrive within {@code headerTimeout} of its first byte, and a connection's
+     * first request must begin within it of the connection's accept.
      */
     public static NodeHttpServer bind(String host, int port, Duration headerTimeout) throws Exception {
-        return bind(host, port, headerTimeout, Optional.empty());
+        return bind(host, port, headerTimeout, Optional.empty(), NodeConfig.DEFAULT_CONNECTIONS_PER_CLIENT);
     }
 
-    /** Like {@link #bind(String, int, Duration)}, serving HTTPS with {@code tls} when present. */
-    public static NodeHttpServer bind(String host, int port, Duration headerTimeout, Optional<NodeConfig.Tls> tls)
-            throws Exception {
+    /**
+     * Like {@link #bind(String, int, Duration)}, serving HTTPS with {@code tls} when present, and closing at once
+     * a new connection from a client address that holds {@code connectionsPerClient} already.
+     */
+    public static NodeHttpServer bind(String host, int port, Duration headerTimeout, Optional<NodeConfig.Tls> tls,
+            int connectionsPerClient) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("vessel-http");
         Server server = new Server(threads);
@@ -81,6 +85,7 @@ public final class NodeHttpServer implements Closeable {
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         server.addBean(new HeaderTimeout(connector, headerTimeout.toMillis()));
+        connector.addEventListener(new ClientConnectionCap(connectionsPerClient));
         server.setStopTimeout(5_000);
         // serving at once, if only "not yet": a bound port nobody accepts from would hold clients until they time
         // out, and a call that timed out may have run, so a router could not move it elsewhere
@@ -121,13 +126,13 @@ public final class NodeHttpServer implements Closeable {
     /**
      * Starts answering with the node's API: calls go to their containers' bulkheads, admin requests to
      * {@code admin} on {@code adminWork}, artifact reads on {@code artifactReads}; {@code /metrics} from
-     * {@code metrics}; health says UP once {@code ready}.
+     * {@code metrics}; health says UP once {@code ready}; calls are answered to {@code hostNames} only.
      */
     public void serve(ContainerTable containers, BooleanSupplier ready, LongSupplier artifactBytesServed,
-            long maxBodyBytes, Duration bodyTimeout, Request.Handler admin, Bulkhead adminWork,
-            Bulkhead artifactReads, NodeMetrics metrics) throws Exception {
+            long maxBodyBytes, Duration bodyTimeout, GatedHandler admin, Bulkhead adminWork,
+            Bulkhead artifactReads, NodeMetrics metrics, HostNames hostNames) throws Exception {
         serve(new ApiHandler(containers, ready, artifactBytesServed, maxBodyBytes, bodyTimeout, admin, adminWork,
-                artifactReads, metrics));
+                artifactReads, metrics, hostNames));
     }
 
     private void serve(Handler handler) throws Exception {
