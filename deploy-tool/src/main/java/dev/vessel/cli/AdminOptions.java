@@ -39,26 +39,42 @@ final class AdminOptions {
         return env == null || env.isBlank() ? null : env.trim();
     }
 
+    /** The token of the cluster `vessel up` recorded, unless one is given; for verbs that name no other cluster. */
     String token() {
+        return token(Optional.ofNullable(VesselHome.resolve().cluster().orElse(null)));
+    }
+
+    /**
+     * The given token, else the recorded cluster's when {@code cluster} is that cluster: the token `vessel up`
+     * recorded never goes to a cluster that {@code --zk} names.
+     */
+    String token(ClusterOptions cluster) {
+        return token(cluster.recordedCluster());
+    }
+
+    private String token(Optional<VesselHome.ClusterInfo> recorded) {
         String explicit = explicitToken(tokenFile);
         if (explicit != null) {
             return explicit;
         }
-        return VesselHome.resolve().cluster().map(VesselHome.ClusterInfo::token).filter(t -> t != null)
-                .orElseThrow(() -> new CliException(ExitCode.UNAUTHORIZED, "no admin token: pass --token-file,"
-                        + " set VESSEL_TOKEN, or run against a cluster started with `vessel up`"));
+        return recorded.map(VesselHome.ClusterInfo::token).filter(t -> t != null)
+                .orElseThrow(() -> new CliException(ExitCode.UNAUTHORIZED, "no admin token for this cluster: pass"
+                        + " --token-file or set VESSEL_TOKEN (the token `vessel up` recorded is used only for the"
+                        + " cluster it recorded, with no --zk or the same one)"));
     }
 
-    /** @param tls present when the cluster's nodes serve HTTPS */
-    AdminClient client(RegistryConnection registry, Optional<SSLContext> tls) {
-        return new AdminClient(server(registry, tls.isPresent()), token(), tls.orElse(null));
+    /** An admin client for the cluster {@code cluster} names, with its token, at one of its nodes. */
+    AdminClient client(ClusterOptions cluster, RegistryConnection registry) {
+        Optional<SSLContext> tls = cluster.tls();
+        String token = token(cluster); // first: without a token, where to send it does not matter
+        return new AdminClient(server(cluster, registry, tls.isPresent()), token, tls.orElse(null));
     }
 
-    private URI server(RegistryConnection registry, boolean tls) {
+    private URI server(ClusterOptions cluster, RegistryConnection registry, boolean tls) {
         if (server != null) {
             return server;
         }
-        var recorded = VesselHome.resolve().cluster();
+        var recorded = cluster.recordedCluster();
         if (recorded.isPresent() && !recorded.get().nodes().isEmpty()) {
             return URI.create(recorded.get().nodes().get(0).url());
         }

@@ -71,7 +71,7 @@ final class ClusterOptions {
         }
         String token = AdminOptions.explicitToken(null);
         if (token == null) {
-            token = VesselHome.resolve().cluster().map(VesselHome.ClusterInfo::token).orElse(null);
+            token = recordedCluster().map(VesselHome.ClusterInfo::token).orElse(null);
         }
         return token == null ? null : RegistryCredentials.readerSecret(token);
     }
@@ -88,6 +88,14 @@ final class ClusterOptions {
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCode.BAD_INPUT, e.getMessage());
         }
+    }
+
+    /**
+     * The cluster `vessel up` recorded, when it is the one this command talks to (no {@code --zk}, or the same
+     * connect string): only then are its token and nodes used, so a token never reaches another cluster's node.
+     */
+    Optional<VesselHome.ClusterInfo> recordedCluster() {
+        return VesselHome.resolve().cluster().filter(c -> zk == null || zk.equals(c.zk()));
     }
 
     /** Whether --zk names the cluster (then only ZooKeeper is asked, never a recorded cluster's nodes). */

@@ -83,7 +83,7 @@ final class ConfigCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             try (RegistryConnection registry = cluster.connect()) {
                 ConfigurationRevision current = new ConfigurationStore(registry).read(service());
-                AdminClient client = admin.client(registry, cluster.tls());
+                AdminClient client = admin.client(cluster, registry);
                 ConfigurationChange change = change(current, AdminOptions.who());
                 if (dryRun) {
                     return showDryRun(registry, current, client.configure(service(), change.asDryRun()));

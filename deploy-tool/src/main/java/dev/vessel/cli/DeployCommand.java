@@ -133,7 +133,7 @@ final class DeployCommand implements Callable<Integer> {
             }
         }
         try (RegistryConnection registry = cluster.connect(); UploadBars bars = new UploadBars(json)) {
-            return finish(new Rollout(admin.client(registry, cluster.tls()), registry, progress, bars)
+            return finish(new Rollout(admin.client(cluster, registry), registry, progress, bars)
                     .deploy(request, ruleChoice, ruleProgress(), ruleTimeout()), progress);
         }
     }

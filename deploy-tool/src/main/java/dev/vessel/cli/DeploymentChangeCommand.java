@@ -45,7 +45,7 @@ abstract class DeploymentChangeCommand implements Callable<Integer> {
             return apply(viaNode.get(), RolloutSource.node(viaNode.get()), progress);
         }
         try (RegistryConnection registry = cluster.connect()) {
-            return apply(admin.client(registry, cluster.tls()), RolloutSource.zooKeeper(registry), progress);
+            return apply(admin.client(cluster, registry), RolloutSource.zooKeeper(registry), progress);
         }
     }
 

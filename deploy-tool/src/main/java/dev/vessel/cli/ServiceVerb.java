@@ -31,7 +31,7 @@ abstract class ServiceVerb implements Callable<Integer> {
             return work.apply(viaNode.get());
         }
         try (dev.vessel.registry.RegistryConnection registry = cluster.connect()) {
-            return work.apply(admin.client(registry, cluster.tls()));
+            return work.apply(admin.client(cluster, registry));
         }
     }
 }

@@ -69,10 +69,19 @@ final class VesselHome {
         }
     }
 
+    /**
+     * Creates the home if needed and makes it its owner's alone, whatever the umask: it holds the admin token, the
+     * nodes' data and their keys.
+     */
+    void createOwnerOnly() throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+
     /** Written to a temporary file and renamed, so a reader never sees half of it. */
     void writeCluster(ClusterInfo info) {
         try {
-            Files.createDirectories(dir);
+            createOwnerOnly();
             // owner-only from the start: the file holds the admin token
             Path temp = Files.createTempFile(dir, CLUSTER_FILE, ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

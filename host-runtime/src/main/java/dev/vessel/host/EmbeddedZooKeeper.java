@@ -1,5 +1,6 @@
 package dev.vessel.host;
 
+import dev.vessel.host.internal.fs.OwnerOnly;
 import static java.util.Objects.requireNonNull;
 
 import java.io.Closeable;
@@ -47,6 +48,7 @@ public final class EmbeddedZooKeeper implements Closeable {
         config.setProperty("standaloneEnabled", "true");
         config.setProperty("reconfigEnabled", "false");
         try {
+            OwnerOnly.directory(baseDir); // the registry's data: configurations, releases, deployments
             Files.createDirectories(baseDir.resolve("data"));
             ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()
                     .baseDir(baseDir)

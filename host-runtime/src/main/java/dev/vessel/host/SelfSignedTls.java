@@ -1,5 +1,6 @@
 package dev.vessel.host;
 
+import dev.vessel.host.internal.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ public final class SelfSignedTls {
     /** Writes {@code node.p12} and {@code trust.p12} into {@code dir}, replacing earlier ones. */
     public static Files generate(Path dir, List<String> addresses) {
         try {
-            java.nio.file.Files.createDirectories(dir);
+            OwnerOnly.directory(dir);
             Path keyStore = dir.resolve("node.p12");
             Path trustStore = dir.resolve("trust.p12");
             Path certificate = dir.resolve("node.pem");
@@ -54,6 +55,7 @@ public final class SelfSignedTls {
             keytool(trustPassword, "-importcert", "-noprompt", "-alias", "vessel-node", "-file",
                     certificate.toString(), "-storetype", "PKCS12", "-keystore", trustStore.toString(),
                     "-storepass:env", PASSWORD_VARIABLE);
+            OwnerOnly.file(keyStore); // the node's private key
             return new Files(keyStore, keyPassword, trustStore, trustPassword);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write TLS files to " + dir + ": " + e.getMessage(), e);

@@ -64,6 +64,10 @@ class NodeMetricsTest extends SingleNodeTestBase {
         assertThat(metric(metrics, "vessel_zookeeper_connection_events_total{event=\"CONNECTED\"}")).isEqualTo(1);
         assertThat(metric(metrics, "vessel_artifact_served_bytes_total")).isEqualTo(0);
         assertThat(metrics).contains("jvm_memory_used_bytes{area=\"heap\"}").contains("# TYPE jvm_threads_current");
+        assertThat(metric(metrics, "jvm_threads_current")).isPositive();
+        assertThat(metrics).as("no scan of every thread on a scrape anyone may make, no JVM build for strangers")
+                .doesNotContain("jvm_threads_state").doesNotContain("jvm_threads_deadlocked")
+                .doesNotContain("jvm_runtime_info");
     }
 
     /** ZooKeeper down and back: the gauge follows the session and each change is counted once. */

@@ -2,6 +2,7 @@ package dev.vessel.host.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vessel.host.internal.http.BoundedBody;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -38,13 +39,16 @@ public final class PrometheusQuery {
                 .replace("{{baseline}}", baseline == null ? "" : baseline);
     }
 
+    /** A gate's query answers with a few series; an answer past this is not read further. */
+    static final long MAX_ANSWER_BYTES = 8L << 20;
+
     /** The value of {@code query} now on the server at {@code prometheus}. */
     public static double value(URI prometheus, String query) throws Unanswered, InterruptedException {
         URI uri = prometheus.resolve("/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
-        HttpResponse<String> response;
+        HttpResponse<byte[]> response;
         try {
             response = HTTP.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    BoundedBody.of(MAX_ANSWER_BYTES, "the answer"));
         } catch (java.io.IOException e) {
             throw new Unanswered("Prometheus at " + prometheus + " did not answer: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.host.internal.http.BoundedBody;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.http.NodeLoad;
 import dev.vessel.registry.NodeRecord;
@@ -7,7 +8,6 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -76,6 +76,9 @@ final class PeerLoads {
         return readings;
     }
 
+    /** A node's load names each of its containers once: far below this even with thousands of them. */
+    static final long MAX_ANSWER_BYTES = 4L << 20;
+
     private CompletableFuture<Reading> ask(NodeRecord node) {
         HttpRequest request;
         try {
@@ -83,7 +86,7 @@ final class PeerLoads {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Reading(null, "its address is not a URL: " + e.getMessage()));
         }
-        return http().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
+        return http().sendAsync(request, BoundedBody.of(MAX_ANSWER_BYTES, "its load")).handle((response, failure) -> {
             if (failure != null) {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                 if (cause instanceof HttpTimeoutException) {

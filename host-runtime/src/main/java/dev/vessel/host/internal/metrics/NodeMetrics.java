@@ -10,10 +10,18 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +131,33 @@ public final class NodeMetrics {
                 .help("Evaluations of rollout gates this node made as the rollout driver, by verdict (PASS, FAIL,"
                         + " NO_DATA)")
                 .labelNames("verdict").register(registry);
-        JvmMetrics.builder().register(registry);
+        jvm();
+    }
+
+    /**
+     * client_java's JVM metrics but its thread metrics, whose state counts and deadlock checks take a snapshot of
+     * every thread (a safepoint that pauses them all) on each scrape of an endpoint anyone may read; the thread
+     * counts come from the JVM's counters instead. Its runtime-information series (the exact JVM build) and native
+     * memory metrics are left out too: nothing a dashboard needs, and the former is a fingerprint for strangers.
+     */
+    private void jvm() {
+        JvmMemoryMetrics.builder().register(registry);
+        JvmMemoryPoolAllocationMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        gauge("jvm_threads_current", "Current thread count of the JVM", threads::getThreadCount);
+        gauge("jvm_threads_daemon", "Daemon thread count of the JVM", threads::getDaemonThreadCount);
+        gauge("jvm_threads_peak", "Peak thread count of the JVM", threads::getPeakThreadCount);
+        counter("jvm_threads_started_total", "Threads the JVM started", threads::getTotalStartedThreadCount);
+    }
+
+    private void gauge(String name, String help, LongSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help)
+                .callback(callback -> callback.call(value.getAsLong())).register(registry);
     }
 
     /** A counter per started container, read from its CPU group at each scrape. */

@@ -1,5 +1,6 @@
 package dev.vessel.host.internal.quorum;
 
+import dev.vessel.host.internal.fs.OwnerOnly;
 import dev.vessel.host.NodeConfig;
 import dev.vessel.registry.TlsTrust;
 import java.io.IOException;
@@ -59,7 +60,7 @@ final class QuorumTls {
             }
         }
         if (tls != null) {
-            Path secrets = Files.createDirectories(dir.resolve("tls"));
+            Path secrets = OwnerOnly.directory(dir.resolve("tls"));
             Path keyPassword = secret(secrets.resolve("key-store.password"), tls.keyStorePassword());
             Path trustPassword = secret(secrets.resolve("trust-store.password"), tls.trustStorePassword());
             for (Map.Entry<String, String> setting : settings(tls, keyPassword, trustPassword).entrySet()) {

@@ -1,6 +1,7 @@
 package dev.vessel.host.internal.release;
 
 import dev.vessel.registry.ConfigurationSchema;
+import dev.vessel.host.ReleaseReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -9,8 +10,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.zip.ZipEntry;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -25,10 +26,15 @@ import org.xml.sax.SAXException;
  * Reads the OSGi Metatype documents of a release's bundles ({@code OSGI-INF/metatype/*.xml}, what bnd writes
  * from {@code @ObjectClassDefinition} and {@code @Designate}) into one {@link ConfigurationSchema} per designated
  * PID. Read when the release is created, so that a configuration can later be checked against it from the
- * registry alone. The documents are untrusted input: no DTDs, no external entities.
+ * registry alone. The documents are untrusted input: no DTDs, no external entities, at most 256 per bundle and
+ * 1 MiB each, as read (so a zip entry that inflates far beyond its size is cut off early).
  */
 final class MetatypeReader {
     private static final String DIR = "OSGI-INF/metatype/";
+    /** Metatype documents one bundle may have; bnd writes one per configuration class. */
+    static final int MAX_DOCUMENTS_PER_BUNDLE = ReleaseReader.MAX_DESCRIPTORS_PER_BUNDLE;
+    /** Size of one Metatype document, as read. */
+    static final int MAX_DOCUMENT_BYTES = ReleaseReader.MAX_DESCRIPTOR_BYTES;
 
     private MetatypeReader() {}
 
@@ -37,10 +43,24 @@ final class MetatypeReader {
         DocumentBuilder parser = parser();
         for (Path bundle : bundles) {
             try (JarFile jar = new JarFile(bundle.toFile())) {
-                for (ZipEntry entry : jar.stream().filter(e -> e.getName().startsWith(DIR)
-                        && e.getName().endsWith(".xml")).toList()) {
+                List<JarEntry> documents = jar.stream().filter(e -> e.getName().startsWith(DIR)
+                        && e.getName().endsWith(".xml")).limit(MAX_DOCUMENTS_PER_BUNDLE + 1L).toList();
+                if (documents.size() > MAX_DOCUMENTS_PER_BUNDLE) {
+                    throw new IOException(bundle.getFileName() + " has more than " + MAX_DOCUMENTS_PER_BUNDLE
+                            + " Metatype documents");
+                }
+                for (JarEntry entry : documents) {
+                    byte[] xml;
                     try (InputStream in = jar.getInputStream(entry)) {
-                        schemas.addAll(schemas(parser.parse(in)));
+                        // read with a bound, not by the entry's declared size: a small jar can inflate to gigabytes
+                        xml = in.readNBytes(MAX_DOCUMENT_BYTES + 1);
+                    }
+                    if (xml.length > MAX_DOCUMENT_BYTES) {
+                        throw new IOException(bundle.getFileName() + "!/" + entry.getName() + " is larger than "
+                                + MAX_DOCUMENT_BYTES + " bytes; a Metatype document is a few kilobytes");
+                    }
+                    try {
+                        schemas.addAll(schemas(parser.parse(new java.io.ByteArrayInputStream(xml))));
                     } catch (SAXException e) {
                         throw new IOException(bundle.getFileName() + "!/" + entry.getName() + " is not a Metatype"
                                 + " document: " + e.getMessage(), e);

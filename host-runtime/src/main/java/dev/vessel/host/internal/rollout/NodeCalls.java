@@ -2,6 +2,7 @@ package dev.vessel.host.internal.rollout;
 
 import dev.vessel.host.internal.container.Container;
 import dev.vessel.host.internal.container.ContainerTable;
+import dev.vessel.host.internal.http.BoundedBody;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.metrics.CallWindow;
 import dev.vessel.protocol.admin.CallCounts;
@@ -10,7 +11,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,6 +83,9 @@ public final class NodeCalls {
         return readings;
     }
 
+    /** Call counts per version of one service: a few hundred bytes. */
+    static final long MAX_ANSWER_BYTES = 1L << 20;
+
     private CompletableFuture<Reading> ask(NodeRecord node, String service, Duration window) {
         HttpRequest request;
         try {
@@ -92,7 +95,8 @@ public final class NodeCalls {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Reading(null, "its address is not a URL"));
         }
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
+        return http.sendAsync(request, BoundedBody.of(MAX_ANSWER_BYTES, "its call counts"))
+                .handle((response, failure) -> {
             if (failure != null) {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                 return new Reading(null, "unreachable: " + cause.getClass().getSimpleName());
