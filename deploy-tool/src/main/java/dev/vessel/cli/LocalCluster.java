@@ -35,7 +35,7 @@ final class LocalCluster implements Closeable {
 
     private final EmbeddedZooKeeper zooKeeper;
     private final List<VesselNode> nodes;
-    /** The read-only identity its own reads use when the nodes run (and secure) the quorum, else null. */
+    /** The read-only identity its own reads use (the nodes secure the registry). */
     private final RegistryCredentials reader;
     /** How its own sessions reach the quorum when the nodes run it with TLS, else null. */
     private final RegistryTls registryTls;
@@ -85,8 +85,9 @@ final class LocalCluster implements Closeable {
         // with TLS, the nodes serve their quorum members over it too, and every session reaches them so
         RegistryTls registryTls = quorum && settings.tls() != null
                 ? new RegistryTls(settings.tls().trustStore(), settings.tls().trustStorePassword()) : null;
-        LocalCluster cluster = new LocalCluster(zk, nodes, quorum ? RegistryCredentials.forReader(
-                RegistryCredentials.readerSecret(settings.token())) : null, registryTls);
+        // secured like a quorum the nodes run: only the nodes write, only they and the reader identity read
+        LocalCluster cluster = new LocalCluster(zk, nodes, RegistryCredentials.forReader(
+                RegistryCredentials.readerSecret(settings.token())), registryTls);
         try {
             String founder = "127.0.0.1:" + settings.zkPort();
             for (int i = 1; i <= settings.nodes(); i++) {
@@ -97,6 +98,7 @@ final class LocalCluster implements Closeable {
                         .bindAddress(settings.bindAddress())
                         .port(settings.firstPort() == 0 ? 0 : settings.firstPort() + i - 1)
                         .adminToken(settings.token())
+                        .secureRegistry(true)
                         .readinessHeld(true);
                 if (quorum) {
                     config.quorum(new NodeConfig.Quorum(i == 1, settings.zkPort() + i - 1, 0, 0, 3,

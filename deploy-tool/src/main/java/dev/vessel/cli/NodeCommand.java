@@ -140,6 +140,13 @@ final class NodeCommand implements Callable<Integer> {
                     + " machine's name (a call with another Host is refused, as DNS rebinding sends). Repeatable.")
     List<String> hostNames = new ArrayList<>();
 
+    @Option(names = "--unsecured-registry",
+            description = "Leave the registry open to anyone who reaches ZooKeeper: for an ensemble someone else"
+                    + " administers and secures. Without it, a node with the admin token creates every znode"
+                    + " readable and writable only by the cluster's nodes (readable by the reader identity) and closes"
+                    + " ZooKeeper's root to strangers.")
+    boolean unsecuredRegistry;
+
     @Option(names = "--release", paramLabel = "DIR",
             description = "A directory of bundle jars forming one release, started at boot. Repeatable.")
     List<Path> releases = new ArrayList<>();
@@ -150,10 +157,11 @@ final class NodeCommand implements Callable<Integer> {
         var parsed = releases.stream().map(ReleaseReader::readDirectory).toList();
         Path dataDir = data != null ? data : VesselHome.resolve().resolve("nodes", name != null ? name : "port-" + port);
         java.util.Optional<NodeConfig.Quorum> member = quorum();
+        String token = AdminOptions.explicitToken(tokenFile);
         // a founding member's registry is itself: there is no other address to give
         NodeConfig.Builder config = NodeConfig.builder(zk != null ? zk : "", dataDir).registryRoot(root).port(port).bindAddress(bind)
                 .zone(zone).nodeId(name).advertiseAddress(advertise).advertisePort(advertisePort)
-                .adminToken(AdminOptions.explicitToken(tokenFile));
+                .adminToken(token);
         tls().ifPresent(config::tls);
         if (zkTls) {
             if (trustStore == null) {
@@ -167,6 +175,11 @@ final class NodeCommand implements Callable<Integer> {
             }
         }
         member.ifPresent(config::quorum);
+        if (unsecuredRegistry && member.isPresent()) {
+            throw new CliException(ExitCode.BAD_INPUT, "--unsecured-registry is for an ensemble someone else"
+                    + " administers; a quorum the nodes run is always secured");
+        }
+        config.secureRegistry(token != null && !unsecuredRegistry);
         parsed.forEach(config::localRelease);
         try {
             hostNames.forEach(config::hostName);
@@ -194,6 +207,12 @@ final class NodeCommand implements Callable<Integer> {
         out.println("Node " + node.nodeId() + " serving on " + node.url() + " (ZooKeeper " + (zk == null ? "-" : zk)
                 + ", zone " + zone + ")");
         node.quorumMember().ifPresent(address -> out.println("Quorum member at " + address));
+        if (!settings.secureRegistry()) {
+            out.println("WARNING: the registry is open to anyone who reaches ZooKeeper ("
+                    + (token == null ? "no admin token" : "--unsecured-registry") + "): they can read it and write"
+                    + " releases these nodes run");
+        }
+        out.println(UpCommand.heapLine());
         out.println("CPU isolation " + node.cpuIsolation().mechanism() + " (" + node.cpuIsolation().reason() + ")");
         for (ContainerInfo info : settled(node, parsed, settings.readyTimeout().plusSeconds(10))) {
             out.println("  " + info.id() + "  " + info.state() + (info.state() == InstanceState.FAILED

@@ -55,8 +55,9 @@ final class UpCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("Starting ZooKeeper and " + nodes + " node(s) in " + home.dir() + " ...");
+        out.println(heapLine());
         out.flush();
-        String token = LocalCluster.newToken();
+        String token = home.token(); // the one this home's registry and nodes were secured with, if any
         SelfSignedTls.Files certificates = tls ? SelfSignedTls.generate(home.resolve("tls"), List.of(bind)) : null;
         AtomicReference<LocalCluster> running = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -96,6 +97,16 @@ final class UpCommand implements Callable<Integer> {
         printReady(out, cluster.nodes().get(0).url().toString());
         stopped.await();
         return ExitCode.OK;
+    }
+
+    /** The heap this JVM may use, and how to change it; an OutOfMemoryError ends the process (the launcher's flag). */
+    static String heapLine() {
+        long mib = Runtime.getRuntime().maxMemory() >> 20;
+        boolean exits = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+                .contains("-XX:+ExitOnOutOfMemoryError");
+        return "Heap up to " + mib + " MiB (VESSEL_HEAP sets it, e.g. VESSEL_HEAP=2g); an OutOfMemoryError "
+                + (exits ? "ends the process" : "does NOT end the process: start it with -XX:+ExitOnOutOfMemoryError,"
+                + " as ./vessel does");
     }
 
     /** Writes cluster.json, which every verb on this machine reads, and prints what it holds. */

@@ -19,6 +19,7 @@ import java.util.Optional;
  * without {@code --zk}.
  */
 final class VesselHome {
+    static final String TOKEN_FILE = "token";
     static final String CLUSTER_FILE = "cluster.json";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -76,6 +77,32 @@ final class VesselHome {
     void createOwnerOnly() throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    /**
+     * The admin token of the cluster this home keeps: made on first use and kept in {@code token} (owner-only),
+     * since the registry and node data it keeps are secured with identities derived from it, so a cluster started
+     * again in this home (after a stop, a crash or an {@code OutOfMemoryError}) must use the same one.
+     */
+    String token() {
+        Path file = dir.resolve(TOKEN_FILE);
+        try {
+            createOwnerOnly();
+            if (Files.isRegularFile(file)) {
+                String token = Files.readString(file).trim();
+                if (!token.isEmpty()) {
+                    return token;
+                }
+            }
+            String token = LocalCluster.newToken();
+            Path temp = Files.createTempFile(dir, TOKEN_FILE, ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temp, token);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write the cluster token " + file, e);
+        }
     }
 
     /** Written to a temporary file and renamed, so a reader never sees half of it. */

@@ -20,6 +20,20 @@ record CliRunner(int exitCode, String out, String err) {
         return new CliRunner(code, out.toString(), err.toString());
     }
 
+    /**
+     * {@code args} followed by {@code --reader-secret-file secretFile} when they name a cluster with {@code --zk}:
+     * the registry of a cluster whose nodes have its token is readable only with its reader identity.
+     */
+    static CliRunner runReading(Path secretFile, String... args) {
+        if (!java.util.List.of(args).contains("--zk") || java.util.List.of(args).contains("--reader-secret-file")) {
+            return run(args);
+        }
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--reader-secret-file";
+        all[args.length + 1] = secretFile.toString();
+        return run(all);
+    }
+
     static int freePort() {
         return freePorts(1);
     }

@@ -62,11 +62,13 @@ class NodeCommandIT {
     }
 
     /** Starts {@code vessel node} with greeter 1.1.0 and waits until it serves; its output lines go to {@code output}. */
-    private Process startNode(String zk, Path release, String name, List<String> output) throws Exception {
-        Process node = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("vessel.jar", "target/vessel.jar"), "node", "--zk", zk, "--port", "0",
-                "--name", name, "--data", dir.resolve(name).toString(), "--release", release.toString())
-                .redirectErrorStream(true).start();
+    private Process startNode(String zk, Path release, String name, List<String> output, String... more)
+            throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-jar", System.getProperty("vessel.jar", "target/vessel.jar"), "node", "--zk", zk,
+                "--port", "0", "--name", name, "--data", dir.resolve(name).toString(), "--release", release.toString()));
+        command.addAll(List.of(more));
+        Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
                 StandardCharsets.UTF_8)).lines().forEach(output::add));
         reader.setDaemon(true);
@@ -129,6 +131,103 @@ class NodeCommandIT {
                 if (restarted != null) {
                     restarted.destroyForcibly();
                 }
+            }
+        }
+    }
+
+    @Test
+    void aNodeWithTheTokenClosesTheRegistryToStrangersUnlessToldItIsSomeoneElses() throws Exception {
+        Path release = Files.createDirectories(dir.resolve("greeter-1.1.0"));
+        try (InputStream jar = NodeCommandIT.class.getClassLoader().getResourceAsStream("demo/greeter-1.1.0.jar")) {
+            Files.copy(jar, release.resolve("greeter-1.1.0.jar"));
+        }
+        Path token = Files.writeString(dir.resolve("token"), "node-command-it-token-0123456789");
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), CliRunner.freePort())) {
+            List<String> output = new CopyOnWriteArrayList<>();
+            Process node = startNode(zk.connectString(), release, "secured", output, "--token-file",
+                    token.toString());
+            try {
+                assertThat(output).noneMatch(line -> line.startsWith("WARNING"));
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vessel.registry.RegistryConnection
+                        .connect(zk.connectString())).isInstanceOf(
+                                dev.vessel.registry.RegistryAccessDeniedException.class);
+                try (org.apache.curator.framework.CuratorFramework stranger = org.apache.curator.framework
+                        .CuratorFrameworkFactory.newClient(zk.connectString(),
+                                new org.apache.curator.retry.RetryOneTime(100))) {
+                    stranger.start();
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.create().forPath("/anything"))
+                            .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+                }
+            } finally {
+                node.destroy();
+                node.waitFor(60, TimeUnit.SECONDS);
+            }
+        }
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk-open"), CliRunner.freePort())) {
+            List<String> output = new CopyOnWriteArrayList<>();
+            Process node = startNode(zk.connectString(), release, "open", output, "--token-file", token.toString(),
+                    "--unsecured-registry");
+            try {
+                assertThat(output).anyMatch(line -> line.startsWith("WARNING: the registry is open to anyone"));
+                try (dev.vessel.registry.RegistryConnection stranger = dev.vessel.registry.RegistryConnection
+                        .connect(zk.connectString())) {
+                    assertThat(new dev.vessel.registry.ClusterReader(stranger).nodes()).hasSize(1);
+                }
+            } finally {
+                node.destroy();
+                node.waitFor(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * A release that exhausts the heap and catches the error (as careless code does) would leave a half-dead node
+     * behind: started by the launcher, the node process ends at once, says why, and exits with status 3 for its
+     * supervisor to restart it.
+     */
+    @Test
+    void anOutOfMemoryErrorInAReleaseEndsTheNodeProcessAtOnce() throws Exception {
+        Path release = Files.createDirectories(dir.resolve("hostile"));
+        try (InputStream jar = NodeCommandIT.class.getClassLoader().getResourceAsStream("fixtures/hostile/hostile.jar")) {
+            Files.copy(jar, release.resolve("hostile.jar"));
+        }
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), CliRunner.freePort())) {
+            ProcessBuilder launcher = new ProcessBuilder(Path.of("..", "vessel").toString(), "node", "--zk",
+                    zk.connectString(), "--port", "0", "--name", "oom", "--data", dir.resolve("oom").toString(),
+                    "--release", release.toString()).redirectErrorStream(true);
+            launcher.environment().put("VESSEL_HEAP", "128m");
+            launcher.environment().put("VESSEL_HOME", dir.resolve("home").toString());
+            Process node = launcher.start();
+            List<String> output = new CopyOnWriteArrayList<>();
+            Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
+                    StandardCharsets.UTF_8)).lines().forEach(output::add));
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> output.contains("Ctrl-C stops the node.")
+                        || !node.isAlive());
+                assertThat(output).as(String.join("\n", output)).contains("  hostile-1.0.0  ACTIVE")
+                        .anyMatch(line -> line.startsWith("Heap up to ") && line.contains("ends the process"));
+                java.net.URI url = java.net.URI.create(output.stream().filter(l -> l.startsWith("Node oom serving on "))
+                        .findFirst().orElseThrow().replaceFirst("Node oom serving on (\\S+).*", "$1"));
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                try {
+                    java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest.newBuilder(
+                                    url.resolve("/v1/call/hostile/1.0.0/hostile/exhaustHeap"))
+                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("[]")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(answer.body()).as("no answer from a process that ran out of memory")
+                            .doesNotContain("survived");
+                } catch (java.io.IOException connectionEnded) {
+                    // the process ended under the call, which is the point
+                }
+                assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("the node process ended").isTrue();
+                assertThat(node.exitValue()).as(String.join("\n", output)).isEqualTo(3);
+                await().atMost(Duration.ofSeconds(5)).until(() -> output.stream().anyMatch(line -> line.contains(
+                        "Terminating due to java.lang.OutOfMemoryError")));
+            } finally {
+                node.destroyForcibly();
             }
         }
     }

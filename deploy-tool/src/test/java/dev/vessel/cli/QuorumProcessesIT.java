@@ -230,9 +230,9 @@ class QuorumProcessesIT {
         });
         String all = String.join(",", clientPorts.values().stream().map(p -> "127.0.0.1:" + p).toList());
         // a client that knows only the founder: Curator's ensemble tracker keeps its connect string current
-        try (CuratorFramework onlyFounder = CuratorFrameworkFactory.newClient(founder, new ExponentialBackoffRetry(200,
-                10));
-                CuratorFramework client = CuratorFrameworkFactory.newClient(all, new ExponentialBackoffRetry(200, 10));
+        try (CuratorFramework onlyFounder = asNodes(founder);
+                CuratorFramework client = asNodes(all);
+                CuratorFramework stranger = CuratorFrameworkFactory.newClient(all, new ExponentialBackoffRetry(200, 10));
                 CuratorFramework reader = CuratorFrameworkFactory.builder().connectString(all)
                         .retryPolicy(new ExponentialBackoffRetry(200, 10)).authorization("digest",
                                 RegistryCredentials.forReader(RegistryCredentials.readerSecret(CliRunner.QUORUM_TOKEN))
@@ -245,6 +245,8 @@ class QuorumProcessesIT {
             client.blockUntilConnected(30, TimeUnit.SECONDS);
             reader.start();
             reader.blockUntilConnected(30, TimeUnit.SECONDS);
+            stranger.start();
+            stranger.blockUntilConnected(30, TimeUnit.SECONDS);
             for (int i = 0; i < 50; i++) {
                 client.create().creatingParentsIfNeeded().forPath("/itest/record-" + i, ("value " + i).getBytes());
             }
@@ -253,8 +255,13 @@ class QuorumProcessesIT {
 
             // closed to strangers: without a credential nothing under the root can be read, created or changed;
             // with the reader's, everything can be read and nothing changed
-            assertThatThrownBy(() -> client.getData().forPath("/vessel/nodes/q2")).isInstanceOf(NoAuthException.class);
-            for (CuratorFramework refused : List.of(client, reader)) {
+            assertThatThrownBy(() -> stranger.getData().forPath("/vessel/nodes/q2")).isInstanceOf(NoAuthException.class);
+            // nor anywhere else: ZooKeeper's root and /zookeeper are closed to all but the nodes
+            assertThatThrownBy(() -> stranger.create().forPath("/anything", new byte[1024]))
+                    .isInstanceOf(NoAuthException.class);
+            assertThatThrownBy(() -> stranger.create().forPath("/zookeeper/anything"))
+                    .isInstanceOf(NoAuthException.class);
+            for (CuratorFramework refused : List.of(stranger, reader)) {
                 assertThatThrownBy(() -> refused.create().creatingParentsIfNeeded()
                         .forPath("/vessel/deployments/evil", "{}".getBytes())).isInstanceOf(NoAuthException.class);
                 assertThatThrownBy(() -> refused.setData().forPath("/vessel/nodes/q2", "{}".getBytes()))
@@ -366,7 +373,7 @@ class QuorumProcessesIT {
         awaitStatus(all, Duration.ofSeconds(90), s -> {
             return nodesWithRole(s, "participant").size() == 3 && nodesWithRole(s, "observer").size() == 2;
         });
-        try (CuratorFramework client = CuratorFrameworkFactory.newClient(all, new ExponentialBackoffRetry(200, 10))) {
+        try (CuratorFramework client = asNodes(all)) {
             client.start();
             client.blockUntilConnected(30, TimeUnit.SECONDS);
             for (int i = 0; i < 50; i++) {
@@ -439,8 +446,7 @@ class QuorumProcessesIT {
         awaitStatus(founder, Duration.ofSeconds(90), s -> nodesWithRole(s, "participant").size() == 3);
         String url = java.util.regex.Pattern.compile("serving on (http://\\S+)").matcher(Files.readString(
                 dir.resolve("s1.log"))).results().findFirst().orElseThrow().group(1);
-        try (CuratorFramework client = CuratorFrameworkFactory.newClient(founder, new ExponentialBackoffRetry(200,
-                10))) {
+        try (CuratorFramework client = asNodes(founder)) {
             client.start();
             client.blockUntilConnected(30, TimeUnit.SECONDS);
             for (int i = 0; i < 20; i++) {
@@ -481,5 +487,15 @@ class QuorumProcessesIT {
             assertThat(again.exitCode()).isEqualTo(dev.vessel.protocol.ExitCodes.CONFLICT);
             assertThat(again.err()).contains("the quorum has a majority, so there is nothing to recover");
         }
+    }
+
+    /**
+     * A client with the cluster nodes' identity: the registry and ZooKeeper's root are closed to anyone else, and
+     * these tests write data of their own beside the registry to see it survive membership changes.
+     */
+    private static CuratorFramework asNodes(String connect) {
+        return CuratorFrameworkFactory.builder().connectString(connect).retryPolicy(new ExponentialBackoffRetry(200, 10))
+                .authorization("digest", RegistryCredentials.forNodes(CliRunner.QUORUM_TOKEN).authInfo())
+                .aclProvider(RegistryCredentials.forNodes(CliRunner.QUORUM_TOKEN)).build();
     }
 }

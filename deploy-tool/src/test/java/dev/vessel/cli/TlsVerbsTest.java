@@ -21,6 +21,7 @@ class TlsVerbsTest {
     private static String zk;
     private static String server;
     private static Path tokenFile;
+    private static Path readerSecretFile;
 
     @BeforeAll
     static void start() throws Exception {
@@ -31,6 +32,13 @@ class TlsVerbsTest {
         zk = cluster.zkConnect();
         server = cluster.nodes().get(0).url().toString();
         tokenFile = Files.writeString(home.resolve("token"), token);
+        readerSecretFile = Files.writeString(home.resolve("reader-secret"),
+                dev.vessel.registry.RegistryCredentials.readerSecret(token));
+    }
+
+    /** A command line, with the cluster's reader secret when it names the cluster with --zk. */
+    private static CliRunner cli(String... args) {
+        return CliRunner.runReading(readerSecretFile, args);
     }
 
     @AfterAll
@@ -41,12 +49,12 @@ class TlsVerbsTest {
     @Test
     void callAndAdminVerbsGoOverHttpsWithTheClustersTrustStore() {
         assertThat(server).startsWith("https://");
-        CliRunner call = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk,
+        CliRunner call = cli("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)", "--zk", zk,
                 "--trust-store", tls.trustStore().toString(), "--trust-store-password", tls.trustStorePassword());
         assertThat(call.exitCode()).as(call.err()).isEqualTo(0);
         assertThat(call.out().trim()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
 
-        CliRunner retire = CliRunner.run("retire", "greeter", "1.0.0", "--zk", zk, "--server", server, "--token-file",
+        CliRunner retire = cli("retire", "greeter", "1.0.0", "--zk", zk, "--server", server, "--token-file",
                 tokenFile.toString(), "--trust-store", tls.trustStore().toString(), "--trust-store-password",
                 tls.trustStorePassword());
         assertThat(retire.exitCode()).as(retire.err()).isEqualTo(0);
@@ -54,16 +62,16 @@ class TlsVerbsTest {
 
     @Test
     void withoutTheTrustStoreNothingGetsThroughAndTheErrorSaysWhy() {
-        CliRunner call = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[2.0,3.0)", "--zk", zk,
+        CliRunner call = cli("call", "greeter", "greeter", "greet", "Ada", "--range", "[2.0,3.0)", "--zk", zk,
                 "--attempt-timeout", "500");
         assertThat(call.exitCode()).isNotZero();
 
-        CliRunner promote = CliRunner.run("promote", "greeter", "2.0.0", "--zk", zk, "--server", server, "--token-file",
+        CliRunner promote = cli("promote", "greeter", "2.0.0", "--zk", zk, "--server", server, "--token-file",
                 tokenFile.toString());
         assertThat(promote.exitCode()).isNotZero();
         assertThat(promote.err()).contains(server).contains("PKIX path building failed");
 
-        CliRunner wrongPassword = CliRunner.run("promote", "greeter", "2.0.0", "--zk", zk, "--server", server,
+        CliRunner wrongPassword = cli("promote", "greeter", "2.0.0", "--zk", zk, "--server", server,
                 "--token-file", tokenFile.toString(), "--trust-store", tls.trustStore().toString(),
                 "--trust-store-password", "not-the-password");
         assertThat(wrongPassword.exitCode()).isEqualTo(ExitCode.BAD_INPUT);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,6 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.zookeeper.ZooDefs;
 
 /**
  * A Curator session to the registry together with its layout and x-discovery view. Every other registry class
@@ -145,6 +147,7 @@ public final class RegistryConnection implements Closeable {
      */
     private static void secure(CuratorFramework curator, String root, RegistryCredentials secured)
             throws Exception {
+        closeOpenPaths(curator, secured);
         try {
             curator.create().creatingParentsIfNeeded().forPath(root);
         } catch (org.apache.zookeeper.KeeperException.NodeExistsException exists) {
@@ -156,6 +159,33 @@ public final class RegistryConnection implements Closeable {
                     throw new RegistryException("the registry root " + root + " belongs to another identity ("
                             + acl + "); the nodes of this cluster cannot secure it", e);
                 }
+            }
+        }
+    }
+
+    /** Paths of ZooKeeper's own that anyone may write to until a cluster closes them. */
+    private static final List<String> OPEN_PATHS = List.of("/", "/zookeeper");
+
+    /**
+     * ZooKeeper's root and {@code /zookeeper} are writable by anyone on a new server: a stranger could create
+     * persistent znodes of up to 1 MB each, held in the heap of every server (the nodes' own, on a quorum they
+     * run). They are closed to everyone but the cluster's nodes (anyone may still read and list them): done only
+     * while they are open to anyone, so an ensemble someone else administers keeps the ACLs they chose, and a path
+     * a node may not change is left as it is.
+     */
+    private static void closeOpenPaths(CuratorFramework curator, RegistryCredentials secured) throws Exception {
+        org.apache.zookeeper.data.ACL open = new org.apache.zookeeper.data.ACL(ZooDefs.Perms.ALL,
+                ZooDefs.Ids.ANYONE_ID_UNSAFE);
+        List<org.apache.zookeeper.data.ACL> closed = new java.util.ArrayList<>(secured.acl());
+        closed.add(new org.apache.zookeeper.data.ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+        for (String path : OPEN_PATHS) {
+            try {
+                if (curator.getACL().forPath(path).contains(open)) {
+                    curator.setACL().withACL(closed).forPath(path);
+                }
+            } catch (org.apache.zookeeper.KeeperException.NoAuthException
+                    | org.apache.zookeeper.KeeperException.NoNodeException notOurs) {
+                // administered by someone else, or not there: theirs to close
             }
         }
     }

@@ -65,6 +65,29 @@ class SecuredRegistryTest {
     }
 
     @Test
+    void aStrangerCannotWriteAnywhereElseInZooKeeperEither() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+                RegistryConnection nodes = RegistryConnection.connect(zk.getConnectString(), RegistryLayout.defaultLayout(),
+                        Duration.ofSeconds(10), RegistryCredentials.forNodes(TOKEN));
+                CuratorFramework reader = as(zk, RegistryCredentials.forReader(RegistryCredentials.readerSecret(TOKEN)));
+                CuratorFramework stranger = as(zk, null)) {
+            for (CuratorFramework refused : java.util.List.of(stranger, reader)) {
+                // a persistent znode of up to 1 MB each, in the heap of every server, would otherwise be anyone's
+                assertThatThrownBy(() -> refused.create().forPath("/anything", new byte[1024]))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+                assertThatThrownBy(() -> refused.create().forPath("/zookeeper/anything"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+                assertThatThrownBy(() -> refused.setACL().withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath("/"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+            }
+            assertThat(stranger.getChildren().forPath("/")).as("nothing was created").containsExactlyInAnyOrder(
+                    "vessel", "zookeeper");
+            // the cluster's nodes still create what they need beside their root
+            nodes.curator().create().forPath("/vessel-second-root");
+        }
+    }
+
+    @Test
     void aClientWithoutTheReaderSecretIsToldSoWhenItConnects() throws Exception {
         try (TestingServer zk = new TestingServer(true);
                 RegistryConnection nodes = RegistryConnection.connect(zk.getConnectString(), RegistryLayout.defaultLayout(),

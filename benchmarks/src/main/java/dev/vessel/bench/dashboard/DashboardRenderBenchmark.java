@@ -69,7 +69,10 @@ public final class DashboardRenderBenchmark {
         ChromeDriver browser = new ChromeDriver(service, options);
         List<HttpServer> peers = new ArrayList<>();
         List<java.io.Closeable> records = new ArrayList<>();
-        try (RegistryConnection registry = RegistryConnection.connect(cluster.path("zk").asText())) {
+        // the simulated nodes' records are written as the cluster's nodes write theirs: its registry is secured
+        try (RegistryConnection registry = RegistryConnection.connect(cluster.path("zk").asText(),
+                dev.vessel.registry.RegistryLayout.defaultLayout(), java.time.Duration.ofSeconds(10),
+                dev.vessel.registry.RegistryCredentials.forNodes(cluster.path("token").asText()))) {
             Result demo = measure(browser, page, runs);
             simulate(registry, peers, records, nodes, services, versions);
             awaitShown(url, cluster.path("token").asText(), nodes, services);

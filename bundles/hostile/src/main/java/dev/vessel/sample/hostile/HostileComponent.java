@@ -125,6 +125,23 @@ public class HostileComponent extends HostileBase implements Pinger {
         return "released";
     }
 
+    /**
+     * Allocates until the heap is exhausted and catches the {@code OutOfMemoryError}, as careless code does: the
+     * process it runs in would go on, half dead (any thread of it may have had an allocation fail meanwhile).
+     */
+    public String exhaustHeap() {
+        java.util.List<long[]> hoard = new java.util.ArrayList<>();
+        try {
+            while (true) {
+                hoard.add(new long[128 * 1024]); // 1 MiB at a time
+            }
+        } catch (OutOfMemoryError caught) {
+            int held = hoard.size();
+            hoard.clear();
+            return "survived an OutOfMemoryError after " + held + " MiB";
+        }
+    }
+
     @Override
     public String ping() {
         return "pong";

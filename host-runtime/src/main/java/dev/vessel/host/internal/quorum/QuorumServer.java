@@ -132,7 +132,8 @@ public final class QuorumServer implements Closeable {
                 + "standaloneEnabled=false\n"
                 + "maxSessionTimeout=60000\n"
                 + "admin.enableServer=false\n"
-                + "4lw.commands.whitelist=srvr,mntr,ruok,conf\n"
+                // no `conf`: it tells anyone on the client port the data directory and every setting
+                + "4lw.commands.whitelist=srvr,mntr,ruok\n"
                 // peers authenticate each other (SASL DIGEST-MD5): a server without the cluster's peer password
                 // can neither follow (and so read everything) nor take part in elections
                 + "quorum.auth.enableSasl=true\n"

@@ -74,6 +74,11 @@ class QuorumServerTest {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.create("/before", "x".getBytes(),
                 ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT) != null);
         assertThat(config(admin).voters()).containsOnlyKeys(1L);
+        // `conf` would tell anyone on the client port the data directory and every setting: not served
+        assertThat(org.apache.zookeeper.client.FourLetterWordMain.send4LetterWord("127.0.0.1", first.clientPort(),
+                "conf", false, 5_000)).contains("not in the whitelist");
+        assertThat(org.apache.zookeeper.client.FourLetterWordMain.send4LetterWord("127.0.0.1", first.clientPort(),
+                "srvr", false, 5_000)).contains("Mode: ");
 
         // the second member starts with the ensemble and itself: not in the ensemble's configuration yet, it
         // follows without a vote until the reconfiguration makes it a voter
