@@ -73,7 +73,9 @@ final class ClusterOptions {
         if (token == null) {
             token = recordedCluster().map(VesselHome.ClusterInfo::token).orElse(null);
         }
-        return token == null ? null : RegistryCredentials.readerSecret(token);
+        // a scoped token derives nothing: only the cluster's admin token is the root of its registry identities
+        return token == null || token.startsWith(dev.vessel.registry.AccessToken.PREFIX) ? null
+                : RegistryCredentials.readerSecret(token);
     }
 
     /** The TLS context to reach nodes with, when the cluster serves HTTPS. */

@@ -210,6 +210,29 @@ public final class AdminClient {
         return get("rollouts/" + service + "/analysis", dev.vessel.registry.RolloutRecord.class);
     }
 
+    /** Issues a scoped token: its text (shown once, stored nowhere) and its record. */
+    public AdminAnswers.TokenIssued<dev.vessel.registry.AccessToken> issueToken(
+            dev.vessel.protocol.admin.TokenRequest request) {
+        return post("tokens", request, AdminAnswers.TokenIssued.class, dev.vessel.registry.AccessToken.class);
+    }
+
+    /** Every scoped token's record, oldest first. */
+    public List<dev.vessel.registry.AccessToken> tokens() {
+        AdminAnswers.Tokens<dev.vessel.registry.AccessToken> answer = get("tokens", AdminAnswers.Tokens.class,
+                dev.vessel.registry.AccessToken.class);
+        return answer.tokens();
+    }
+
+    /** Revokes a scoped token; false if there was none with this id. */
+    public boolean revokeToken(String id) {
+        try {
+            return ((AdminAnswers.TokenRevoked) AdminJson.readAnswer(send("DELETE", "tokens/" + id, null, null),
+                    AdminAnswers.TokenRevoked.class)).revoked();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach the admin API of " + node + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The service's desired state with its history ({@code Deployment.empty} when it has none). */
     public Deployment deployment(String service) {
         return get("deployments/" + service, Deployment.class);

@@ -21,6 +21,7 @@ class DeployVerbsTest {
     private static String zk;
     private static String server;
     private static Path tokenFile;
+    private static Path readerSecretFile;
     private static Path greeter11;
 
     @BeforeAll
@@ -31,10 +32,24 @@ class DeployVerbsTest {
         zk = cluster.zkConnect();
         server = cluster.nodes().get(0).url().toString();
         tokenFile = Files.writeString(home.resolve("token"), token);
+        readerSecretFile = Files.writeString(home.resolve("reader-secret"),
+                dev.vessel.registry.RegistryCredentials.readerSecret(token));
         greeter11 = home.resolve("greeter-1.1.0.jar");
         try (InputStream jar = DeployVerbsTest.class.getClassLoader().getResourceAsStream("demo/greeter-1.1.0.jar")) {
             Files.copy(jar, greeter11);
         }
+    }
+
+    /** A registry session with the nodes' identity: a writer with registry access, as a test needs one. */
+    private static dev.vessel.registry.RegistryConnection asNodes() throws java.io.IOException {
+        return dev.vessel.registry.RegistryConnection.connect(zk, dev.vessel.registry.RegistryLayout.defaultLayout(),
+                java.time.Duration.ofSeconds(10), dev.vessel.registry.RegistryCredentials.forNodes(
+                        Files.readString(tokenFile)));
+    }
+
+    /** A command line, with the cluster's reader secret when it names the cluster with --zk. */
+    private static CliRunner cli(String... args) {
+        return CliRunner.runReading(readerSecretFile, args);
     }
 
     @AfterAll
@@ -42,21 +57,69 @@ class DeployVerbsTest {
         cluster.close();
     }
 
+    @Test
+    void aDeployerTokenFromVesselTokenDeploysItsOwnServicesOnlyUntilItIsRevoked() throws Exception {
+        CliRunner created = run("token", "create", "--role", "deployer", "--services", "scoped-*", "--description",
+                "the scoped team");
+        assertThat(created.exitCode()).as(created.err()).isEqualTo(ExitCode.OK);
+        String token = created.out().trim();
+        assertThat(token).startsWith("vessel_");
+        String id = token.substring("vessel_".length(), "vessel_".length() + 12);
+        assertThat(created.err()).contains("token " + id + ": deployer of services matching 'scoped-*'");
+        Path deployer = Files.writeString(home.resolve("deployer-token"), token);
+
+        CliRunner own = cli("deploy", greeter11.toString(), "--service", "scoped-greeter", "--zk", zk, "--server",
+                server, "--token-file", deployer.toString());
+        assertThat(own.exitCode()).as(own.err()).isEqualTo(ExitCode.OK);
+        CliRunner other = cli("deploy", greeter11.toString(), "--service", "other-greeter", "--zk", zk, "--server",
+                server, "--token-file", deployer.toString());
+        assertThat(other.exitCode()).as(other.err()).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(other.err()).contains("may not release 'other-greeter'");
+        CliRunner tokens = cli("token", "list", "--zk", zk, "--server", server, "--token-file", deployer.toString());
+        assertThat(tokens.exitCode()).as("a deployer does not manage tokens").isEqualTo(ExitCode.UNAUTHORIZED);
+
+        CliRunner listed = run("token", "list");
+        assertThat(listed.exitCode()).as(listed.err()).isEqualTo(ExitCode.OK);
+        assertThat(listed.out()).contains(id).contains("deployer").contains("scoped-*").contains("the scoped team")
+                .doesNotContain(token);
+        CliRunner revoked = run("token", "revoke", id);
+        assertThat(revoked.exitCode()).as(revoked.err()).isEqualTo(ExitCode.OK);
+        assertThat(run("token", "revoke", id).exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        CliRunner after = cli("retire", "scoped-greeter", "1.1.0", "--zk", zk, "--server", server, "--token-file",
+                deployer.toString());
+        assertThat(after.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(after.err()).contains("unknown or revoked token");
+    }
+
+    @Test
+    void theRegistryOfAOneNodeClusterIsClosedToStrangers() throws Exception {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vessel.registry.RegistryConnection.connect(zk))
+                .isInstanceOf(dev.vessel.registry.RegistryAccessDeniedException.class);
+        try (org.apache.curator.framework.CuratorFramework stranger = org.apache.curator.framework
+                .CuratorFrameworkFactory.newClient(zk, new org.apache.curator.retry.RetryOneTime(100))) {
+            stranger.start();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.create().forPath("/vessel/releases/x"))
+                    .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.create().forPath("/anything"))
+                    .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+        }
+    }
+
     private static CliRunner run(String... args) {
         String[] all = new String[args.length + 6];
         System.arraycopy(args, 0, all, 0, args.length);
         System.arraycopy(new String[] {"--zk", zk, "--server", server, "--token-file", tokenFile.toString()}, 0, all,
                 args.length, 6);
-        return CliRunner.run(all);
+        return cli(all);
     }
 
     @Test
     void theDemoWasDeployedThroughTheLifecycleAndShowsInHistoryAndReleases() throws Exception {
-        CliRunner history = CliRunner.run("history", "greeter", "--zk", zk, "--json");
+        CliRunner history = cli("history", "greeter", "--zk", zk, "--json");
         JsonNode deployment = new ObjectMapper().readTree(history.out());
         assertThat(deployment.path("versions")).extracting(v -> v.path("version").asText())
                 .contains("1.0.0", "1.1.0", "2.0.0");
-        CliRunner releases = CliRunner.run("releases", "greeter", "--zk", zk);
+        CliRunner releases = cli("releases", "greeter", "--zk", zk);
         assertThat(releases.out()).contains("greeter      1.0.0").contains("greeter      2.0.0");
 
         // the node counted the demo's deploys (three, and those of the other tests): passes and starts
@@ -71,23 +134,23 @@ class DeployVerbsTest {
     /** rollout status: the settled demo at once, and a live watch of a deploy from written to settled. */
     @Test
     void rolloutStatusShowsWhereARolloutIsAndWatchEndsWhenItSettles() throws Exception {
-        CliRunner now = CliRunner.run("rollout", "status", "greeter", "--zk", zk);
+        CliRunner now = cli("rollout", "status", "greeter", "--zk", zk);
         assertThat(now.exitCode()).as(now.err()).isEqualTo(ExitCode.OK);
         assertThat(now.out()).contains("  node-1  1.0.0  ACTIVE").contains("  node-1  2.0.0  ACTIVE")
                 .contains("settled: every targeted node runs revision");
 
         CliRunner deploy = run("deploy", greeter11.toString(), "--service", "watched", "--no-wait");
         assertThat(deploy.exitCode()).as(deploy.err()).isEqualTo(ExitCode.OK);
-        CliRunner watch = CliRunner.run("rollout", "status", "watched", "--watch", "--timeout", "60", "--zk", zk);
+        CliRunner watch = cli("rollout", "status", "watched", "--watch", "--timeout", "60", "--zk", zk);
         assertThat(watch.exitCode()).as(watch.out() + watch.err()).isEqualTo(ExitCode.OK);
         assertThat(watch.out()).startsWith("revision 1 of watched: 1.1.0").contains("  node-1  1.1.0  ACTIVE")
                 .endsWith("settled: every targeted node runs revision 1\n");
 
-        JsonNode json = new ObjectMapper().readTree(CliRunner.run("rollout", "status", "watched", "--json", "--zk", zk)
+        JsonNode json = new ObjectMapper().readTree(cli("rollout", "status", "watched", "--json", "--zk", zk)
                 .out());
         assertThat(json.path("ending").asText()).isEqualTo("SETTLED");
         assertThat(json.path("nodes").get(0).path("state").asText()).isEqualTo("ACTIVE");
-        assertThat(CliRunner.run("rollout", "status", "never-deployed", "--zk", zk).exitCode())
+        assertThat(cli("rollout", "status", "never-deployed", "--zk", zk).exitCode())
                 .isEqualTo(ExitCode.NOT_FOUND);
     }
 
@@ -97,14 +160,14 @@ class DeployVerbsTest {
      */
     @Test
     void aWatchThatTimesOutExitsOneAndNamesWhatIsPending() throws Exception {
-        try (dev.vessel.registry.RegistryConnection registry = dev.vessel.registry.RegistryConnection.connect(zk)) {
+        try (dev.vessel.registry.RegistryConnection registry = asNodes()) {
             new dev.vessel.registry.DeploymentStore(registry).update("ghost", 0, d -> d.next(java.util.List.of(
                     new dev.vessel.registry.DeployedVersion("1.0.0", 100, "*", 0)), "deploy 1.0.0", "test"));
         }
-        CliRunner watch = CliRunner.run("rollout", "status", "ghost", "--watch", "--timeout", "2", "--zk", zk);
+        CliRunner watch = cli("rollout", "status", "ghost", "--watch", "--timeout", "2", "--zk", zk);
         assertThat(watch.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(watch.out()).contains("not settled after 2 s: node-1  1.0.0  PENDING");
-        CliRunner once = CliRunner.run("rollout", "status", "ghost", "--zk", zk);
+        CliRunner once = cli("rollout", "status", "ghost", "--zk", zk);
         assertThat(once.exitCode()).as("without --watch, in progress is no failure").isEqualTo(ExitCode.OK);
         assertThat(once.out()).contains("in progress: node-1  1.0.0  PENDING");
     }
@@ -120,7 +183,7 @@ class DeployVerbsTest {
         dev.vessel.deploy.AdminClient admin = new dev.vessel.deploy.AdminClient(java.net.URI.create(server),
                 Files.readString(tokenFile));
         dev.vessel.deploy.AdminClient.Uploaded uploaded = admin.upload(junk);
-        try (dev.vessel.registry.RegistryConnection registry = dev.vessel.registry.RegistryConnection.connect(zk)) {
+        try (dev.vessel.registry.RegistryConnection registry = asNodes()) {
             new dev.vessel.registry.ReleaseStore(registry).create(new dev.vessel.registry.ReleaseManifest("failing",
                     "1.0.0", "junk.jar", java.util.List.of(new dev.vessel.registry.BundleRef("junk", "1.0.0",
                             uploaded.sha256(), uploaded.size(), "junk.jar", null)), java.util.List.of("greeter"), "",
@@ -128,10 +191,10 @@ class DeployVerbsTest {
             new dev.vessel.registry.DeploymentStore(registry).update("failing", 0, d -> d.next(java.util.List.of(
                     new dev.vessel.registry.DeployedVersion("1.0.0", 100, "*", 0)), "deploy 1.0.0", "test"));
         }
-        CliRunner watch = CliRunner.run("rollout", "status", "failing", "--watch", "--timeout", "60", "--zk", zk);
+        CliRunner watch = cli("rollout", "status", "failing", "--watch", "--timeout", "60", "--zk", zk);
         assertThat(watch.exitCode()).as(watch.out() + watch.err()).isEqualTo(ExitCode.FAILED);
         assertThat(watch.out()).contains("FAILED node-1: failing 1.0.0 FAILED: could not fetch or read the release");
-        JsonNode json = new ObjectMapper().readTree(CliRunner.run("rollout", "status", "failing", "--json", "--zk", zk)
+        JsonNode json = new ObjectMapper().readTree(cli("rollout", "status", "failing", "--json", "--zk", zk)
                 .out());
         assertThat(json.path("ending").asText()).isEqualTo("FAILED");
     }
@@ -150,58 +213,63 @@ class DeployVerbsTest {
         System.setProperty("vessel.home", dir.toString());
         try {
             record(dir, "127.0.0.1:1", server, token);
-            CliRunner viaNode = CliRunner.run("status", "--json");
+            CliRunner viaNode = cli("status", "--json");
             assertThat(viaNode.exitCode()).as(viaNode.err()).isEqualTo(ExitCode.OK);
             JsonNode shown = new ObjectMapper().readTree(viaNode.out());
             assertThat(shown.path("zk").asText()).as("the node's own address, not the recorded one").isEqualTo(zk);
             assertThat(shown.path("nodes").get(0).path("containers").findValuesAsText("id"))
                     .contains("greeter-1.0.0", "greeter-2.0.0");
-            assertThat(CliRunner.run("status").out()).contains("greeter").contains("ACTIVE");
+            assertThat(cli("status").out()).contains("greeter").contains("ACTIVE");
             // history and releases too: the recorded ZooKeeper address is never needed
-            CliRunner history = CliRunner.run("history", "greeter", "--json");
+            CliRunner history = cli("history", "greeter", "--json");
             assertThat(history.exitCode()).as(history.err()).isEqualTo(ExitCode.OK);
             assertThat(new ObjectMapper().readTree(history.out()).path("versions").findValuesAsText("version"))
                     .contains("1.0.0", "2.0.0");
-            assertThat(CliRunner.run("releases", "greeter").out()).contains("greeter      1.0.0");
-            assertThat(CliRunner.run("releases").out()).contains("greeter      2.0.0");
-            assertThat(CliRunner.run("history", "never-deployed").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+            assertThat(cli("releases", "greeter").out()).contains("greeter      1.0.0");
+            assertThat(cli("releases").out()).contains("greeter      2.0.0");
+            assertThat(cli("history", "never-deployed").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
             // call: the node gives the routing records, the CLI routes by range as ever, with no ZooKeeper
-            CliRunner call = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)",
+            CliRunner call = cli("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)",
                     "--json");
             assertThat(call.exitCode()).as(call.err()).isEqualTo(ExitCode.OK);
             JsonNode answered = new ObjectMapper().readTree(call.out());
             assertThat(answered.path("version").asText()).as("the newest 1.x").isEqualTo("1.1.0");
             assertThat(answered.path("result").asText()).isEqualTo("Hello, Ada! (greeter 1.1.0)");
-            CliRunner none = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[3.0,4.0)");
+            CliRunner none = cli("call", "greeter", "greeter", "greet", "Ada", "--range", "[3.0,4.0)");
             assertThat(none.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
             assertThat(none.err()).contains("no compatible version of 'greeter' for range [3.0.0,4.0.0); ACTIVE"
                     + " versions: 1.0.0, 1.1.0, 2.0.0");
             // deploy, rollout status, retire and rollback follow the rollout through the node as well
-            CliRunner deployed = CliRunner.run("deploy", greeter11.toString(), "--service", "via-node");
+            CliRunner deployed = cli("deploy", greeter11.toString(), "--service", "via-node");
             assertThat(deployed.exitCode()).as(deployed.err()).isEqualTo(ExitCode.OK);
             assertThat(deployed.out()).contains("revision  1: 1.1.0").contains("done: every targeted node matches");
             assertThat(deployed.err()).contains("node-1 1.1.0 ACTIVE+registered");
-            CliRunner settled = CliRunner.run("rollout", "status", "via-node", "--watch", "--timeout", "30");
+            CliRunner settled = cli("rollout", "status", "via-node", "--watch", "--timeout", "30");
             assertThat(settled.exitCode()).as(settled.err()).isEqualTo(ExitCode.OK);
             assertThat(settled.out()).contains("settled: every targeted node runs revision 1");
-            CliRunner retired = CliRunner.run("retire", "via-node", "1.1.0");
+            CliRunner retired = cli("retire", "via-node", "1.1.0");
             assertThat(retired.exitCode()).as(retired.err()).isEqualTo(ExitCode.OK);
             assertThat(retired.out()).contains("revision  2: ").contains("done: every targeted node matches");
-            CliRunner rolledBack = CliRunner.run("rollback", "via-node");
+            CliRunner rolledBack = cli("rollback", "via-node");
             assertThat(rolledBack.exitCode()).as(rolledBack.err()).isEqualTo(ExitCode.OK);
             assertThat(rolledBack.out()).contains("revision  3: 1.1.0");
-            assertThat(CliRunner.run("rollout", "status", "never-deployed").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
-            CliRunner badArgs = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[2.0,3.0)");
+            assertThat(cli("rollout", "status", "never-deployed").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+            CliRunner badArgs = cli("call", "greeter", "greeter", "greet", "Ada", "--range", "[2.0,3.0)");
             assertThat(badArgs.exitCode()).isEqualTo(ExitCode.FAILED);
             assertThat(badArgs.err()).contains("HTTP 400 BAD_ARGUMENTS from node-1.greeter-2.0.0");
 
-            for (String[] broken : new String[][] {{"http://127.0.0.1:" + closedPort, token}, {server, "wrong"}}) {
+            // a recorded token the node refuses: the registry, secured with the real one, refuses it too
+            record(dir, zk, server, "wrong");
+            CliRunner refused = cli("status", "--json");
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(ExitCode.UNAUTHORIZED);
+            assertThat(refused.err()).contains("refuses the vessel-reader credential");
+            for (String[] broken : new String[][] {{"http://127.0.0.1:" + closedPort, token}}) {
                 record(dir, zk, broken[0], broken[1]);
-                CliRunner viaZooKeeper = CliRunner.run("status", "--json");
+                CliRunner viaZooKeeper = cli("status", "--json");
                 assertThat(viaZooKeeper.exitCode()).as(viaZooKeeper.err()).isEqualTo(ExitCode.OK);
                 assertThat(new ObjectMapper().readTree(viaZooKeeper.out()).path("nodes").get(0).path("containers")
                         .findValuesAsText("id")).contains("greeter-1.0.0", "greeter-2.0.0");
-                CliRunner callViaZooKeeper = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range",
+                CliRunner callViaZooKeeper = cli("call", "greeter", "greeter", "greet", "Ada", "--range",
                         "[1.0,2.0)");
                 assertThat(callViaZooKeeper.exitCode()).as(callViaZooKeeper.err()).isEqualTo(ExitCode.OK);
                 assertThat(callViaZooKeeper.out()).contains("greeter 1.1.0");
@@ -235,7 +303,7 @@ class DeployVerbsTest {
     @Test
     void aMissingTokenIsExitCodeSixAndChangesNothing() throws Exception {
         long before = revision();
-        CliRunner denied = CliRunner.run("retire", "greeter", "1.0.0", "--zk", zk, "--server", server,
+        CliRunner denied = cli("retire", "greeter", "1.0.0", "--zk", zk, "--server", server,
                 "--token-file", Files.writeString(home.resolve("wrong"), "wrong-token-wrong-token").toString());
         assertThat(denied.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
         assertThat(denied.err()).contains("wrong admin token");
@@ -246,7 +314,7 @@ class DeployVerbsTest {
     void anAdminApiNobodyAnswersIsExitCodeFourAndChangesNothing() throws Exception {
         long before = revision();
         String closed = "http://127.0.0.1:" + CliRunner.freePort();
-        CliRunner unreachable = CliRunner.run("retire", "greeter", "1.0.0", "--zk", zk, "--server", closed,
+        CliRunner unreachable = cli("retire", "greeter", "1.0.0", "--zk", zk, "--server", closed,
                 "--token-file", tokenFile.toString());
         assertThat(unreachable.exitCode()).as(unreachable.err()).isEqualTo(ExitCode.UNAVAILABLE);
         assertThat(unreachable.err()).contains("cannot reach the admin API of " + closed);
@@ -270,7 +338,7 @@ class DeployVerbsTest {
         CliRunner rollback = run("rollback", "greeter");
         assertThat(rollback.exitCode()).as(rollback.err()).isEqualTo(ExitCode.OK);
         assertThat(rollback.out()).contains("2.0.0 (canary 10%)");
-        CliRunner history = CliRunner.run("history", "greeter", "--zk", zk);
+        CliRunner history = cli("history", "greeter", "--zk", zk);
         assertThat(history.out()).contains("deploy 2.0.0 as canary at 10%").contains("promote 2.0.0")
                 .contains("rollback to revision");
     }
@@ -284,14 +352,14 @@ class DeployVerbsTest {
         CliRunner deploy = run("deploy", greeter11.toString(), "--max-concurrency", "7");
         assertThat(deploy.exitCode()).as(deploy.err()).isEqualTo(ExitCode.OK);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonNode status = new ObjectMapper().readTree(CliRunner.run("status", "--zk", zk, "--json").out());
+            JsonNode status = new ObjectMapper().readTree(cli("status", "--zk", zk, "--json").out());
             assertThat(status.path("nodes").get(0).path("containers")).anySatisfy(c -> {
                 assertThat(c.path("id").asText()).isEqualTo("greeter-1.1.0");
                 assertThat(c.path("state").asText()).isEqualTo("ACTIVE");
                 assertThat(c.path("maxConcurrency").asInt()).isEqualTo(7);
             });
         });
-        assertThat(CliRunner.run("history", "greeter", "--zk", zk).out()).contains("at most 7 calls at once");
+        assertThat(cli("history", "greeter", "--zk", zk).out()).contains("at most 7 calls at once");
     }
 
     @Test
@@ -306,7 +374,7 @@ class DeployVerbsTest {
         CliRunner deploy = run("deploy", greeter11.toString(), "--cpu", "0.5", "--cpu-limit", "0.75");
         assertThat(deploy.exitCode()).as(deploy.err()).isEqualTo(ExitCode.OK);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonNode status = new ObjectMapper().readTree(CliRunner.run("status", "--zk", zk, "--json").out());
+            JsonNode status = new ObjectMapper().readTree(cli("status", "--zk", zk, "--json").out());
             assertThat(status.path("nodes").get(0).path("cpu").path("mechanism").asText()).isNotEmpty();
             assertThat(status.path("nodes").get(0).path("containers")).anySatisfy(c -> {
                 assertThat(c.path("id").asText()).isEqualTo("greeter-1.1.0");
@@ -314,14 +382,14 @@ class DeployVerbsTest {
                 assertThat(c.path("cpu").path("limit").asDouble()).isEqualTo(0.75);
             });
         });
-        CliRunner table = CliRunner.run("status", "--zk", zk);
+        CliRunner table = cli("status", "--zk", zk);
         assertThat(table.out()).contains("CPU-SEC").contains("CPU-LIMIT").contains("0.75")
                 .contains("CPU isolation");
-        assertThat(CliRunner.run("history", "greeter", "--zk", zk).out()).contains("with cpu 0.5, cpu limit 0.75");
+        assertThat(cli("history", "greeter", "--zk", zk).out()).contains("with cpu 0.5, cpu limit 0.75");
     }
 
     private static long revision() throws Exception {
-        return new ObjectMapper().readTree(CliRunner.run("history", "greeter", "--zk", zk, "--json").out())
+        return new ObjectMapper().readTree(cli("history", "greeter", "--zk", zk, "--json").out())
                 .path("revision").asLong();
     }
 }

@@ -127,6 +127,15 @@ public final class RegistryLayout {
         return ZKPaths.makePath(configuration(service), String.format(java.util.Locale.ROOT, "rev-%010d", revision));
     }
 
+    /** Scoped access tokens, one znode per token holding its verifier: {@code {root}/tokens/{id}}. */
+    public String tokens() {
+        return ZKPaths.makePath(root, "tokens");
+    }
+
+    public String token(String id) {
+        return ZKPaths.makePath(tokens(), requireName(id, "token id"));
+    }
+
     public String artifacts() {
         return ZKPaths.makePath(root, "artifacts");
     }

@@ -86,4 +86,13 @@ public final class AdminAnswers {
 
     /** {@code GET rules/{service}/history}: every revision of the service's rule, oldest first. */
     public record RuleHistory<R>(List<R> history) {}
+
+    /** A new scoped token: its text, shown this once and stored nowhere, and its record (type parameter). */
+    public record TokenIssued<T>(String token, T record) {}
+
+    /** Every scoped token's record, without the tokens themselves. */
+    public record Tokens<T>(List<T> tokens) {}
+
+    /** A token revoked, or not there to revoke. */
+    public record TokenRevoked(String id, boolean revoked) {}
 }

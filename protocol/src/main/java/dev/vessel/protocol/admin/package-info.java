@@ -5,7 +5,7 @@
  * shape; the node checks the values (names, sizes, printable text) and answers {@code 400} with what was wrong.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package dev.vessel.protocol.admin;
 
 import org.osgi.annotation.bundle.Export;

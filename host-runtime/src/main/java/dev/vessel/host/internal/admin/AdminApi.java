@@ -13,6 +13,7 @@ import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseStore;
 import dev.vessel.registry.RuleStore;
+import dev.vessel.registry.TokenStore;
 import java.io.Closeable;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
@@ -36,6 +37,7 @@ public final class AdminApi implements Closeable {
 
     private final AdminHandler handler;
     private final DashboardEndpoint dashboard;
+    private final ScopedTokens scopedTokens;
     private final Bulkhead work;
     private final Bulkhead artifactReads;
 
@@ -44,11 +46,13 @@ public final class AdminApi implements Closeable {
             QuorumMembership quorum, NodeMetrics metrics, ThreadGroup threads) {
         ReleaseValidator validator = new ReleaseValidator(artifacts.store(), artifacts.fetcher(), releases,
                 settings.scratch(), containers.settings().unregistered(), configurations);
+        this.scopedTokens = new ScopedTokens(registry);
         this.dashboard = new DashboardEndpoint(cluster, () -> NodeLoad.of(containers), settings.peerTls());
         this.handler = new AdminHandler(settings.token(), settings.grants(), artifacts, validator, releases,
                 new DeploymentStore(registry), configurations, new RuleStore(registry), cluster, dashboard,
                 new QuorumRecoveryEndpoint(settings.nodeId(), quorum),
-                new RolloutEndpoints(new RolloutControl(registry, metrics), containers));
+                new RolloutEndpoints(new RolloutControl(registry, metrics), containers), scopedTokens,
+                new TokenStore(registry));
         this.work = new Bulkhead(threads, "vessel-admin-" + settings.nodeId(), ADMIN_LIMITS);
         this.artifactReads = new Bulkhead(threads, "vessel-artifacts-" + settings.nodeId(), ARTIFACT_READ_LIMITS);
     }
@@ -73,7 +77,11 @@ public final class AdminApi implements Closeable {
             artifactReads.shutdown();
             work.shutdown();
         } finally {
-            dashboard.close();
+            try {
+                dashboard.close();
+            } finally {
+                scopedTokens.close();
+            }
         }
     }
 }

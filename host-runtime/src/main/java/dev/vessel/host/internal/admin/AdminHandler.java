@@ -8,6 +8,7 @@ import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.host.internal.http.GatedHandler;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
+import dev.vessel.registry.AccessToken;
 import dev.vessel.registry.ConfigurationStore;
 import dev.vessel.registry.Deployment;
 import dev.vessel.registry.DeploymentStore;
@@ -18,6 +19,7 @@ import dev.vessel.registry.ReleaseStore;
 import dev.vessel.registry.RetryBudget;
 import dev.vessel.registry.RuleStore;
 import dev.vessel.registry.Text;
+import dev.vessel.registry.TokenStore;
 import dev.vessel.registry.internal.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -87,19 +89,26 @@ public final class AdminHandler implements GatedHandler {
     private final QuorumRecoveryEndpoint quorumRecovery;
     private final RuleEndpoints rules;
     private final RolloutEndpoints rollouts;
+    private final ScopedTokens scopedTokens;
+    private final TokenEndpoints tokens;
 
     /** Who a request's credentials say it comes from. */
-    private enum Access { ADMIN, VIEWER, PEER, REFUSED }
+    private enum Access { ADMIN, VIEWER, DEPLOYER, PEER, REFUSED }
 
     /** Where {@link #admits} leaves what the request may do, for {@link #handle} on the bulkhead's thread. */
     private static final String ACCESS = AdminHandler.class.getName() + ".access";
+    /** The scoped token a request came with, for a deployer's checks. */
+    private static final String SCOPE = AdminHandler.class.getName() + ".scope";
 
     public AdminHandler(String token, ArtifactGrant grants, ArtifactDistribution artifacts, ReleaseValidator validator,
             ReleaseStore releaseStore,
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
             RuleStore ruleStore, ClusterView cluster, DashboardEndpoint dashboard,
-            QuorumRecoveryEndpoint quorumRecovery, RolloutEndpoints rollouts) {
+            QuorumRecoveryEndpoint quorumRecovery, RolloutEndpoints rollouts, ScopedTokens scopedTokens,
+            TokenStore tokenStore) {
         this.rollouts = rollouts;
+        this.scopedTokens = scopedTokens;
+        this.tokens = new TokenEndpoints(tokenStore);
         this.cluster = cluster;
         this.quorumRecovery = quorumRecovery;
         this.dashboard = dashboard;
@@ -139,9 +148,13 @@ public final class AdminHandler implements GatedHandler {
                     + " configurations, rules, dashboard) and changes nothing");
             return true;
         }
+        AccessToken scope = request.getAttribute(SCOPE) instanceof AccessToken token ? token : null;
+        if (access == Access.DEPLOYER && !deployerMay(scope, path, method, response, callback)) {
+            return true;
+        }
         RetryBudget.start(REGISTRY_BUDGET);
         try {
-            dispatch(access, path, method, request, response, callback);
+            dispatch(access, scope, path, method, request, response, callback);
         } catch (RegistryException e) {
             throw cluster.lostDuring(e);
         } finally {
@@ -150,8 +163,8 @@ public final class AdminHandler implements GatedHandler {
         return true;
     }
 
-    private void dispatch(Access access, String[] path, String method, Request request, Response response,
-            Callback callback) throws Exception {
+    private void dispatch(Access access, AccessToken scope, String[] path, String method, Request request,
+            Response response, Callback callback) throws Exception {
         if (!path[0].equals("artifacts") && !path[0].equals("dashboard") && !path[0].equals("quorum")) {
             // artifacts are the node's own store, the dashboard says itself what is stale, and a quorum recovery is
             // what brings the registry back
@@ -161,10 +174,15 @@ public final class AdminHandler implements GatedHandler {
             quorumRecovery.recover(response, callback);
         } else if (path.length == 1 && path[0].equals("dashboard") && HttpMethod.GET.is(method)) {
             dashboard.answer(access == Access.ADMIN ? "admin" : "viewer", response, callback);
+        } else if (path[0].equals("tokens")) {
+            if (access != Access.ADMIN) {
+                throw new ApiError(ErrorCode.FORBIDDEN, "tokens are created, listed and revoked with an admin token");
+            }
+            tokens.handle(path, method, request, response, callback);
         } else if (path.length >= 2 && path[0].equals("artifacts")) {
             artifacts.handle(java.util.Arrays.copyOfRange(path, 1, path.length), method, request, response, callback);
         } else if (path.length == 1 && path[0].equals("releases") && HttpMethod.POST.is(method)) {
-            releases.release(request, response, callback);
+            releases.release(request, response, callback, scope == null ? service -> true : scope::mayChange);
         } else if (path.length == 2 && path[0].equals("deployments") && HttpMethod.POST.is(method)) {
             deployments.deployment(path[1], request, response, callback);
         } else if (path.length == 2 && path[0].equals("configurations") && HttpMethod.POST.is(method)) {
@@ -239,6 +257,33 @@ public final class AdminHandler implements GatedHandler {
                 cluster.convergence(target)));
     }
 
+    /**
+     * What a deployer token may do besides the reads: upload artifacts, create releases (of its services: checked
+     * once the release's service is known), and change deployments, configurations, rules and rollouts of the
+     * services its pattern matches. Anything else is answered 403 here.
+     */
+    private static boolean deployerMay(AccessToken scope, String[] path, String method, Response response,
+            Callback callback) {
+        if (isRead(path, method) || path[0].equals("artifacts")
+                || path.length == 1 && path[0].equals("releases") && HttpMethod.POST.is(method)) {
+            return true;
+        }
+        boolean serviceChange = path.length == 2 && HttpMethod.POST.is(method) && switch (path[0]) {
+            case "deployments", "configurations", "rules", "rollouts" -> true;
+            default -> false;
+        };
+        if (serviceChange && scope.mayChange(path[1])) {
+            return true;
+        }
+        JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, serviceChange
+                ? "token " + scope.id() + " deploys services matching " + Text.quote(scope.services()) + "; "
+                        + Text.quote(path[1]) + " is not one of them"
+                : "token " + scope.id() + " is a deployer's: it uploads, and deploys, promotes, retires, rolls back,"
+                        + " configures and sets rules and rollouts of services matching "
+                        + Text.quote(scope.services()) + "; nothing else");
+        return false;
+    }
+
     /** The reads a viewer may make. */
     private static boolean isRead(String[] path, String method) {
         if (!HttpMethod.GET.is(method)) {
@@ -297,7 +342,17 @@ public final class AdminHandler implements GatedHandler {
         if (viewer) {
             return Access.VIEWER;
         }
-        JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "wrong admin token");
+        java.util.Optional<AccessToken> scoped = scopedTokens.verify(new String(given, StandardCharsets.UTF_8));
+        if (scoped.isPresent()) {
+            request.setAttribute(SCOPE, scoped.get());
+            return switch (scoped.get().role()) {
+                case ADMIN -> Access.ADMIN;
+                case VIEWER -> Access.VIEWER;
+                case DEPLOYER -> Access.DEPLOYER;
+            };
+        }
+        JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, AccessToken.idOf(new String(given,
+                StandardCharsets.UTF_8)).isPresent() ? "unknown or revoked token" : "wrong admin token");
         return Access.REFUSED;
     }
 

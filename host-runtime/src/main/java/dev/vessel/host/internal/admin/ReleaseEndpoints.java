@@ -5,7 +5,11 @@ import dev.vessel.protocol.admin.CreateRelease;
 import dev.vessel.host.internal.http.JsonResponses;
 import dev.vessel.host.internal.release.ReleaseValidator;
 import dev.vessel.registry.ReleaseStore;
+import dev.vessel.host.internal.http.ApiError;
+import dev.vessel.protocol.ErrorCode;
+import dev.vessel.registry.Text;
 import java.util.List;
+import java.util.function.Predicate;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -20,16 +24,28 @@ final class ReleaseEndpoints {
         this.releases = releases;
     }
 
-    void release(Request request, Response response, Callback callback) throws Exception {
+    /** @param mayCreate whether the caller may create a release of a service (a deployer token: its services) */
+    void release(Request request, Response response, Callback callback, Predicate<String> mayCreate)
+            throws Exception {
         CreateRelease body = AdminRequests.check(AdminRequests.read(request, CreateRelease.class));
+        if (body.service() != null && !body.service().isBlank() && !mayCreate.test(body.service())) {
+            throw forbidden(body.service());
+        }
         List<ReleaseValidator.Upload> uploads = body.artifacts().stream()
                 .map(a -> new ReleaseValidator.Upload(a.sha256(), a.fileName() == null ? a.sha256() : a.fileName()))
                 .toList();
         ReleaseValidator.Validated validated = validator.validate(uploads, body.service(), body.force(),
                 body.by() == null ? "unknown" : body.by());
+        if (!mayCreate.test(validated.manifest().service())) {
+            throw forbidden(validated.manifest().service());
+        }
         boolean created = !body.dryRun() && releases.create(validated.manifest());
         JsonResponses.json(response, callback, 200, new AdminAnswers.ReleaseCreated<>(validated.manifest(), created,
                 body.dryRun()));
     }
 
+    private static ApiError forbidden(String service) {
+        return new ApiError(ErrorCode.FORBIDDEN, "this token may not release " + Text.quote(service)
+                + ": it deploys other services; nothing was stored");
+    }
 }
