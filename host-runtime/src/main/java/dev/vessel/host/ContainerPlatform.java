@@ -36,8 +36,10 @@ public final class ContainerPlatform {
 
     /** The Felix settings of every container, besides its storage and the packages the host exports. */
     public static Map<String, String> frameworkProperties() {
-        // one resolver thread: the default keeps idle resolver threads (and their memory) per stopped framework
-        return Map.of("felix.resolver.parallelism", "1", "ds.loglevel", "warn");
+        // one resolver thread: the default keeps idle resolver threads (and their memory) per stopped framework;
+        // Configuration Admin in memory: the registry is where configurations live (a container gets its current
+        // revision before its release starts), and its file store wrote every value, secrets too, in clear text
+        return Map.of("felix.resolver.parallelism", "1", "ds.loglevel", "warn", "felix.cm.pm", "memory");
     }
 
     /**

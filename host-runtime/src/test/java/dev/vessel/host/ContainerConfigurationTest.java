@@ -50,6 +50,15 @@ class ContainerConfigurationTest {
         zk.close();
     }
 
+    private static boolean contains(Path file, String text) {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains(text);
+        } catch (java.io.IOException gone) {
+            return false; // removed while the walk ran
+        }
+    }
+
     private static String greet(VesselNode node, String name) throws Exception {
         HttpResponse<String> response = post(node, "/v1/call/" + SERVICE + "/1.0.0/greeter/greet", "[\"" + name
                 + "\"]");
@@ -69,6 +78,12 @@ class ContainerConfigurationTest {
                     "upper")), "ada", "louder");
             await().atMost(Duration.ofSeconds(10)).until(() -> greet(node, "Ada")
                     .equals("\"WELCOME, ADA!!! (configurable-greeter 1.0.0)\""));
+            // Configuration Admin keeps it in memory: the registry is where configurations (secrets too) live, and
+            // nothing of them is written to the node's disk in clear text
+            try (var files = java.nio.file.Files.walk(data)) {
+                assertThat(files.filter(java.nio.file.Files::isRegularFile).filter(file -> contains(file, "Welcome"))
+                        .toList()).as("files under the node's data directory holding the configured value").isEmpty();
+            }
             assertThat(node.configuration(SERVICE, "1.0.0", PID)).containsEntry("salutation", "Welcome")
                     .containsEntry("emphasis", 3);
 
