@@ -23,11 +23,28 @@ final class AdminOptions {
     URI server;
 
     @Option(names = "--token-file", paramLabel = "FILE",
-            description = "File holding the admin token. Default: $VESSEL_TOKEN, else the token `vessel up` recorded.")
+            description = "File holding the admin token ('-': standard input). Default: $VESSEL_TOKEN, else the token"
+                    + " `vessel up` recorded.")
     Path tokenFile;
 
-    /** The token from {@code --token-file}, else {@code $VESSEL_TOKEN}, else null. */
+    /**
+     * The token from {@code --token-file} ({@code -}: the first line of standard input, so that neither a path in
+     * the command line nor the environment tells a release in the process where to find it), else
+     * {@code $VESSEL_TOKEN}, else null.
+     */
     static String explicitToken(Path tokenFile) {
+        if (tokenFile != null && tokenFile.toString().equals("-")) {
+            try {
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                if (line == null || line.isBlank()) {
+                    throw new CliException(ExitCode.BAD_INPUT, "--token-file -: standard input held no token");
+                }
+                return line.trim();
+            } catch (IOException e) {
+                throw new CliException(ExitCode.BAD_INPUT, "--token-file -: cannot read standard input: " + e);
+            }
+        }
         if (tokenFile != null) {
             try {
                 return Files.readString(tokenFile).trim();

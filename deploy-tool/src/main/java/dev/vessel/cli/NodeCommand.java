@@ -84,8 +84,9 @@ final class NodeCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--token-file", paramLabel = "FILE",
-            description = "File holding the cluster's admin token (default: $VESSEL_TOKEN). Without a token the"
-                    + " node's admin API is disabled.")
+            description = "File holding the cluster's admin token, or '-' to read it from standard input (then neither"
+                    + " the command line nor the environment names it to the releases the node runs; default:"
+                    + " $VESSEL_TOKEN). Without a token the node's admin API is disabled.")
     Path tokenFile;
 
     @Option(names = "--tls-key-store", paramLabel = "FILE",

@@ -181,6 +181,49 @@ class NodeCommandIT {
     }
 
     /**
+     * A token given on standard input: the node runs with it, and neither its command line nor its environment
+     * (what a release in the process can read from /proc/self) holds it or a path to it.
+     */
+    @Test
+    void aTokenReadFromStandardInputIsNamedNowhereAReleaseCouldLook() throws Exception {
+        Path release = Files.createDirectories(dir.resolve("greeter-1.1.0"));
+        try (InputStream jar = NodeCommandIT.class.getClassLoader().getResourceAsStream("demo/greeter-1.1.0.jar")) {
+            Files.copy(jar, release.resolve("greeter-1.1.0.jar"));
+        }
+        String token = "stdin-token-0123456789abcdef";
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), CliRunner.freePort())) {
+            Process node = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", System.getProperty("vessel.jar", "target/vessel.jar"), "node", "--zk", zk.connectString(),
+                    "--port", "0", "--name", "stdin", "--data", dir.resolve("stdin").toString(), "--token-file", "-",
+                    "--release", release.toString()).redirectErrorStream(true).start();
+            node.getOutputStream().write((token + "\n").getBytes(StandardCharsets.UTF_8));
+            node.getOutputStream().close();
+            List<String> output = new CopyOnWriteArrayList<>();
+            Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
+                    StandardCharsets.UTF_8)).lines().forEach(output::add));
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> output.contains("Ctrl-C stops the node.")
+                        || !node.isAlive());
+                assertThat(output).as(String.join("\n", output)).contains("  greeter-1.1.0  ACTIVE");
+                java.net.URI url = java.net.URI.create(output.stream().filter(l -> l.startsWith("Node stdin serving on "))
+                        .findFirst().orElseThrow().replaceFirst("Node stdin serving on (\\S+).*", "$1"));
+                assertThat(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                url.resolve("/v1/admin/cluster/status")).header("Authorization", "Bearer " + token).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+                String cmdline = Files.readString(Path.of("/proc", Long.toString(node.pid()), "cmdline"));
+                String environ = Files.readString(Path.of("/proc", Long.toString(node.pid()), "environ"));
+                assertThat(cmdline).doesNotContain(token).contains("--token-file\0-\0");
+                assertThat(environ).doesNotContain(token);
+            } finally {
+                node.destroy();
+                node.waitFor(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
      * A release that exhausts the heap and catches the error (as careless code does) would leave a half-dead node
      * behind: started by the launcher, the node process ends at once, says why, and exits with status 3 for its
      * supervisor to restart it.

@@ -108,6 +108,81 @@ class UpCommandIT {
     }
 
     /**
+     * {@code ./vessel up} runs its ZooKeeper and nodes in one JVM, started with {@code ExitOnOutOfMemoryError}: a
+     * release that exhausts the heap ends that JVM, and the launcher starts it again on the same home, token, ports
+     * and data, where the node converges on what the registry says it runs. A signal to the launcher still stops
+     * everything.
+     */
+    @Test
+    void upStartsItsClusterAgainAfterAnOutOfMemoryErrorEndedIt() throws Exception {
+        int port = CliRunner.freePorts(2);
+        ProcessBuilder command = new ProcessBuilder(Path.of("..", "vessel").toString(), "up", "--port",
+                Integer.toString(port), "--zk-port", Integer.toString(port + 1)).redirectErrorStream(true);
+        command.environment().put("VESSEL_HOME", home.toString());
+        command.environment().put("VESSEL_HEAP", "192m");
+        Process up = command.start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(up.getInputStream(),
+                StandardCharsets.UTF_8)).lines().forEach(output::add));
+        reader.setDaemon(true);
+        reader.start();
+        URI node = URI.create("http://127.0.0.1:" + port);
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> healthy(http, node) || !up.isAlive());
+            assertThat(output).as(String.join("\n", output))
+                    .anyMatch(line -> line.startsWith("Heap up to ") && line.contains("ends the process"));
+            Path hostile = Files.createDirectories(home.resolve("hostile-release")).resolve("hostile.jar");
+            try (var jar = UpCommandIT.class.getClassLoader().getResourceAsStream("fixtures/hostile/hostile.jar")) {
+                Files.copy(jar, hostile);
+            }
+            System.setProperty("vessel.home", home.toString());
+            try {
+                CliRunner deployed = CliRunner.run("deploy", hostile.toString());
+                assertThat(deployed.exitCode()).as(deployed.err()).isEqualTo(ExitCode.OK);
+            } finally {
+                System.clearProperty("vessel.home");
+            }
+            try {
+                http.send(HttpRequest.newBuilder(node.resolve("/v1/call/hostile/1.0.0/hostile/exhaustHeap"))
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofString("[]")).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException connectionEnded) {
+                // the JVM ended under the call
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> output.stream().anyMatch(line -> line.contains(
+                    "ran out of memory and ended; starting it again")));
+            assertThat(output).anyMatch(line -> line.contains("Terminating due to java.lang.OutOfMemoryError"));
+            // the same cluster again: the node serves on its port and runs what the registry says, the release too
+            await().atMost(Duration.ofSeconds(90)).until(() -> healthy(http, node));
+            await().atMost(Duration.ofSeconds(30)).until(() -> http.send(HttpRequest.newBuilder(
+                    node.resolve("/v1/call/hostile/1.0.0/hostile/ping")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("[]")).build(), HttpResponse.BodyHandlers.ofString())
+                    .body().equals("\"pong\""));
+            assertThat(up.isAlive()).isTrue();
+
+            List<ProcessHandle> jvms = up.descendants().toList();
+            assertThat(jvms).as("the launcher's JVM").isNotEmpty();
+            up.toHandle().destroy(); // SIGTERM to the launcher, which hands it to the JVM
+            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("the launcher exits after the signal").isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> jvms.stream().noneMatch(ProcessHandle::isAlive));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertPortFree(port));
+        } finally {
+            up.descendants().forEach(ProcessHandle::destroyForcibly);
+            up.destroyForcibly();
+        }
+    }
+
+    private static boolean healthy(HttpClient http, URI node) {
+        try {
+            return http.send(HttpRequest.newBuilder(node.resolve("/v1/health")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException | InterruptedException notYet) {
+            return false;
+        }
+    }
+
+    /**
      * The repository's ./vessel launcher: --version makes no class-data sharing archive, the first run of a verb
      * that reaches the cluster makes one for that verb, the next uses it; none prints anything of it.
      */
