@@ -90,6 +90,11 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    @Option(names = "--signature", paramLabel = "FILE", description = "The release's signature, as `vessel release"
+            + " sign` wrote it: stored with the release, and required where the service's signature policy is"
+            + " require.")
+    Path signature;
+
     @Option(names = "--rule", paramLabel = "FILE", description = "Roll the release out under this rollout rule"
             + " (YAML): its steps, holds and gates, measured on the cluster's calls; the cluster promotes it or rolls"
             + " it back. Exit 0 when promoted, 1 when rolled back. Without it, a service's stored rule applies.")
@@ -125,15 +130,20 @@ final class DeployCommand implements Callable<Integer> {
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), json);
         Rollout.Request request = new Rollout.Request(jars, service, weight, replace, nodes, dryRun, !noWait, force,
                 Duration.ofSeconds(timeoutSeconds), AdminOptions.who(), chunkSize, maxConcurrency, cpu, cpuLimit);
+        java.util.Optional<dev.vessel.registry.ReleaseSignature> signed = java.util.Optional.ofNullable(signature)
+                .map(ReleaseCommand::readSignature);
         java.util.Optional<AdminClient> viaNode = RecordedNode.client(cluster, admin);
         if (viaNode.isPresent()) {
+            signed.ifPresent(viaNode.get()::putSignature);
             try (UploadBars bars = new UploadBars(json)) {
                 return finish(new Rollout(viaNode.get(), RolloutSource.node(viaNode.get()), progress, bars)
                         .deploy(request, ruleChoice, ruleProgress(), ruleTimeout()), progress);
             }
         }
         try (RegistryConnection registry = cluster.connect(); UploadBars bars = new UploadBars(json)) {
-            return finish(new Rollout(admin.client(cluster, registry), registry, progress, bars)
+            AdminClient client = admin.client(cluster, registry);
+            signed.ifPresent(client::putSignature);
+            return finish(new Rollout(client, registry, progress, bars)
                     .deploy(request, ruleChoice, ruleProgress(), ruleTimeout()), progress);
         }
     }

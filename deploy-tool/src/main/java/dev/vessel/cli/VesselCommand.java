@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, NodeCommand.class, DeployCommand.class, PromoteCommand.class,
                 RetireCommand.class, RollbackCommand.class, HistoryCommand.class, ReleasesCommand.class,
                 StatusCommand.class, CallCommand.class, QuorumCommand.class, ConfigCommand.class,
-                RolloutCommand.class, RuleCommand.class, DashboardCommand.class, TokenCommand.class})
+                RolloutCommand.class, RuleCommand.class, DashboardCommand.class, TokenCommand.class,
+                ReleaseCommand.class, TrustCommand.class})
 public final class VesselCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -210,6 +210,30 @@ public final class AdminClient {
         return get("rollouts/" + service + "/analysis", dev.vessel.registry.RolloutRecord.class);
     }
 
+    /** Stores a release's signature, before the release is created from its uploaded jars. */
+    public void putSignature(dev.vessel.registry.ReleaseSignature signature) {
+        try {
+            send("PUT", "signatures/" + signature.service() + "/" + signature.version(), "application/json",
+                    AdminJson.write(signature));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach the admin API of " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The cluster's trust in release signers. */
+    public dev.vessel.registry.TrustPolicy trust() {
+        AdminAnswers.Trust<dev.vessel.registry.TrustPolicy> answer = get("trust", AdminAnswers.Trust.class,
+                dev.vessel.registry.TrustPolicy.class);
+        return answer.policy();
+    }
+
+    /** Changes the cluster's trust in release signers (admins only); the policy after the change. */
+    public dev.vessel.registry.TrustPolicy changeTrust(dev.vessel.protocol.admin.TrustChange change) {
+        AdminAnswers.Trust<dev.vessel.registry.TrustPolicy> answer = post("trust", change, AdminAnswers.Trust.class,
+                dev.vessel.registry.TrustPolicy.class);
+        return answer.policy();
+    }
+
     /** Issues a scoped token: its text (shown once, stored nowhere) and its record. */
     public AdminAnswers.TokenIssued<dev.vessel.registry.AccessToken> issueToken(
             dev.vessel.protocol.admin.TokenRequest request) {

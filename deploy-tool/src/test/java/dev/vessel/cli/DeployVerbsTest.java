@@ -92,6 +92,40 @@ class DeployVerbsTest {
     }
 
     @Test
+    void aSignedReleaseDeploysWhereSignaturesAreRequiredAndAnUnsignedOneIsRefused() throws Exception {
+        Path key = home.resolve("signer.key");
+        CliRunner made = CliRunner.run("release", "key", "--out", key.toString());
+        assertThat(made.exitCode()).as(made.err()).isEqualTo(ExitCode.OK);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                .isEqualTo("rw-------");
+        String keyId = made.out().substring("key ".length(), "key ".length() + 16);
+
+        CliRunner trusted = run("trust", "add-key", home.resolve("signer.key.pub").toString(), "--services",
+                "signed-*");
+        assertThat(trusted.exitCode()).as(trusted.err()).isEqualTo(ExitCode.OK);
+        assertThat(trusted.out()).contains(keyId).contains("signed-*").contains("valid");
+        assertThat(run("trust", "mode", "require", "--service", "signed-greeter").out())
+                .contains("signed-greeter: require");
+
+        CliRunner unsigned = run("deploy", greeter11.toString(), "--service", "signed-greeter");
+        assertThat(unsigned.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(unsigned.err()).contains("signed-greeter 1.1.0 is not signed").contains("Nothing was stored");
+
+        Path signature = home.resolve("signed-greeter.signature.json");
+        CliRunner signed = CliRunner.run("release", "sign", greeter11.toString(), "--key", key.toString(),
+                "--service", "signed-greeter", "--out", signature.toString());
+        assertThat(signed.exitCode()).as(signed.err()).isEqualTo(ExitCode.OK);
+        assertThat(signed.out()).contains("signed signed-greeter 1.1.0 (1 jar(s)) with key " + keyId);
+        CliRunner deployed = run("deploy", greeter11.toString(), "--service", "signed-greeter", "--signature",
+                signature.toString());
+        assertThat(deployed.exitCode()).as(deployed.err()).isEqualTo(ExitCode.OK);
+
+        CliRunner revoked = run("trust", "revoke-key", keyId);
+        assertThat(revoked.exitCode()).as(revoked.err()).isEqualTo(ExitCode.OK);
+        assertThat(revoked.out()).contains("revoked 20");
+    }
+
+    @Test
     void theRegistryOfAOneNodeClusterIsClosedToStrangers() throws Exception {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vessel.registry.RegistryConnection.connect(zk))
                 .isInstanceOf(dev.vessel.registry.RegistryAccessDeniedException.class);

@@ -31,6 +31,7 @@ import dev.vessel.registry.RegistryCredentials;
 import dev.vessel.registry.RegistryLayout;
 import dev.vessel.registry.RegistryUnreachableException;
 import dev.vessel.registry.ReleaseStore;
+import dev.vessel.registry.TrustStore;
 import dev.vessel.registry.TlsTrust;
 import java.io.Closeable;
 import java.io.IOException;
@@ -183,8 +184,8 @@ public final class VesselNode implements Closeable {
 
         // desired state
         Reconciler reconciler = own(new Reconciler(self, registry::connected, containers,
-                new StoredReleases(releases, artifacts.store(), artifacts.fetcher()), metrics, status::request,
-                config.localReleases(), new Reconciler.Settings(config.resyncInterval(), Duration.ofSeconds(1),
+                new StoredReleases(releases, new TrustStore(registry), artifacts.store(), artifacts.fetcher()), metrics,
+                status::request, config.localReleases(), new Reconciler.Settings(config.resyncInterval(), Duration.ofSeconds(1),
                         Duration.ofSeconds(15))));
 
         // every part is built: serve, then publish (registration follows reachability), then act on desired state

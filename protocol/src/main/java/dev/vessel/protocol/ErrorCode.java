@@ -70,6 +70,8 @@ public enum ErrorCode {
     CONFIGURATION_REFUSED(422, false, BAD_INPUT),
     /** A rollout rule that is not valid: nothing was written. */
     RULE_REFUSED(422, false, BAD_INPUT),
+    /** A release whose signature the cluster's trust policy requires and it lacks, or does not accept. */
+    SIGNATURE_REFUSED(422, false, BAD_INPUT),
     TOO_MANY_UPLOADS(429, false, FAILED),
     /** The node handles as many admin requests or artifact reads as it may: nothing was done. */
     BUSY(503, true, FAILED),

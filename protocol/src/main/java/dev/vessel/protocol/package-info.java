@@ -4,7 +4,7 @@
  * dev.vessel.protocol.ErrorBody}) every refusal carries.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package dev.vessel.protocol;
 
 import org.osgi.annotation.bundle.Export;

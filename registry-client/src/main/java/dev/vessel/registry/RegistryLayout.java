@@ -127,6 +127,21 @@ public final class RegistryLayout {
         return ZKPaths.makePath(configuration(service), String.format(java.util.Locale.ROOT, "rev-%010d", revision));
     }
 
+    /** The cluster's trust policy for release signers. */
+    public String trust() {
+        return ZKPaths.makePath(root, "trust");
+    }
+
+    /** Release signatures, one per version: {@code {root}/signatures/{service}/{version}}. */
+    public String signatures() {
+        return ZKPaths.makePath(root, "signatures");
+    }
+
+    public String signature(String service, String version) {
+        return ZKPaths.makePath(ZKPaths.makePath(signatures(), requireName(service, "service")),
+                requireName(version, "version"));
+    }
+
     /** Scoped access tokens, one znode per token holding its verifier: {@code {root}/tokens/{id}}. */
     public String tokens() {
         return ZKPaths.makePath(root, "tokens");

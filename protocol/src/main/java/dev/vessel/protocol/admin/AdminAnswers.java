@@ -95,4 +95,7 @@ public final class AdminAnswers {
 
     /** A token revoked, or not there to revoke. */
     public record TokenRevoked(String id, boolean revoked) {}
+
+    /** The cluster's trust policy (type parameter) after a change, or as it is. */
+    public record Trust<P>(P policy) {}
 }

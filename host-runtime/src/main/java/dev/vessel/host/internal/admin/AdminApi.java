@@ -14,6 +14,7 @@ import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseStore;
 import dev.vessel.registry.RuleStore;
 import dev.vessel.registry.TokenStore;
+import dev.vessel.registry.TrustStore;
 import java.io.Closeable;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
@@ -52,7 +53,7 @@ public final class AdminApi implements Closeable {
                 new DeploymentStore(registry), configurations, new RuleStore(registry), cluster, dashboard,
                 new QuorumRecoveryEndpoint(settings.nodeId(), quorum),
                 new RolloutEndpoints(new RolloutControl(registry, metrics), containers), scopedTokens,
-                new TokenStore(registry));
+                new TokenStore(registry), new TrustStore(registry));
         this.work = new Bulkhead(threads, "vessel-admin-" + settings.nodeId(), ADMIN_LIMITS);
         this.artifactReads = new Bulkhead(threads, "vessel-artifacts-" + settings.nodeId(), ARTIFACT_READ_LIMITS);
     }

@@ -20,6 +20,7 @@ import dev.vessel.registry.RetryBudget;
 import dev.vessel.registry.RuleStore;
 import dev.vessel.registry.Text;
 import dev.vessel.registry.TokenStore;
+import dev.vessel.registry.TrustStore;
 import dev.vessel.registry.internal.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -57,6 +58,9 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/admin/rules/{service}[/history] the service's rollout rule, or every revision of it
  * GET  /v1/admin/dashboard                 everything the dashboard at /ui/ shows
  * POST /v1/admin/quorum/recover            re-found the quorum from this node's member after it lost its majority
+ * POST|GET /v1/admin/tokens, DELETE .../{id}  issue, list, revoke scoped tokens (admins)
+ * GET|POST /v1/admin/trust                 the trust in release signers; a change of it (admins)
+ * PUT  /v1/admin/signatures/{service}/{version}  a release's signature, before the release is created
  * </pre>
  *
  * <p>Everything but the artifacts, the dashboard and the quorum recovery reads or writes the registry: without a registry session it is
@@ -91,6 +95,7 @@ public final class AdminHandler implements GatedHandler {
     private final RolloutEndpoints rollouts;
     private final ScopedTokens scopedTokens;
     private final TokenEndpoints tokens;
+    private final TrustEndpoints trust;
 
     /** Who a request's credentials say it comes from. */
     private enum Access { ADMIN, VIEWER, DEPLOYER, PEER, REFUSED }
@@ -105,7 +110,8 @@ public final class AdminHandler implements GatedHandler {
             DeploymentStore deploymentStore, ConfigurationStore configurationStore,
             RuleStore ruleStore, ClusterView cluster, DashboardEndpoint dashboard,
             QuorumRecoveryEndpoint quorumRecovery, RolloutEndpoints rollouts, ScopedTokens scopedTokens,
-            TokenStore tokenStore) {
+            TokenStore tokenStore, TrustStore trustStore) {
+        this.trust = new TrustEndpoints(trustStore);
         this.rollouts = rollouts;
         this.scopedTokens = scopedTokens;
         this.tokens = new TokenEndpoints(tokenStore);
@@ -119,7 +125,7 @@ public final class AdminHandler implements GatedHandler {
         this.grants = grants;
         this.artifacts = new ArtifactEndpoints(artifacts.store(), artifacts.presence(), artifacts.serveRate(),
                 artifacts.bytesServed());
-        this.releases = new ReleaseEndpoints(validator, releaseStore);
+        this.releases = new ReleaseEndpoints(validator, releaseStore, trustStore);
         this.deployments = new DeploymentEndpoints(releaseStore, deploymentStore);
         this.configurations = new ConfigurationEndpoints(configurationStore, deploymentStore, releaseStore);
         this.rules = new RuleEndpoints(ruleStore, deploymentStore);
@@ -174,6 +180,15 @@ public final class AdminHandler implements GatedHandler {
             quorumRecovery.recover(response, callback);
         } else if (path.length == 1 && path[0].equals("dashboard") && HttpMethod.GET.is(method)) {
             dashboard.answer(access == Access.ADMIN ? "admin" : "viewer", response, callback);
+        } else if (path.length == 1 && path[0].equals("trust") && HttpMethod.GET.is(method)) {
+            trust.policy(response, callback);
+        } else if (path.length == 1 && path[0].equals("trust") && HttpMethod.POST.is(method)) {
+            if (access != Access.ADMIN) {
+                throw new ApiError(ErrorCode.FORBIDDEN, "the trust in release signers is changed with an admin token");
+            }
+            trust.change(request, response, callback);
+        } else if (path.length == 3 && path[0].equals("signatures") && HttpMethod.PUT.is(method)) {
+            trust.sign(path[1], path[2], request, response, callback);
         } else if (path[0].equals("tokens")) {
             if (access != Access.ADMIN) {
                 throw new ApiError(ErrorCode.FORBIDDEN, "tokens are created, listed and revoked with an admin token");
@@ -271,7 +286,7 @@ public final class AdminHandler implements GatedHandler {
         boolean serviceChange = path.length == 2 && HttpMethod.POST.is(method) && switch (path[0]) {
             case "deployments", "configurations", "rules", "rollouts" -> true;
             default -> false;
-        };
+        } || path.length == 3 && path[0].equals("signatures") && HttpMethod.PUT.is(method);
         if (serviceChange && scope.mayChange(path[1])) {
             return true;
         }
@@ -295,7 +310,7 @@ public final class AdminHandler implements GatedHandler {
             case "configurations", "rules" -> path.length == 2 || path.length == 3 && path[2].equals("history");
             case "deployments", "instances" -> path.length == 2;
             case "rollouts" -> path.length == 2 || path.length == 3 && path[2].equals("analysis");
-            case "calls" -> path.length == 1;
+            case "calls", "trust" -> path.length == 1;
             case "releases" -> path.length == 1 || path.length == 2;
             default -> false;
         };

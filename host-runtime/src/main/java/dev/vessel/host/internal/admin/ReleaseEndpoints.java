@@ -8,6 +8,8 @@ import dev.vessel.registry.ReleaseStore;
 import dev.vessel.host.internal.http.ApiError;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.registry.Text;
+import dev.vessel.registry.TrustPolicy;
+import dev.vessel.registry.TrustStore;
 import java.util.List;
 import java.util.function.Predicate;
 import org.eclipse.jetty.server.Request;
@@ -16,12 +18,17 @@ import org.eclipse.jetty.util.Callback;
 
 /** {@code POST /v1/admin/releases}: validates uploaded jars as a release and stores its manifest. */
 final class ReleaseEndpoints {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReleaseEndpoints.class);
+
     private final ReleaseValidator validator;
     private final ReleaseStore releases;
 
-    ReleaseEndpoints(ReleaseValidator validator, ReleaseStore releases) {
+    private final TrustStore trust;
+
+    ReleaseEndpoints(ReleaseValidator validator, ReleaseStore releases, TrustStore trust) {
         this.validator = validator;
         this.releases = releases;
+        this.trust = trust;
     }
 
     /** @param mayCreate whether the caller may create a release of a service (a deployer token: its services) */
@@ -38,6 +45,16 @@ final class ReleaseEndpoints {
                 body.by() == null ? "unknown" : body.by());
         if (!mayCreate.test(validated.manifest().service())) {
             throw forbidden(validated.manifest().service());
+        }
+        TrustPolicy.Verdict verdict = trust.check(validated.manifest());
+        if (verdict.refused()) {
+            throw new ApiError(ErrorCode.SIGNATURE_REFUSED, verdict.problem() + ": the signature policy of "
+                    + validated.manifest().service() + " is require; sign the release (vessel release sign) and"
+                    + " deploy it with its signature. Nothing was stored");
+        }
+        if (verdict.problem() != null && verdict.mode() == TrustPolicy.Mode.WARN) {
+            LOG.warn("{} (the signature policy of {} is warn: stored anyway)", verdict.problem(),
+                    validated.manifest().service());
         }
         boolean created = !body.dryRun() && releases.create(validated.manifest());
         JsonResponses.json(response, callback, 200, new AdminAnswers.ReleaseCreated<>(validated.manifest(), created,
