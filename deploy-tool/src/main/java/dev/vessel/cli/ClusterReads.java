@@ -58,6 +58,15 @@ final class ClusterReads implements AutoCloseable {
         }));
     }
 
+    /** The service's release signatures, and the trust policy to read them against. */
+    dev.vessel.protocol.admin.AdminAnswers.Signatures<dev.vessel.registry.ReleaseSignature,
+            dev.vessel.registry.TrustPolicy> signatures(String service) {
+        return NodeReads.signatures(cluster, service).orElseGet(() -> fromZooKeeper(registry -> {
+            dev.vessel.registry.TrustStore trust = new dev.vessel.registry.TrustStore(registry);
+            return new dev.vessel.protocol.admin.AdminAnswers.Signatures<>(trust.signatures(service), trust.policy());
+        }));
+    }
+
     /** The service's current configuration (secret values masked). */
     ConfigurationRevision configuration(String service) {
         return NodeReads.configuration(cluster, service).orElseGet(() -> fromZooKeeper(registry ->

@@ -36,8 +36,12 @@ final class HistoryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Deployment deployment;
+        java.util.Map<String, String> signers = new java.util.TreeMap<>();
         try (ClusterReads reads = ClusterReads.of(cluster)) {
             deployment = reads.deployment(service);
+            if (!json && !deployment.history().isEmpty()) {
+                reads.signatures(service).signatures().forEach(s -> signers.put(s.version(), s.keyId()));
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -50,6 +54,11 @@ final class HistoryCommand implements Callable<Integer> {
                         r.revision(), Instant.ofEpochMilli(r.at()), r.action(),
                         r.versions().stream().map(RolloutOutput::describe).collect(Collectors.joining(", ", "[", "]")),
                         r.by());
+            }
+            if (!signers.isEmpty()) {
+                out.println("signed: " + signers.entrySet().stream().map(e -> e.getKey() + " by " + e.getValue())
+                        .collect(Collectors.joining(", ")) + " (vessel releases says what the trust policy makes of"
+                        + " each)");
             }
         }
         out.flush();

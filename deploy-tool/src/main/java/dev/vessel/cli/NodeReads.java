@@ -54,6 +54,16 @@ final class NodeReads {
                 .map(answer -> ((AdminAnswers.Releases<ReleaseManifest>) answer).releases());
     }
 
+    /** The service's release signatures with the trust policy to read them against. */
+    @SuppressWarnings("unchecked")
+    static Optional<AdminAnswers.Signatures<dev.vessel.registry.ReleaseSignature, dev.vessel.registry.TrustPolicy>>
+            signatures(ClusterOptions cluster, String service) {
+        return read(cluster, "signatures/" + encode(service), AdminAnswers.Signatures.class,
+                dev.vessel.registry.ReleaseSignature.class, dev.vessel.registry.TrustPolicy.class)
+                .map(answer -> (AdminAnswers.Signatures<dev.vessel.registry.ReleaseSignature,
+                        dev.vessel.registry.TrustPolicy>) answer);
+    }
+
     /** The service's current configuration, secret values masked. */
     static Optional<ConfigurationRevision> configuration(ClusterOptions cluster, String service) {
         return read(cluster, "configurations/" + encode(service), ConfigurationRevision.class);

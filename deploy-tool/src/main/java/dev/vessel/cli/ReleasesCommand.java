@@ -31,11 +31,35 @@ final class ReleasesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the release manifests as JSON.")
     boolean json;
 
+    /** "signed by KEY", with what the policy says of it when that is not simply valid, or "unsigned". */
+    private static String signer(ReleaseManifest release, dev.vessel.protocol.admin.AdminAnswers.Signatures<
+            dev.vessel.registry.ReleaseSignature, dev.vessel.registry.TrustPolicy> signatures) {
+        var signature = signatures.signatures().stream().filter(s -> s.version().equals(release.version()))
+                .findFirst();
+        if (signature.isEmpty()) {
+            return "unsigned";
+        }
+        var verdict = signatures.policy().check(release, signature);
+        return "signed by " + signature.get().keyId() + (verdict.problem() == null ? "" : " (" + verdict.problem()
+                + ")");
+    }
+
     @Override
     public Integer call() throws Exception {
         List<ReleaseManifest> releases;
+        java.util.Map<String, String> signers = new java.util.HashMap<>();
         try (ClusterReads reads = ClusterReads.of(cluster)) {
             releases = reads.releases(service);
+            if (!json) {
+                for (String name : releases.stream().map(ReleaseManifest::service).distinct().toList()) {
+                    var signatures = reads.signatures(name);
+                    for (ReleaseManifest release : releases) {
+                        if (release.service().equals(name)) {
+                            signers.put(name + " " + release.version(), signer(release, signatures));
+                        }
+                    }
+                }
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -44,8 +68,9 @@ final class ReleasesCommand implements Callable<Integer> {
             out.println("No releases" + (service == null ? "." : " of " + service + "."));
         } else {
             for (ReleaseManifest r : releases) {
-                out.printf("%-12s %-10s %d bundle(s)  endpoints %s  %s by %s%s%n", r.service(), r.version(),
+                out.printf("%-12s %-10s %d bundle(s)  endpoints %s  %s by %s  %s%s%n", r.service(), r.version(),
                         r.bundles().size(), r.endpoints(), Instant.ofEpochMilli(r.created()), r.createdBy(),
+                        signers.get(r.service() + " " + r.version()),
                         r.forced() ? "  (baseline overridden with --force)" : "");
             }
         }

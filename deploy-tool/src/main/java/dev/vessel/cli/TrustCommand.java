@@ -1,5 +1,6 @@
 package dev.vessel.cli;
 
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.AdminJson;
 import dev.vessel.protocol.admin.TrustChange;
 import dev.vessel.registry.TrustPolicy;
@@ -32,13 +33,14 @@ final class TrustCommand implements Callable<Integer> {
         throw new CliException(ExitCode.BAD_INPUT, "vessel trust needs what to do: show, add-key, revoke-key or mode");
     }
 
-    /** Prints a policy, as a table or JSON. */
-    static void print(PrintWriter out, TrustPolicy policy, boolean json) {
+    /** Prints a policy, as a table or JSON, with the deployed releases whose signer's key is revoked. */
+    static void print(PrintWriter out, AdminAnswers.Trust<TrustPolicy> trust, boolean json) {
         if (json) {
-            out.println(new String(AdminJson.write(policy), StandardCharsets.UTF_8));
+            out.println(new String(AdminJson.write(trust), StandardCharsets.UTF_8));
             out.flush();
             return;
         }
+        TrustPolicy policy = trust.policy();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"KEY", "SERVICES", "ADDED", "BY", "STATE"});
         for (TrustPolicy.TrustedKey key : policy.keys()) {
@@ -50,13 +52,17 @@ final class TrustCommand implements Callable<Integer> {
         for (Map.Entry<String, TrustPolicy.Mode> service : new java.util.TreeMap<>(policy.services()).entrySet()) {
             out.println("  " + service.getKey() + ": " + TrustPolicy.name(service.getValue()));
         }
+        for (String release : trust.revokedInUse() == null ? List.<String>of() : trust.revokedInUse()) {
+            out.println("deployed, signed by a revoked key: " + release);
+        }
         out.flush();
     }
 
     /** Runs {@code change} through a node's admin API and prints the policy it leaves. */
     private static Integer change(CommandSpec spec, ClusterOptions cluster, AdminOptions admin, TrustChange change,
             boolean json) {
-        TrustPolicy after = ServiceVerb.withAdmin(cluster, admin, client -> client.changeTrust(change));
+        AdminAnswers.Trust<TrustPolicy> after = ServiceVerb.withAdmin(cluster, admin,
+                client -> client.changeTrust(change));
         print(spec.commandLine().getOut(), after, json);
         return ExitCode.OK;
     }

@@ -220,18 +220,15 @@ public final class AdminClient {
         }
     }
 
-    /** The cluster's trust in release signers. */
-    public dev.vessel.registry.TrustPolicy trust() {
-        AdminAnswers.Trust<dev.vessel.registry.TrustPolicy> answer = get("trust", AdminAnswers.Trust.class,
-                dev.vessel.registry.TrustPolicy.class);
-        return answer.policy();
+    /** The cluster's trust in release signers, and the deployed releases signed by a revoked key. */
+    public AdminAnswers.Trust<dev.vessel.registry.TrustPolicy> trust() {
+        return get("trust", AdminAnswers.Trust.class, dev.vessel.registry.TrustPolicy.class);
     }
 
     /** Changes the cluster's trust in release signers (admins only); the policy after the change. */
-    public dev.vessel.registry.TrustPolicy changeTrust(dev.vessel.protocol.admin.TrustChange change) {
-        AdminAnswers.Trust<dev.vessel.registry.TrustPolicy> answer = post("trust", change, AdminAnswers.Trust.class,
-                dev.vessel.registry.TrustPolicy.class);
-        return answer.policy();
+    public AdminAnswers.Trust<dev.vessel.registry.TrustPolicy> changeTrust(
+            dev.vessel.protocol.admin.TrustChange change) {
+        return post("trust", change, AdminAnswers.Trust.class, dev.vessel.registry.TrustPolicy.class);
     }
 
     /** Issues a scoped token: its text (shown once, stored nowhere) and its record. */

@@ -120,9 +120,15 @@ class DeployVerbsTest {
                 signature.toString());
         assertThat(deployed.exitCode()).as(deployed.err()).isEqualTo(ExitCode.OK);
 
+        assertThat(cli("releases", "signed-greeter", "--zk", zk).out()).contains("signed by " + keyId)
+                .doesNotContain("unsigned");
+        assertThat(cli("history", "signed-greeter", "--zk", zk).out()).contains("signed: 1.1.0 by " + keyId);
+
         CliRunner revoked = run("trust", "revoke-key", keyId);
         assertThat(revoked.exitCode()).as(revoked.err()).isEqualTo(ExitCode.OK);
-        assertThat(revoked.out()).contains("revoked 20");
+        assertThat(revoked.out()).contains("revoked 20")
+                .contains("deployed, signed by a revoked key: signed-greeter 1.1.0 (signed by revoked key " + keyId);
+        assertThat(cli("releases", "signed-greeter", "--zk", zk).out()).contains("which was revoked");
     }
 
     @Test

@@ -97,9 +97,19 @@ class SignedReleasesTest {
         trust.putSignature(sign(first, "greeter", "1.1.0", "greeter-1.1.0"));
         assertThat(desired.deploy(node, release("greeter-1.1.0")).state()).isEqualTo(InstanceState.ACTIVE);
 
+        String firstId = SigningKeys.id(first.getPublic());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> dashboard()
+                .contains("\"signer\":\"" + firstId + "\""));
+
         // rotation: the second key is trusted beside the first, then the first is revoked
         trust.update(policy -> policy.withKey(trusted(second, "greeter*")));
-        trust.update(policy -> policy.withRevoked(SigningKeys.id(first.getPublic()), System.currentTimeMillis()));
+        trust.update(policy -> policy.withRevoked(firstId, System.currentTimeMillis()));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> dashboard()
+                .contains("\"signer\":\"" + firstId + " (revoked)\""));
+        HttpResponse<String> reported = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/v1/admin/trust"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(reported.body()).as("reported where it runs").contains("greeter 1.1.0 (signed by revoked key "
+                + firstId + ")");
 
         String sha = upload("greeter-2.0.0");
         putSignature(sign(first, "greeter", "2.0.0", "greeter-2.0.0"));
@@ -146,6 +156,11 @@ class SignedReleasesTest {
             throws Exception {
         return new dev.vessel.registry.ReleaseManifest(service, version, "primary", List.of(
                 DesiredState.bundleRef(jar)), List.of(), "", false, "test", 0);
+    }
+
+    private String dashboard() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/v1/admin/dashboard"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private String upload(String name) throws Exception {

@@ -6,6 +6,7 @@ import dev.vessel.registry.internal.RecordJson;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
@@ -103,6 +104,25 @@ public final class TrustStore {
         } catch (Exception e) {
             throw new RegistryException("could not read " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Every stored signature of {@code service}'s versions. */
+    public java.util.List<ReleaseSignature> signatures(String service) {
+        String folder = ZKPaths.makePath(connection.layout().signatures(), RegistryLayout.requireName(service,
+                "service"));
+        java.util.List<String> versions;
+        try {
+            versions = connection.curator().getChildren().forPath(folder);
+        } catch (KeeperException.NoNodeException e) {
+            return java.util.List.of();
+        } catch (Exception e) {
+            throw new RegistryException("could not list " + folder + ": " + e.getMessage(), e);
+        }
+        java.util.List<ReleaseSignature> signatures = new java.util.ArrayList<>();
+        for (String version : versions) {
+            signature(service, version).ifPresent(signatures::add);
+        }
+        return signatures;
     }
 
     /** The policy's verdict on {@code manifest}, with the signature stored for it. */

@@ -183,7 +183,8 @@ function drawServices(view) {
     for (const node of view.nodes) html += '<th>' + esc(node.id) + '</th>';
     html += '<th></th></tr></thead><tbody>';
     for (const v of s.versions) {
-      html += '<tr data-version="' + esc(v.version) + '"><td>' + esc(v.version) + '</td><td>'
+      html += '<tr data-version="' + esc(v.version) + '"><td>' + esc(v.version)
+        + (v.signer ? ' <span class="small signer">signed by ' + esc(v.signer) + '</span>' : '') + '</td><td>'
         + (v.weight ? v.weight + '%' + (v.nodes && v.nodes !== '*' ? ' <span class="small">on ' + esc(v.nodes)
           + '</span>' : '') : '<span class="small">not desired</span>') + '</td><td class="traffic">'
         + (v.share === null ? '<span class="small">no calls</span>'

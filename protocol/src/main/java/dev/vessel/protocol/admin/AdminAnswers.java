@@ -96,6 +96,12 @@ public final class AdminAnswers {
     /** A token revoked, or not there to revoke. */
     public record TokenRevoked(String id, boolean revoked) {}
 
-    /** The cluster's trust policy (type parameter) after a change, or as it is. */
-    public record Trust<P>(P policy) {}
+    /**
+     * The cluster's trust policy (type parameter) after a change, or as it is, and the deployed releases whose
+     * signer's key is revoked (they run on, but are not stored or started again where signatures are required).
+     */
+    public record Trust<P>(P policy, List<String> revokedInUse) {}
+
+    /** A service's release signatures (first type parameter) and the policy (second) to read them against. */
+    public record Signatures<S, P>(List<S> signatures, P policy) {}
 }

@@ -48,7 +48,8 @@ public final class AdminApi implements Closeable {
         ReleaseValidator validator = new ReleaseValidator(artifacts.store(), artifacts.fetcher(), releases,
                 settings.scratch(), containers.settings().unregistered(), configurations);
         this.scopedTokens = new ScopedTokens(registry);
-        this.dashboard = new DashboardEndpoint(cluster, () -> NodeLoad.of(containers), settings.peerTls());
+        this.dashboard = new DashboardEndpoint(cluster, () -> NodeLoad.of(containers), settings.peerTls(),
+                new TrustStore(registry));
         this.handler = new AdminHandler(settings.token(), settings.grants(), artifacts, validator, releases,
                 new DeploymentStore(registry), configurations, new RuleStore(registry), cluster, dashboard,
                 new QuorumRecoveryEndpoint(settings.nodeId(), quorum),

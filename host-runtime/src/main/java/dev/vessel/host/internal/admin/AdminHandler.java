@@ -61,6 +61,7 @@ import org.eclipse.jetty.util.Callback;
  * POST|GET /v1/admin/tokens, DELETE .../{id}  issue, list, revoke scoped tokens (admins)
  * GET|POST /v1/admin/trust                 the trust in release signers; a change of it (admins)
  * PUT  /v1/admin/signatures/{service}/{version}  a release's signature, before the release is created
+ * GET  /v1/admin/signatures/{service}    the service's release signatures, with the policy to read them against
  * </pre>
  *
  * <p>Everything but the artifacts, the dashboard and the quorum recovery reads or writes the registry: without a registry session it is
@@ -111,7 +112,7 @@ public final class AdminHandler implements GatedHandler {
             RuleStore ruleStore, ClusterView cluster, DashboardEndpoint dashboard,
             QuorumRecoveryEndpoint quorumRecovery, RolloutEndpoints rollouts, ScopedTokens scopedTokens,
             TokenStore tokenStore, TrustStore trustStore) {
-        this.trust = new TrustEndpoints(trustStore);
+        this.trust = new TrustEndpoints(trustStore, deploymentStore);
         this.rollouts = rollouts;
         this.scopedTokens = scopedTokens;
         this.tokens = new TokenEndpoints(tokenStore);
@@ -187,6 +188,8 @@ public final class AdminHandler implements GatedHandler {
                 throw new ApiError(ErrorCode.FORBIDDEN, "the trust in release signers is changed with an admin token");
             }
             trust.change(request, response, callback);
+        } else if (path.length == 2 && path[0].equals("signatures") && HttpMethod.GET.is(method)) {
+            trust.signatures(path[1], response, callback);
         } else if (path.length == 3 && path[0].equals("signatures") && HttpMethod.PUT.is(method)) {
             trust.sign(path[1], path[2], request, response, callback);
         } else if (path[0].equals("tokens")) {
@@ -311,6 +314,7 @@ public final class AdminHandler implements GatedHandler {
             case "deployments", "instances" -> path.length == 2;
             case "rollouts" -> path.length == 2 || path.length == 3 && path[2].equals("analysis");
             case "calls", "trust" -> path.length == 1;
+            case "signatures" -> path.length == 2;
             case "releases" -> path.length == 1 || path.length == 2;
             default -> false;
         };

@@ -1,5 +1,9 @@
 package dev.vessel.host.internal.admin;
 
+import dev.vessel.registry.Deployment;
+import dev.vessel.registry.ReleaseSignature;
+import dev.vessel.registry.TrustPolicy;
+import dev.vessel.registry.TrustStore;
 import dev.vessel.protocol.ErrorCode;
 import dev.vessel.host.QuorumStatus;
 import dev.vessel.host.internal.http.ApiError;
@@ -40,6 +44,7 @@ public final class DashboardEndpoint implements Closeable {
     private record QuorumReading(QuorumStatus status, String error, long at) {}
 
     private final ClusterView cluster;
+    private final TrustStore trust;
     private final PeerLoads loads;
     private final ExecutorService quorumProbe;
     private final ReentrantLock lock = new ReentrantLock();
@@ -48,8 +53,9 @@ public final class DashboardEndpoint implements Closeable {
     private volatile QuorumReading quorum;
     private CompletableFuture<QuorumReading> quorumRefresh;
 
-    public DashboardEndpoint(ClusterView cluster, Supplier<NodeLoad> ownLoad, SSLContext tls) {
+    public DashboardEndpoint(ClusterView cluster, Supplier<NodeLoad> ownLoad, SSLContext tls, TrustStore trust) {
         this.cluster = cluster;
+        this.trust = trust;
         this.loads = new PeerLoads(cluster.nodeId(), ownLoad, tls);
         this.quorumProbe = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vessel-dashboard-quorum-" + cluster.nodeId());
@@ -115,10 +121,27 @@ public final class DashboardEndpoint implements Closeable {
         QuorumReading quorumNow = quorum();
         ClusterReader.Snapshot snapshot = cluster.reader().snapshot();
         Map<String, PeerLoads.Reading> nodeLoads = loads.read(snapshot.nodes());
+        Map<String, Deployment> deployments = new LinkedHashMap<>(cluster.deployments());
         return DashboardView.of(cluster.nodeId(), cluster.servers(), snapshot.nodes(), snapshot.statuses(),
-                snapshot.instances(),
-                new LinkedHashMap<>(cluster.deployments()), nodeLoads, cluster.rollouts(),
+                snapshot.instances(), deployments, signers(deployments.keySet()), nodeLoads, cluster.rollouts(),
                 quorumNow == null ? null : quorumNow.status(), quorumNow == null ? "not read yet" : quorumNow.error());
+    }
+
+    /**
+     * "service version" to the key that signed it, with what the trust policy makes of it when that is not simply
+     * valid ("revoked", "not trusted", ...), for every signed version of {@code services}.
+     */
+    private Map<String, String> signers(java.util.Collection<String> services) {
+        Map<String, String> signers = new java.util.HashMap<>();
+        TrustPolicy policy = trust.policy();
+        for (String service : services) {
+            for (ReleaseSignature signature : trust.signatures(service)) {
+                String state = policy.key(signature.keyId()).map(key -> key.valid() ? "" : " (revoked)")
+                        .orElse(" (not trusted)");
+                signers.put(service + " " + signature.version(), signature.keyId() + state);
+            }
+        }
+        return signers;
     }
 
     /** The latest quorum reading; starts a refresh when it is stale, and waits only for the first one. */

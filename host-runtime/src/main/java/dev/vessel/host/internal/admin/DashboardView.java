@@ -50,12 +50,14 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
      * @param errorRate its calls that failed over the last {@link NodeLoad#RECENT_SECONDS} s on every node, 0-1;
      *                  null without calls (also for p99Ms)
      * @param p99Ms    the 99th percentile of their latency, in milliseconds
+     * @param signer   the id of the key that signed it (with "(revoked)" or "(not trusted)" when so), or null
      */
     record VersionView(String version, int weight, String nodes, double callRate, Double share, Double errorRate,
-            Double p99Ms) {}
+            Double p99Ms, String signer) {}
 
     static DashboardView of(String node, String zk, List<NodeRecord> nodeRecords, Map<String, NodeStatus> statuses,
-            List<InstanceRecord> instances, Map<String, Deployment> deployments, Map<String, PeerLoads.Reading> loads,
+            List<InstanceRecord> instances, Map<String, Deployment> deployments, Map<String, String> signers,
+            Map<String, PeerLoads.Reading> loads,
             List<RolloutRecord> rollouts, QuorumStatus quorum, String quorumError) {
         ClusterOverview overview = ClusterOverview.of(zk, nodeRecords, statuses, instances);
 
@@ -119,7 +121,8 @@ record DashboardView(String node, long time, String zk, List<ClusterOverview.Nod
                         desired.map(d -> d.nodes()).orElse(""), Math.round(rate * 100) / 100.0,
                         total > 0 ? Math.round(rate / total * 1000) / 1000.0 : null,
                         calls[0] == 0 ? null : Math.round((double) calls[1] / calls[0] * 10_000) / 10_000.0,
-                        Double.isNaN(p99) ? null : Math.round(p99 * 100) / 100.0));
+                        Double.isNaN(p99) ? null : Math.round(p99 * 100) / 100.0,
+                        signers.get(service + " " + version)));
             }
             if (deployment == null) {
                 services.add(new ServiceView(service, null, false, List.of(), List.of(), List.of(), versionViews));

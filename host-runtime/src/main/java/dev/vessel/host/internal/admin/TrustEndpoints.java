@@ -6,11 +6,15 @@ import dev.vessel.protocol.ErrorCode;
 import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.protocol.admin.TrustChange;
 import dev.vessel.registry.AccessToken;
+import dev.vessel.registry.DeployedVersion;
+import dev.vessel.registry.DeploymentStore;
 import dev.vessel.registry.ReleaseSignature;
 import dev.vessel.registry.SigningKeys;
 import dev.vessel.registry.Text;
 import dev.vessel.registry.TrustPolicy;
 import dev.vessel.registry.TrustStore;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -23,13 +27,38 @@ import org.eclipse.jetty.util.Callback;
  */
 final class TrustEndpoints {
     private final TrustStore store;
+    private final DeploymentStore deployments;
 
-    TrustEndpoints(TrustStore store) {
+    TrustEndpoints(TrustStore store, DeploymentStore deployments) {
         this.store = store;
+        this.deployments = deployments;
     }
 
     void policy(Response response, Callback callback) {
-        JsonResponses.json(response, callback, 200, new AdminAnswers.Trust<>(store.policy()));
+        TrustPolicy policy = store.policy();
+        JsonResponses.json(response, callback, 200, new AdminAnswers.Trust<>(policy, revokedInUse(policy)));
+    }
+
+    void signatures(String service, Response response, Callback callback) {
+        JsonResponses.json(response, callback, 200, new AdminAnswers.Signatures<>(store.signatures(service),
+                store.policy()));
+    }
+
+    /** Deployed versions whose signature is by a revoked key, for whoever reads the policy. */
+    private List<String> revokedInUse(TrustPolicy policy) {
+        List<String> found = new ArrayList<>();
+        if (policy.keys().stream().allMatch(TrustPolicy.TrustedKey::valid)) {
+            return found;
+        }
+        for (String service : deployments.services()) {
+            for (DeployedVersion deployed : deployments.read(service).versions()) {
+                store.signature(service, deployed.version()).flatMap(signature -> policy.key(signature.keyId()))
+                        .filter(key -> !key.valid())
+                        .ifPresent(key -> found.add(service + " " + deployed.version() + " (signed by revoked key "
+                                + key.id() + ")"));
+            }
+        }
+        return found;
     }
 
     void change(Request request, Response response, Callback callback) throws Exception {
@@ -54,7 +83,7 @@ final class TrustEndpoints {
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(e.getMessage() + "; nothing was changed");
         }
-        JsonResponses.json(response, callback, 200, new AdminAnswers.Trust<>(changed));
+        JsonResponses.json(response, callback, 200, new AdminAnswers.Trust<>(changed, revokedInUse(changed)));
     }
 
     void sign(String service, String version, Request request, Response response, Callback callback)
