@@ -84,8 +84,13 @@ class NodeRestartTest {
         }
     }
 
-    private static long sessionOwning(RegistryConnection observer, String path) throws Exception {
-        return observer.curator().checkExists().forPath(path).getEphemeralOwner();
+    /**
+     * The session that owns {@code path}, once it exists: a node taking over a record of its killed predecessor
+     * deletes it and creates it again, and a read in between finds nothing.
+     */
+    private static long sessionOwning(RegistryConnection observer, String path) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> observer.curator().checkExists().forPath(path),
+                java.util.Objects::nonNull).getEphemeralOwner();
     }
 
     /** Whether any record still belongs to the dead session (the node record is the last thing it held). */
