@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -25,7 +24,6 @@ final class ClientConnectionCap implements Connection.Listener {
      * closed socket no longer tells it).
      */
     private final Map<Connection, InetAddress> counted = new ConcurrentHashMap<>();
-    private final LongAdder refused = new LongAdder();
 
     ClientConnectionCap(int cap) {
         if (cap <= 0) {
@@ -49,7 +47,6 @@ final class ClientConnectionCap implements Connection.Listener {
         if (admitted[0]) {
             counted.put(connection, client);
         } else {
-            refused.increment();
             connection.getEndPoint().close();
         }
     }
@@ -69,15 +66,5 @@ final class ClientConnectionCap implements Connection.Listener {
         }
         SocketAddress remote = endPoint.getRemoteSocketAddress();
         return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
-    }
-
-    /** Connections closed on arrival so far because their client held its cap. */
-    long refused() {
-        return refused.sum();
-    }
-
-    /** Open connections counted for {@code client}. */
-    int open(InetAddress client) {
-        return open.getOrDefault(client, 0);
     }
 }

@@ -32,12 +32,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
 final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
     private final ServerConnector connector;
     private final long timeoutNanos;
-    private final long timeoutMillis;
     private final long sweepMillis;
     /** Touched only by the sweep, which never runs twice at once (it schedules its next run when done). */
     private final Map<EndPoint, Receiving> receiving = new HashMap<>();
     private final LongAdder closed = new LongAdder();
-    private final LongAdder silent = new LongAdder();
     private volatile Scheduler.Task next;
 
     private record Receiving(long since, long requests) {}
@@ -48,7 +46,6 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
         }
         this.connector = connector;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        this.timeoutMillis = timeoutMillis;
         this.sweepMillis = Math.max(50, Math.min(1_000, timeoutMillis / 4));
     }
 
@@ -73,7 +70,7 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
     @Override
     public void run() {
         try {
-            sweep(System.nanoTime(), System.currentTimeMillis());
+            sweep(System.nanoTime());
         } finally {
             if (isRunning()) {
                 schedule();
@@ -81,7 +78,8 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
         }
     }
 
-    private void sweep(long now, long nowMillis) {
+    private void sweep(long now) {
+        long acceptedBefore = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
         Set<EndPoint> seen = new HashSet<>();
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
             Connection connection = endPoint.getConnection();
@@ -94,8 +92,7 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
             }
             HttpParser parser = http.getParser();
             if (parser.isStart() && http.getMessagesIn() == 0) {
-                if (nowMillis - endPoint.getCreatedTimeStamp() > timeoutMillis) {
-                    silent.increment();
+                if (endPoint.getCreatedTimeStamp() < acceptedBefore) { // accepted longer ago than the timeout
                     endPoint.close();
                 }
                 continue;
@@ -118,10 +115,5 @@ final class HeaderTimeout extends AbstractLifeCycle implements Runnable {
     /** Connections closed so far because their headers were too slow. */
     long closed() {
         return closed.sum();
-    }
-
-    /** Connections closed so far because no request began within the timeout of their accept. */
-    long silent() {
-        return silent.sum();
     }
 }
