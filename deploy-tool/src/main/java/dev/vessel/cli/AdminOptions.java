@@ -58,7 +58,7 @@ final class AdminOptions {
 
     /** The token of the cluster `vessel up` recorded, unless one is given; for verbs that name no other cluster. */
     String token() {
-        return token(Optional.ofNullable(VesselHome.resolve().cluster().orElse(null)));
+        return token(VesselHome.resolve().cluster());
     }
 
     /**

@@ -361,7 +361,8 @@ public final class AdminHandler implements GatedHandler {
         if (viewer) {
             return Access.VIEWER;
         }
-        java.util.Optional<AccessToken> scoped = scopedTokens.verify(new String(given, StandardCharsets.UTF_8));
+        String bearer = new String(given, StandardCharsets.UTF_8);
+        java.util.Optional<AccessToken> scoped = scopedTokens.verify(bearer);
         if (scoped.isPresent()) {
             request.setAttribute(SCOPE, scoped.get());
             return switch (scoped.get().role()) {
@@ -370,8 +371,8 @@ public final class AdminHandler implements GatedHandler {
                 case DEPLOYER -> Access.DEPLOYER;
             };
         }
-        JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, AccessToken.idOf(new String(given,
-                StandardCharsets.UTF_8)).isPresent() ? "unknown or revoked token" : "wrong admin token");
+        JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, AccessToken.idOf(bearer).isPresent()
+                ? "unknown or revoked token" : "wrong admin token");
         return Access.REFUSED;
     }
 

@@ -68,21 +68,22 @@ final class CallHandler implements Request.Handler {
             JsonResponses.error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "calls are POST requests");
             return true;
         }
-        if (!hostNames.answers(Request.getServerName(request))) {
+        String host = Request.getServerName(request);
+        if (!hostNames.answers(host)) {
             // a page of another site whose name was rebound to this node's address; a browser sends that name
             refused(null, ErrorCode.FORBIDDEN.name());
             JsonResponses.error(response, callback, ErrorCode.FORBIDDEN, "this node does not answer calls to host "
-                    + Text.quote(Request.getServerName(request)) + "; it answers to its addresses, localhost"
+                    + Text.quote(host) + "; it answers to its addresses, localhost"
                     + (hostNames.names().isEmpty() ? "" : " and " + String.join(", ", hostNames.names())));
             return true;
         }
-        if (!isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (!isJson(contentType)) {
             // what a page of any site may send without asking first (text/plain, a form) is not a call
             refused(null, ErrorCode.UNSUPPORTED_MEDIA_TYPE.name());
             JsonResponses.error(response, callback, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a call's body is a JSON array:"
-                    + " send it with Content-Type: application/json"
-                    + (request.getHeaders().get(HttpHeader.CONTENT_TYPE) == null ? " (the request had none)"
-                    : " (the request had " + Text.quote(request.getHeaders().get(HttpHeader.CONTENT_TYPE)) + ")"));
+                    + " send it with Content-Type: application/json" + (contentType == null
+                    ? " (the request had none)" : " (the request had " + Text.quote(contentType) + ")"));
             return true;
         }
         // Jetty has decoded the path once; decoding again would turn "gr+eet" into "gr eet"
