@@ -95,32 +95,34 @@ final class VesselHome {
                 }
             }
             String token = LocalCluster.newToken();
-            Path temp = Files.createTempFile(dir, TOKEN_FILE, ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(temp, token);
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            writeOwnerOnly(TOKEN_FILE, token.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return token;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write the cluster token " + file, e);
         }
     }
 
-    /** Written to a temporary file and renamed, so a reader never sees half of it. */
     void writeCluster(ClusterInfo info) {
         try {
             createOwnerOnly();
-            // owner-only from the start: the file holds the admin token
-            Path temp = Files.createTempFile(dir, CLUSTER_FILE, ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            JSON.writeValue(temp.toFile(), info);
-            try {
-                Files.move(temp, dir.resolve(CLUSTER_FILE), StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, dir.resolve(CLUSTER_FILE), StandardCopyOption.REPLACE_EXISTING);
-            }
+            writeOwnerOnly(CLUSTER_FILE, JSON.writeValueAsBytes(info));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(CLUSTER_FILE), e);
+        }
+    }
+
+    /**
+     * Writes {@code name} in the home owner-only from the start (both files it keeps hold the admin token), to a
+     * temporary file renamed into place, so a reader never sees half of it.
+     */
+    private void writeOwnerOnly(String name, byte[] content) throws IOException {
+        Path temp = Files.createTempFile(dir, name, ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(temp, content);
+        try {
+            Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
