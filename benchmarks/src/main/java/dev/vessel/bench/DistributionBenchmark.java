@@ -6,6 +6,7 @@ import dev.vessel.deploy.AdminClient;
 import dev.vessel.host.EmbeddedZooKeeper;
 import dev.vessel.itest.LargeRelease;
 import dev.vessel.registry.ArtifactHolders;
+import dev.vessel.registry.Convergence;
 import dev.vessel.registry.HolderState;
 import dev.vessel.registry.RegistryConnection;
 import dev.vessel.registry.ReleaseManifest;
@@ -21,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -55,19 +58,23 @@ public final class DistributionBenchmark {
 
         double single = run(dir, jar, 1, rate, true).seconds();
         System.out.printf("single copy (1 node fetching alone from the origin): %.2f s%n%n", single);
-        System.out.println("| nodes | mode | origin egress (x artifact) | last node done (s) | x single copy |");
+        System.out.println("| nodes | mode | origin egress (x artifact) | last node done (s) | x single copy"
+                + " | ACTIVE everywhere (s) | x single copy | containers FAILED on the way |");
         System.out.println("|---|---|---|---|---|");
         for (int n : counts) {
             for (boolean peers : modes) {
                 Result r = run(dir, jar, n, rate, peers);
-                System.out.printf("| %d | %s | %.2f | %.1f | %.2f |%n", n, peers ? "peer-to-peer" : "origin only",
-                        r.originBytes() / (double) size, r.seconds(), r.seconds() / single);
+                System.out.printf("| %d | %s | %.2f | %.1f | %.2f | %.1f | %.2f | %d |%n", n,
+                        peers ? "peer-to-peer" : "origin only", r.originBytes() / (double) size, r.seconds(),
+                        r.seconds() / single, r.activeSeconds(), r.activeSeconds() / single, r.failed().size());
+                r.failed().forEach(failure -> System.out.println("  FAILED " + failure));
             }
         }
         delete(dir);
     }
 
-    record Result(long originBytes, double seconds) {}
+    /** Origin egress, when the last node held every chunk, when every node's container was ACTIVE, failures. */
+    record Result(long originBytes, double seconds, double activeSeconds, Set<String> failed) {}
 
     /** A fresh cluster: ZooKeeper, the origin and {@code n} fetchers; times the deploy until all hold the artifact. */
     private static Result run(Path dir, Path jar, int n, long rate, boolean peers) throws Exception {
@@ -95,8 +102,8 @@ public final class DistributionBenchmark {
             long servedBefore = served(urls.get(0));
             ArtifactHolders holders = new ArtifactHolders(registry, "benchmark");
             long start = System.nanoTime();
-            origin.change(release.service(), new DeploymentChange("deploy", release.version(), 100, "*", null, null,
-                    "benchmark"));
+            long revision = origin.change(release.service(), new DeploymentChange("deploy", release.version(), 100,
+                    "*", null, null, "benchmark")).revision();
             while (complete(holders.states(sha)) < n + 1) {
                 Thread.sleep(20); // harness polling of the holder records; the nodes themselves are event-driven
                 if (System.nanoTime() - start > 600_000_000_000L) {
@@ -104,7 +111,19 @@ public final class DistributionBenchmark {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Result result = new Result(served(urls.get(0)) - servedBefore, seconds);
+            Convergence converged = origin.rollout(release.service(), revision).convergence();
+            Set<String> failed = new TreeSet<>();
+            while (!converged.converged()) {
+                converged.nodes().stream().filter(node -> "FAILED".equals(node.state()))
+                        .forEach(node -> failed.add(node.node() + ": " + node.error()));
+                Thread.sleep(20);
+                if (System.nanoTime() - start > 600_000_000_000L) {
+                    throw new IllegalStateException("not ACTIVE everywhere in 10 minutes: " + converged);
+                }
+                converged = origin.rollout(release.service(), revision).convergence();
+            }
+            double active = (System.nanoTime() - start) / 1e9;
+            Result result = new Result(served(urls.get(0)) - servedBefore, seconds, active, failed);
             stop(processes); // while ZooKeeper still runs: the nodes leave it cleanly
             return result;
         } finally {

@@ -23,6 +23,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import dev.vessel.host.internal.metrics.CallWindow;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +52,11 @@ public final class Container {
     private static final Set<InstanceState> BEFORE_START = EnumSet.of(InstanceState.PENDING, InstanceState.FETCHING);
     /** Extra time a start has past the ready timeout to report its own failure before it counts as stuck. */
     private static final long START_GRACE_MILLIS = 500;
+    /**
+     * How long Vessel's own part of a start may take (framework, platform, installing the release's jars in place):
+     * generous, since it waits on the node's disk and CPU, but bounded, so a stuck disk still fails the container.
+     */
+    static final Duration PREPARE_TIMEOUT = Duration.ofMinutes(2);
 
     /** What a container needs from its node. */
     public record Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
@@ -335,12 +342,22 @@ public final class Container {
         }
     }
 
-    /** Null when the release started in time, else why not. */
+    /**
+     * Null when the release started in time, else why not. Two bounds, one after the other: {@link #PREPARE_TIMEOUT}
+     * for Vessel's part (framework, platform, installing the jars), then the ready timeout for the release's own code
+     * (activators, components, endpoints), so a big release on a busy node is not failed for the node's I/O.
+     */
     private String runStart(ReleaseFramework started) {
-        long timeoutNanos = settings.readyTimeout().toNanos();
+        long readyNanos = settings.readyTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(START_GRACE_MILLIS);
         CpuGroup group = cpu;
+        CompletableFuture<Void> prepared = new CompletableFuture<>();
         FutureTask<Void> task = new FutureTask<>(() -> {
             group.placeCurrentThread(); // first: the framework's threads, and the release's, start from this one
+            try {
+                started.prepare();
+            } finally {
+                prepared.complete(null);
+            }
             started.start(settings.readyTimeout());
             return null;
         });
@@ -348,14 +365,20 @@ public final class Container {
         starter.setDaemon(true);
         starter.start();
         try {
-            task.get(timeoutNanos + TimeUnit.MILLISECONDS.toNanos(START_GRACE_MILLIS), TimeUnit.NANOSECONDS);
+            try {
+                prepared.get(PREPARE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                starter.interrupt();
+                return "its framework and bundles were not installed within " + PREPARE_TIMEOUT.toSeconds()
+                        + " s (stuck at " + where(starter, frame -> true) + ")";
+            }
+            task.get(readyNanos, TimeUnit.NANOSECONDS);
             return null;
         } catch (ExecutionException e) {
             return e.getCause() instanceof ReleaseFramework.StartFailure failure ? failure.getMessage()
                     : "container framework failed: " + e.getCause();
         } catch (TimeoutException e) {
-            String where = Arrays.stream(starter.getStackTrace()).filter(Container::isReleaseFrame).limit(2)
-                    .map(StackTraceElement::toString).collect(Collectors.joining(" <- "));
+            String where = where(starter, Container::isReleaseFrame);
             starter.interrupt();
             return "did not start within " + settings.readyTimeout().toMillis() + " ms (an activator or component"
                     + " did not return; stuck at " + where + ")";
@@ -364,6 +387,11 @@ public final class Container {
             starter.interrupt();
             return "interrupted while starting";
         }
+    }
+
+    private static String where(Thread thread, Predicate<StackTraceElement> shown) {
+        return Arrays.stream(thread.getStackTrace()).filter(shown).limit(2)
+                .map(StackTraceElement::toString).collect(Collectors.joining(" <- "));
     }
 
     /** A frame of the release's own code (or the platform's), not the JDK's or the framework's. */

@@ -43,6 +43,10 @@ final class ReleaseFramework {
     private final String systemPackagesExtra;
     private volatile Framework framework;
     private volatile EndpointTracker endpoints;
+    /** The release's bundles, installed by {@link #prepare} and started by {@link #start}. */
+    private volatile List<Bundle> installed;
+    /** Felix's location prefix for a bundle read in place. */
+    static final String REFERENCE = "reference:";
 
     /** Configuration to be in the container's Configuration Admin before the release's bundles start. */
     private final Container.Configuration initialConfiguration;
@@ -60,13 +64,13 @@ final class ReleaseFramework {
     }
 
     /**
-     * Starts the framework, the platform and the release's bundles, then waits until every declared endpoint is
-     * registered, at most {@code timeout} from when the start began.
+     * Vessel's part of a start: the framework, the platform, the container's configuration and the release's bundles
+     * installed, none of the release's code run yet. Its time depends on the node (disk, CPU, how many containers
+     * start at once), not on the release, so {@link Container} bounds it apart from the ready timeout.
      *
-     * @throws StartFailure with the reason the release did not start
+     * @throws StartFailure with the reason the container could not be prepared
      */
-    void start(Duration timeout) throws StartFailure, InterruptedException {
-        long deadlineNanos = System.nanoTime() + timeout.toNanos();
+    void prepare() throws StartFailure {
         try {
             Framework started = new FrameworkFactory().newFramework(frameworkConfig());
             framework = started;
@@ -88,9 +92,27 @@ final class ReleaseFramework {
                     throw new StartFailure("configuration " + pid.getKey() + " was refused: " + e.getMessage());
                 }
             }
-            startBundles(started);
-            awaitEndpoints(tracker, deadlineNanos, timeout);
+            installed = installBundles(started);
         } catch (BundleException | RuntimeException e) {
+            throw new StartFailure("container framework failed: " + e);
+        }
+    }
+
+    /**
+     * The release's part, after {@link #prepare}: starts its bundles, then waits until every declared endpoint is
+     * registered, at most {@code timeout} from when this began.
+     *
+     * @throws StartFailure with the reason the release did not start
+     */
+    void start(Duration timeout) throws StartFailure, InterruptedException {
+        long deadlineNanos = System.nanoTime() + timeout.toNanos();
+        if (installed == null) {
+            throw new IllegalStateException("container " + release.id() + " was not prepared");
+        }
+        try {
+            startBundles(installed);
+            awaitEndpoints(endpoints, deadlineNanos, timeout);
+        } catch (RuntimeException e) {
             throw new StartFailure("container framework failed: " + e);
         }
     }
@@ -105,15 +127,24 @@ final class ReleaseFramework {
         return config;
     }
 
-    private void startBundles(Framework started) throws StartFailure {
+    /**
+     * Installs the release's jars where they are: a {@code reference:} location makes Felix read the jar in place
+     * instead of copying it into its cache, which for a release of hundreds of MiB was seconds of disk I/O on every
+     * node at once. The artifact store's files are named by their digest and never change while a release uses them.
+     */
+    private List<Bundle> installBundles(Framework started) throws StartFailure {
         List<Bundle> bundles = new ArrayList<>();
         for (Path jar : release.bundles()) {
             try {
-                bundles.add(started.getBundleContext().installBundle(jar.toUri().toString()));
+                bundles.add(started.getBundleContext().installBundle(REFERENCE + jar.toUri()));
             } catch (BundleException e) {
                 throw new StartFailure(jar.getFileName() + " cannot be installed: " + e.getMessage());
             }
         }
+        return List.copyOf(bundles);
+    }
+
+    private static void startBundles(List<Bundle> bundles) throws StartFailure {
         for (Bundle bundle : bundles) {
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                 continue;
