@@ -6,9 +6,14 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * The command's and its nodes' logging, set up in code (found by Logback through {@code ServiceLoader}) rather
@@ -58,6 +63,40 @@ public final class CliLogging extends ContextAwareBase implements Configurator {
         root.setLevel(rootLevel(System.getenv("VESSEL_LOG_LEVEL")));
         root.addAppender(stderr);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * Sends ZooKeeper's and Curator's own messages to {@code file} instead of the console, for the commands that
+     * run ZooKeeper servers: a forming or changing quorum logs elections, refused connections and closed sessions at
+     * WARN and ERROR with stack traces, all of it expected, none of it for the person at the console (issue 27).
+     * Vessel's own lines about the quorum stay on the console.
+     */
+    public static void zooKeeperToFile(Path file) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            context.getLogger(CliLogging.class).warn("ZooKeeper's messages stay on the console: cannot create {}: {}",
+                    file.getParent(), e.toString());
+            return;
+        }
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger - %msg%n");
+        encoder.start();
+        FileAppender<ILoggingEvent> appender = new FileAppender<>();
+        appender.setContext(context);
+        appender.setName("ZOOKEEPER-FILE");
+        appender.setFile(file.toString());
+        appender.setEncoder(encoder);
+        appender.start();
+        for (String name : List.of("org.apache.zookeeper", "org.apache.curator")) {
+            ch.qos.logback.classic.Logger logger = context.getLogger(name);
+            logger.addAppender(appender);
+            logger.setAdditive(false);
+        }
     }
 
     private static Level rootLevel(String configured) {

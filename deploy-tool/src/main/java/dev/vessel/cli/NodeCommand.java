@@ -176,6 +176,10 @@ final class NodeCommand implements Callable<Integer> {
             }
         }
         member.ifPresent(config::quorum);
+        Path zooKeeperLog = dataDir.resolve(UpCommand.ZOOKEEPER_LOG);
+        if (member.isPresent()) {
+            CliLogging.zooKeeperToFile(zooKeeperLog);
+        }
         if (unsecuredRegistry && member.isPresent()) {
             throw new CliException(ExitCode.BAD_INPUT, "--unsecured-registry is for an ensemble someone else"
                     + " administers; a quorum the nodes run is always secured");
@@ -207,7 +211,8 @@ final class NodeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Node " + node.nodeId() + " serving on " + node.url() + " (ZooKeeper " + (zk == null ? "-" : zk)
                 + ", zone " + zone + ")");
-        node.quorumMember().ifPresent(address -> out.println("Quorum member at " + address));
+        node.quorumMember().ifPresent(address -> out.println("Quorum member at " + address + " (ZooKeeper logs in "
+                + zooKeeperLog + ")"));
         if (!settings.secureRegistry()) {
             out.println("WARNING: the registry is open to anyone who reaches ZooKeeper ("
                     + (token == null ? "no admin token" : "--unsecured-registry") + "): they can read it and write"

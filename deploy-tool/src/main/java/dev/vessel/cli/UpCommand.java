@@ -2,6 +2,7 @@ package dev.vessel.cli;
 
 import dev.vessel.host.SelfSignedTls;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Runs a whole cluster on this machine: an embedded ZooKeeper and N nodes on consecutive ports.",
                 "Records it in the Vessel home so other verbs find it. Ctrl-C stops everything."})
 final class UpCommand implements Callable<Integer> {
+    /** Where ZooKeeper's own messages go, in the Vessel home. */
+    static final String ZOOKEEPER_LOG = "logs/zookeeper.log";
+
     @Spec
     CommandSpec spec;
 
@@ -56,6 +60,10 @@ final class UpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Starting ZooKeeper and " + nodes + " node(s) in " + home.dir() + " ...");
         out.println(heapLine());
+        Path zooKeeperLog = home.resolve(ZOOKEEPER_LOG);
+        CliLogging.zooKeeperToFile(zooKeeperLog);
+        out.println((nodes > 1 ? "Forming a ZooKeeper quorum of " + nodes + " members: its elections and member"
+                + " changes are expected and logged" : "ZooKeeper logs") + " in " + zooKeeperLog);
         out.flush();
         String token = home.token(); // the one this home's registry and nodes were secured with, if any
         SelfSignedTls.Files certificates = tls ? SelfSignedTls.generate(home.resolve("tls"), List.of(bind)) : null;

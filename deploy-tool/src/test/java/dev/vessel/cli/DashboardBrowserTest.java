@@ -18,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -51,11 +52,26 @@ class DashboardBrowserTest {
     private static Path readerSecret;
     private static WebDriver browser;
 
+    private static boolean browserInstalled() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
+    /**
+     * Per test, not in {@code @BeforeAll}: an assumption that fails there makes Surefire report "Tests run: 0"
+     * instead of each test skipped with the reason.
+     */
+    @BeforeEach
+    void needsTheBrowser() {
+        Assumptions.assumeTrue(browserInstalled(), "SKIPPED: the dashboard's browser test needs " + CHROMIUM
+                + " and " + CHROMEDRIVER + " (Debian packages chromium and chromium-driver; .ci/run installs them"
+                + " with apt-get)");
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "SKIPPED: the dashboard's browser test needs " + CHROMIUM + " and " + CHROMEDRIVER + " (Debian"
-                        + " packages chromium and chromium-driver; .ci/run installs them with apt-get)");
+        if (!browserInstalled()) {
+            return;
+        }
         cluster = LocalCluster.start(new LocalCluster.Settings(home, 2, 0, CliRunner.freePorts(2), "127.0.0.1", true,
                 CliRunner.QUORUM_TOKEN));
         server = cluster.nodes().get(0).url().toString();

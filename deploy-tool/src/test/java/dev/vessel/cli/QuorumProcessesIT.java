@@ -395,10 +395,12 @@ class QuorumProcessesIT {
             try {
                 awaitStatus(all, Duration.ofSeconds(15), s -> s.path("manager").path("pending")
                         .findValuesAsText("progress").stream()
-                        .anyMatch(p -> p.startsWith("remove server " + frozenId + ": unreachable")));
+                        .anyMatch(p -> p.startsWith("remove server " + frozenId + " (node " + frozen
+                                + "): unreachable")));
                 CliRunner shown = CliRunner.run("quorum", "status", "--zk", all, "--reader-secret-file",
                         readerSecret().toString());
-                assertThat(shown.out()).contains("pending: remove server " + frozenId + ": unreachable");
+                assertThat(shown.out()).contains("pending: remove server " + frozenId + " (node " + frozen
+                        + "): unreachable");
 
                 // the manager's node dies in the middle of it
                 nodes.get(manager).destroyForcibly();

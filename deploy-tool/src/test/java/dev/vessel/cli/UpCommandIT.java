@@ -85,6 +85,12 @@ class UpCommandIT {
             // two nodes run the quorum themselves, a member each on consecutive ports
             String members = "127.0.0.1:" + zkPort + ",127.0.0.1:" + (zkPort + 1);
             assertThat(output).contains("ZooKeeper  " + members);
+            // a quorum that forms logs elections and refused connections: in the home's log file, not on the console
+            assertThat(output).contains("Forming a ZooKeeper quorum of 2 members: its elections and member changes"
+                    + " are expected and logged in " + home.resolve(UpCommand.ZOOKEEPER_LOG));
+            assertThat(output).noneMatch(line -> line.matches(".*\\b(o\\.a\\.z|o\\.a\\.c|org\\.apache)\\..*")
+                    || line.startsWith("\tat "));
+            assertThat(home.resolve(UpCommand.ZOOKEEPER_LOG)).isRegularFile();
             assertThat(cluster.path("zk").asText()).isEqualTo(members);
             assertThat(cluster.path("nodes")).hasSize(2);
             List<URI> nodeUrls = List.of(URI.create(cluster.path("nodes").get(0).path("url").asText()),

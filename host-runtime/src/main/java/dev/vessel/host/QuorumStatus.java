@@ -76,23 +76,13 @@ public record QuorumStatus(String configVersion, List<Member> members, Manager m
     public static QuorumStatus read(CuratorFramework client, String registryRoot) throws Exception {
         QuorumPaths paths = new QuorumPaths(registryRoot);
         EnsembleView view = EnsembleView.parse(client.getConfig().forEnsemble());
-        Map<Long, QuorumRegistration> registered = new HashMap<>();
-        try {
-            for (String child : client.getChildren().forPath(paths.members())) {
-                try {
-                    QuorumRegistration r = QuorumRegistration.parse(client.getData().forPath(paths.members() + "/"
-                            + child));
-                    registered.put(r.member().id(), r);
-                } catch (KeeperException.NoNodeException | IllegalArgumentException gone) {
-                    // ended meanwhile, or unreadable: shown without its node
-                }
-            }
-        } catch (KeeperException.NoNodeException none) {
-            // no member has registered: a quorum Vessel does not run
-        }
+        Map<Long, QuorumRegistration> registered = QuorumRegistration.readAll(client, paths.members());
+        // a member that stopped answering has no registration any more: named from what it last registered
+        Map<Long, QuorumRegistration> remembered = QuorumRegistration.readAll(client, paths.servers());
         List<Member> members = new ArrayList<>();
         for (QuorumMember m : view.members().values()) {
-            members.add(member(m, m.role().name().toLowerCase(java.util.Locale.ROOT), registered.get(m.id())));
+            members.add(member(m, m.role().name().toLowerCase(java.util.Locale.ROOT),
+                    registered.getOrDefault(m.id(), remembered.get(m.id()))));
         }
         for (QuorumRegistration r : registered.values()) {
             if (!view.members().containsKey(r.member().id())) {

@@ -37,6 +37,8 @@ public final class QuorumManager implements Closeable {
     /** Since when each member has been reachable or unreachable, and since when it has followed in sync. */
     private final Map<Long, long[]> observed = new HashMap<>();
     private String lastStatus = "";
+    /** The node that runs (or ran) each member, by server id, as the last pass read it. */
+    private volatile Map<Long, String> nodeNames = Map.of();
     /** Whether this manager has acted since it last gained leadership (a takeover first settles what it found). */
     private boolean acted;
 
@@ -91,10 +93,15 @@ public final class QuorumManager implements Closeable {
         Stat stat = new Stat();
         EnsembleView live = EnsembleView.parse(client.getConfig().storingStatIn(stat).forEnsemble());
         Map<Long, QuorumPlanner.Seen> seen = new HashMap<>();
-        Map<Long, QuorumRegistration> registered = registrations();
+        Map<Long, QuorumRegistration> registered = QuorumRegistration.readAll(client, paths.members());
+        Map<Long, QuorumRegistration> remembered = QuorumRegistration.readAll(client, paths.servers());
+        Map<Long, String> nodes = new HashMap<>();
+        remembered.forEach((id, registration) -> nodes.put(id, registration.nodeId()));
+        registered.forEach((id, registration) -> nodes.put(id, registration.nodeId()));
+        nodeNames = nodes;
         long leader = -1;
         for (QuorumMember member : live.members().values()) {
-            QuorumRegistration registration = registered.get(member.id());
+            QuorumRegistration registration = registered.getOrDefault(member.id(), remembered.get(member.id()));
             String mode = probe(member);
             if ("leader".equals(mode)) {
                 leader = member.id();
@@ -141,6 +148,7 @@ public final class QuorumManager implements Closeable {
             member = remove.member();
             inFlight(kind, member, step.reason(), fromVersion, now);
             result = client.reconfig().leaving(Long.toString(member.id())).fromConfig(fromVersion).forEnsemble();
+            forget(member.id());
         } else {
             // adding, promoting and demoting are all "join with this entry": ZooKeeper replaces a member's role
             if (step instanceof QuorumPlanner.AddVoter add) {
@@ -166,6 +174,15 @@ public final class QuorumManager implements Closeable {
                 Long.toHexString(fromVersion), Long.toHexString(toVersion));
         confirm(kind, member.id(), member.line(), step.reason(), fromVersion, toVersion, now);
         status(kind + " server " + member.id() + ": " + step.reason(), toVersion, List.of(), null, now);
+    }
+
+    /** A removed member is no longer named; if it comes back it registers, and is remembered, again. */
+    private void forget(long server) {
+        try {
+            client.delete().forPath(paths.servers() + "/" + server);
+        } catch (Exception e) {
+            LOG.debug("quorum: no remembered record of server {} to delete: {}", server, e.toString());
+        }
     }
 
     /** A history entry, a quorum write: the change is confirmed before the next pass computes another. */
@@ -235,7 +252,8 @@ public final class QuorumManager implements Closeable {
         }
         QuorumStatus.Manager status = new QuorumStatus.Manager(now, nodeId, Long.toHexString(version),
                 desired.voters(), reason, pending.stream().map(p -> new QuorumStatus.Pending(p.change(), p.server(),
-                        p.elapsedMs(), p.neededMs(), p.describe())).toList(), inFlight);
+                        p.elapsedMs(), p.neededMs(), p.describe(nodeNames.getOrDefault(p.server(), "")))).toList(),
+                inFlight);
         byte[] bytes = JSON.writeValueAsBytes(status);
         try {
             client.setData().forPath(paths.status(), bytes);
@@ -243,28 +261,6 @@ public final class QuorumManager implements Closeable {
             client.create().creatingParentsIfNeeded().forPath(paths.status(), bytes);
         }
         lastStatus = key;
-    }
-
-    private Map<Long, QuorumRegistration> registrations() throws Exception {
-        Map<Long, QuorumRegistration> found = new HashMap<>();
-        List<String> children;
-        try {
-            children = client.getChildren().forPath(paths.members());
-        } catch (KeeperException.NoNodeException e) {
-            return found;
-        }
-        for (String child : children) {
-            try {
-                QuorumRegistration registration = QuorumRegistration.parse(client.getData()
-                        .forPath(paths.members() + "/" + child));
-                found.put(registration.member().id(), registration);
-            } catch (KeeperException.NoNodeException gone) {
-                // ended between listing and reading
-            } catch (IllegalArgumentException bad) {
-                LOG.warn("ignoring unreadable quorum registration {}: {}", child, bad.getMessage());
-            }
-        }
-        return found;
     }
 
     /** The member's {@code Mode} from its {@code srvr} answer ("standalone", "leader", ...), "" if it serves none, null if it does not answer. */

@@ -25,6 +25,7 @@ import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
  * address, or restarts from its own directory with the membership ZooKeeper last wrote there.
  */
 public final class QuorumMembership implements Closeable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QuorumMembership.class);
     /**
      * @param found        start a new quorum with this member as its only voter
      * @param voters       desired voters (3, or 5 for large fleets)
@@ -145,7 +146,14 @@ public final class QuorumMembership implements Closeable {
             try (CuratorFramework bootstrap = connect(knownMember, password,
                     RegistryCredentials.forNodes(adminToken), clientTls)) {
                 view = EnsembleView.parse(bootstrap.getConfig().forEnsemble());
+                if (view.members().isEmpty()) {
+                    throw notNodeRun(knownMember, "it has no ensemble configuration (a standalone server)");
+                }
                 id = allocateId(bootstrap, paths, view);
+            } catch (KeeperException.NoAuthException e) {
+                throw notNodeRun(knownMember, "it refused this node's quorum identity (" + e.getMessage() + ")");
+            } catch (NotNodeRunQuorum e) {
+                throw e;
             } catch (Exception e) {
                 throw new IllegalStateException("cannot join the quorum through " + knownMember + ": " + e.getMessage(),
                         e);
@@ -160,6 +168,23 @@ public final class QuorumMembership implements Closeable {
             awaitServing(server, java.time.Duration.ofSeconds(60));
         }
         return new QuorumMembership(server, settings, connect, password, paths, adminToken, clientTls, dir, serverTls);
+    }
+
+    /**
+     * A ZooKeeper a node cannot join with {@code --quorum}: one it did not found (a standalone {@code vessel up}, a
+     * server run by someone else) or one founded with another token.
+     */
+    private static NotNodeRunQuorum notNodeRun(String address, String why) {
+        return new NotNodeRunQuorum("the ZooKeeper at " + address + " is not a quorum the Vessel nodes run with"
+                + " this token: " + why + ". Found one with `vessel node --found-quorum` (or `vessel up --nodes 3`)"
+                + " and join it with --quorum --zk MEMBER and the same token; to use this ZooKeeper as the registry"
+                + " as it is, start the node without --quorum");
+    }
+
+    private static final class NotNodeRunQuorum extends IllegalStateException {
+        NotNodeRunQuorum(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -197,8 +222,14 @@ public final class QuorumMembership implements Closeable {
     public void join(String nodeId, String zone) {
         client = connect(connectString, superPassword, RegistryCredentials.forNodes(adminToken), clientTls);
         QuorumMember self = server.self();
-        registration = new OwnedEphemeral(client, paths.members() + "/" + self.id(),
-                new QuorumRegistration(self, nodeId, zone).toJson()).start();
+        QuorumRegistration record = new QuorumRegistration(self, nodeId, zone);
+        try {
+            record.remember(client, paths);
+        } catch (Exception e) {
+            // only naming depends on it: the member runs and is managed without it
+            LOG.warn("quorum: could not remember server {} as node {}: {}", self.id(), nodeId, e.toString());
+        }
+        registration = new OwnedEphemeral(client, paths.members() + "/" + self.id(), record.toJson()).start();
         manager = new QuorumManager(client, paths, nodeId, new QuorumPlanner.Desired(settings.voters(),
                 settings.stabilization(), settings.removalThreshold())).start();
     }

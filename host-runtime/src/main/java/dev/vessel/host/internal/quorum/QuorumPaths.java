@@ -11,6 +11,14 @@ public record QuorumPaths(String root) {
         return quorum() + "/members";
     }
 
+    /**
+     * Persistent, one per member that has run: {@code servers/<server id>}, the same record as its registration,
+     * kept past its session so that a member that stopped answering is still named (and its zone known).
+     */
+    public String servers() {
+        return quorum() + "/servers";
+    }
+
     public String manager() {
         return quorum() + "/manager";
     }

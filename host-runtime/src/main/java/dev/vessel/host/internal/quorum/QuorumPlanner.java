@@ -69,8 +69,20 @@ public final class QuorumPlanner {
      */
     public record Pending(String change, long server, long elapsedMs, long neededMs) {
         public String describe() {
-            return change + " server " + server + ": " + (change.equals("remove") ? "unreachable " : "in sync ")
-                    + String.format(java.util.Locale.ROOT, "%.1f s of %d s", elapsedMs / 1000.0, neededMs / 1000);
+            return describe("");
+        }
+
+        /** With the node that runs (or ran) the member, when known. */
+        public String describe(String node) {
+            String progress = String.format(java.util.Locale.ROOT, "%.1f s of %d s", elapsedMs / 1000.0,
+                    neededMs / 1000);
+            String who = "server " + server + (node == null || node.isEmpty() ? "" : " (node " + node + ")");
+            if (change.equals("remove")) {
+                return "remove " + who + ": unreachable " + progress + "; removed in "
+                        + String.format(java.util.Locale.ROOT, "%.1f s", Math.max(0, neededMs - elapsedMs) / 1000.0)
+                        + " unless it answers";
+            }
+            return change + " " + who + ": in sync " + progress;
         }
     }
 
@@ -195,8 +207,14 @@ public final class QuorumPlanner {
                         + desired.voters());
             }
         }
-        return new Wait("the ensemble matches: " + voters.size() + " voter(s), "
-                + (live.members().size() - voters.size()) + " observer(s)");
+        String shape = voters.size() + " voter(s), " + (live.members().size() - voters.size()) + " observer(s)";
+        List<Long> unreachable = live.members().keySet().stream()
+                .filter(id -> seen.containsKey(id) && !seen.get(id).reachable()).sorted().toList();
+        if (!unreachable.isEmpty()) {
+            return new Wait(shape + "; server(s) " + unreachable + " unreachable: removed once unreachable for "
+                    + desired.removalThreshold().toSeconds() + " s, unless they answer");
+        }
+        return new Wait("the ensemble matches: " + shape);
     }
 
     /** Whether the voters without {@code id} that answer are still a majority of the voters without it. */

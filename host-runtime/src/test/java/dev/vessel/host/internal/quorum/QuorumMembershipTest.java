@@ -1,6 +1,7 @@
 package dev.vessel.host.internal.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -102,6 +103,17 @@ class QuorumMembershipTest {
         long gone = third.self().id();
         third.close();
         members.remove(third);
+        // while it is unreachable, before its removal: named, and reported as on its way out, not as matching
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            dev.vessel.host.QuorumStatus status = dev.vessel.host.QuorumStatus.read(reader, "/vessel");
+            assertThat(status.members()).filteredOn(m -> m.id() == gone).singleElement()
+                    .satisfies(m -> assertThat(m.mode()).isEqualTo("unreachable"))
+                    .satisfies(m -> assertThat(m.node()).isEqualTo("n3"));
+            assertThat(status.manager().state()).doesNotContain("matches")
+                    .contains("server(s) [" + gone + "] unreachable");
+            assertThat(status.manager().pending()).anySatisfy(p -> assertThat(p.progress())
+                    .startsWith("remove server " + gone + " (node n3): unreachable ").contains("unless it answers"));
+        });
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> !config().members().containsKey(gone)
                 && config().voters().containsKey(fourth.self().id()) && config().voters().size() == 3);
         assertThat(tree("/data")).isEqualTo(before);
@@ -130,6 +142,32 @@ class QuorumMembershipTest {
         // removal happens once, and every change is one the planner names
         assertThat(changes).containsOnly("add-voter", "add-observer", "promote", "remove").hasSizeBetween(6, 8)
                 .containsOnlyOnce("remove");
+    }
+
+    @Test
+    void joiningAStandaloneZooKeeperSaysItIsNotAQuorumTheNodesRunAndHowToFoundOne() throws Exception {
+        try (dev.vessel.host.EmbeddedZooKeeper standalone = dev.vessel.host.EmbeddedZooKeeper.start(
+                dir.resolve("standalone"), freePort())) {
+            assertThatThrownBy(() -> QuorumMembership.start(JOIN, dir.resolve("joiner"), standalone.connectString(),
+                    "127.0.0.1", QuorumTesting.TOKEN, "/vessel"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("the ZooKeeper at " + standalone.connectString()
+                            + " is not a quorum the Vessel nodes run with this token: it has no ensemble configuration")
+                    .hasMessageContaining("vessel node --found-quorum")
+                    .hasMessageContaining("without --quorum");
+        }
+        assertThat(dir.resolve("joiner").resolve("zoo.cfg")).doesNotExist();
+    }
+
+    @Test
+    void joiningAQuorumFoundedWithAnotherTokenSaysSo() {
+        QuorumMembership founder = start("t1", settings(true), null, "a");
+        String member = founder.self().clientAddress();
+        assertThatThrownBy(() -> QuorumMembership.start(JOIN, dir.resolve("stranger"), member, "127.0.0.1",
+                "another-token-0123456789abcdef", "/vessel"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("the ZooKeeper at " + member + " is not a quorum the Vessel nodes run with this"
+                        + " token: it refused this node's quorum identity (KeeperErrorCode = NoAuth");
     }
 
     @Test

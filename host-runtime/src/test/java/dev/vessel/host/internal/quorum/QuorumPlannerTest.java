@@ -115,7 +115,14 @@ class QuorumPlannerTest {
                 .extracting(step -> ((QuorumPlanner.Wait) step).pending())
                 .isEqualTo(java.util.List.of(new QuorumPlanner.Pending("remove", 3, 20_000, 30_000)));
         assertThat(new QuorumPlanner.Pending("remove", 3, 20_000, 30_000).describe())
-                .isEqualTo("remove server 3: unreachable 20.0 s of 30 s");
+                .isEqualTo("remove server 3: unreachable 20.0 s of 30 s; removed in 10.0 s unless it answers");
+        assertThat(new QuorumPlanner.Pending("remove", 3, 20_000, 30_000).describe("node-3"))
+                .isEqualTo("remove server 3 (node node-3): unreachable 20.0 s of 30 s; removed in 10.0 s unless it"
+                        + " answers");
+        assertThat(((QuorumPlanner.Wait) QuorumPlanner.next(THREE, live, seen, 1, NOW)).reason())
+                .as("not reported as matching while a member is unreachable")
+                .isEqualTo("3 voter(s), 1 observer(s); server(s) [3] unreachable: removed once unreachable for 30 s,"
+                        + " unless they answer");
         seen.put(3L, down(member(3, Role.PARTICIPANT), 30_000));
         assertThat(QuorumPlanner.next(THREE, live, seen, 1, NOW)).isInstanceOf(QuorumPlanner.Remove.class)
                 .extracting(step -> ((QuorumPlanner.Remove) step).member().id()).isEqualTo(3L);
