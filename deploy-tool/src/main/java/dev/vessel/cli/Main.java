@@ -3,6 +3,7 @@ package dev.vessel.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Entry point of the {@code vessel} command. */
@@ -27,22 +28,37 @@ public final class Main {
         PrintWriter safeOut = new PrintWriter(new TerminalSafeWriter(out), true);
         PrintWriter safeErr = new PrintWriter(new TerminalSafeWriter(err), true);
         try {
-            return newCommandLine().setOut(safeOut).setErr(safeErr).execute(args);
+            return newCommandLine(args).setOut(safeOut).setErr(safeErr).execute(args);
         } finally {
             safeOut.flush();
             safeErr.flush();
         }
     }
 
+    /** Every verb, for help screens. */
     static CommandLine newCommandLine() {
+        return newCommandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: the root with the one verb they name, or with every verb when they name
+     * none (help, the version, a mistyped verb picocli suggests the right one for).
+     */
+    static CommandLine newCommandLine(String... args) {
         CommandLine root = new CommandLine(new VesselCommand());
+        String named = args.length > 0 ? args[0] : "";
+        List<Class<?>> verbs = VesselCommand.VERBS.stream()
+                .filter(verb -> verb.getAnnotation(CommandLine.Command.class).name().equals(named)).toList();
+        for (Class<?> verb : verbs.isEmpty() ? VesselCommand.VERBS : verbs) {
+            root.addSubcommand(verb);
+        }
         withExitCodes(root);
         return root
                 // plain help text: the output filter shows escape sequences, so picocli must not send any
                 .setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF))
                 .setExecutionExceptionHandler(new ErrorReporter())
                 .setExitCodeExceptionMapper(ExitCode::of)
-                .setParameterExceptionHandler((e, args) -> {
+                .setParameterExceptionHandler((e, given) -> {
                     e.getCommandLine().getErr().println("vessel: " + e.getMessage());
                     e.getCommandLine().usage(e.getCommandLine().getErr());
                     return ExitCode.BAD_INPUT;

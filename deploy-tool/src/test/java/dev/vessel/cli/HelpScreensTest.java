@@ -24,6 +24,25 @@ class HelpScreensTest {
         return into;
     }
 
+    /**
+     * A command line builds only the verb it names (building all eighteen was about 80 ms of a verb that should
+     * answer in a fraction of a second); help, the version and a mistyped verb get them all.
+     */
+    @Test
+    void aCommandLineBuildsOnlyTheVerbItNames() {
+        assertThat(Main.newCommandLine("status", "--json").getSubcommands()).containsOnlyKeys("status");
+        assertThat(Main.newCommandLine("quorum", "status").getSubcommands()).containsOnlyKeys("quorum");
+        List<String> every = VesselCommand.VERBS.stream()
+                .map(verb -> verb.getAnnotation(CommandLine.Command.class).name()).toList();
+        assertThat(every).hasSize(18).doesNotHaveDuplicates();
+        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"statsu"})) {
+            assertThat(Main.newCommandLine(args).getSubcommands().keySet()).containsExactlyElementsOf(every);
+        }
+        CliRunner mistyped = CliRunner.run("statsu");
+        assertThat(mistyped.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(mistyped.err()).contains("Unmatched argument at index 0: 'statsu'").contains("status");
+    }
+
     @Test
     void everyHelpScreenFormatsCleanlyAndEndsWithTheExitCodes() {
         List<String> all = commands(Main.newCommandLine(), "", new ArrayList<>());

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.vessel.host.EmbeddedZooKeeper;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -272,6 +273,61 @@ class NodeCommandIT {
             } finally {
                 node.destroyForcibly();
             }
+        }
+    }
+
+    /**
+     * The launcher gives the node's JVM a class-data sharing archive (a restarted node serves about a second
+     * sooner): none at first, written as the first node of a build stops on SIGTERM, mapped by the next start.
+     */
+    @Test
+    void theLauncherWritesTheNodesClassDataArchiveAtItsFirstStopAndUsesItAfter() throws Exception {
+        for (Path old : nodeArchives()) {
+            Files.delete(old);
+        }
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), CliRunner.freePort())) {
+            Process first = launchNode(zk, "first");
+            first.destroy(); // SIGTERM to the launcher, which passes it on
+            assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(nodeArchives()).as("written as the first node stopped").hasSize(1);
+            long made = Files.getLastModifiedTime(nodeArchives().get(0)).toMillis();
+
+            String archive = "-XX:SharedArchiveFile=" + nodeArchives().get(0).toAbsolutePath().normalize();
+            Process second = launchNode(zk, "second");
+            try {
+                assertThat(second.info().arguments().orElseThrow()).as("the launcher execs the JVM with the archive")
+                        .contains(archive);
+            } finally {
+                second.destroy();
+                assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(Files.getLastModifiedTime(nodeArchives().get(0)).toMillis()).as("used, not made again")
+                    .isEqualTo(made);
+        }
+    }
+
+    /** A node started by the launcher, serving; its output, which must say nothing of class-data sharing. */
+    private Process launchNode(EmbeddedZooKeeper zk, String name) throws Exception {
+        ProcessBuilder launcher = new ProcessBuilder(Path.of("..", "vessel").toString(), "node", "--zk",
+                zk.connectString(), "--port", "0", "--name", name, "--data", dir.resolve(name).toString())
+                .redirectErrorStream(true);
+        launcher.environment().put("VESSEL_HOME", dir.resolve("home").toString());
+        Process node = launcher.start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
+                StandardCharsets.UTF_8)).lines().forEach(output::add));
+        reader.setDaemon(true);
+        reader.start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> output.contains("Ctrl-C stops the node.")
+                || !node.isAlive());
+        assertThat(node.isAlive()).as(String.join("\n", output)).isTrue();
+        assertThat(String.join("\n", output)).doesNotContainIgnoringCase("cds");
+        return node;
+    }
+
+    private static List<Path> nodeArchives() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(f -> f.getFileName().toString().matches("vessel-run-.*\\.jsa")).toList();
         }
     }
 
