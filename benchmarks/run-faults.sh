@@ -3,7 +3,8 @@
 #   noisy [seconds]   greeter alone, then beside a saturated sleeping release, in one run
 #   frozen [seconds]  one of three nodes under SIGSTOP for that long, under idempotent load
 #   leader [runs]     the leader of a 3-server ZooKeeper ensemble killed under load, on a fresh ensemble per run
-#   outage [seconds=30] [runs=1]  every server of a 3-server ensemble killed for that long, under load
+#   outage [seconds=30] [runs=1] [restart|-] [clients=1]  every server of a 3-server ensemble killed for that long,
+#                                 under load from that many clients (each its own session, all reconnecting at once)
 #   holder [seconds]  the only holder of a release's jar down for that long while a second node needs it
 #   stall             a peer that stalls mid-body, with the default 30 s chunk timeout
 #   slow [connections=1000] [seconds per phase=30] [interval ms=5000]

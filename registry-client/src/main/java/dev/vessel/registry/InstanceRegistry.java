@@ -11,6 +11,7 @@ import org.apache.curator.utils.CloseableUtils;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.x.discovery.details.InstanceSerializer;
 import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
+import org.apache.zookeeper.data.Stat;
 
 /**
  * Node side of the registry: registers and removes the instances of this node's containers.
@@ -29,11 +30,26 @@ public final class InstanceRegistry implements Closeable {
     private static final InstanceSerializer<Map<String, String>> SERIALIZER =
             new JsonInstanceSerializer<>((Class) Map.class);
 
+    /**
+     * The most instances one service may have. A router reads a service's instance ids in one ZooKeeper reply,
+     * which holds at most 1 MiB ({@code jute.maxbuffer}); past that the reply fails and every router of the service
+     * stops seeing changes. Ids are at most 128 characters, so 7,500 of them (4 bytes of length each) fit in
+     * 990,000 bytes whatever their names; a registration beyond is refused with that reason instead.
+     */
+    public static final int MAX_INSTANCES_PER_SERVICE = 7_500;
+
     private final RegistryConnection connection;
     private final Map<String, OwnedEphemeral> registered = new ConcurrentHashMap<>();
+    private final int maxInstancesPerService;
 
     public InstanceRegistry(RegistryConnection connection) {
+        this(connection, MAX_INSTANCES_PER_SERVICE);
+    }
+
+    /** With another cap, for tests that cannot register thousands of instances. */
+    InstanceRegistry(RegistryConnection connection, int maxInstancesPerService) {
         this.connection = requireNonNull(connection, "connection cannot be null");
+        this.maxInstancesPerService = maxInstancesPerService;
         connection.closeWithSession(this);
     }
 
@@ -44,6 +60,7 @@ public final class InstanceRegistry implements Closeable {
      */
     public void register(InstanceRecord record) {
         requireNonNull(record, "record cannot be null");
+        requireRoom(record);
         OwnedEphemeral node = new OwnedEphemeral(connection.curator(), path(record), serialize(record));
         if (registered.putIfAbsent(key(record), node) != null) {
             throw new IllegalStateException(record.id() + " of " + record.service() + " is already registered");
@@ -93,6 +110,24 @@ public final class InstanceRegistry implements Closeable {
     public void close() {
         registered.values().forEach(CloseableUtils::closeQuietly);
         registered.clear();
+    }
+
+    /** Refuses a registration that would make the service's instance list too long for one ZooKeeper reply. */
+    private void requireRoom(InstanceRecord record) {
+        Stat service;
+        try {
+            service = connection.curator().checkExists().forPath(ZKPaths.makePath(connection.layout().services(),
+                    record.service()));
+        } catch (Exception e) {
+            throw new RegistryException("could not register " + record.id() + " of " + record.service() + ": "
+                    + e.getMessage(), e);
+        }
+        if (service != null && service.getNumChildren() >= maxInstancesPerService) {
+            throw new RegistryException("could not register " + record.id() + ": service " + record.service()
+                    + " already has " + service.getNumChildren() + " instances, the most one service may have ("
+                    + maxInstancesPerService + "): routers read them in one ZooKeeper reply of at most 1 MiB."
+                    + " Spread the load over fewer, larger instances or over several services");
+        }
     }
 
     private String path(InstanceRecord record) {

@@ -3,7 +3,7 @@
  * there. Node processes write through it; routers and the CLI read through it.
  */
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package dev.vessel.registry;
 
 import org.osgi.annotation.bundle.Export;

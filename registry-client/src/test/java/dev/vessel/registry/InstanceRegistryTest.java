@@ -58,6 +58,28 @@ class InstanceRegistryTest extends RegistryTestBase {
         }
     }
 
+    /**
+     * Past the most instances a service may have, a registration is refused with the reason, before ZooKeeper's
+     * reply to a router's listing grows past what it can carry; other services still register.
+     */
+    @Test
+    void aServiceThatHasTheMostInstancesItMayHaveRefusesAnotherWithTheReason() {
+        InstanceRegistry registry = new InstanceRegistry(node, 3);
+        for (int i = 1; i <= 3; i++) {
+            registry.register(record("n" + i, "greeter", "1.0.0", 7070));
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.register(record("n4", "greeter", "1.0.0",
+                7070))).isInstanceOf(RegistryException.class)
+                .hasMessage("could not register n4.greeter-1.0.0: service greeter already has 3 instances, the most"
+                        + " one service may have (3): routers read them in one ZooKeeper reply of at most 1 MiB."
+                        + " Spread the load over fewer, larger instances or over several services");
+        assertThat(new ClusterReader(reader).instances()).extracting(InstanceRecord::id)
+                .containsExactlyInAnyOrder("n1.greeter-1.0.0", "n2.greeter-1.0.0", "n3.greeter-1.0.0");
+        registry.register(record("n4", "billing", "1.0.0", 7070));
+        assertThat(InstanceRegistry.MAX_INSTANCES_PER_SERVICE * (128 + 4)).as("every id of the most, at its longest")
+                .isLessThan(1 << 20);
+    }
+
     @Test
     void instancesComeBackAfterTheSessionExpires() throws Exception {
         InstanceRegistry registry = new InstanceRegistry(node);

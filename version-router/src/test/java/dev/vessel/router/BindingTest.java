@@ -44,8 +44,14 @@ class BindingTest {
             assertThat(changes.poll(10, TimeUnit.SECONDS)).contains(Version.parseVersion("1.1.0"));
             registry.unregister(greeter("1.1.0"));
             registry.unregister(greeter("1.0.0"));
-            assertThat(changes.poll(10, TimeUnit.SECONDS)).contains(Version.parseVersion("1.0.0"));
-            assertThat(changes.poll(10, TimeUnit.SECONDS)).isEmpty();
+            // the two removals may reach the client in one change of its table (the registry watch coalesces
+            // changes that arrive together): 1.0.0 may be skipped, but the last word is "none"
+            Optional<Version> next = changes.poll(10, TimeUnit.SECONDS);
+            if (next != null && next.isPresent()) {
+                assertThat(next).contains(Version.parseVersion("1.0.0"));
+                next = changes.poll(10, TimeUnit.SECONDS);
+            }
+            assertThat(next).isNotNull().isEmpty();
             assertThat(List.copyOf(changes)).isEmpty();
             assertThat(binding.current()).isEmpty();
         }

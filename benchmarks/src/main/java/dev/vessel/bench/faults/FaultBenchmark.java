@@ -65,7 +65,8 @@ public final class FaultBenchmark {
             case "holder" -> holder(dir, releases, Integer.parseInt(args.length > 2 ? args[2] : "20"));
             case "stall" -> StallingPeerBenchmark.run(dir, releases);
             case "outage" -> RegistryOutageBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 30,
-                    args.length > 3 ? Integer.parseInt(args[3]) : 1, args.length > 4 && args[4].equals("restart"));
+                    args.length > 3 ? Integer.parseInt(args[3]) : 1, args.length > 4 && args[4].equals("restart"),
+                    args.length > 5 ? Integer.parseInt(args[5]) : 1);
             case "cpu" -> CpuNeighbourBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 10);
             case "slow" -> SlowClientsBenchmark.run(dir, releases, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
                     args.length > 3 ? Integer.parseInt(args[3]) : 30, args.length > 4 ? Long.parseLong(args[4]) : 5000);

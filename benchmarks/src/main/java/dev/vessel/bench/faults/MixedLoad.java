@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The fault benchmarks' callers: 4 threads calling greeter through the public client until stopped, 2 with plain
- * calls and 2 with idempotent ones, counting calls and each kind's failures (each failure also goes to stderr).
+ * The fault benchmarks' callers: threads calling greeter through the public client until stopped (4 on one client
+ * by default), half with plain calls and half with idempotent ones, counting calls and each kind's failures (each failure also goes to stderr).
  */
 final class MixedLoad {
     final LongAdder calls = new LongAdder();
@@ -21,8 +21,14 @@ final class MixedLoad {
     private final List<Thread> threads = new ArrayList<>();
 
     MixedLoad(VesselClient client) {
-        for (int t = 0; t < 4; t++) {
+        this(List.of(client), 4);
+    }
+
+    /** {@code threadsPerClient} callers on each client, every other one with idempotent calls. */
+    MixedLoad(List<VesselClient> clients, int threadsPerClient) {
+        for (int t = 0; t < clients.size() * threadsPerClient; t++) {
             boolean idempotent = t % 2 == 1;
+            VesselClient client = clients.get(t / threadsPerClient);
             Thread thread = new Thread(() -> {
                 CallOptions options = idempotent ? CallOptions.idempotentCall() : CallOptions.DEFAULT;
                 while (running.get()) {

@@ -31,7 +31,15 @@ import org.apache.zookeeper.data.Stat;
 final class RegistryOutageBenchmark {
     private RegistryOutageBenchmark() {}
 
-    static void run(Path dir, Path releases, int outageSeconds, int runs, boolean restart) throws Exception {
+    /**
+     * @param routers clients, each with a session of its own, all reconnecting at once when the ensemble is back;
+     *                with more than one, each calls from 2 threads (one plain, one idempotent)
+     */
+    static void run(Path dir, Path releases, int outageSeconds, int runs, boolean restart, int routers)
+            throws Exception {
+        if (routers > 1) {
+            System.out.println(routers + " clients with a session each, 2 calling threads each");
+        }
         if (restart) {
             System.out.println("node-2 stopped (SIGTERM) and started again while the ensemble is away");
         }
@@ -47,9 +55,15 @@ final class RegistryOutageBenchmark {
                 nodes.start("node-2");
                 AdminClient admin = new AdminClient(first, FaultBenchmark.TOKEN, null, Duration.ofSeconds(30));
                 FaultBenchmark.deploy(admin, releases.resolve("greeter-1.0.0.jar"), 0);
-                try (VesselClient client = VesselClient.connect(ensemble.connectString())) {
-                    FaultBenchmark.awaitInstances(client, "greeter", 2);
-                    MixedLoad load = new MixedLoad(client);
+                List<VesselClient> clients = new java.util.ArrayList<>();
+                try {
+                    for (int r = 0; r < routers; r++) {
+                        clients.add(VesselClient.connect(ensemble.connectString()));
+                    }
+                    for (VesselClient client : clients) {
+                        FaultBenchmark.awaitInstances(client, "greeter", 2);
+                    }
+                    MixedLoad load = new MixedLoad(clients, routers == 1 ? 4 : 2);
                     Thread.sleep(2_000); // steady load first
                     Set<Long> before = owners(ensemble.connectString());
 
@@ -91,6 +105,8 @@ final class RegistryOutageBenchmark {
                     if (load.firstFailure.get() != null) {
                         System.out.println("first failure: " + load.firstFailure.get());
                     }
+                } finally {
+                    clients.forEach(VesselClient::close);
                 }
             }
         }

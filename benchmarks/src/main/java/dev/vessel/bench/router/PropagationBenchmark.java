@@ -31,28 +31,42 @@ import org.apache.curator.test.TestingServer;
  * loopback.
  */
 public final class PropagationBenchmark {
-    private static final int ROUTERS = 10;
+    private static int routerCount = 10;
     private static final int WARMUP = 10;
+    /** Instances registered at once, as one rollout's change makes them, after the rounds of each size (0: none). */
+    private static int burst;
 
     private PropagationBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-        System.out.printf("%d router clients, %d registrations and %d removals per size%n%n", ROUTERS, rounds, rounds);
         boolean compareSecured = args.length > 1 && args[1].equals("secured");
+        int[] sizes = args.length > 2 ? java.util.stream.Stream.of(args[2].split(",")).mapToInt(Integer::parseInt)
+                .toArray() : new int[] {1, 100, 1000};
+        routerCount = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+        burst = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        System.out.printf("%d router clients, %d registrations and %d removals per size%s%n%n", routerCount, rounds,
+                rounds, burst > 0 ? ", then " + burst + " instances registered at once and removed at once" : "");
         System.out.println("| instances | registry | change | routers: median ms | routers: p99 ms | routers: max ms "
                 + "| bare CuratorCache: median ms | p99 ms |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         java.nio.file.Path stores = java.nio.file.Files.createTempDirectory("vessel-bench-tls");
         dev.vessel.host.SelfSignedTls.Files tls = compareSecured
                 ? dev.vessel.host.SelfSignedTls.generate(stores, List.of("127.0.0.1")) : null;
-        for (int size : new int[] {1, 100, 1000}) {
+        for (int size : sizes) {
             measure(size, rounds, false, null);
             if (compareSecured) {
                 // the same, with the writer authenticated as the nodes and every znode under the nodes' ACL
                 measure(size, rounds, true, null);
                 measure(size, rounds, true, tls);
             }
+        }
+        if (!bursts.isEmpty()) {
+            System.out.println();
+            System.out.println("| instances before | routers | change at once | all written (ms) | last router holds"
+                    + " it (ms) | table hand-overs per router: median | max |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            bursts.forEach(System.out::print);
         }
     }
 
@@ -104,7 +118,7 @@ public final class PropagationBenchmark {
                         .forDeletes(node -> anchorSeen.putIfAbsent("-" + name(node.getPath()), System.nanoTime()))
                         .build());
                 anchor.start();
-                for (int r = 0; r < ROUTERS; r++) {
+                for (int r = 0; r < routerCount; r++) {
                     VesselClient.Builder router = VesselClient.builder().connectString(zk.getConnectString());
                     if (sessions != null) {
                         router.registryTls(sessions);
@@ -116,17 +130,17 @@ public final class PropagationBenchmark {
                         throw new IllegalStateException("a router started with the wrong table");
                     }
                 }
-                long[] addRouters = new long[rounds * ROUTERS];
-                long[] removeRouters = new long[rounds * ROUTERS];
+                long[] addRouters = new long[rounds * routerCount];
+                long[] removeRouters = new long[rounds * routerCount];
                 long[] addAnchor = new long[rounds];
                 long[] removeAnchor = new long[rounds];
-                Watcher[] watchers = new Watcher[ROUTERS];
-                for (int r = 0; r < ROUTERS; r++) {
+                Watcher[] watchers = new Watcher[routerCount];
+                for (int r = 0; r < routerCount; r++) {
                     watchers[r] = new Watcher(routers.get(r));
                     routers.get(r).onRoutesChanged("greeter", watchers[r]);
                 }
-                long[] addSamples = new long[ROUTERS];
-                long[] removeSamples = new long[ROUTERS];
+                long[] addSamples = new long[routerCount];
+                long[] removeSamples = new long[routerCount];
                 for (int pass = -WARMUP; pass < rounds; pass++) {
                     InstanceRecord probe = record("probe" + (pass + WARMUP));
                     for (Watcher watcher : watchers) {
@@ -134,7 +148,7 @@ public final class PropagationBenchmark {
                     }
                     long start = System.nanoTime();
                     registry.register(probe);
-                    for (int r = 0; r < ROUTERS; r++) {
+                    for (int r = 0; r < routerCount; r++) {
                         addSamples[r] = watchers[r].await() - start;
                     }
                     long addBare = awaitAnchor(anchorSeen, "+" + probe.id()) - start;
@@ -144,13 +158,13 @@ public final class PropagationBenchmark {
                     }
                     start = System.nanoTime();
                     registry.unregister(probe);
-                    for (int r = 0; r < ROUTERS; r++) {
+                    for (int r = 0; r < routerCount; r++) {
                         removeSamples[r] = watchers[r].await() - start;
                     }
                     long removeBare = awaitAnchor(anchorSeen, "-" + probe.id()) - start;
                     if (pass >= 0) {
-                        System.arraycopy(addSamples, 0, addRouters, pass * ROUTERS, ROUTERS);
-                        System.arraycopy(removeSamples, 0, removeRouters, pass * ROUTERS, ROUTERS);
+                        System.arraycopy(addSamples, 0, addRouters, pass * routerCount, routerCount);
+                        System.arraycopy(removeSamples, 0, removeRouters, pass * routerCount, routerCount);
                         addAnchor[pass] = addBare;
                         removeAnchor[pass] = removeBare;
                     }
@@ -158,10 +172,79 @@ public final class PropagationBenchmark {
                 String mode = tls != null ? "secured + TLS" : secured ? "secured" : "open";
                 row(size, mode, "register", addRouters, addAnchor);
                 row(size, mode, "remove", removeRouters, removeAnchor);
+                if (burst > 0) {
+                    String rows = burst(size, registry, routers, watchers);
+                    bursts.add(rows);
+                    System.out.print("burst: " + rows.replace("\n| ", "\nburst: | "));
+                }
             } finally {
                 routers.forEach(VesselClient::close);
             }
         }
+    }
+
+    /** Rows of the burst table, printed after every size ran. */
+    private static final List<String> bursts = new ArrayList<>();
+
+    /**
+     * {@link #burst} instances registered at once from 16 threads (one rollout's change), then removed at once:
+     * the time until the last router's table holds all of them (or none), and how many times each router handed
+     * its table over on the way.
+     */
+    private static String burst(int size, InstanceRegistry registry, List<VesselClient> routers, Watcher[] watchers)
+            throws Exception {
+        List<InstanceRecord> records = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            records.add(record("burst" + i));
+        }
+        StringBuilder row = new StringBuilder();
+        for (boolean add : new boolean[] {true, false}) {
+            int expected = size - 1 + (add ? burst : 0);
+            for (Watcher watcher : watchers) {
+                watcher.count(expected);
+            }
+            java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(16);
+            long start = System.nanoTime();
+            try {
+                List<java.util.concurrent.Future<?>> writes = new ArrayList<>();
+                for (InstanceRecord record : records) {
+                    writes.add(writers.submit(() -> {
+                        if (add) {
+                            registry.register(record);
+                        } else {
+                            registry.unregister(record);
+                        }
+                    }));
+                }
+                for (java.util.concurrent.Future<?> write : writes) {
+                    write.get();
+                }
+            } finally {
+                writers.shutdownNow();
+            }
+            long written = System.nanoTime() - start;
+            long last = 0;
+            int late = 0;
+            long[] handOvers = new long[watchers.length];
+            for (int r = 0; r < watchers.length; r++) {
+                try {
+                    last = Math.max(last, watchers[r].awaitCount(late == 0 ? 60 : 1) - start);
+                } catch (IllegalStateException notYet) {
+                    late++;
+                }
+                handOvers[r] = watchers[r].handOvers();
+            }
+            Arrays.sort(handOvers);
+            String held = late == 0 ? String.format("%.0f", ms(last))
+                    : "not within 60 s after the writes: " + late + " of " + routerCount + " routers";
+            row.append(String.format("| %d | %d | %s | %.0f | %s | %d | %d |%n", size, routerCount,
+                    add ? "register " + burst : "remove " + burst, ms(written), held, handOvers[handOvers.length / 2],
+                    handOvers[handOvers.length - 1]));
+            if (late > 0) {
+                break; // the routers are still busy with this burst: removing it would measure nothing
+            }
+        }
+        return row.toString();
     }
 
     private static long awaitAnchor(ConcurrentMap<String, Long> seen, String event) throws InterruptedException {
@@ -212,7 +295,32 @@ public final class PropagationBenchmark {
             this.router = router;
         }
 
+        /** Count mode: done once the table holds {@code instances} instances; hand-overs counted from now. */
+        private volatile int expectedCount = -1;
+        private final java.util.concurrent.atomic.AtomicLong handOvers = new java.util.concurrent.atomic.AtomicLong();
+
+        void count(int instances) {
+            seenAt = 0;
+            id = null;
+            handOvers.set(0);
+            expectedCount = instances;
+            done = new CountDownLatch(1);
+        }
+
+        long handOvers() {
+            return handOvers.get();
+        }
+
+        long awaitCount(int seconds) throws InterruptedException {
+            if (!done.await(seconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("a router never held " + expectedCount + " instances");
+            }
+            expectedCount = -1;
+            return seenAt;
+        }
+
         void expect(String instanceId, boolean shouldBePresent) {
+            expectedCount = -1;
             seenAt = 0;
             id = instanceId;
             present = shouldBePresent;
@@ -226,6 +334,14 @@ public final class PropagationBenchmark {
                 return;
             }
             long now = System.nanoTime();
+            if (expectedCount >= 0) {
+                handOvers.incrementAndGet();
+                if (router.instances("greeter").size() == expectedCount) {
+                    seenAt = now;
+                    latch.countDown();
+                }
+                return;
+            }
             boolean has = router.instances("greeter").stream().anyMatch(i -> i.id().equals(id));
             if (has == present) {
                 seenAt = now;

@@ -13,7 +13,14 @@ import org.osgi.framework.Version;
  * rebuilt on every registry change, while calls in flight and ejections belong to the instance.
  */
 public final class LoadBook {
-    private final Map<String, InstanceStats> instances = new ConcurrentHashMap<>();
+    private final Map<Key, InstanceStats> instances = new ConcurrentHashMap<>();
+
+    /**
+     * An instance as the book tells instances apart: a re-registration elsewhere (another address or port) is
+     * another instance. Its hash combines the hashes its strings cache, so a table of thousands of instances is
+     * rebuilt without hashing a new string per instance.
+     */
+    record Key(String id, String address, int port) {}
     private final Map<Version, AtomicInteger> versionsInFlight = new ConcurrentHashMap<>();
 
     /**
@@ -21,11 +28,17 @@ public final class LoadBook {
      * endpoint and must not inherit the ejection of its dead predecessor.
      */
     InstanceStats instance(InstanceRecord record) {
-        return instances.computeIfAbsent(key(record), key -> new InstanceStats(record.id()));
+        return instance(key(record), record);
     }
 
-    static String key(InstanceRecord record) {
-        return record.id() + '@' + record.address() + ':' + record.port();
+    /** The same, with the record's {@link #key} already made. */
+    InstanceStats instance(Key key, InstanceRecord record) {
+        InstanceStats stats = instances.get(key);
+        return stats != null ? stats : instances.computeIfAbsent(key, k -> new InstanceStats(record.id()));
+    }
+
+    static Key key(InstanceRecord record) {
+        return new Key(record.id(), record.address(), record.port());
     }
 
     AtomicInteger versionInFlight(Version version) {
@@ -37,7 +50,7 @@ public final class LoadBook {
      *
      * @param keys {@link #key} of each instance still registered
      */
-    void retain(Set<String> keys, Collection<Version> versions) {
+    void retain(Set<Key> keys, Collection<Version> versions) {
         instances.keySet().retainAll(keys);
         versionsInFlight.keySet().retainAll(versions);
     }
