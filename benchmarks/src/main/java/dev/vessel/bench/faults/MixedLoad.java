@@ -21,11 +21,14 @@ final class MixedLoad {
     private final List<Thread> threads = new ArrayList<>();
 
     MixedLoad(VesselClient client) {
-        this(List.of(client), 4);
+        this(List.of(client), 4, 0);
     }
 
-    /** {@code threadsPerClient} callers on each client, every other one with idempotent calls. */
-    MixedLoad(List<VesselClient> clients, int threadsPerClient) {
+    /**
+     * {@code threadsPerClient} callers on each client, every other one with idempotent calls, each pausing
+     * {@code pauseMillis} after every call (0: back to back).
+     */
+    MixedLoad(List<VesselClient> clients, int threadsPerClient, long pauseMillis) {
         for (int t = 0; t < clients.size() * threadsPerClient; t++) {
             boolean idempotent = t % 2 == 1;
             VesselClient client = clients.get(t / threadsPerClient);
@@ -40,6 +43,13 @@ final class MixedLoad {
                         System.err.println("failed: " + e);
                     }
                     calls.increment();
+                    if (pauseMillis > 0) {
+                        try {
+                            Thread.sleep(pauseMillis); // pacing: many clients, each calling now and then
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
                 }
             }, "load-" + t);
             threads.add(thread);
