@@ -40,6 +40,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -158,10 +159,14 @@ public final class VesselNode implements Closeable {
         cpu = own(CpuIsolation.start(config.cpuIsolation(), nodeId, config.cpuReserve()));
         ConfigurationStore configurations = new ConfigurationStore(registry);
         Container.Placement placement = new Container.Placement(nodeId, config.zone(), advertised, advertisedPort);
+        // the store's jars are read in place (they never change); a local release's are copied, as their owner may
+        // rebuild them while the node runs
+        Path artifactStore = ArtifactDistribution.Settings.storeDirectory(config).toAbsolutePath();
         containers = own(new ContainerTable(nodeId, config.dataDir().resolve("containers"),
                 new Container.Settings(config.systemPackagesExtra(), config.readyTimeout(), config.drainTimeout(),
                         Container.Registration.through(instances), placement,
-                        new StoredConfiguration(configurations, self), cpu),
+                        new StoredConfiguration(configurations, self), cpu,
+                        jar -> artifactStore.equals(jar.toAbsolutePath().getParent())),
                 ContainerTable.Policy.of(config), status::request));
 
         // artifacts, the admin API and the dashboard

@@ -36,13 +36,18 @@ public final class ArtifactDistribution implements Closeable {
      */
     public record Settings(Path dir, ArtifactStore.Limits limits, String zone, ArtifactFetcher.Settings fetch,
             Duration grace, long serveBytesPerSecond, SSLContext peerTls, Supplier<String> credential) {
+        /** Where a node keeps its artifacts: files named by their digest, never changed once complete. */
+        public static Path storeDirectory(NodeConfig config) {
+            return config.dataDir().resolve("artifacts");
+        }
+
         /** The node's configuration, as the artifact parts read it. */
         public static Settings of(NodeConfig config, SSLContext peerTls, Supplier<String> credential) {
             ArtifactFetcher.Settings defaults = ArtifactFetcher.Settings.defaults();
             ArtifactFetcher.Settings fetch = new ArtifactFetcher.Settings(config.peerFetch() ? defaults.mode()
                     : ArtifactFetcher.Mode.ORIGIN_ONLY, defaults.parallelChunks(), defaults.perPeerLimit(),
                     config.chunkTimeout(), config.fetchStallTimeout(), defaults.originFallback());
-            return new Settings(config.dataDir().resolve("artifacts"), new ArtifactStore.Limits(
+            return new Settings(storeDirectory(config), new ArtifactStore.Limits(
                     config.maxArtifactBytes(), config.chunkSize(), config.storeCapacityBytes(),
                     MAX_UNFINISHED_ARTIFACTS), config.zone(), fetch, config.artifactGrace(),
                     config.serveBytesPerSecond(), peerTls, credential);

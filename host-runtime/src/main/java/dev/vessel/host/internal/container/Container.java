@@ -58,9 +58,22 @@ public final class Container {
      */
     static final Duration PREPARE_TIMEOUT = Duration.ofMinutes(2);
 
-    /** What a container needs from its node. */
+    /**
+     * What a container needs from its node.
+     *
+     * @param readInPlace the jars Felix may read where they are instead of copying them into the container's storage:
+     *                    the artifact store's, which never change while a release uses them; not a local release's,
+     *                    which its owner may rebuild in place while it runs
+     */
     public record Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
-            Registration registration, Placement placement, ConfigurationSource configuration, CpuIsolation cpu) {
+            Registration registration, Placement placement, ConfigurationSource configuration, CpuIsolation cpu,
+            Predicate<Path> readInPlace) {
+        public Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
+                Registration registration, Placement placement, ConfigurationSource configuration, CpuIsolation cpu) {
+            this(systemPackagesExtra, readyTimeout, stopTimeout, registration, placement, configuration, cpu,
+                    jar -> false);
+        }
+
         public Settings(String systemPackagesExtra, Duration readyTimeout, Duration stopTimeout,
                 Registration registration, Placement placement, ConfigurationSource configuration) {
             this(systemPackagesExtra, readyTimeout, stopTimeout, registration, placement, configuration,
@@ -78,7 +91,7 @@ public final class Container {
          */
         public Settings unregistered() {
             return new Settings(systemPackagesExtra, readyTimeout, stopTimeout, Registration.NONE, placement,
-                    configuration, CpuIsolation.unisolated());
+                    configuration, CpuIsolation.unisolated(), readInPlace);
         }
 
         public Settings {
@@ -89,6 +102,7 @@ public final class Container {
             requireNonNull(registration, "registration cannot be null");
             requireNonNull(placement, "placement cannot be null");
             requireNonNull(cpu, "cpu cannot be null");
+            requireNonNull(readInPlace, "readInPlace cannot be null");
         }
     }
 
@@ -304,7 +318,7 @@ public final class Container {
             return;
         }
         ReleaseFramework started = new ReleaseFramework(release, storage, settings.systemPackagesExtra(),
-                initial);
+                initial, settings.readInPlace());
         synchronized (configLock) {
             configRevision = initial.revision();
             configuredPids = initial.pids().keySet();

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.felix.framework.FrameworkFactory;
 import org.osgi.framework.Bundle;
@@ -46,17 +47,15 @@ final class ReleaseFramework {
     /** The release's bundles, installed by {@link #prepare} and started by {@link #start}. */
     private volatile List<Bundle> installed;
     /** Felix's location prefix for a bundle read in place. */
-    static final String REFERENCE = "reference:";
+    private static final String REFERENCE = "reference:";
+    private final Predicate<Path> readInPlace;
 
     /** Configuration to be in the container's Configuration Admin before the release's bundles start. */
     private final Container.Configuration initialConfiguration;
 
-    ReleaseFramework(Release release, Path storage, String systemPackagesExtra) {
-        this(release, storage, systemPackagesExtra, Container.Configuration.NONE);
-    }
-
     ReleaseFramework(Release release, Path storage, String systemPackagesExtra,
-            Container.Configuration initialConfiguration) {
+            Container.Configuration initialConfiguration, Predicate<Path> readInPlace) {
+        this.readInPlace = readInPlace;
         this.initialConfiguration = initialConfiguration;
         this.release = release;
         this.storage = storage;
@@ -128,15 +127,16 @@ final class ReleaseFramework {
     }
 
     /**
-     * Installs the release's jars where they are: a {@code reference:} location makes Felix read the jar in place
-     * instead of copying it into its cache, which for a release of hundreds of MiB was seconds of disk I/O on every
-     * node at once. The artifact store's files are named by their digest and never change while a release uses them.
+     * Installs the release's jars, those {@code readInPlace} allows where they are: a {@code reference:} location
+     * makes Felix read the jar in place instead of copying it into its cache, which for a release of hundreds of MiB
+     * was seconds of disk I/O on every node at once.
      */
     private List<Bundle> installBundles(Framework started) throws StartFailure {
         List<Bundle> bundles = new ArrayList<>();
         for (Path jar : release.bundles()) {
             try {
-                bundles.add(started.getBundleContext().installBundle(REFERENCE + jar.toUri()));
+                String location = (readInPlace.test(jar) ? REFERENCE : "") + jar.toUri();
+                bundles.add(started.getBundleContext().installBundle(location));
             } catch (BundleException e) {
                 throw new StartFailure(jar.getFileName() + " cannot be installed: " + e.getMessage());
             }

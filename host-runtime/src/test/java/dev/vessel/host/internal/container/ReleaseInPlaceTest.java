@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vessel.host.Release;
 import dev.vessel.host.ReleaseReader;
+import dev.vessel.host.internal.cpu.CpuIsolation;
 import dev.vessel.host.internal.exec.Bulkhead;
 import dev.vessel.registry.InstanceState;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,23 +28,32 @@ class ReleaseInPlaceTest {
     Path storage;
 
     @Test
-    void theReleasesJarIsInstalledByReferenceAndNotCopiedIntoTheFrameworkCache() throws Exception {
+    void aStoredJarIsReadInPlaceAndNotCopiedIntoTheFrameworkCache() throws Exception {
+        assertThat(copiesAfterStarting(jar -> true)).as("copies of the release's jar in the framework's storage")
+                .isEmpty();
+    }
+
+    /** A local release's jar (`vessel node --release DIR`) is copied: its owner may rebuild it while it runs. */
+    @Test
+    void aJarTheNodeDoesNotOwnIsCopied() throws Exception {
+        assertThat(copiesAfterStarting(jar -> false)).hasSize(1);
+    }
+
+    private List<Path> copiesAfterStarting(Predicate<Path> readInPlace) throws Exception {
         Path jar = Path.of(System.getProperty("vessel.test.releases"), "greeter-2.0.0.jar");
         Release release = ReleaseReader.read(List.of(jar));
         Container container = new Container(release.id(), storage, new Container.Settings("org.slf4j;version=2.0.0",
                 Duration.ofSeconds(10), Duration.ofSeconds(10), Container.Registration.NONE,
-                new Container.Placement("n1", "default", "127.0.0.1", 1)), c -> { });
+                new Container.Placement("n1", "default", "127.0.0.1", 1), Container.ConfigurationSource.NONE,
+                CpuIsolation.unisolated(), readInPlace), c -> { });
         try {
             container.start(release, 100, new Bulkhead.Limits(2, 2));
             assertThat(container.state()).isEqualTo(InstanceState.ACTIVE);
+            assertThat(container.endpointImplementation("greeter")).isNotNull(); // its classes load from the jar
             byte[] released = Files.readAllBytes(jar);
             try (Stream<Path> files = Files.walk(storage)) {
-                List<Path> copies = files.filter(Files::isRegularFile)
-                        .filter(file -> sameBytes(file, released)).toList();
-                assertThat(copies).as("copies of the release's jar in the framework's storage").isEmpty();
+                return files.filter(Files::isRegularFile).filter(file -> sameBytes(file, released)).toList();
             }
-            assertThat(container.endpointImplementation("greeter").getClassLoader())
-                    .isNotNull(); // the release's classes load from the jar in place
         } finally {
             container.stop(Duration.ZERO, Duration.ofSeconds(5));
         }
