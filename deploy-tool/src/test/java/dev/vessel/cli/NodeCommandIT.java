@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -236,20 +237,10 @@ class NodeCommandIT {
             Files.copy(jar, release.resolve("hostile.jar"));
         }
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), CliRunner.freePort())) {
-            ProcessBuilder launcher = new ProcessBuilder(Path.of("..", "vessel").toString(), "node", "--zk",
-                    zk.connectString(), "--port", "0", "--name", "oom", "--data", dir.resolve("oom").toString(),
-                    "--release", release.toString()).redirectErrorStream(true);
-            launcher.environment().put("VESSEL_HEAP", "128m");
-            launcher.environment().put("VESSEL_HOME", dir.resolve("home").toString());
-            Process node = launcher.start();
-            List<String> output = new CopyOnWriteArrayList<>();
-            Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
-                    StandardCharsets.UTF_8)).lines().forEach(output::add));
-            reader.setDaemon(true);
-            reader.start();
+            Launched launched = launchNode(zk, "oom", Map.of("VESSEL_HEAP", "128m"), "--release", release.toString());
+            Process node = launched.process();
+            List<String> output = launched.output();
             try {
-                await().atMost(Duration.ofSeconds(90)).until(() -> output.contains("Ctrl-C stops the node.")
-                        || !node.isAlive());
                 assertThat(output).as(String.join("\n", output)).contains("  hostile-1.0.0  ACTIVE")
                         .anyMatch(line -> line.startsWith("Heap up to ") && line.contains("ends the process"));
                 java.net.URI url = java.net.URI.create(output.stream().filter(l -> l.startsWith("Node oom serving on "))
@@ -286,14 +277,14 @@ class NodeCommandIT {
             Files.delete(old);
         }
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk"), CliRunner.freePort())) {
-            Process first = launchNode(zk, "first");
+            Process first = launchNode(zk, "first", Map.of()).serving();
             first.destroy(); // SIGTERM to the launcher, which passes it on
             assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(nodeArchives()).as("written as the first node stopped").hasSize(1);
             long made = Files.getLastModifiedTime(nodeArchives().get(0)).toMillis();
 
             String archive = "-XX:SharedArchiveFile=" + nodeArchives().get(0).toAbsolutePath().normalize();
-            Process second = launchNode(zk, "second");
+            Process second = launchNode(zk, "second", Map.of()).serving();
             try {
                 assertThat(second.info().arguments().orElseThrow()).as("the launcher execs the JVM with the archive")
                         .contains(archive);
@@ -306,12 +297,25 @@ class NodeCommandIT {
         }
     }
 
-    /** A node started by the launcher, serving; its output, which must say nothing of class-data sharing. */
-    private Process launchNode(EmbeddedZooKeeper zk, String name) throws Exception {
-        ProcessBuilder launcher = new ProcessBuilder(Path.of("..", "vessel").toString(), "node", "--zk",
-                zk.connectString(), "--port", "0", "--name", name, "--data", dir.resolve(name).toString())
-                .redirectErrorStream(true);
+    /** A node process started by the repository's launcher, and what it printed so far. */
+    private record Launched(Process process, List<String> output) {
+        /** The process, once it is serving and has said nothing of class-data sharing. */
+        Process serving() {
+            assertThat(process.isAlive()).as(String.join("\n", output)).isTrue();
+            assertThat(String.join("\n", output)).doesNotContainIgnoringCase("cds");
+            return process;
+        }
+    }
+
+    /** {@code ./vessel node} on {@code zk}, returned once it says it serves (or has ended). */
+    private Launched launchNode(EmbeddedZooKeeper zk, String name, Map<String, String> environment,
+            String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of("..", "vessel").toString(), "node", "--zk",
+                zk.connectString(), "--port", "0", "--name", name, "--data", dir.resolve(name).toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder launcher = new ProcessBuilder(command).redirectErrorStream(true);
         launcher.environment().put("VESSEL_HOME", dir.resolve("home").toString());
+        launcher.environment().putAll(environment);
         Process node = launcher.start();
         List<String> output = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
@@ -320,9 +324,7 @@ class NodeCommandIT {
         reader.start();
         await().atMost(Duration.ofSeconds(90)).until(() -> output.contains("Ctrl-C stops the node.")
                 || !node.isAlive());
-        assertThat(node.isAlive()).as(String.join("\n", output)).isTrue();
-        assertThat(String.join("\n", output)).doesNotContainIgnoringCase("cds");
-        return node;
+        return new Launched(node, output);
     }
 
     private static List<Path> nodeArchives() throws IOException {
