@@ -52,7 +52,7 @@ public final class InstanceWatch implements Closeable {
     private final RegistryConnection connection;
     /** Set while the connection is down or the view is being re-read after it came back. */
     private volatile boolean frozen;
-    /** Runs every hand-over after the first, re-reads after reconnects and restarts of the cache: one thread. */
+    /** Runs the hand-overs after start, the re-reads after reconnects and the restarts of the cache: one thread. */
     private final ScheduledExecutorService refresher;
     /** Set while a hand-over is scheduled and has not yet read the cache: later changes ride on it. */
     private final AtomicBoolean publishScheduled = new AtomicBoolean();
