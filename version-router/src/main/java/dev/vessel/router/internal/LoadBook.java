@@ -28,13 +28,7 @@ public final class LoadBook {
      * endpoint and must not inherit the ejection of its dead predecessor.
      */
     InstanceStats instance(InstanceRecord record) {
-        return instance(key(record), record);
-    }
-
-    /** The same, with the record's {@link #key} already made. */
-    InstanceStats instance(Key key, InstanceRecord record) {
-        InstanceStats stats = instances.get(key);
-        return stats != null ? stats : instances.computeIfAbsent(key, k -> new InstanceStats(record.id()));
+        return instances.computeIfAbsent(key(record), key -> new InstanceStats(record.id()));
     }
 
     static Key key(InstanceRecord record) {

@@ -48,7 +48,6 @@ public final class RoutingTable {
     public static RoutingTable of(Collection<InstanceRecord> instances, RoutingPolicy policy, LoadBook book,
             RoutingTable previous) {
         NavigableMap<Version, List<InstanceRecord>> byVersion = new TreeMap<Version, List<InstanceRecord>>().descendingMap();
-        Map<Version, List<InstanceStats>> statsByVersion = new HashMap<>();
         // a service has thousands of instances and a handful of versions: each version string is parsed once
         Map<String, Version> parsed = new HashMap<>();
         Set<LoadBook.Key> keys = new HashSet<>(Math.max(16, instances.size() * 2));
@@ -66,10 +65,8 @@ public final class RoutingTable {
                 }
                 parsed.put(instance.version(), version);
             }
-            LoadBook.Key key = LoadBook.key(instance);
-            keys.add(key);
             byVersion.computeIfAbsent(version, v -> new ArrayList<>()).add(instance);
-            statsByVersion.computeIfAbsent(version, v -> new ArrayList<>()).add(book.instance(key, instance));
+            keys.add(LoadBook.key(instance));
         }
         Map<Version, VersionGroup> before = new HashMap<>();
         if (previous != null) {
@@ -79,8 +76,7 @@ public final class RoutingTable {
         }
         List<VersionGroup> groups = new ArrayList<>();
         byVersion.forEach((version, members) ->
-                groups.add(new VersionGroup(version, members, statsByVersion.get(version), book, policy,
-                        before.get(version))));
+                groups.add(new VersionGroup(version, members, book, policy, before.get(version))));
         book.retain(keys, byVersion.keySet());
         return new RoutingTable(groups.toArray(new VersionGroup[0]));
     }

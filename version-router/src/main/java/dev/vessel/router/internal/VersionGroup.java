@@ -27,9 +27,8 @@ final class VersionGroup {
     /** Built on the first keyed pick, or taken over from the previous table when the members are the same. */
     private volatile HashRing ring;
 
-    /** @param stats each member's statistics in the book, in the order of {@code members} */
-    VersionGroup(Version version, List<InstanceRecord> members, List<InstanceStats> stats, LoadBook book,
-            RoutingPolicy policy, VersionGroup previous) {
+    VersionGroup(Version version, List<InstanceRecord> members, LoadBook book, RoutingPolicy policy,
+            VersionGroup previous) {
         this.version = version;
         this.policy = policy;
         this.inFlight = book.versionInFlight(version);
@@ -37,7 +36,7 @@ final class VersionGroup {
         int maxWeight = 0;
         for (int i = 0; i < targets.length; i++) {
             InstanceRecord record = members.get(i);
-            targets[i] = new Target(record, stats.get(i), this);
+            targets[i] = new Target(record, book.instance(record), this);
             maxWeight = Math.max(maxWeight, record.weight());
         }
         this.weight = maxWeight;
