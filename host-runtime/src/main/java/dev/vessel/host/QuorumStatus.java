@@ -8,7 +8,6 @@ import dev.vessel.host.internal.quorum.QuorumMember;
 import dev.vessel.host.internal.quorum.QuorumPaths;
 import dev.vessel.host.internal.quorum.QuorumRegistration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
@@ -77,12 +76,11 @@ public record QuorumStatus(String configVersion, List<Member> members, Manager m
         QuorumPaths paths = new QuorumPaths(registryRoot);
         EnsembleView view = EnsembleView.parse(client.getConfig().forEnsemble());
         Map<Long, QuorumRegistration> registered = QuorumRegistration.readAll(client, paths.members());
-        // a member that stopped answering has no registration any more: named from what it last registered
-        Map<Long, QuorumRegistration> remembered = QuorumRegistration.readAll(client, paths.servers());
+        Map<Long, QuorumRegistration> known = QuorumRegistration.withRemembered(client, paths, registered);
         List<Member> members = new ArrayList<>();
         for (QuorumMember m : view.members().values()) {
             members.add(member(m, m.role().name().toLowerCase(java.util.Locale.ROOT),
-                    registered.getOrDefault(m.id(), remembered.get(m.id()))));
+                    known.get(m.id())));
         }
         for (QuorumRegistration r : registered.values()) {
             if (!view.members().containsKey(r.member().id())) {

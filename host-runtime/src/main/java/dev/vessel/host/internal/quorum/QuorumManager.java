@@ -37,8 +37,8 @@ public final class QuorumManager implements Closeable {
     /** Since when each member has been reachable or unreachable, and since when it has followed in sync. */
     private final Map<Long, long[]> observed = new HashMap<>();
     private String lastStatus = "";
-    /** The node that runs (or ran) each member, by server id, as the last pass read it. */
-    private volatile Map<Long, String> nodeNames = Map.of();
+    /** Each member's registration, or what it last registered, by server id, as the last pass read them. */
+    private volatile Map<Long, QuorumRegistration> known = Map.of();
     /** Whether this manager has acted since it last gained leadership (a takeover first settles what it found). */
     private boolean acted;
 
@@ -94,14 +94,10 @@ public final class QuorumManager implements Closeable {
         EnsembleView live = EnsembleView.parse(client.getConfig().storingStatIn(stat).forEnsemble());
         Map<Long, QuorumPlanner.Seen> seen = new HashMap<>();
         Map<Long, QuorumRegistration> registered = QuorumRegistration.readAll(client, paths.members());
-        Map<Long, QuorumRegistration> remembered = QuorumRegistration.readAll(client, paths.servers());
-        Map<Long, String> nodes = new HashMap<>();
-        remembered.forEach((id, registration) -> nodes.put(id, registration.nodeId()));
-        registered.forEach((id, registration) -> nodes.put(id, registration.nodeId()));
-        nodeNames = nodes;
+        known = QuorumRegistration.withRemembered(client, paths, registered);
         long leader = -1;
         for (QuorumMember member : live.members().values()) {
-            QuorumRegistration registration = registered.getOrDefault(member.id(), remembered.get(member.id()));
+            QuorumRegistration registration = known.get(member.id());
             String mode = probe(member);
             if ("leader".equals(mode)) {
                 leader = member.id();
@@ -174,6 +170,11 @@ public final class QuorumManager implements Closeable {
                 Long.toHexString(fromVersion), Long.toHexString(toVersion));
         confirm(kind, member.id(), member.line(), step.reason(), fromVersion, toVersion, now);
         status(kind + " server " + member.id() + ": " + step.reason(), toVersion, List.of(), null, now);
+    }
+
+    private String nodeOf(long server) {
+        QuorumRegistration registration = known.get(server);
+        return registration == null ? "" : registration.nodeId();
     }
 
     /** A removed member is no longer named; if it comes back it registers, and is remembered, again. */
@@ -252,7 +253,7 @@ public final class QuorumManager implements Closeable {
         }
         QuorumStatus.Manager status = new QuorumStatus.Manager(now, nodeId, Long.toHexString(version),
                 desired.voters(), reason, pending.stream().map(p -> new QuorumStatus.Pending(p.change(), p.server(),
-                        p.elapsedMs(), p.neededMs(), p.describe(nodeNames.getOrDefault(p.server(), "")))).toList(),
+                        p.elapsedMs(), p.neededMs(), p.describe(nodeOf(p.server())))).toList(),
                 inFlight);
         byte[] bytes = JSON.writeValueAsBytes(status);
         try {

@@ -60,6 +60,17 @@ public record QuorumRegistration(QuorumMember member, String nodeId, String zone
         return found;
     }
 
+    /**
+     * {@code live} (the registrations in {@link QuorumPaths#members}) and, for a member whose session ended, what it
+     * last registered: a member that stopped answering is still named.
+     */
+    public static Map<Long, QuorumRegistration> withRemembered(CuratorFramework client, QuorumPaths paths,
+            Map<Long, QuorumRegistration> live) throws Exception {
+        Map<Long, QuorumRegistration> known = readAll(client, paths.servers());
+        known.putAll(live);
+        return known;
+    }
+
     /** Keeps this record under {@link QuorumPaths#servers}, past the member's session. */
     public void remember(CuratorFramework client, QuorumPaths paths) throws Exception {
         String path = paths.servers() + "/" + member.id();
