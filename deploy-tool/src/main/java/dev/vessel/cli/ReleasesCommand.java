@@ -2,10 +2,15 @@ package dev.vessel.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vessel.protocol.admin.AdminAnswers;
 import dev.vessel.registry.ReleaseManifest;
+import dev.vessel.registry.ReleaseSignature;
+import dev.vessel.registry.TrustPolicy;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,8 +37,8 @@ final class ReleasesCommand implements Callable<Integer> {
     boolean json;
 
     /** "signed by KEY", with what the policy says of it when that is not simply valid, or "unsigned". */
-    private static String signer(ReleaseManifest release, dev.vessel.protocol.admin.AdminAnswers.Signatures<
-            dev.vessel.registry.ReleaseSignature, dev.vessel.registry.TrustPolicy> signatures) {
+    private static String signer(ReleaseManifest release,
+            AdminAnswers.Signatures<ReleaseSignature, TrustPolicy> signatures) {
         var signature = signatures.signatures().stream().filter(s -> s.version().equals(release.version()))
                 .findFirst();
         if (signature.isEmpty()) {
@@ -47,17 +52,14 @@ final class ReleasesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<ReleaseManifest> releases;
-        java.util.Map<String, String> signers = new java.util.HashMap<>();
+        Map<String, String> signers = new HashMap<>();
         try (ClusterReads reads = ClusterReads.of(cluster)) {
             releases = reads.releases(service);
             if (!json) {
-                for (String name : releases.stream().map(ReleaseManifest::service).distinct().toList()) {
-                    var signatures = reads.signatures(name);
-                    for (ReleaseManifest release : releases) {
-                        if (release.service().equals(name)) {
-                            signers.put(name + " " + release.version(), signer(release, signatures));
-                        }
-                    }
+                Map<String, AdminAnswers.Signatures<ReleaseSignature, TrustPolicy>> byService = new HashMap<>();
+                for (ReleaseManifest release : releases) {
+                    signers.put(release.service() + " " + release.version(), signer(release,
+                            byService.computeIfAbsent(release.service(), reads::signatures)));
                 }
             }
         }
