@@ -48,10 +48,7 @@ public final class CliLogging extends ContextAwareBase implements Configurator {
                 || CliLogging.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
-        encoder.start();
+        PatternLayoutEncoder encoder = encoder(context, "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
         stderr.setName("STDERR");
@@ -82,10 +79,8 @@ public final class CliLogging extends ContextAwareBase implements Configurator {
                     file.getParent(), e.toString());
             return;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger - %msg%n");
-        encoder.start();
+        PatternLayoutEncoder encoder = encoder(context,
+                "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger - %msg%n");
         FileAppender<ILoggingEvent> appender = new FileAppender<>();
         appender.setContext(context);
         appender.setName("ZOOKEEPER-FILE");
@@ -97,6 +92,14 @@ public final class CliLogging extends ContextAwareBase implements Configurator {
             logger.addAppender(appender);
             logger.setAdditive(false);
         }
+    }
+
+    private static PatternLayoutEncoder encoder(LoggerContext context, String pattern) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(pattern);
+        encoder.start();
+        return encoder;
     }
 
     private static Level rootLevel(String configured) {

@@ -70,13 +70,7 @@ class NodeCommandIT {
                 "java").toString(), "-jar", System.getProperty("vessel.jar", "target/vessel.jar"), "node", "--zk", zk,
                 "--port", "0", "--name", name, "--data", dir.resolve(name).toString(), "--release", release.toString()));
         command.addAll(List.of(more));
-        Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
-                StandardCharsets.UTF_8)).lines().forEach(output::add));
-        reader.setDaemon(true);
-        reader.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> output.contains("Ctrl-C stops the node.")
-                || !node.isAlive());
+        Process node = start(command, Map.of(), output, Duration.ofSeconds(60));
         assertThat(output).as(String.join("\n", output)).contains("  greeter-1.1.0  ACTIVE");
         return node;
     }
@@ -313,18 +307,27 @@ class NodeCommandIT {
         List<String> command = new java.util.ArrayList<>(List.of(Path.of("..", "vessel").toString(), "node", "--zk",
                 zk.connectString(), "--port", "0", "--name", name, "--data", dir.resolve(name).toString()));
         command.addAll(List.of(arguments));
-        ProcessBuilder launcher = new ProcessBuilder(command).redirectErrorStream(true);
-        launcher.environment().put("VESSEL_HOME", dir.resolve("home").toString());
-        launcher.environment().putAll(environment);
-        Process node = launcher.start();
+        Map<String, String> withHome = new java.util.HashMap<>(environment);
+        withHome.put("VESSEL_HOME", dir.resolve("home").toString());
         List<String> output = new CopyOnWriteArrayList<>();
+        return new Launched(start(command, withHome, output, Duration.ofSeconds(90)), output);
+    }
+
+    /**
+     * Starts a node process whose output lines go to {@code output}, and returns it once it says it serves (or has
+     * ended), waiting at most {@code wait}.
+     */
+    private static Process start(List<String> command, Map<String, String> environment, List<String> output,
+            Duration wait) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process node = builder.start();
         Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(node.getInputStream(),
                 StandardCharsets.UTF_8)).lines().forEach(output::add));
         reader.setDaemon(true);
         reader.start();
-        await().atMost(Duration.ofSeconds(90)).until(() -> output.contains("Ctrl-C stops the node.")
-                || !node.isAlive());
-        return new Launched(node, output);
+        await().atMost(wait).until(() -> output.contains("Ctrl-C stops the node.") || !node.isAlive());
+        return node;
     }
 
     private static List<Path> nodeArchives() throws IOException {
