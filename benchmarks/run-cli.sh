@@ -14,8 +14,14 @@ command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get i
 mvn -B -q -DskipTests -pl deploy-tool -am install >&2
 jar=deploy-tool/target/vessel.jar
 source benchmarks/demo-cluster.sh
-# the first (warm-up) run of each verb after a build makes that verb's class-data archive
 call="call greeter greeter greet Ada --range [1.0,2.0)"
+# the first run of each verb after a build makes that verb's class-data archive: made here, by the launcher asking
+# a node, before any run through ZooKeeper (which loads other classes) could make it
+for launcher in ./vessel ${base:+"$base/vessel"}; do
+  for verb in status "history greeter" "releases greeter" "$call"; do
+    $launcher $verb > /dev/null
+  done
+done
 zk="env VESSEL_READ_VIA_ZOOKEEPER=1 ./vessel"
 commands=("java -jar $jar --version" "./vessel --version"
   "java -jar $jar status" "$zk status" "./vessel status"

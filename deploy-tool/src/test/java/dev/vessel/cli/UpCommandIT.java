@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -190,7 +191,8 @@ class UpCommandIT {
 
     /**
      * The repository's ./vessel launcher: --version makes no class-data sharing archive, the first run of a verb
-     * that reaches the cluster makes one for that verb, the next uses it; none prints anything of it.
+     * that reaches the cluster makes one for that verb, the next uses it, a rebuilt jar gets new ones; none prints
+     * anything of it.
      */
     private void launcherMakesItsArchiveOnFirstUseAndUsesItAfter() throws Exception {
         for (Path old : archives()) {
@@ -212,8 +214,23 @@ class UpCommandIT {
                 .isEqualTo(made);
         // another verb loads other classes: it gets an archive of its own, and the first one stays
         assertThat(launch("releases")).contains("greeter");
-        assertThat(archives()).extracting(p -> p.getFileName().toString().replaceFirst("^vessel-cli-[0-9-]+-", ""))
+        assertThat(archives()).extracting(p -> p.getFileName().toString().replaceFirst("^vessel-cli-", ""))
                 .containsExactlyInAnyOrder("status.jsa", "releases.jsa");
+        // archives older than the jar belong to an earlier build: not used, and gone when the next one is made
+        FileTime built = Files.getLastModifiedTime(jar());
+        for (Path archive : archives()) {
+            Files.setLastModifiedTime(archive, FileTime.fromMillis(built.toMillis() - 60_000));
+        }
+        assertThat(launch("status").lines().filter(l -> l.startsWith("node-") && l.contains("ACTIVE"))).hasSize(6);
+        assertThat(archives()).singleElement().satisfies(archive -> {
+            assertThat(archive.getFileName().toString()).isEqualTo("vessel-cli-status.jsa");
+            assertThat(Files.getLastModifiedTime(archive)).isGreaterThan(built);
+        });
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of("target"))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .as("no class list or half-made archive left behind")
+                    .noneMatch(name -> name.startsWith("vessel-cli-") && !name.endsWith(".jsa"));
+        }
     }
 
     private static List<Path> archives() throws java.io.IOException {
