@@ -21,7 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -40,14 +41,23 @@ final class ServiceReconciler {
     /** How a local release runs: full weight, the node's default concurrency. */
     private static final DeployedVersion LOCAL = new DeployedVersion("0", 100, DeployedVersion.ALL_NODES);
 
+    /** Name of a pass's thread: this prefix, the node's id, "-", the service. */
+    static final String THREAD_PREFIX = "vessel-reconcile-";
+    /** How long a service's thread outlives its last pass. */
+    static final Duration IDLE = Duration.ofSeconds(1);
+
     private final String service;
     private final Reconciler.Context context;
     /** Releases given to the node itself: wanted whatever the desired state says, started as they are. */
     private final Map<ContainerId, Release> local;
     private final BiConsumer<ServiceReconciler, Duration> retryAfter;
+    /**
+     * One pass at a time, on a thread that exists only while there is work: a node with many idle services keeps no
+     * thread per service (a pass every resync interval takes milliseconds).
+     */
     private final ExecutorService worker;
     private final AtomicBoolean queued = new AtomicBoolean();
-    /** Containers this reconciler started: the only ones it ever stops. Only the worker thread touches it. */
+    /** Containers this reconciler started: the only ones it ever stops. Only passes, one at a time, touch it. */
     private final Set<ContainerId> managed = new HashSet<>();
 
     private volatile Deployment desired;
@@ -63,11 +73,14 @@ final class ServiceReconciler {
         this.context = context;
         this.local = Map.copyOf(local);
         this.retryAfter = retryAfter;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "vessel-reconcile-" + context.self().id() + "-" + service);
-            thread.setDaemon(true);
-            return thread;
-        });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, IDLE.toMillis(), TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread thread = new Thread(r, THREAD_PREFIX + context.self().id() + "-" + service);
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.worker = pool;
     }
 
     void desire(Deployment deployment) {
@@ -215,7 +228,12 @@ final class ServiceReconciler {
         long started = System.nanoTime();
         container.start(release, version.weight(), context.containers().limits(version.maxConcurrency()),
                 cpu(version));
-        context.metrics().containerStarted(container.state() == InstanceState.ACTIVE, System.nanoTime() - started);
+        long took = System.nanoTime() - started;
+        boolean active = container.state() == InstanceState.ACTIVE;
+        context.metrics().containerStarted(active, took);
+        if (active) {
+            LOG.info("node {}: {} ACTIVE, started in {} ms", context.self().id(), id, took / 1_000_000);
+        }
         return container.state() == InstanceState.FAILED ? id + " FAILED: " + container.error() : null;
     }
 

@@ -207,4 +207,21 @@ class ReconcilerTest {
         assertThat(table.get(ContainerId.of("greeter", "2.0.0")).orElseThrow().state())
                 .as("the node's own release is never retired").isEqualTo(InstanceState.ACTIVE);
     }
+
+    @Test
+    void anIdleServiceKeepsNoThreadAndItsNextRevisionStillRuns() throws Exception {
+        Reconciler reconciler = reconciler();
+        record("greeter-1.0.0");
+        record("greeter-1.1.0");
+        Deployment first = revision(Deployment.empty("greeter"), on("1.0.0", "*"));
+        reconciler.desired(Map.of("greeter", first));
+        awaitState("greeter-1.0.0", InstanceState.ACTIVE);
+        String name = ServiceReconciler.THREAD_PREFIX + "n1-greeter";
+        await().atMost(ServiceReconciler.IDLE.plusSeconds(10))
+                .until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(name)));
+
+        reconciler.desired(Map.of("greeter", revision(first, on("1.1.0", "*"))));
+        awaitState("greeter-1.1.0", InstanceState.ACTIVE);
+        awaitState("greeter-1.0.0", InstanceState.STOPPED);
+    }
 }
