@@ -281,7 +281,9 @@ class NodeCommandIT {
             Process second = launchNode(zk, "second", Map.of()).serving();
             try {
                 assertThat(second.info().arguments().orElseThrow()).as("the launcher execs the JVM with the archive")
-                        .contains(archive);
+                        .contains(archive)
+                        .as("and with the flags that hand an idle node's unused heap back")
+                        .contains("-XX:G1PeriodicGCInterval=15000", "-XX:MaxHeapFreeRatio=30");
             } finally {
                 second.destroy();
                 assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
