@@ -60,7 +60,7 @@ public final class DistributionBenchmark {
         System.out.printf("single copy (1 node fetching alone from the origin): %.2f s%n%n", single);
         System.out.println("| nodes | mode | origin egress (x artifact) | last node done (s) | x single copy"
                 + " | ACTIVE everywhere (s) | x single copy | containers FAILED on the way |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (int n : counts) {
             for (boolean peers : modes) {
                 Result r = run(dir, jar, n, rate, peers);
