@@ -4,12 +4,11 @@ import static dev.vessel.host.NodeTestSupport.jar;
 import static dev.vessel.host.NodeTestSupport.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vessel.host.testing.FilesWithBytes;
 import dev.vessel.registry.InstanceState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,20 +22,9 @@ class StoredJarsReadInPlaceTest extends SingleNodeTestBase {
     void aStoredReleaseRunsFromTheStoresFileWithNoCopyOfIt() throws Exception {
         assertThat(deploy(release("greeter-1.0.0")).state()).isEqualTo(InstanceState.ACTIVE);
         byte[] released = Files.readAllBytes(jar("greeter-1.0.0"));
-        List<Path> stored = filesWith(data.resolve("artifacts"), released);
+        List<Path> stored = FilesWithBytes.under(data.resolve("artifacts"), released);
         assertThat(stored).as("the jar in the node's artifact store").hasSize(1);
-        assertThat(filesWith(data.resolve("containers"), released)).as("copies in the containers' storage").isEmpty();
-    }
-
-    private static List<Path> filesWith(Path dir, byte[] content) throws Exception {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).filter(file -> {
-                try {
-                    return Files.size(file) == content.length && Arrays.equals(Files.readAllBytes(file), content);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).toList();
-        }
+        assertThat(FilesWithBytes.under(data.resolve("containers"), released))
+                .as("copies in the containers' storage").isEmpty();
     }
 }

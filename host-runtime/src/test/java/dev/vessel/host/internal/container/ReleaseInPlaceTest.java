@@ -6,15 +6,13 @@ import dev.vessel.host.Release;
 import dev.vessel.host.ReleaseReader;
 import dev.vessel.host.internal.cpu.CpuIsolation;
 import dev.vessel.host.internal.exec.Bulkhead;
+import dev.vessel.host.testing.FilesWithBytes;
 import dev.vessel.registry.InstanceState;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,20 +48,9 @@ class ReleaseInPlaceTest {
             container.start(release, 100, new Bulkhead.Limits(2, 2));
             assertThat(container.state()).isEqualTo(InstanceState.ACTIVE);
             assertThat(container.endpointImplementation("greeter")).isNotNull(); // its classes load from the jar
-            byte[] released = Files.readAllBytes(jar);
-            try (Stream<Path> files = Files.walk(storage)) {
-                return files.filter(Files::isRegularFile).filter(file -> sameBytes(file, released)).toList();
-            }
+            return FilesWithBytes.under(storage, Files.readAllBytes(jar));
         } finally {
             container.stop(Duration.ZERO, Duration.ofSeconds(5));
-        }
-    }
-
-    private static boolean sameBytes(Path file, byte[] expected) {
-        try {
-            return Files.size(file) == expected.length && Arrays.equals(Files.readAllBytes(file), expected);
-        } catch (IOException e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -132,14 +132,20 @@ class ReconcilerTest {
         assertThat(changes.get()).as("status readers are told").isPositive();
     }
 
-    @Test
-    void aNewRevisionStartsTheReplacementBeforeItRetiresWhatItReplaces() throws Exception {
-        Reconciler reconciler = reconciler();
+    /** greeter 1.0.0 and 1.1.0 recorded, 1.0.0 deployed everywhere and ACTIVE; returns that deployment. */
+    private Deployment greeter100Active(Reconciler reconciler) throws Exception {
         record("greeter-1.0.0");
         record("greeter-1.1.0");
         Deployment first = revision(Deployment.empty("greeter"), on("1.0.0", "*"));
         reconciler.desired(Map.of("greeter", first));
         awaitState("greeter-1.0.0", InstanceState.ACTIVE);
+        return first;
+    }
+
+    @Test
+    void aNewRevisionStartsTheReplacementBeforeItRetiresWhatItReplaces() throws Exception {
+        Reconciler reconciler = reconciler();
+        Deployment first = greeter100Active(reconciler);
 
         reconciler.desired(Map.of("greeter", revision(first, on("1.1.0", "*"))));
         ContainerInfo retired = awaitState("greeter-1.0.0", InstanceState.STOPPED);
@@ -211,11 +217,7 @@ class ReconcilerTest {
     @Test
     void anIdleServiceKeepsNoThreadAndItsNextRevisionStillRuns() throws Exception {
         Reconciler reconciler = reconciler();
-        record("greeter-1.0.0");
-        record("greeter-1.1.0");
-        Deployment first = revision(Deployment.empty("greeter"), on("1.0.0", "*"));
-        reconciler.desired(Map.of("greeter", first));
-        awaitState("greeter-1.0.0", InstanceState.ACTIVE);
+        Deployment first = greeter100Active(reconciler);
         String name = ServiceReconciler.THREAD_PREFIX + "n1-greeter";
         await().atMost(ServiceReconciler.IDLE.plusSeconds(10))
                 .until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(name)));
