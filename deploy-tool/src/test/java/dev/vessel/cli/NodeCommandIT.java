@@ -48,7 +48,7 @@ class NodeCommandIT {
 
                 CliRunner call = CliRunner.run("call", "greeter", "greeter", "greet", "Ada", "--range", "[1.0,2.0)",
                         "--zk", zk.connectString());
-                assertThat(call.out().trim()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
+                assertThat(call.out().trim()).as(call.err()).isEqualTo("\"Hello, Ada! (greeter 1.1.0)\"");
                 CliRunner status = CliRunner.run("status", "--zk", zk.connectString());
                 assertThat(status.out()).containsPattern("edge-1 +http://127\\.0\\.0\\.1:\\d+ +z9 +greeter +1\\.1\\.0"
                         + " +ACTIVE +yes");
